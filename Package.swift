@@ -1,0 +1,95 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "aerolith",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "aerolith", targets: ["aerolith"]),
+        .executable(name: "aerolith-bench", targets: ["AerolithBenchmarks"]),
+        .library(name: "AerolithStorage", targets: ["AerolithStorage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // The system SQLite (libsqlite3-dev), reached through its C API.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+
+        // Layer 1: documents in collections. Knows nothing of HTTP, tenants' credentials or plugins.
+        .target(
+            name: "AerolithStorage",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Layer 2: tenants and API keys, persisted through the storage layer.
+        .target(
+            name: "AerolithPlatform",
+            dependencies: [
+                "AerolithStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Layer 3: the HTTP API (Hummingbird 2) around the platform.
+        .target(
+            name: "AerolithServer",
+            dependencies: [
+                "AerolithPlatform",
+                "AerolithStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Layer 4: the `aerolith` command line: `serve` and the HTTP client commands.
+        .target(
+            name: "AerolithCLI",
+            dependencies: [
+                "AerolithServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "aerolith", dependencies: ["AerolithCLI"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "AerolithBenchmarks",
+            dependencies: ["AerolithStorage", "AerolithServer", "CSQLite"],
+            swiftSettings: strictSwift
+        ),
+
+        .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "AerolithServerTests",
+            dependencies: [
+                "AerolithServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

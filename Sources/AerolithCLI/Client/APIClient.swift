@@ -1,0 +1,67 @@
+import AerolithStorage
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Where and as whom client commands talk to the server: `--url`/`AEROLITH_URL` and
+/// `--key`/`AEROLITH_KEY`.
+struct APIClient {
+    static let defaultURL = "http://127.0.0.1:8080"
+    static let requestTimeoutSeconds: Int64 = 30
+    static let responseBodyBytesMax = 64 * 1_048_576
+
+    let baseURL: String
+    let key: String?
+
+    struct Reply {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: JSONValue?
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
+        request.method = method
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(body)))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(Self.requestTimeoutSeconds))
+            bytes = try await response.body.collect(upTo: Self.responseBodyBytesMax)
+        } catch {
+            throw CLIError(.connectionFailed, "cannot reach \(baseURL): \(error)")
+        }
+        var json: JSONValue?
+        if bytes.readableBytes > 0 {
+            json = try? bytes.withUnsafeReadableBytes { raw throws(StorageError) in
+                try JSONParser.parse(raw, limits: JSONLimits(depthMax: 512, sizeBytesMax: Self.responseBodyBytesMax))
+            }
+        }
+        let status = Int(response.status.code)
+        guard status < 400 else {
+            let object = json?.objectValue
+            throw CLIError(serverCode: object?["code"]?.stringValue ?? "http_\(status)",
+                           message: object?["detail"]?.stringValue ?? response.status.reasonPhrase, status: status)
+        }
+        return Reply(status: status, headers: response.headers, body: json)
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var text = self
+        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        return text
+    }
+
+    /// Percent-encodes a path segment.
+    var pathEscaped: String {
+        addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? self
+    }
+}

@@ -1,0 +1,62 @@
+import AerolithStorage
+import ArgumentParser
+import Foundation
+
+/// Options every client command shares.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "Server URL (env AEROLITH_URL; default \(APIClient.defaultURL)).")
+    var url: String?
+
+    @Option(help: "API key: the admin key for tenant and key commands, a tenant key otherwise (env AEROLITH_KEY).")
+    var key: String?
+
+    @Flag(help: "Print the server's JSON instead of a table.")
+    var json = false
+
+    func client() throws -> APIClient {
+        let environment = ProcessInfo.processInfo.environment
+        let url = url ?? environment["AEROLITH_URL"] ?? APIClient.defaultURL
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw CLIError(.invalidArgument, "the server URL must start with http:// or https://")
+        }
+        guard let key = key ?? environment["AEROLITH_KEY"], !key.isEmpty else {
+            throw CLIError(.missingKey, "give an API key with --key or AEROLITH_KEY")
+        }
+        return APIClient(baseURL: url, key: key)
+    }
+
+    /// Prints `value` as JSON (with `--json`) or as the table `render` makes.
+    func output(_ value: JSONValue?, table render: (JSONValue) -> String) {
+        guard let value else { return }
+        print(json ? JSONWriter.string(value) : render(value))
+    }
+}
+
+/// Runs a client command body, turning failures into a printed `error: <code>: <message>` and
+/// the matching exit status.
+func runClient(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as CLIError {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        throw ExitCode(error.exitCode)
+    }
+}
+
+/// Parses JSON given on the command line: inline text, `@file`, or `-` for standard input.
+func parseJSONArgument(_ text: String, what: String) throws -> JSONValue {
+    var source = text
+    if text == "-" {
+        source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    } else if text.hasPrefix("@") {
+        guard let data = FileManager.default.contents(atPath: String(text.dropFirst())) else {
+            throw CLIError(.invalidArgument, "cannot read \(text.dropFirst())")
+        }
+        source = String(decoding: data, as: UTF8.self)
+    }
+    do {
+        return try JSONParser.parse(source, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax, sizeBytesMax: 2 * StorageLimits.documentSizeBytesMax))
+    } catch {
+        throw CLIError(.invalidArgument, "\(what) is not valid JSON: \(error.message)")
+    }
+}

@@ -1,0 +1,125 @@
+import AerolithStorage
+import ArgumentParser
+
+struct TenantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenant", abstract: "Manage tenants (needs the platform admin key).",
+        subcommands: [Create.self, List.self, Show.self]
+    )
+
+    static func row(_ tenant: JSONValue) -> [String] {
+        ["id", "name", "plan", "status", "created_at"].map { Table.text(tenant, $0) }
+    }
+
+    static let headers = ["ID", "NAME", "PLAN", "STATUS", "CREATED"]
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a tenant.")
+        @Argument(help: "The tenant's display name.") var name: String
+        @Option(help: "starter (default), professional or enterprise.") var plan: String?
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                var body = JSONObject(members: [.init(key: "name", value: .string(name))])
+                if let plan { body.set("plan", .string(plan)) }
+                let reply = try await options.client().send(.POST, "/v1/tenants", body: .object(body))
+                options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                let client = try options.client()
+                var tenants: [JSONValue] = []
+                var cursor: String?
+                repeat {
+                    let query = cursor.map { "&cursor=\($0.pathEscaped)" } ?? ""
+                    let reply = try await client.send(.GET, "/v1/tenants?limit=1000\(query)")
+                    guard let body = reply.body else { break }
+                    tenants += Table.items(body, "tenants")
+                    cursor = body.objectValue?["next_cursor"]?.stringValue
+                } while cursor != nil
+                let all = JSONValue.object(JSONObject(members: [.init(key: "tenants", value: .array(tenants))]))
+                options.output(all) { Table.render(TenantCommand.headers, Table.items($0, "tenants").map(TenantCommand.row)) }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one tenant.")
+        @Argument(help: "The tenant id.") var id: String
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                let reply = try await options.client().send(.GET, "/v1/tenants/\(id.pathEscaped)")
+                options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
+            }
+        }
+    }
+}
+
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key", abstract: "Manage a tenant's API keys (needs the platform admin key).",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    static let headers = ["ID", "NAME", "ROLE", "HINT", "CREATED", "REVOKED"]
+
+    static func row(_ key: JSONValue) -> [String] {
+        ["id", "name", "role", "hint", "created_at", "revoked_at"].map { Table.text(key, $0) }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
+        @Argument(help: "The tenant id.") var tenant: String
+        @Option(help: "A name to recognise the key by.") var name: String
+        @Option(help: "viewer, developer (default) or admin.") var role: String?
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                var body = JSONObject(members: [.init(key: "name", value: .string(name))])
+                if let role { body.set("role", .string(role)) }
+                let reply = try await options.client().send(.POST, "/v1/tenants/\(tenant.pathEscaped)/keys", body: .object(body))
+                options.output(reply.body) { key in
+                    Table.render(KeyCommand.headers, [KeyCommand.row(key)]) + "\n\nkey: \(Table.text(key, "key"))\n(store it now: it is not shown again)"
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a tenant's keys.")
+        @Argument(help: "The tenant id.") var tenant: String
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                let reply = try await options.client().send(.GET, "/v1/tenants/\(tenant.pathEscaped)/keys")
+                options.output(reply.body) { Table.render(KeyCommand.headers, Table.items($0, "keys").map(KeyCommand.row)) }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key; it stops working immediately.")
+        @Argument(help: "The tenant id.") var tenant: String
+        @Argument(help: "The key id (key_...).") var keyID: String
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                _ = try await options.client().send(.DELETE, "/v1/tenants/\(tenant.pathEscaped)/keys/\(keyID.pathEscaped)")
+                if !options.json { print("revoked \(keyID)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import AerolithServer
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Aerolith server.",
+        discussion: """
+            Settings come from flags, then AEROLITH_* environment variables, then the JSON file named by \
+            --config (or AEROLITH_CONFIG), then defaults. Stops gracefully on SIGINT or SIGTERM.
+            """
+    )
+
+    @Option(help: "Directory holding the database and admin.key (env AEROLITH_DATA_DIR; default \(ServerConfiguration.defaultDataDirectory)).")
+    var dataDir: String?
+
+    @Option(help: "Address to listen on (env AEROLITH_HOST; default \(ServerConfiguration.defaultHost)).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (env AEROLITH_PORT; default \(ServerConfiguration.defaultPort)).")
+    var port: String?
+
+    @Option(help: "JSON configuration file (env AEROLITH_CONFIG).")
+    var config: String?
+
+    @Option(help: "Acknowledged writes survive: 'process' (a crash of the server) or 'power' (power loss; slower). Env AEROLITH_DURABILITY.")
+    var durability: String?
+
+    @Option(help: "File holding the platform admin key to use instead of generating one (env AEROLITH_ADMIN_KEY_FILE).")
+    var adminKeyFile: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env AEROLITH_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
+                                                    adminKeyFile: adminKeyFile, logLevel: logLevel)
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(error.exitCode)
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "aerolith")
+        do {
+            let application = try await AerolithServer.makeApplication(configuration: configuration, logger: logger)
+            try await application.runService()
+            logger.notice("stopped")
+        } catch {
+            let message = (error as? any CustomStringConvertible)?.description ?? "\(error)"
+            FileHandle.standardError.write(Data("error: startup_failed: \(message)\n".utf8))
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import AerolithServer
+import AerolithStorage
+import Foundation
+import Logging
+
+/// Resolves the server configuration from its sources, in this precedence (highest first):
+///
+/// 1. command-line flags (`--port 9000`)
+/// 2. environment variables (`AEROLITH_PORT=9000`)
+/// 3. the configuration file (`--config FILE` or `AEROLITH_CONFIG`), a JSON object
+/// 4. built-in defaults
+///
+/// Every value is validated; a bad one is a `CLIError` naming its source.
+struct ServeConfigurationLoader {
+    struct Values {
+        var host: String?
+        var port: String?
+        var dataDirectory: String?
+        var durability: String?
+        var adminKeyFile: String?
+        var logLevel: String?
+    }
+
+    /// The file's keys and the environment variable names, by setting. (`nonisolated(unsafe)`:
+    /// an immutable constant; key paths are just not marked Sendable.)
+    nonisolated(unsafe) static let settings: [(file: String, environment: String, keyPath: WritableKeyPath<Values, String?>)] = [
+        ("host", "AEROLITH_HOST", \.host),
+        ("port", "AEROLITH_PORT", \.port),
+        ("data_dir", "AEROLITH_DATA_DIR", \.dataDirectory),
+        ("durability", "AEROLITH_DURABILITY", \.durability),
+        ("admin_key_file", "AEROLITH_ADMIN_KEY_FILE", \.adminKeyFile),
+        ("log_level", "AEROLITH_LOG_LEVEL", \.logLevel),
+    ]
+
+    static let configFileSizeBytesMax = 65_536
+
+    static func load(flags: Values, configFile: String?, environment: [String: String]) throws -> ServerConfiguration {
+        var merged = Values()
+        if let path = configFile ?? environment["AEROLITH_CONFIG"] {
+            merged = try fileValues(path)
+        }
+        for setting in settings {
+            if let value = environment[setting.environment] { merged[keyPath: setting.keyPath] = value }
+            if let value = flags[keyPath: setting.keyPath] { merged[keyPath: setting.keyPath] = value }
+        }
+        var configuration = ServerConfiguration()
+        if let host = merged.host {
+            guard !host.isEmpty, host.utf8.count <= 253, host.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw CLIError(.invalidConfiguration, "host \"\(host)\" is not a host name or address")
+            }
+            configuration.host = host
+        }
+        if let port = merged.port {
+            guard let number = Int(port), (0...65_535).contains(number) else {
+                throw CLIError(.invalidConfiguration, "port \"\(port)\" is not a number from 0 to 65535")
+            }
+            configuration.port = number
+        }
+        if let directory = merged.dataDirectory {
+            guard !directory.isEmpty else { throw CLIError(.invalidConfiguration, "data_dir is empty") }
+            configuration.dataDirectory = directory
+        }
+        if let durability = merged.durability {
+            guard let value = DocumentStore.Durability(rawValue: durability) else {
+                throw CLIError(.invalidConfiguration, "durability \"\(durability)\" is not one of: process, power")
+            }
+            configuration.durability = value
+        }
+        configuration.adminKeyFile = merged.adminKeyFile
+        if let level = merged.logLevel {
+            guard let value = Logger.Level(rawValue: level) else {
+                throw CLIError(.invalidConfiguration, "log_level \"\(level)\" is not one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.logLevel = value
+        }
+        return configuration
+    }
+
+    private static func fileValues(_ path: String) throws -> Values {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError(.invalidConfiguration, "cannot read the configuration file \(path)")
+        }
+        guard data.count <= configFileSizeBytesMax else {
+            throw CLIError(.invalidConfiguration, "the configuration file \(path) is larger than \(configFileSizeBytesMax) bytes")
+        }
+        let json: JSONValue
+        do {
+            json = try Array(data).withUnsafeBytes { bytes throws(StorageError) in
+                try JSONParser.parse(bytes, limits: JSONLimits(depthMax: 4, sizeBytesMax: configFileSizeBytesMax))
+            }
+        } catch {
+            throw CLIError(.invalidConfiguration, "the configuration file \(path) is not valid JSON: \(error)")
+        }
+        guard case .object(let object) = json else {
+            throw CLIError(.invalidConfiguration, "the configuration file \(path) must hold a JSON object")
+        }
+        var values = Values()
+        for member in object.members {
+            guard let setting = settings.first(where: { $0.file == member.key }) else {
+                throw CLIError(.invalidConfiguration, "unknown setting \"\(member.key)\" in \(path); known: \(settings.map(\.file).joined(separator: ", "))")
+            }
+            switch member.value {
+            case .string(let text): values[keyPath: setting.keyPath] = text
+            case .number(let number): values[keyPath: setting.keyPath] = number.text
+            default: throw CLIError(.invalidConfiguration, "setting \"\(member.key)\" in \(path) must be a string or number")
+            }
+        }
+        return values
+    }
+}

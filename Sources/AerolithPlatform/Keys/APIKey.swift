@@ -1,0 +1,78 @@
+import AerolithStorage
+import Crypto
+
+/// An API key as stored: never the secret itself, only its SHA-256 digest.
+///
+/// Keys are 256-bit random secrets (`ak_` + 52 base-32 characters), so a fast hash is as safe
+/// as a slow KDF here: there is nothing to guess. Operator-supplied admin keys must be long too
+/// (`PlatformLimits.adminKeyLengthBytesMin`).
+public struct APIKey: Sendable, Equatable {
+    /// Public identifier, `key_` + 16 base-32 characters; what lists show and revocation names.
+    public let id: String
+    /// `nil` for the platform admin key.
+    public let tenantID: String?
+    public let name: String
+    /// `nil` for the platform admin key.
+    public let role: Role?
+    /// The first characters of the secret, to help people tell keys apart.
+    public let hint: String
+    public let createdAt: Timestamp
+    public let revokedAt: Timestamp?
+
+    var json: JSONObject {
+        var object = JSONObject(members: [
+            .init(key: "key_id", value: .string(id)),
+            .init(key: "tenant_id", value: tenantID.map(JSONValue.string) ?? .null),
+            .init(key: "name", value: .string(name)),
+            .init(key: "role", value: role.map { .string($0.rawValue) } ?? .string(APIKey.platformAdminRole)),
+            .init(key: "hint", value: .string(hint)),
+            .init(key: "created_at", value: .integer(createdAt.milliseconds)),
+        ])
+        if let revokedAt { object.set("revoked_at", .integer(revokedAt.milliseconds)) }
+        return object
+    }
+
+    static let platformAdminRole = "platform_admin"
+    static let secretPrefix = "ak_"
+    static let secretRandomLength = 52
+
+    init(id: String, tenantID: String?, name: String, role: Role?, hint: String, createdAt: Timestamp, revokedAt: Timestamp?) {
+        self.id = id
+        self.tenantID = tenantID
+        self.name = name
+        self.role = role
+        self.hint = hint
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    init?(body: String) {
+        guard case .object(let object)? = try? JSONParser.parse(body),
+              let id = object["key_id"]?.stringValue,
+              let name = object["name"]?.stringValue,
+              let roleName = object["role"]?.stringValue,
+              let hint = object["hint"]?.stringValue,
+              case .number(let created)? = object["created_at"], let createdAt = created.int64Value else { return nil }
+        let role = Role(rawValue: roleName)
+        guard role != nil || roleName == Self.platformAdminRole else { return nil }
+        var revokedAt: Timestamp?
+        if case .number(let revoked)? = object["revoked_at"], let milliseconds = revoked.int64Value {
+            revokedAt = Timestamp(milliseconds: milliseconds)
+        }
+        self.init(id: id, tenantID: object["tenant_id"]?.stringValue, name: name, role: role, hint: hint,
+                  createdAt: Timestamp(milliseconds: createdAt), revokedAt: revokedAt)
+    }
+
+    /// The storage id of a key's record: the hex SHA-256 of the secret, so authenticating is a
+    /// point lookup and the secret is never stored.
+    static func digest(of secret: String) -> String {
+        SHA256.hash(data: Array(secret.utf8)).map { byte in
+            let hex = Array("0123456789abcdef".utf8)
+            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+        }.joined()
+    }
+
+    static func newSecret() -> String {
+        RandomID.make(prefix: secretPrefix, length: secretRandomLength)
+    }
+}

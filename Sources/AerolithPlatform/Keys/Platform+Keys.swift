@@ -1,0 +1,89 @@
+import AerolithStorage
+
+extension Platform {
+    /// Creates an API key for a tenant and returns it with its secret, which is shown once and
+    /// stored only as a digest.
+    public func createKey(tenantID: String, name: String, role roleName: String?) async throws -> (key: APIKey, secret: String) {
+        let tenant = try tenant(tenantID)
+        guard validDisplayName(name, lengthBytesMax: PlatformLimits.keyNameLengthBytesMax) else {
+            throw PlatformError(.invalidKeyName, "a key name is 1-\(PlatformLimits.keyNameLengthBytesMax) bytes of text without control characters")
+        }
+        var role = Role.developer
+        if let roleName {
+            guard let known = Role(rawValue: roleName) else {
+                throw PlatformError(.invalidRole, "unknown role \"\(roleName.prefix(40))\"; use \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            role = known
+        }
+        guard try keys(tenantID: tenant.id).count < PlatformLimits.keysPerTenantMax else {
+            throw PlatformError(.invalidKeyName, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) keys")
+        }
+        return try await storeKey(secret: APIKey.newSecret(), tenantID: tenant.id, name: name, role: role)
+    }
+
+    func storeKey(secret: String, tenantID: String?, name: String, role: Role?) async throws -> (key: APIKey, secret: String) {
+        let key = APIKey(id: RandomID.make(prefix: "key_", length: 16), tenantID: tenantID, name: name, role: role,
+                         hint: String(secret.prefix(7)), createdAt: .now(), revokedAt: nil)
+        let digest = APIKey.digest(of: secret)
+        _ = try await store.insert(key.json, id: try DocumentID(digest), into: keysCollection, in: system)
+        keyCache.withLock { $0[digest] = key }
+        logger.info("created key", metadata: ["tenant": "\(tenantID ?? "-")", "key": "\(key.id)"])
+        return (key, secret)
+    }
+
+    /// A tenant's keys, revoked ones included, oldest first.
+    public func keys(tenantID: String) throws -> [APIKey] {
+        let tenant = try tenant(tenantID)
+        return try keyRecords(matching: .compare(try FieldPath("tenant_id"), .equal(.string(tenant.id)))).map(\.key)
+    }
+
+    private func keyRecords(matching filter: Filter) throws -> [(digest: String, key: APIKey)] {
+        var records: [(String, APIKey)] = []
+        var cursor: String?
+        repeat {
+            let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: keysCollection, placement: system)
+            records += page.documents.compactMap { document in APIKey(body: document.body).map { (document.id, $0) } }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return records
+    }
+
+    /// Revokes a tenant's key; it stops working on the next request.
+    public func revokeKey(tenantID: String, keyID: String) async throws -> APIKey {
+        let tenant = try tenant(tenantID)
+        let filter = Filter.all([
+            .compare(try FieldPath("tenant_id"), .equal(.string(tenant.id))),
+            .compare(try FieldPath("key_id"), .equal(.string(keyID))),
+        ])
+        guard let (digest, key) = try keyRecords(matching: filter).first else {
+            throw PlatformError(.keyNotFound, "key \"\(keyID.prefix(40))\" does not exist for this tenant")
+        }
+        if key.revokedAt != nil { return key }
+        let revoked = APIKey(id: key.id, tenantID: key.tenantID, name: key.name, role: key.role, hint: key.hint,
+                             createdAt: key.createdAt, revokedAt: .now())
+        _ = try await store.replace(try DocumentID(digest), with: revoked.json, expectedVersion: nil, mode: .upsert,
+                                    in: keysCollection, placement: system)
+        keyCache.withLock { $0[digest] = revoked }
+        logger.info("revoked key", metadata: ["tenant": "\(tenant.id)", "key": "\(key.id)"])
+        return revoked
+    }
+
+    /// Establishes who presents `secret`. Throws `unauthenticated` for an unknown or revoked key
+    /// and `tenant_suspended` for a key of a suspended tenant.
+    public func authenticate(secret: String) throws -> Principal {
+        let digest = APIKey.digest(of: secret)
+        var key = keyCache.withLock { $0[digest] }
+        if key == nil {
+            guard let document = try store.findDocument(try DocumentID(digest), in: keysCollection, placement: system) else {
+                throw PlatformError(.unauthenticated, "the API key is not valid")
+            }
+            key = APIKey(body: document.body)
+            if let key { keyCache.withLock { $0[digest] = key } }
+        }
+        guard let key, key.revokedAt == nil else { throw PlatformError(.unauthenticated, "the API key is not valid or was revoked") }
+        guard let tenantID = key.tenantID, let role = key.role else { return .platformAdmin(keyID: key.id) }
+        let tenant = try tenant(tenantID)
+        guard tenant.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
+        return .tenant(tenantID: tenantID, keyID: key.id, role: role)
+    }
+}

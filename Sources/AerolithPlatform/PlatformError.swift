@@ -1,0 +1,53 @@
+import Foundation
+
+/// The one error type of the platform layer, with stable machine-readable codes.
+public struct PlatformError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        case invalidTenantName = "invalid_tenant_name"
+        case invalidPlan = "invalid_plan"
+        case invalidRole = "invalid_role"
+        case invalidKeyName = "invalid_key_name"
+        case invalidAdminKey = "invalid_admin_key"
+        case tenantNotFound = "tenant_not_found"
+        case keyNotFound = "key_not_found"
+        /// No credential, or one that is malformed, unknown or revoked.
+        case unauthenticated = "unauthenticated"
+        /// A valid credential without the permission the route needs.
+        case forbidden = "forbidden"
+        case tenantSuspended = "tenant_suspended"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+/// Every limit the platform layer enforces, each with its unit in its name.
+public enum PlatformLimits {
+    /// Longest tenant display name, in bytes of UTF-8.
+    public static let tenantNameLengthBytesMax = 128
+    /// Longest API key name, in bytes of UTF-8.
+    public static let keyNameLengthBytesMax = 128
+    /// Most API keys (revoked ones included) one tenant may hold.
+    public static let keysPerTenantMax = 100
+    /// Shortest operator-supplied admin key, in bytes.
+    public static let adminKeyLengthBytesMin = 24
+    /// Longest operator-supplied admin key, in bytes.
+    public static let adminKeyLengthBytesMax = 256
+    /// Most tenants listed on one page.
+    public static let tenantPageSizeMax = 1_000
+}
+
+/// Validates a human-facing display name: non-empty after trimming, bounded, no control
+/// characters.
+func validDisplayName(_ name: String, lengthBytesMax: Int) -> Bool {
+    let trimmed = name.trimmingCharacters(in: .whitespaces)
+    return !trimmed.isEmpty && name.utf8.count <= lengthBytesMax
+        && !name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }
+}

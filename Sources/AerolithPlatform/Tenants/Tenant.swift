@@ -1,0 +1,70 @@
+import AerolithStorage
+
+/// A subscription plan. Its limits arrive with the tiers and quotas.
+public enum Plan: String, Sendable, CaseIterable {
+    case starter
+    case professional
+    case enterprise
+}
+
+/// A customer of the service: the owner of collections, documents and API keys.
+public struct Tenant: Sendable, Equatable {
+    public enum Status: String, Sendable { case active, suspended }
+
+    /// `tn_` followed by 20 lowercase base-32 characters.
+    public let id: String
+    public let name: String
+    public let plan: Plan
+    public let status: Status
+    public let createdAt: Timestamp
+
+    /// Where the tenant's data lives: the shared database, tables prefixed with the tenant id.
+    public var placement: Placement {
+        // The id's shape (see `TenantID`) is a valid table prefix; the initialiser cannot fail.
+        (try? Placement(tablePrefix: id)) ?? { preconditionFailure("tenant id \(id) is not a valid table prefix") }()
+    }
+
+    var json: JSONObject {
+        JSONObject(members: [
+            .init(key: "name", value: .string(name)),
+            .init(key: "plan", value: .string(plan.rawValue)),
+            .init(key: "status", value: .string(status.rawValue)),
+            .init(key: "created_at", value: .integer(createdAt.milliseconds)),
+        ])
+    }
+
+    init(id: String, name: String, plan: Plan, status: Status, createdAt: Timestamp) {
+        self.id = id
+        self.name = name
+        self.plan = plan
+        self.status = status
+        self.createdAt = createdAt
+    }
+
+    init?(document: Document) {
+        guard case .object(let object)? = try? JSONParser.parse(document.body),
+              let name = object["name"]?.stringValue,
+              let plan = object["plan"]?.stringValue.flatMap(Plan.init(rawValue:)),
+              let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
+              case .number(let created)? = object["created_at"], let createdAt = created.int64Value else { return nil }
+        self.init(id: document.id, name: name, plan: plan, status: status, createdAt: Timestamp(milliseconds: createdAt))
+    }
+}
+
+/// Random identifiers for tenants and keys: a prefix and lowercase base-32 characters, which
+/// are valid in table names, URLs and file names alike.
+enum RandomID {
+    private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
+
+    static func make(prefix: String, length: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let characters = (0..<length).map { _ in alphabet[Int(generator.next() % 32)] }
+        return prefix + String(decoding: characters, as: UTF8.self)
+    }
+
+    static func isValid(_ id: String, prefix: String, length: Int) -> Bool {
+        guard id.hasPrefix(prefix) else { return false }
+        let rest = id.utf8.dropFirst(prefix.utf8.count)
+        return rest.count == length && rest.allSatisfy { alphabet.contains($0) }
+    }
+}

@@ -1,0 +1,95 @@
+import AerolithPlatform
+import AerolithStorage
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+
+/// Assembles the server: storage, platform, middleware and routes.
+///
+/// Middleware order, outermost first: metrics → problem (request id, errors as problem+json)
+/// → authentication → the route's permission guard → handler.
+public enum AerolithServer {
+    /// The process-wide Prometheus registry behind swift-metrics (bootstrapped once).
+    static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    /// Opens the data directory and builds the application. `configureRouter` may add routes
+    /// (benchmarks use it for a bare baseline route); `onListening` receives the bound port.
+    public static func makeApplication(
+        configuration: ServerConfiguration,
+        logger: Logger,
+        configureRouter: (@Sendable (Router<AerolithRequestContext>) -> Void)? = nil,
+        onListening: (@Sendable (Int) async -> Void)? = nil
+    ) async throws -> some ApplicationProtocol {
+        try prepareDataDirectory(configuration.dataDirectory)
+        let store = try DocumentStore(directory: configuration.dataDirectory, durability: configuration.durability, logger: logger)
+        let platform = try await Platform(store: store, logger: logger)
+        switch try await AdminKeyBootstrap.run(platform: platform, dataDirectory: configuration.dataDirectory,
+                                               suppliedKeyFile: configuration.adminKeyFile) {
+        case .created(let path):
+            logger.notice("created the platform admin key; it is in the file named here and is not shown again", metadata: ["path": "\(path)"])
+        case .registeredSupplied:
+            logger.notice("registered the platform admin key from the supplied file", metadata: ["path": "\(configuration.adminKeyFile ?? "")"])
+        case .existing:
+            break
+        }
+        let services = ServerServices(platform: platform)
+        let router = Router(context: AerolithRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AuthenticationMiddleware(platform: platform))
+        let routes = allRoutes(services)
+        for route in routes {
+            router.on(RouterPath(route.path), method: route.method, use: route.guardedHandler)
+        }
+        configureRouter?(router)
+        let host = configuration.host
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "aerolith/\(AerolithVersion.current)"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.notice("listening", metadata: ["address": "\(host):\(port)", "data_dir": "\(configuration.dataDirectory)"])
+                await onListening?(port)
+            },
+            logger: logger
+        )
+    }
+
+    /// Every route the server serves, in documentation order.
+    static func allRoutes(_ services: ServerServices) -> [RouteDefinition] {
+        let registry = metricsRegistry
+        let openAPI = OpenAPICache()
+        let routes = HealthRoutes.routes(services, registry: registry, openAPI: { openAPI.bytes })
+            + TenantRoutes.routes(services)
+            + CollectionRoutes.routes(services)
+            + DocumentRoutes.routes(services)
+            + QueryRoutes.routes(services)
+        openAPI.bytes = OpenAPIDocument.make(routes: routes, version: AerolithVersion.current)
+        return routes
+    }
+
+    static func prepareDataDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ServerError(.invalidParameter, "the data directory \(path) is not a directory") }
+        } else {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw ServerError(.invalidParameter, "the data directory \(path) is not writable")
+        }
+    }
+}
+
+/// Holds the serialised OpenAPI document, built once after the route table exists.
+private final class OpenAPICache: @unchecked Sendable {
+    // @unchecked: written once in `allRoutes` before the server starts, only read afterwards.
+    var bytes: [UInt8] = []
+}

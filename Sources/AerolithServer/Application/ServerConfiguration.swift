@@ -1,0 +1,32 @@
+import AerolithStorage
+import Logging
+
+/// Everything `aerolith serve` needs to start. The CLI fills it from flags, environment and a
+/// configuration file (see `AerolithCLI.ServeConfigurationLoader` for the precedence).
+public struct ServerConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var durability: DocumentStore.Durability
+    /// A file holding the platform admin key to register, instead of generating `admin.key`.
+    public var adminKeyFile: String?
+    public var logLevel: Logger.Level
+
+    public static let defaultHost = "127.0.0.1"
+    public static let defaultPort = 8080
+    public static let defaultDataDirectory = "./aerolith-data"
+
+    public init(host: String = defaultHost, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
+                durability: DocumentStore.Durability = .processCrash, adminKeyFile: String? = nil, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.durability = durability
+        self.adminKeyFile = adminKeyFile
+        self.logLevel = logLevel
+    }
+}
+
+public enum AerolithVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,29 @@
+import AerolithPlatform
+import Hummingbird
+
+/// Per-request state carried through middleware to handlers.
+public struct AerolithRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The request id echoed in `X-Request-ID` and in every problem response and log line.
+    public var requestID = ""
+    /// Who sent the request, once `AuthenticationMiddleware` has checked its credential.
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { ServerLimits.requestBodyBytesMax }
+}
+
+/// Every limit the HTTP layer enforces, each with its unit in its name.
+public enum ServerLimits {
+    /// Largest request body read, in bytes; larger bodies get 413 `body_too_large`.
+    public static let requestBodyBytesMax = 2 * 1_048_576
+    /// Longest accepted `X-Request-ID`, in bytes; longer ones are replaced by a generated id.
+    public static let requestIDLengthBytesMax = 128
+    /// Longest `Authorization` header considered, in bytes.
+    public static let authorizationHeaderLengthBytesMax = 512
+    /// Most tenants on one page of `GET /v1/tenants`.
+    public static let tenantPageSizeDefault = 100
+}

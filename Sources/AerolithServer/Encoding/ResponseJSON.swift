@@ -1,0 +1,97 @@
+import AerolithPlatform
+import AerolithStorage
+import HTTPTypes
+import Hummingbird
+
+/// Builds JSON responses. Documents are written by splicing the stored body text into the
+/// envelope, so a read never re-parses or re-serialises a document.
+enum ResponseJSON {
+    static func response(_ status: HTTPResponse.Status = .ok, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
+        response(status, bytes: JSONWriter.bytes(value), headers: headers)
+    }
+
+    static func response(_ status: HTTPResponse.Status, bytes: [UInt8], headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func noContent() -> Response { Response(status: .noContent) }
+
+    /// `{"id","version","created_at","updated_at","data"}` for one document, with its ETag.
+    static func document(_ document: Document, status: HTTPResponse.Status = .ok) -> Response {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(document.body.utf8.count + 128)
+        write(document, into: &bytes)
+        return response(status, bytes: bytes, headers: [.eTag: etag(document.version)])
+    }
+
+    static func etag(_ version: Int64) -> String { "\"\(version)\"" }
+
+    static func write(_ document: Document, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: #"{"id":"#.utf8)
+        JSONWriter.writeString(document.id, into: &bytes)
+        bytes.append(contentsOf: #","version":"#.utf8)
+        bytes.append(contentsOf: String(document.version).utf8)
+        bytes.append(contentsOf: #","created_at":""#.utf8)
+        bytes.append(contentsOf: document.createdAt.rfc3339.utf8)
+        bytes.append(contentsOf: #"","updated_at":""#.utf8)
+        bytes.append(contentsOf: document.updatedAt.rfc3339.utf8)
+        bytes.append(contentsOf: #"","data":"#.utf8)
+        bytes.append(contentsOf: document.body.utf8)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    static func documents(_ documents: [Document], into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, document) in documents.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            write(document, into: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    static func collection(_ info: CollectionInfo) -> JSONValue {
+        .object(JSONObject(members: [
+            .init(key: "name", value: .string(info.name)),
+            .init(key: "created_at", value: .string(info.createdAt.rfc3339)),
+            .init(key: "document_count", value: .integer(info.documentCount)),
+            .init(key: "size_bytes", value: .integer(info.sizeBytes)),
+        ]))
+    }
+
+    static func index(_ info: IndexInfo) -> JSONValue {
+        .object(JSONObject(members: [
+            .init(key: "name", value: .string(info.name)),
+            .init(key: "paths", value: .array(info.paths.map(JSONValue.string))),
+            .init(key: "unique", value: .bool(info.unique)),
+            .init(key: "created_at", value: .string(info.createdAt.rfc3339)),
+        ]))
+    }
+
+    static func tenant(_ tenant: Tenant) -> JSONValue {
+        .object(JSONObject(members: [
+            .init(key: "id", value: .string(tenant.id)),
+            .init(key: "name", value: .string(tenant.name)),
+            .init(key: "plan", value: .string(tenant.plan.rawValue)),
+            .init(key: "status", value: .string(tenant.status.rawValue)),
+            .init(key: "created_at", value: .string(tenant.createdAt.rfc3339)),
+        ]))
+    }
+
+    static func key(_ key: APIKey, secret: String? = nil) -> JSONValue {
+        var object = JSONObject(members: [
+            .init(key: "id", value: .string(key.id)),
+            .init(key: "tenant_id", value: key.tenantID.map(JSONValue.string) ?? .null),
+            .init(key: "name", value: .string(key.name)),
+            .init(key: "role", value: .string(key.role?.rawValue ?? "platform_admin")),
+            .init(key: "hint", value: .string(key.hint)),
+            .init(key: "created_at", value: .string(key.createdAt.rfc3339)),
+            .init(key: "revoked_at", value: key.revokedAt.map { .string($0.rfc3339) } ?? .null),
+        ])
+        if let secret { object.set("key", .string(secret)) }
+        return .object(object)
+    }
+
+    static func cursor(_ cursor: String?) -> JSONValue { cursor.map(JSONValue.string) ?? .null }
+}

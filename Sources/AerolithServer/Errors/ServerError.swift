@@ -1,0 +1,21 @@
+/// Errors raised by the HTTP layer itself (before storage or platform see a request).
+public struct ServerError: Error, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
+        case routeNotFound = "route_not_found"
+        case bodyTooLarge = "body_too_large"
+        case emptyBody = "empty_body"
+        case unsupportedMediaType = "unsupported_media_type"
+        case invalidHeader = "invalid_header"
+        case invalidParameter = "invalid_parameter"
+        case idMismatch = "id_mismatch"
+        case internalError = "internal_error"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

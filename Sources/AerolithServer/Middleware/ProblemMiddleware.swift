@@ -1,0 +1,44 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error thrown below it into a problem+json response, stamps the request id on
+/// every response, and logs server-side failures. Placed outermost (inside metrics) so no error
+/// escapes as a bare status.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = AerolithRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.requestID = Self.requestID(from: request)
+        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let problem = Problem(error)
+            if problem.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            }
+            response = problem.response(requestID: context.requestID)
+        }
+        response.headers[.requestID] = context.requestID
+        return response
+    }
+
+    /// The caller's `X-Request-ID` when it is short printable ASCII, else a new random id.
+    static func requestID(from request: Request) -> String {
+        if let supplied = request.headers[.requestID], !supplied.isEmpty, supplied.utf8.count <= ServerLimits.requestIDLengthBytesMax,
+           supplied.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return supplied
+        }
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-ID")!
+}

@@ -1,0 +1,43 @@
+import AerolithStorage
+import Hummingbird
+import Prometheus
+
+/// Liveness, readiness, metrics and the OpenAPI document: open routes for operators and tools.
+enum HealthRoutes {
+    static func routes(_ services: ServerServices, registry: PrometheusCollectorRegistry, openAPI: @escaping @Sendable () -> [UInt8]) -> [RouteDefinition] {
+        [
+            RouteDefinition(
+                method: .get, path: "/health/live", operationID: "live", summary: "The process is up", tag: "health", access: .open,
+                responses: [.init(status: 200, description: "Alive", schema: "Health")]
+            ) { _, _ in
+                ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "status", value: .string("ok"))])))
+            },
+            RouteDefinition(
+                method: .get, path: "/health/ready", operationID: "ready", summary: "The server can serve requests (storage answers)",
+                tag: "health", access: .open,
+                responses: [.init(status: 200, description: "Ready", schema: "Health"), .init(status: 503, description: "Not ready", schema: "Problem")]
+            ) { _, _ in
+                do {
+                    _ = try services.store.usage(in: try Placement(tablePrefix: "sys"))
+                } catch {
+                    throw Problem(status: .serviceUnavailable, code: "not_ready", detail: "storage is not answering: \(error)")
+                }
+                return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "status", value: .string("ready"))])))
+            },
+            RouteDefinition(
+                method: .get, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics (text exposition format)",
+                tag: "health", access: .open,
+                responses: [.init(status: 200, description: "Metrics", schema: "MetricsText", mediaType: "text/plain")]
+            ) { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            },
+            RouteDefinition(
+                method: .get, path: "/openapi.json", operationID: "openapi", summary: "This API's OpenAPI 3.1 document", tag: "health",
+                access: .open, responses: [.init(status: 200, description: "The document", schema: "OpenAPIDocument")]
+            ) { _, _ in
+                ResponseJSON.response(.ok, bytes: openAPI())
+            },
+        ]
+    }
+}

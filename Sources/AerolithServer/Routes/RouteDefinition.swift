@@ -1,0 +1,87 @@
+import AerolithPlatform
+import AerolithStorage
+import HTTPTypes
+import Hummingbird
+
+/// One HTTP route: what the router serves and what `/openapi.json` documents, from the same
+/// value, so the document cannot drift from the server.
+struct RouteDefinition: Sendable {
+    enum Access: Sendable {
+        /// No credential needed (health, metrics, the OpenAPI document).
+        case open
+        /// A credential holding this permission.
+        case permission(Permission)
+    }
+
+    struct ResponseSpec: Sendable {
+        let status: Int
+        let description: String
+        /// A `#/components/schemas/...` name, or nil for no body.
+        let schema: String?
+        var mediaType = "application/json"
+    }
+
+    typealias Handler = @Sendable (Request, AerolithRequestContext) async throws -> Response
+
+    let method: HTTPRequest.Method
+    /// OpenAPI-style path, e.g. `/v1/collections/{collection}`; Hummingbird reads the same syntax.
+    let path: String
+    let operationID: String
+    let summary: String
+    let tag: String
+    let access: Access
+    /// Schema name of the JSON request body, if the route takes one.
+    var requestSchema: String?
+    var requestMediaTypes = ["application/json"]
+    /// Header parameters the route reads (documented in OpenAPI).
+    var headers: [String] = []
+    /// Query parameters the route reads: name and schema type.
+    var queryParameters: [(name: String, type: String)] = []
+    let responses: [ResponseSpec]
+    let handler: Handler
+
+    /// The problem statuses a route may answer besides its own, from its access level.
+    var problemStatuses: [Int] {
+        var statuses = [400, 404, 413, 415]
+        if case .permission = access { statuses += [401, 403] }
+        return statuses
+    }
+
+    /// The handler wrapped with the access check: the one place every route's permission is
+    /// enforced.
+    var guardedHandler: Handler {
+        let access = access
+        let handler = handler
+        return { request, context in
+            if case .permission(let permission) = access {
+                guard let principal = context.principal else {
+                    throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
+                }
+                try principal.require(permission)
+            }
+            return try await handler(request, context)
+        }
+    }
+}
+
+/// What route handlers work with.
+struct ServerServices: Sendable {
+    let platform: Platform
+    var store: DocumentStore { platform.store }
+}
+
+extension AerolithRequestContext {
+    /// The calling tenant's placement. Routes guarded by a tenant permission always have a
+    /// tenant principal; the tenant comes from the credential, never from the path or body.
+    func tenantPlacement(_ services: ServerServices) throws -> Placement {
+        guard let tenantID = principal?.tenantID else {
+            throw PlatformError(.forbidden, "this route needs a tenant API key")
+        }
+        return try services.platform.tenant(tenantID).placement
+    }
+
+    func pathParameter(_ name: String) throws -> String {
+        guard let value = parameters.get(name) else { throw ServerError(.invalidParameter, "missing path parameter \(name)") }
+        return value
+    }
+}

@@ -1,0 +1,75 @@
+import AerolithPlatform
+import AerolithStorage
+import Hummingbird
+
+/// Platform administration: tenants and their API keys. Only the platform admin key may call these.
+enum TenantRoutes {
+    static func routes(_ services: ServerServices) -> [RouteDefinition] {
+        let platform = services.platform
+        return [
+            RouteDefinition(
+                method: .post, path: "/v1/tenants", operationID: "createTenant", summary: "Create a tenant", tag: "tenants",
+                access: .permission(.platformAdmin), requestSchema: "TenantCreate",
+                responses: [.init(status: 201, description: "Created", schema: "Tenant")]
+            ) { request, context in
+                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "plan"])
+                let tenant = try await platform.createTenant(name: try fields.string("name", required: true) ?? "",
+                                                             plan: try fields.string("plan", required: false))
+                return ResponseJSON.response(.created, ResponseJSON.tenant(tenant))
+            },
+            RouteDefinition(
+                method: .get, path: "/v1/tenants", operationID: "listTenants", summary: "List tenants in creation order",
+                tag: "tenants", access: .permission(.platformAdmin), queryParameters: [("limit", "integer"), ("cursor", "string")],
+                responses: [.init(status: 200, description: "One page of tenants", schema: "TenantPage")]
+            ) { request, _ in
+                let limit = try Self.limit(request)
+                let page = try platform.tenants(limit: limit, cursor: request.uri.queryParameters["cursor"].map(String.init))
+                return ResponseJSON.response(.ok, .object(JSONObject(members: [
+                    .init(key: "tenants", value: .array(page.tenants.map(ResponseJSON.tenant))),
+                    .init(key: "next_cursor", value: ResponseJSON.cursor(page.nextCursor)),
+                ])))
+            },
+            RouteDefinition(
+                method: .get, path: "/v1/tenants/{tenant}", operationID: "getTenant", summary: "Show a tenant", tag: "tenants",
+                access: .permission(.platformAdmin), responses: [.init(status: 200, description: "The tenant", schema: "Tenant")]
+            ) { _, context in
+                ResponseJSON.response(.ok, ResponseJSON.tenant(try platform.tenant(try context.pathParameter("tenant"))))
+            },
+            RouteDefinition(
+                method: .post, path: "/v1/tenants/{tenant}/keys", operationID: "createKey",
+                summary: "Create an API key for a tenant; the key is shown only in this response", tag: "keys",
+                access: .permission(.platformAdmin), requestSchema: "KeyCreate",
+                responses: [.init(status: 201, description: "Created", schema: "KeyWithSecret")]
+            ) { request, context in
+                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "role"])
+                let (key, secret) = try await platform.createKey(tenantID: try context.pathParameter("tenant"),
+                                                                 name: try fields.string("name", required: true) ?? "",
+                                                                 role: try fields.string("role", required: false))
+                return ResponseJSON.response(.created, ResponseJSON.key(key, secret: secret))
+            },
+            RouteDefinition(
+                method: .get, path: "/v1/tenants/{tenant}/keys", operationID: "listKeys", summary: "List a tenant's keys (without secrets)",
+                tag: "keys", access: .permission(.platformAdmin),
+                responses: [.init(status: 200, description: "The keys", schema: "KeyList")]
+            ) { _, context in
+                let keys = try platform.keys(tenantID: try context.pathParameter("tenant"))
+                return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
+            },
+            RouteDefinition(
+                method: .delete, path: "/v1/tenants/{tenant}/keys/{key}", operationID: "revokeKey", summary: "Revoke an API key",
+                tag: "keys", access: .permission(.platformAdmin), responses: [.init(status: 204, description: "Revoked", schema: nil)]
+            ) { _, context in
+                _ = try await platform.revokeKey(tenantID: try context.pathParameter("tenant"), keyID: try context.pathParameter("key"))
+                return ResponseJSON.noContent()
+            },
+        ]
+    }
+
+    static func limit(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return ServerLimits.tenantPageSizeDefault }
+        guard let limit = Int(text), (1...PlatformLimits.tenantPageSizeMax).contains(limit) else {
+            throw ServerError(.invalidParameter, "limit must be an integer from 1 to \(PlatformLimits.tenantPageSizeMax)")
+        }
+        return limit
+    }
+}

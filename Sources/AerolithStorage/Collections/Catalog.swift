@@ -1,0 +1,109 @@
+import Synchronization
+
+/// What storage reports about a collection.
+public struct CollectionInfo: Sendable, Equatable {
+    public let name: String
+    public let createdAt: Timestamp
+    public let documentCount: Int64
+    /// Bytes the collection's documents count against quotas (`Document.storedSizeBytes`).
+    public let sizeBytes: Int64
+}
+
+/// Storage totals of one placement (one tenant).
+public struct StorageUsage: Sendable, Equatable {
+    public let collectionCount: Int
+    public let documentCount: Int64
+    public let sizeBytes: Int64
+}
+
+/// The in-memory map from (placement, collection name) to table name, mirroring the
+/// `_aerolith_collections` table. Writers update the table inside their transaction and this map
+/// right after the commit, so a reader may briefly miss a just-created collection but never sees
+/// one that was not committed.
+final class Catalog: Sendable {
+    struct Entry: Sendable {
+        let tableName: String
+        let name: String
+        let createdAt: Timestamp
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    static let schemaSQL = """
+        CREATE TABLE IF NOT EXISTS _aerolith_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS _aerolith_collections (
+            table_name TEXT PRIMARY KEY,
+            prefix TEXT NOT NULL,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            document_count INTEGER NOT NULL DEFAULT 0,
+            size_bytes INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (prefix, name)
+        );
+        CREATE TABLE IF NOT EXISTS _aerolith_indexes (
+            table_name TEXT NOT NULL,
+            name TEXT NOT NULL,
+            paths TEXT NOT NULL,
+            is_unique INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (table_name, name)
+        );
+        """
+
+    private static func key(_ prefix: String, _ name: String) -> String { prefix + "/" + name }
+
+    func load(from connection: SQLiteConnection) throws(StorageError) {
+        let statement = try connection.statement("SELECT table_name, prefix, name, created_at FROM _aerolith_collections")
+        var loaded: [String: Entry] = [:]
+        while try statement.step() {
+            let entry = Entry(tableName: statement.string(at: 0), name: statement.string(at: 2),
+                              createdAt: Timestamp(milliseconds: statement.int64(at: 3)))
+            loaded[Self.key(statement.string(at: 1), entry.name)] = entry
+        }
+        entries.withLock { $0 = loaded }
+    }
+
+    func entry(_ name: CollectionName, in placement: Placement) throws(StorageError) -> Entry {
+        guard let entry = entries.withLock({ $0[Self.key(placement.tablePrefix, name.rawValue)] }) else {
+            throw StorageError(.collectionNotFound, "collection \"\(name)\" does not exist")
+        }
+        return entry
+    }
+
+    func contains(_ name: CollectionName, in placement: Placement) -> Bool {
+        entries.withLock { $0[Self.key(placement.tablePrefix, name.rawValue)] != nil }
+    }
+
+    func didCreate(_ entry: Entry, in placement: Placement) {
+        entries.withLock { $0[Self.key(placement.tablePrefix, entry.name)] = entry }
+    }
+
+    func didDrop(_ name: String, in placement: Placement) {
+        entries.withLock { _ = $0.removeValue(forKey: Self.key(placement.tablePrefix, name)) }
+    }
+
+    // MARK: Statements run inside a write transaction
+
+    /// Adds `documents` and `bytes` (either may be negative) to a collection's counters.
+    static func adjustCounters(table: String, documents: Int64, bytes: Int64, on connection: SQLiteConnection) throws(StorageError) {
+        let statement = try connection.statement(
+            "UPDATE _aerolith_collections SET document_count = document_count + ?1, size_bytes = size_bytes + ?2 WHERE table_name = ?3"
+        )
+        statement.bind(documents, at: 1)
+        statement.bind(bytes, at: 2)
+        statement.bind(table, at: 3)
+        try statement.run()
+    }
+
+    /// A table name never used before in this database: the placement's prefix and a number
+    /// from a counter kept in `_aerolith_meta`.
+    static func newTableName(prefix: String, on connection: SQLiteConnection) throws(StorageError) -> String {
+        let next = try connection.statement(
+            "INSERT INTO _aerolith_meta (key, value) VALUES ('next_table_number', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value"
+        )
+        guard try next.step() else { throw StorageError(.storageFailure, "table counter returned no value") }
+        let number = next.int64(at: 0)
+        try next.run()
+        return "\(prefix)_c\(number)"
+    }
+}

@@ -1,0 +1,175 @@
+import CSQLite
+import Foundation
+import Logging
+
+/// Collections of JSON documents on embedded SQLite.
+///
+/// Guarantees:
+/// - Durability: a write returns only after its transaction has committed to the write-ahead
+///   log. With `Durability.processCrash` (the default) acknowledged writes survive the process
+///   being killed at any point; with `.powerLoss` the log is also synced to disk on every commit.
+/// - Isolation: every read sees a snapshot of committed data; writes are serialisable (one writer,
+///   group commit). `SQLITE_BUSY` never reaches a caller: readers never wait for the writer in WAL
+///   mode, and the single writer waits out checkpoints with a busy timeout.
+/// - Addressing: all data is reached through a `Placement`; storage never sees a tenant.
+public final class DocumentStore: Sendable {
+    /// How much of the machine must fail before an acknowledged write can be lost.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// Survives the process crashing or being killed (SQLite `synchronous=NORMAL` in WAL).
+        case processCrash = "process"
+        /// Also survives power loss or an OS crash (SQLite `synchronous=FULL`).
+        case powerLoss = "power"
+
+        var synchronous: SQLiteConnection.Synchronous { self == .processCrash ? .normal : .full }
+    }
+
+    public static let databaseFileName = "aerolith.db"
+
+    let writer: GroupCommitWriter
+    let readers: ReaderPool
+    let catalog = Catalog()
+    let cursors: CursorCodec
+    let logger: Logger
+
+    /// Opens (creating if needed) the store in `directory`.
+    public init(directory: String, durability: Durability = .processCrash, logger: Logger = Logger(label: "aerolith.storage")) throws(StorageError) {
+        let path = directory + "/" + Self.databaseFileName
+        let connection = try SQLiteConnection(path: path, mode: .readWrite, synchronous: durability.synchronous)
+        try connection.execute(Catalog.schemaSQL)
+        try catalog.load(from: connection)
+        cursors = CursorCodec(secret: try Self.cursorSecret(on: connection))
+        writer = GroupCommitWriter(connection: connection)
+        readers = ReaderPool(path: path, synchronous: durability.synchronous)
+        self.logger = logger
+    }
+
+    private static func cursorSecret(on connection: SQLiteConnection) throws(StorageError) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        let fresh = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let insert = try connection.statement("INSERT OR IGNORE INTO _aerolith_meta (key, value) VALUES ('cursor_secret', ?)")
+        insert.bind(.text(fresh.map { String(format: "%02x", $0) }.joined()), at: 1)
+        try insert.run()
+        let select = try connection.statement("SELECT value FROM _aerolith_meta WHERE key = 'cursor_secret'")
+        guard try select.step() else { throw StorageError(.storageFailure, "cursor secret missing") }
+        let hex = Array(select.string(at: 0).utf8)
+        try select.run()
+        return stride(from: 0, to: hex.count - 1, by: 2).compactMap { UInt8(String(decoding: hex[$0...$0 + 1], as: UTF8.self), radix: 16) }
+    }
+
+    // MARK: Collections
+
+    public func createCollection(_ name: CollectionName, in placement: Placement) async throws(StorageError) -> CollectionInfo {
+        if catalog.contains(name, in: placement) {
+            throw StorageError(.collectionExists, "collection \"\(name)\" already exists")
+        }
+        let createdAt = Timestamp.now()
+        let entry = try await writer.write { connection throws(StorageError) -> Catalog.Entry in
+            let exists = try connection.statement("SELECT 1 FROM _aerolith_collections WHERE prefix = ? AND name = ?")
+            exists.bind(placement.tablePrefix, at: 1)
+            exists.bind(name.rawValue, at: 2)
+            if try exists.step() {
+                try exists.run()
+                throw StorageError(.collectionExists, "collection \"\(name)\" already exists")
+            }
+            let table = try Catalog.newTableName(prefix: placement.tablePrefix, on: connection)
+            let insert = try connection.statement(
+                "INSERT INTO _aerolith_collections (table_name, prefix, name, created_at) VALUES (?, ?, ?, ?)"
+            )
+            insert.bind(table, at: 1)
+            insert.bind(placement.tablePrefix, at: 2)
+            insert.bind(name.rawValue, at: 3)
+            insert.bind(createdAt.milliseconds, at: 4)
+            try insert.run()
+            try connection.execute("""
+                CREATE TABLE "\(table)" (
+                    rid INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    body TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """)
+            return Catalog.Entry(tableName: table, name: name.rawValue, createdAt: createdAt)
+        }
+        catalog.didCreate(entry, in: placement)
+        logger.info("created collection", metadata: ["placement": "\(placement)", "collection": "\(name)", "table": "\(entry.tableName)"])
+        return CollectionInfo(name: name.rawValue, createdAt: createdAt, documentCount: 0, sizeBytes: 0)
+    }
+
+    public func collections(in placement: Placement) throws(StorageError) -> [CollectionInfo] {
+        try readers.read { connection throws(StorageError) in
+            let statement = try connection.statement(
+                "SELECT name, created_at, document_count, size_bytes FROM _aerolith_collections WHERE prefix = ? ORDER BY name"
+            )
+            statement.bind(placement.tablePrefix, at: 1)
+            var result: [CollectionInfo] = []
+            while try statement.step() {
+                result.append(CollectionInfo(name: statement.string(at: 0), createdAt: Timestamp(milliseconds: statement.int64(at: 1)),
+                                             documentCount: statement.int64(at: 2), sizeBytes: statement.int64(at: 3)))
+            }
+            return result
+        }
+    }
+
+    public func collection(_ name: CollectionName, in placement: Placement) throws(StorageError) -> CollectionInfo {
+        let entry = try catalog.entry(name, in: placement)
+        return try readers.read { connection throws(StorageError) in
+            let statement = try connection.statement("SELECT document_count, size_bytes FROM _aerolith_collections WHERE table_name = ?")
+            statement.bind(entry.tableName, at: 1)
+            guard try statement.step() else { throw StorageError(.collectionNotFound, "collection \"\(name)\" does not exist") }
+            let info = CollectionInfo(name: entry.name, createdAt: entry.createdAt, documentCount: statement.int64(at: 0), sizeBytes: statement.int64(at: 1))
+            try statement.run()
+            return info
+        }
+    }
+
+    /// Drops a collection with its documents and indexes.
+    public func dropCollection(_ name: CollectionName, in placement: Placement) async throws(StorageError) {
+        let entry = try catalog.entry(name, in: placement)
+        try await writer.write { connection throws(StorageError) in
+            try Self.dropTable(entry.tableName, on: connection)
+        }
+        catalog.didDrop(entry.name, in: placement)
+        logger.info("dropped collection", metadata: ["placement": "\(placement)", "collection": "\(name)"])
+    }
+
+    static func dropTable(_ table: String, on connection: SQLiteConnection) throws(StorageError) {
+        for sql in [
+            "DELETE FROM _aerolith_collections WHERE table_name = ?",
+            "DELETE FROM _aerolith_indexes WHERE table_name = ?",
+        ] {
+            let statement = try connection.statement(sql)
+            statement.bind(table, at: 1)
+            try statement.run()
+        }
+        try connection.execute("DROP TABLE IF EXISTS \"\(table)\"")
+    }
+
+    /// Totals over every collection of `placement`.
+    public func usage(in placement: Placement) throws(StorageError) -> StorageUsage {
+        try readers.read { connection throws(StorageError) in
+            let statement = try connection.statement(
+                "SELECT count(*), coalesce(sum(document_count), 0), coalesce(sum(size_bytes), 0) FROM _aerolith_collections WHERE prefix = ?"
+            )
+            statement.bind(placement.tablePrefix, at: 1)
+            guard try statement.step() else { return StorageUsage(collectionCount: 0, documentCount: 0, sizeBytes: 0) }
+            let usage = StorageUsage(collectionCount: Int(statement.int64(at: 0)), documentCount: statement.int64(at: 1), sizeBytes: statement.int64(at: 2))
+            try statement.run()
+            return usage
+        }
+    }
+
+    /// Removes every collection of `placement` (a deleted tenant).
+    public func removePlacement(_ placement: Placement) async throws(StorageError) {
+        let names = try collections(in: placement).map(\.name)
+        try await writer.write { connection throws(StorageError) in
+            let select = try connection.statement("SELECT table_name FROM _aerolith_collections WHERE prefix = ?")
+            select.bind(placement.tablePrefix, at: 1)
+            var tables: [String] = []
+            while try select.step() { tables.append(select.string(at: 0)) }
+            for table in tables { try Self.dropTable(table, on: connection) }
+        }
+        for name in names { catalog.didDrop(name, in: placement) }
+    }
+}

@@ -1,0 +1,50 @@
+extension DocumentStore {
+    /// Runs one page of `query`. Never counts the whole result.
+    public func query(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> QueryPage {
+        let table = try catalog.entry(collection, in: placement).tableName
+        let compiled = try compile(query, table: table)
+        return try readers.read { connection throws(StorageError) in
+            let statement = try connection.statement(compiled.sql)
+            statement.bind(compiled.bindings)
+            var documents: [Document] = []
+            var lastPosition: CursorPosition?
+            while try statement.step() {
+                if documents.count == query.limit {
+                    statement.reset()
+                    let cursor = lastPosition.map { cursors.encode($0, shape: compiled.shapeFingerprint) }
+                    return QueryPage(documents: documents, nextCursor: cursor)
+                }
+                documents.append(Document(id: statement.string(at: 0), version: statement.int64(at: 2),
+                                          createdAt: Timestamp(milliseconds: statement.int64(at: 3)),
+                                          updatedAt: Timestamp(milliseconds: statement.int64(at: 4)), body: statement.string(at: 1)))
+                let sortValues = (0..<compiled.sortKeyCount).map { statement.value(at: Int32(6 + $0)) }
+                lastPosition = CursorPosition(sortValues: sortValues, rowID: statement.int64(at: 5))
+            }
+            return QueryPage(documents: documents, nextCursor: nil)
+        }
+    }
+
+    /// SQLite's query plan for `query`, one line per step (`EXPLAIN QUERY PLAN`): shows whether
+    /// an index serves it.
+    public func explain(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> [String] {
+        let table = try catalog.entry(collection, in: placement).tableName
+        let compiled = try compile(query, table: table)
+        return try readers.read { connection throws(StorageError) in
+            let statement = try connection.statement("EXPLAIN QUERY PLAN " + compiled.sql)
+            statement.bind(compiled.bindings)
+            var lines: [String] = []
+            while try statement.step() { lines.append(statement.string(at: 3)) }
+            return lines
+        }
+    }
+
+    private func compile(_ query: Query, table: String) throws(StorageError) -> QueryCompiler.Compiled {
+        guard query.limit >= 1, query.limit <= StorageLimits.queryLimitMax else {
+            throw StorageError(.invalidLimit, "limit must be an integer from 1 to \(StorageLimits.queryLimitMax)")
+        }
+        let shape = QueryCompiler.compile(query, table: table, after: nil)
+        guard let cursor = query.cursor else { return shape }
+        let position = try cursors.decode(cursor, shape: shape.shapeFingerprint, sortKeyCount: query.sort.count)
+        return QueryCompiler.compile(query, table: table, after: position)
+    }
+}

@@ -1,0 +1,7 @@
+#ifndef AEROLITH_CSQLITE_SHIM_H
+#define AEROLITH_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/// SQLITE_TRANSIENT is a macro that casts -1 to a function pointer, which Swift cannot import.
+static inline sqlite3_destructor_type aerolith_sqlite_transient(void) { return SQLITE_TRANSIENT; }
+#endif

@@ -1,0 +1,8 @@
+import AerolithCLI
+
+@main
+struct AerolithMain {
+    static func main() async {
+        await AerolithCommand.main()
+    }
+}
