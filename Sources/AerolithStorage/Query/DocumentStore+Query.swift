@@ -30,11 +30,15 @@ extension DocumentStore {
         let table = try catalog.entry(collection, in: placement).tableName
         let compiled = try compile(query, table: table)
         return try readers.read { connection throws(StorageError) in
-            let statement = try connection.statement("EXPLAIN QUERY PLAN " + compiled.sql)
-            statement.bind(compiled.bindings)
-            var lines: [String] = []
-            while try statement.step() { lines.append(statement.string(at: 3)) }
-            return lines
+            // EXPLAIN plans with the schema the connection last loaded and never checks it is
+            // current; reading the schema table first refreshes it.
+            try connection.execute("SELECT count(*) FROM sqlite_schema")
+            return try connection.withUncachedStatement("EXPLAIN QUERY PLAN " + compiled.sql) { statement throws(StorageError) in
+                statement.bind(compiled.bindings)
+                var lines: [String] = []
+                while try statement.step() { lines.append(statement.string(at: 3)) }
+                return lines
+            }
         }
     }
 

@@ -77,6 +77,19 @@ final class SQLiteConnection: @unchecked Sendable {
         return statement
     }
 
+    /// Runs `body` with a statement that is prepared now and finalized after. For `EXPLAIN`,
+    /// whose output is fixed at prepare time: SQLite never re-prepares it after a schema change.
+    func withUncachedStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws(StorageError) -> T) throws(StorageError) -> T {
+        var pointer: OpaquePointer?
+        let status = sqlite3_prepare_v2(handle, sql, -1, &pointer, nil)
+        guard status == SQLITE_OK, let pointer else {
+            throw SQLiteConnection.error(status: status, message: lastErrorMessage)
+        }
+        let statement = SQLiteStatement(pointer, connection: self)
+        defer { statement.finalize() }
+        return try body(statement)
+    }
+
     /// Drops cached statements; needed after the schema of a table they use has gone.
     func clearStatementCache() {
         for statement in statements.values { statement.finalize() }
