@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `aerolith` binary, started as a child process on a free loopback port with its own
+/// data directory.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked: a test owns its server; the fields are only touched from that test.
+    let dataDirectory: String
+    let port: Int
+    private var process: Process?
+    private let logPath: String
+
+    static let startTimeoutSeconds = 20.0
+
+    /// The `aerolith` executable built next to this test bundle.
+    static var binary: String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("aerolith").path
+    }
+
+    init(dataDirectory: String? = nil, arguments: [String] = []) async throws {
+        self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "aerolith-server-\(UUID().uuidString)"
+        port = try Self.freePort()
+        logPath = self.dataDirectory + ".log"
+        try await start(arguments: arguments)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    var adminKey: String {
+        get throws { try String(contentsOfFile: dataDirectory + "/admin.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func start(arguments: [String] = []) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--log-level", "notice"] + arguments
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(Self.startTimeoutSeconds)
+        while Date() < deadline {
+            if !process.isRunning { throw TestFailure("server exited at start: \(self.log)") }
+            if let reply = try? await HTTP.send(.GET, baseURL + "/health/ready"), reply.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("server did not become ready: \(self.log)")
+    }
+
+    /// Ends the server with `signal` and waits for it to exit; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("bind failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
