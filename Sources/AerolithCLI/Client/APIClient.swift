@@ -10,6 +10,15 @@ struct APIClient {
     static let defaultURL = "http://127.0.0.1:8080"
     static let requestTimeoutSeconds: Int64 = 30
     static let responseBodyBytesMax = 64 * 1_048_576
+    static let connectTimeoutSeconds: Int64 = 10
+
+    /// One client for the process. A CLI makes one attempt per request: an unreachable server
+    /// is reported at once rather than retried until the request times out.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(connectTimeoutSeconds)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     let baseURL: String
     let key: String?
@@ -32,7 +41,7 @@ struct APIClient {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(Self.requestTimeoutSeconds))
+            response = try await Self.http.execute(request, timeout: .seconds(Self.requestTimeoutSeconds))
             bytes = try await response.body.collect(upTo: Self.responseBodyBytesMax)
         } catch {
             throw CLIError(.connectionFailed, "cannot reach \(baseURL): \(error)")
