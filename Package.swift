@@ -77,7 +77,12 @@ let package = Package(
         .executableTarget(name: "aerolith", dependencies: ["AerolithCLI"], swiftSettings: strictSwift),
         .executableTarget(
             name: "AerolithBenchmarks",
-            dependencies: ["AerolithStorage", "AerolithServer", "CSQLite"],
+            dependencies: [
+                "AerolithStorage", "AerolithServer", "CSQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
 

@@ -98,7 +98,7 @@ final class GroupCommitWriter: Sendable {
 
     private func commit(_ jobs: [Job]) {
         do throws(StorageError) {
-            try connection.execute("BEGIN IMMEDIATE")
+            try connection.statement("BEGIN IMMEDIATE").run()
         } catch {
             for job in jobs { job.failure = error }
             return
@@ -114,10 +114,10 @@ final class GroupCommitWriter: Sendable {
         } else {
             for job in jobs {
                 do throws(StorageError) {
-                    try connection.execute("SAVEPOINT job")
+                    try connection.statement("SAVEPOINT job").run()
                     do throws(StorageError) {
                         try job.work(connection)
-                        try connection.execute("RELEASE job")
+                        try connection.statement("RELEASE job").run()
                     } catch {
                         job.failure = error
                         try connection.execute("ROLLBACK TO job; RELEASE job")
@@ -128,7 +128,7 @@ final class GroupCommitWriter: Sendable {
             }
         }
         do throws(StorageError) {
-            try connection.execute("COMMIT")
+            try connection.statement("COMMIT").run()
         } catch {
             try? connection.execute("ROLLBACK")
             for job in jobs where job.failure == nil { job.failure = error }

@@ -1,0 +1,43 @@
+import Foundation
+
+/// `aerolith-bench [storage|http|all]`: prints throughput figures and their ratios against a
+/// baseline measured in the same run. Build with `-c release`; debug figures mean little.
+@main
+struct BenchmarkMain {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let mode = arguments.first ?? "all"
+        do {
+            switch mode {
+            case "storage": try await StorageBenchmark.run()
+            case "http": try await HTTPBenchmark.run()
+            case "all":
+                try await StorageBenchmark.run()
+                try await HTTPBenchmark.run()
+            default:
+                print("usage: aerolith-bench [storage|http|all]")
+                exit(2)
+            }
+        } catch {
+            print("benchmark failed: \(error)")
+            exit(1)
+        }
+    }
+}
+
+/// Times `body` and returns operations per second.
+func measure(operations: Int, _ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Double(operations) / seconds
+}
+
+func format(_ value: Double) -> String { String(format: "%10.0f", value) }
+
+func temporaryDirectory(_ label: String) throws -> String {
+    let path = NSTemporaryDirectory() + "aerolith-bench-\(label)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}

@@ -1,0 +1,121 @@
+import AerolithStorage
+import CSQLite
+import Foundation
+import Logging
+
+/// Single-document inserts and point gets through `DocumentStore`, against the raw SQLite C API
+/// doing the same work (same schema, WAL, `synchronous=NORMAL`, prepared statements, the body
+/// read back into a Swift string) in the same run.
+enum StorageBenchmark {
+    static let documentCount = 20_000
+    static let targetInsertRatio = 0.5
+    static let targetGetRatio = 0.5
+
+    static func body(_ index: Int) -> String {
+        #"{"name":"user \#(index)","email":"user\#(index)@example.com","age":\#(index % 90),"tags":["a","b"],"address":{"city":"Oslo","zip":"0150"}}"#
+    }
+
+    static func run() async throws {
+        print("== storage: \(documentCount) sequential single-document inserts, then \(documentCount) point gets ==")
+        let ids = (0..<documentCount).map { "doc-\($0)" }
+        let lookups = ids.shuffled()
+        let (rawInsert, rawGet) = try raw(ids: ids, lookups: lookups)
+        let (storeInsert, storeGet) = try await store(ids: ids, lookups: lookups)
+        print("                       ops/s")
+        print("raw C insert      \(format(rawInsert))")
+        print("store insert      \(format(storeInsert))   ratio \(String(format: "%.2f", storeInsert / rawInsert)) (target >= \(targetInsertRatio))")
+        print("raw C get         \(format(rawGet))")
+        print("store get         \(format(storeGet))   ratio \(String(format: "%.2f", storeGet / rawGet)) (target >= \(targetGetRatio))")
+    }
+
+    static func store(ids: [String], lookups: [String]) async throws -> (Double, Double) {
+        let directory = try temporaryDirectory("store")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let store = try DocumentStore(directory: directory, durability: .processCrash, logger: logger)
+        let placement = try Placement(tablePrefix: "t_bench")
+        let name = try CollectionName("items")
+        _ = try await store.createCollection(name, in: placement)
+        let bodies = try ids.indices.map { index -> JSONObject in
+            guard case .object(let object) = try JSONParser.parse(body(index)) else { fatalError("benchmark body is not an object") }
+            return object
+        }
+        let documentIDs = try ids.map { try DocumentID($0) }
+        let lookupIDs = try lookups.map { try DocumentID($0) }
+        let insert = try await measure(operations: ids.count) {
+            for index in ids.indices {
+                _ = try await store.insert(bodies[index], id: documentIDs[index], into: name, in: placement)
+            }
+        }
+        var bytes = 0
+        let get = try await measure(operations: lookups.count) {
+            for id in lookupIDs { bytes &+= try store.document(id, in: name, placement: placement).body.utf8.count }
+        }
+        precondition(bytes > 0)
+        return (insert, get)
+    }
+
+    static func raw(ids: [String], lookups: [String]) throws -> (Double, Double) {
+        let directory = try temporaryDirectory("raw")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(directory + "/raw.db", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+            throw BenchmarkError("cannot open raw database")
+        }
+        defer { sqlite3_close_v2(db) }
+        for sql in [
+            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+            "CREATE TABLE items (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
+        ] {
+            guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw BenchmarkError("setup failed: \(sql)") }
+        }
+        var insertStatement: OpaquePointer?
+        sqlite3_prepare_v2(db, "INSERT INTO items (id, body, version, created_at, updated_at) VALUES (?1, ?2, 1, ?3, ?3)", -1, &insertStatement, nil)
+        defer { sqlite3_finalize(insertStatement) }
+        let bodies = ids.indices.map { JSONWriter.string(try! JSONParser.parse(body($0))) }
+        let insert = try measureSync(operations: ids.count) {
+            for index in ids.indices {
+                bind(ids[index], to: insertStatement, at: 1)
+                bind(bodies[index], to: insertStatement, at: 2)
+                sqlite3_bind_int64(insertStatement, 3, Int64(Date().timeIntervalSince1970 * 1000))
+                guard sqlite3_step(insertStatement) == SQLITE_DONE else { throw BenchmarkError("insert failed") }
+                sqlite3_reset(insertStatement)
+            }
+        }
+        var selectStatement: OpaquePointer?
+        sqlite3_prepare_v2(db, "SELECT body, version, created_at, updated_at FROM items WHERE id = ?", -1, &selectStatement, nil)
+        defer { sqlite3_finalize(selectStatement) }
+        var bytes = 0
+        let get = try measureSync(operations: lookups.count) {
+            for id in lookups {
+                bind(id, to: selectStatement, at: 1)
+                guard sqlite3_step(selectStatement) == SQLITE_ROW, let text = sqlite3_column_text(selectStatement, 0) else {
+                    throw BenchmarkError("get failed")
+                }
+                let body = String(cString: text)
+                bytes &+= body.utf8.count &+ Int(sqlite3_column_int64(selectStatement, 1))
+                sqlite3_reset(selectStatement)
+            }
+        }
+        precondition(bytes > 0)
+        return (insert, get)
+    }
+
+    private static func bind(_ text: String, to statement: OpaquePointer?, at index: Int32) {
+        sqlite3_bind_text(statement, index, text, -1, aerolith_sqlite_transient())
+    }
+
+    /// Synchronous variant of `measure` for the raw loop.
+    private static func measureSync(operations: Int, _ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - start
+        return Double(operations) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
