@@ -21,11 +21,15 @@ enum StorageBenchmark {
         let lookups = ids.shuffled()
         let (rawInsert, rawGet) = try raw(ids: ids, lookups: lookups)
         let (storeInsert, storeGet) = try await store(ids: ids, lookups: lookups)
+        let bodies = ids.indices.map { JSONWriter.string(try! JSONParser.parse(body($0))) }
+        let grdb = try GRDBBaseline.run(ids: ids, bodies: bodies, lookups: lookups)
         print("                       ops/s")
         print("raw C insert      \(format(rawInsert))")
         print("store insert      \(format(storeInsert))   ratio \(String(format: "%.2f", storeInsert / rawInsert)) (target >= \(targetInsertRatio))")
+        print("GRDB insert       \(format(grdb.insert))   ratio \(String(format: "%.2f", grdb.insert / rawInsert))")
         print("raw C get         \(format(rawGet))")
         print("store get         \(format(storeGet))   ratio \(String(format: "%.2f", storeGet / rawGet)) (target >= \(targetGetRatio))")
+        print("GRDB get          \(format(grdb.get))   ratio \(String(format: "%.2f", grdb.get / rawGet))")
     }
 
     static func store(ids: [String], lookups: [String]) async throws -> (Double, Double) {
@@ -107,7 +111,7 @@ enum StorageBenchmark {
     }
 
     /// Synchronous variant of `measure` for the raw loop.
-    private static func measureSync(operations: Int, _ body: () throws -> Void) throws -> Double {
+    static func measureSync(operations: Int, _ body: () throws -> Void) throws -> Double {
         let start = ContinuousClock.now
         try body()
         let elapsed = ContinuousClock.now - start

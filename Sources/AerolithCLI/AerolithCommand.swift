@@ -10,7 +10,7 @@ public struct AerolithCommand: AsyncParsableCommand {
         discussion: """
             Client commands talk to a running server at --url (env AEROLITH_URL) with the key in --key \
             (env AEROLITH_KEY). Exit status: 0 success, 1 the server refused (its error code is printed), \
-            2 bad arguments or configuration, 3 the server could not be reached.
+            2 bad arguments or configuration, 3 the server could not be reached, 64 a command line that does not parse.
             """,
         version: AerolithVersion.current,
         subcommands: [ServeCommand.self, TenantCommand.self, KeyCommand.self, CollectionCommand.self, DocumentCommand.self]

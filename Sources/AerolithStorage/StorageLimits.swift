@@ -40,6 +40,9 @@ public enum StorageLimits {
     public static let groupCommitBatchJobsMax = 256
     /// Most prepared statements cached per connection.
     public static let statementCacheEntriesMax = 128
+    /// Longest time a collection's document count and size live only in memory before they are
+    /// written back to the catalog, in milliseconds (see `CounterLedger`).
+    public static let counterFlushIntervalMilliseconds = 2_000
     /// How long a connection waits on a lock held by another connection before retrying, in
     /// milliseconds. Within one process this happens only around WAL checkpoints.
     public static let busyTimeoutMilliseconds: Int32 = 10_000

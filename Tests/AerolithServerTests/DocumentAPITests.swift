@@ -132,6 +132,9 @@ import Testing
         ]
         #expect(documented == expected)
         #expect(try await tenant.send(.GET, "/v1/nothing-here").code == "route_not_found")
+        let wrongMethod = try await tenant.send(.PATCH, "/v1/collections/c")
+        #expect(wrongMethod.status == 405 && wrongMethod.code == "method_not_allowed")
+        #expect(wrongMethod.headers.first(name: "Allow") == "DELETE, GET")
     }
 
     @Test func healthAndMetrics() async throws {

@@ -42,6 +42,9 @@ import Testing
         (#"{"$and":[{"v":{"$exists":true}},{"k":{"$in":["a","l"]}}]}"#, ["n1"]),
         (#"{"$id":"n1"}"#, ["n1"]),
         (#"{"$version":{"$gt":1}}"#, []),
+        ("{}", ["n1", "n2", "n3", "s1", "s2", "s3", "t", "f", "z", "o", "a", "m"]),
+        (#"{"$and":[{}],"k":"a"}"#, ["n1"]),
+        (#"{"$or":[{},{"k":"a"}]}"#, ["n1", "n2", "n3", "s1", "s2", "s3", "t", "f", "z", "o", "a", "m"]),
     ])
     func operators(_ filter: String, _ expected: [String]) async throws {
         let (fixture, name) = try await Self.fixture()
@@ -161,6 +164,20 @@ import Testing
         try await fixture.store.dropIndex("by_customer", on: name, placement: fixture.placement)
         #expect(!(try fixture.store.explain(queries[0], in: name, placement: fixture.placement).joined().contains("USING INDEX")))
         #expect(await expectCode(.indexNotFound) { try await fixture.store.dropIndex("by_customer", on: name, placement: fixture.placement) })
+    }
+
+    /// A reader connection handed back with a statement part-way through its rows would stay on
+    /// an old snapshot; every read after it must still see the latest commit.
+    @Test func readsSeeLatestCommitAfterPartialReads() async throws {
+        let fixture = try TemporaryStore()
+        let name = try await fixture.collection("fresh")
+        for index in 0..<5 { _ = try await fixture.store.insert(try object("{}"), id: try DocumentID("d\(index)"), into: name, in: fixture.placement) }
+        _ = try fixture.store.explain(Query(limit: 1), in: name, placement: fixture.placement)
+        _ = try fixture.store.query(Query(limit: 1), in: name, placement: fixture.placement)
+        _ = try await fixture.store.insert(try object("{}"), id: try DocumentID("late"), into: name, in: fixture.placement)
+        #expect(try fixture.store.findDocument(try DocumentID("late"), in: name, placement: fixture.placement) != nil)
+        #expect(try fixture.store.query(Query(limit: 100), in: name, placement: fixture.placement).documents.count == 6)
+        #expect(try fixture.store.collections(in: fixture.placement).first?.documentCount == 6)
     }
 
     @Test func uniqueIndexRefusesDuplicates() async throws {

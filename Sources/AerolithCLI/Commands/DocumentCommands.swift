@@ -85,7 +85,7 @@ struct DocumentCommand: AsyncParsableCommand {
         )
         @Argument(help: "The collection.") var collection: String
         @Option(help: "A filter as JSON, @file, or -.") var filter: String?
-        @Option(help: "Comma-separated sort paths; a leading - sorts descending.") var sort: String?
+        @Option(parsing: .unconditional, help: "Comma-separated sort paths; a leading - sorts descending.") var sort: String?
         @Option(help: "Page size (1-\(StorageLimits.queryLimitMax)).") var limit: Int?
         @Option(help: "The next_cursor of a previous page.") var cursor: String?
         @Flag(help: "Follow next_cursor and print every page.") var all = false

@@ -40,11 +40,11 @@ public enum AerolithServer {
             break
         }
         let services = ServerServices(platform: platform)
+        let routes = allRoutes(services)
         let router = Router(context: AerolithRequestContext.self)
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(routes: RouteIndex(routes)))
         router.add(middleware: AuthenticationMiddleware(platform: platform))
-        let routes = allRoutes(services)
         for route in routes {
             router.on(RouterPath(route.path), method: route.method, use: route.guardedHandler)
         }

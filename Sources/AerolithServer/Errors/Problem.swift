@@ -69,6 +69,7 @@ struct Problem: Error, Sendable {
     static func status(for code: ServerError.Code) -> HTTPResponse.Status {
         switch code {
         case .routeNotFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .bodyTooLarge: .contentTooLarge
         case .emptyBody, .invalidHeader, .invalidParameter, .idMismatch: .badRequest
         case .unsupportedMediaType: .unsupportedMediaType

@@ -2,6 +2,7 @@
 public struct ServerError: Error, Sendable {
     public enum Code: String, Sendable, CaseIterable {
         case routeNotFound = "route_not_found"
+        case methodNotAllowed = "method_not_allowed"
         case bodyTooLarge = "body_too_large"
         case emptyBody = "empty_body"
         case unsupportedMediaType = "unsupported_media_type"

@@ -7,6 +7,7 @@ import Logging
 /// escapes as a bare status.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AerolithRequestContext
+    let routes: RouteIndex
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -16,11 +17,20 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let problem = Problem(error)
+            var problem = Problem(error)
+            var allowed: [String] = []
+            if problem.code == ServerError.Code.routeNotFound.rawValue {
+                allowed = routes.allowedMethods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    problem = Problem(status: .methodNotAllowed, code: ServerError.Code.methodNotAllowed.rawValue,
+                                      detail: "\(request.method.rawValue) is not served here; use \(allowed.joined(separator: ", "))")
+                }
+            }
             if problem.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
             response = problem.response(requestID: context.requestID)
+            if !allowed.isEmpty { response.headers[.allow] = allowed.joined(separator: ", ") }
         }
         response.headers[.requestID] = context.requestID
         return response

@@ -38,6 +38,7 @@ final class Catalog: Sendable {
             created_at INTEGER NOT NULL,
             document_count INTEGER NOT NULL DEFAULT 0,
             size_bytes INTEGER NOT NULL DEFAULT 0,
+            counters_dirty INTEGER NOT NULL DEFAULT 0,
             UNIQUE (prefix, name)
         );
         CREATE TABLE IF NOT EXISTS _aerolith_indexes (
@@ -78,26 +79,25 @@ final class Catalog: Sendable {
         entries.withLock { $0[Self.key(placement.tablePrefix, entry.name)] = entry }
     }
 
-    func didDrop(_ name: String, in placement: Placement) {
-        entries.withLock { _ = $0.removeValue(forKey: Self.key(placement.tablePrefix, name)) }
+    /// Forgets `entry` unless the name now maps to a newer table (a re-created collection).
+    func didDrop(_ entry: Entry, in placement: Placement) {
+        entries.withLock { entries in
+            let key = Self.key(placement.tablePrefix, entry.name)
+            if entries[key]?.tableName == entry.tableName { entries.removeValue(forKey: key) }
+        }
+    }
+
+    func didDropAll(in placement: Placement) {
+        entries.withLock { entries in
+            entries = entries.filter { !$0.key.hasPrefix(placement.tablePrefix + "/") }
+        }
     }
 
     // MARK: Statements run inside a write transaction
 
-    /// Adds `documents` and `bytes` (either may be negative) to a collection's counters.
-    static func adjustCounters(table: String, documents: Int64, bytes: Int64, on connection: SQLiteConnection) throws(StorageError) {
-        let statement = try connection.statement(
-            "UPDATE _aerolith_collections SET document_count = document_count + ?1, size_bytes = size_bytes + ?2 WHERE table_name = ?3"
-        )
-        statement.bind(documents, at: 1)
-        statement.bind(bytes, at: 2)
-        statement.bind(table, at: 3)
-        try statement.run()
-    }
-
     /// A table name never used before in this database: the placement's prefix and a number
     /// from a counter kept in `_aerolith_meta`.
-    static func newTableName(prefix: String, on connection: SQLiteConnection) throws(StorageError) -> String {
+    static func newTableName(prefix: String, on connection: WriteTransaction) throws(StorageError) -> String {
         let next = try connection.statement(
             "INSERT INTO _aerolith_meta (key, value) VALUES ('next_table_number', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value"
         )

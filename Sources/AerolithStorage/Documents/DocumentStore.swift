@@ -28,6 +28,7 @@ public final class DocumentStore: Sendable {
     let writer: GroupCommitWriter
     let readers: ReaderPool
     let catalog = Catalog()
+    let counters = CounterLedger()
     let cursors: CursorCodec
     let logger: Logger
 
@@ -37,8 +38,9 @@ public final class DocumentStore: Sendable {
         let connection = try SQLiteConnection(path: path, mode: .readWrite, synchronous: durability.synchronous)
         try connection.execute(Catalog.schemaSQL)
         try catalog.load(from: connection)
+        try counters.load(from: connection)
         cursors = CursorCodec(secret: try Self.cursorSecret(on: connection))
-        writer = GroupCommitWriter(connection: connection)
+        writer = GroupCommitWriter(connection: connection, counters: counters)
         readers = ReaderPool(path: path, synchronous: durability.synchronous)
         self.logger = logger
     }
@@ -90,6 +92,7 @@ public final class DocumentStore: Sendable {
                     updated_at INTEGER NOT NULL
                 )
                 """)
+            connection.counters.recordCreated(table: table)
             return Catalog.Entry(tableName: table, name: name.rawValue, createdAt: createdAt)
         }
         catalog.didCreate(entry, in: placement)
@@ -100,13 +103,14 @@ public final class DocumentStore: Sendable {
     public func collections(in placement: Placement) throws(StorageError) -> [CollectionInfo] {
         try readers.read { connection throws(StorageError) in
             let statement = try connection.statement(
-                "SELECT name, created_at, document_count, size_bytes FROM _aerolith_collections WHERE prefix = ? ORDER BY name"
+                "SELECT name, created_at, table_name FROM _aerolith_collections WHERE prefix = ? ORDER BY name"
             )
             statement.bind(placement.tablePrefix, at: 1)
             var result: [CollectionInfo] = []
             while try statement.step() {
+                let totals = counters.counters(of: statement.string(at: 2))
                 result.append(CollectionInfo(name: statement.string(at: 0), createdAt: Timestamp(milliseconds: statement.int64(at: 1)),
-                                             documentCount: statement.int64(at: 2), sizeBytes: statement.int64(at: 3)))
+                                             documentCount: totals.documents, sizeBytes: totals.bytes))
             }
             return result
         }
@@ -114,55 +118,46 @@ public final class DocumentStore: Sendable {
 
     public func collection(_ name: CollectionName, in placement: Placement) throws(StorageError) -> CollectionInfo {
         let entry = try catalog.entry(name, in: placement)
-        return try readers.read { connection throws(StorageError) in
-            let statement = try connection.statement("SELECT document_count, size_bytes FROM _aerolith_collections WHERE table_name = ?")
-            statement.bind(entry.tableName, at: 1)
-            guard try statement.step() else { throw StorageError(.collectionNotFound, "collection \"\(name)\" does not exist") }
-            let info = CollectionInfo(name: entry.name, createdAt: entry.createdAt, documentCount: statement.int64(at: 0), sizeBytes: statement.int64(at: 1))
-            try statement.run()
-            return info
-        }
+        let totals = counters.counters(of: entry.tableName)
+        return CollectionInfo(name: entry.name, createdAt: entry.createdAt, documentCount: totals.documents, sizeBytes: totals.bytes)
     }
 
     /// Drops a collection with its documents and indexes.
     public func dropCollection(_ name: CollectionName, in placement: Placement) async throws(StorageError) {
         let entry = try catalog.entry(name, in: placement)
         try await writer.write { connection throws(StorageError) in
-            try Self.dropTable(entry.tableName, on: connection)
+            guard try Self.dropTable(entry.tableName, on: connection) else {
+                throw StorageError(.collectionNotFound, "collection \"\(name)\" does not exist")
+            }
         }
-        catalog.didDrop(entry.name, in: placement)
+        catalog.didDrop(entry, in: placement)
         logger.info("dropped collection", metadata: ["placement": "\(placement)", "collection": "\(name)"])
     }
 
-    static func dropTable(_ table: String, on connection: SQLiteConnection) throws(StorageError) {
-        for sql in [
-            "DELETE FROM _aerolith_collections WHERE table_name = ?",
-            "DELETE FROM _aerolith_indexes WHERE table_name = ?",
-        ] {
-            let statement = try connection.statement(sql)
-            statement.bind(table, at: 1)
-            try statement.run()
-        }
+    /// Drops a collection's table and catalog rows; false when another drop got there first.
+    @discardableResult
+    static func dropTable(_ table: String, on connection: WriteTransaction) throws(StorageError) -> Bool {
+        let delete = try connection.statement("DELETE FROM _aerolith_collections WHERE table_name = ?")
+        delete.bind(table, at: 1)
+        try delete.run()
+        guard connection.changes == 1 else { return false }
+        let indexes = try connection.statement("DELETE FROM _aerolith_indexes WHERE table_name = ?")
+        indexes.bind(table, at: 1)
+        try indexes.run()
         try connection.execute("DROP TABLE IF EXISTS \"\(table)\"")
+        connection.counters.recordDropped(table: table)
+        return true
     }
 
     /// Totals over every collection of `placement`.
     public func usage(in placement: Placement) throws(StorageError) -> StorageUsage {
-        try readers.read { connection throws(StorageError) in
-            let statement = try connection.statement(
-                "SELECT count(*), coalesce(sum(document_count), 0), coalesce(sum(size_bytes), 0) FROM _aerolith_collections WHERE prefix = ?"
-            )
-            statement.bind(placement.tablePrefix, at: 1)
-            guard try statement.step() else { return StorageUsage(collectionCount: 0, documentCount: 0, sizeBytes: 0) }
-            let usage = StorageUsage(collectionCount: Int(statement.int64(at: 0)), documentCount: statement.int64(at: 1), sizeBytes: statement.int64(at: 2))
-            try statement.run()
-            return usage
-        }
+        let all = try collections(in: placement)
+        return StorageUsage(collectionCount: all.count, documentCount: all.reduce(0) { $0 + $1.documentCount },
+                            sizeBytes: all.reduce(0) { $0 + $1.sizeBytes })
     }
 
     /// Removes every collection of `placement` (a deleted tenant).
     public func removePlacement(_ placement: Placement) async throws(StorageError) {
-        let names = try collections(in: placement).map(\.name)
         try await writer.write { connection throws(StorageError) in
             let select = try connection.statement("SELECT table_name FROM _aerolith_collections WHERE prefix = ?")
             select.bind(placement.tablePrefix, at: 1)
@@ -170,6 +165,6 @@ public final class DocumentStore: Sendable {
             while try select.step() { tables.append(select.string(at: 0)) }
             for table in tables { try Self.dropTable(table, on: connection) }
         }
-        for name in names { catalog.didDrop(name, in: placement) }
+        catalog.didDropAll(in: placement)
     }
 }

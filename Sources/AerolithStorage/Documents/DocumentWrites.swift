@@ -19,7 +19,7 @@ enum DocumentWrites {
         let body: String
     }
 
-    static func current(_ id: String, table: String, on connection: SQLiteConnection) throws(StorageError) -> Current? {
+    static func current(_ id: String, table: String, on connection: WriteTransaction) throws(StorageError) -> Current? {
         let statement = try connection.statement("SELECT version, created_at, body FROM \"\(table)\" WHERE id = ?")
         statement.bind(id, at: 1)
         guard try statement.step() else { return nil }
@@ -30,7 +30,7 @@ enum DocumentWrites {
         return current
     }
 
-    static func insert(id: String, body: String, now: Timestamp, table: String, on connection: SQLiteConnection) throws(StorageError) -> Document {
+    static func insert(id: String, body: String, now: Timestamp, table: String, on connection: WriteTransaction) throws(StorageError) -> Document {
         let statement = try connection.statement(
             "INSERT INTO \"\(table)\" (id, body, version, created_at, updated_at) VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT(id) DO NOTHING"
         )
@@ -41,7 +41,7 @@ enum DocumentWrites {
         guard connection.changes == 1 else {
             throw StorageError(.documentExists, "a document with id \"\(id)\" already exists")
         }
-        try Catalog.adjustCounters(table: table, documents: 1, bytes: Document.storedSizeBytes(id: id, body: body), on: connection)
+        try connection.counters.record(table: table, documents: 1, bytes: Document.storedSizeBytes(id: id, body: body), on: connection.connection)
         return Document(id: id, version: 1, createdAt: now, updatedAt: now, body: body)
     }
 
@@ -57,7 +57,7 @@ enum DocumentWrites {
 
     /// Replaces the body; returns the document and whether it was created.
     static func replace(id: String, body: String, expectedVersion: Int64?, mode: ReplaceMode, now: Timestamp,
-                        table: String, on connection: SQLiteConnection) throws(StorageError) -> (Document, created: Bool) {
+                        table: String, on connection: WriteTransaction) throws(StorageError) -> (Document, created: Bool) {
         let current = try current(id, table: table, on: connection)
         if mode == .createOnly, current != nil {
             throw StorageError(.documentExists, "a document with id \"\(id)\" already exists")
@@ -73,7 +73,7 @@ enum DocumentWrites {
     }
 
     static func update(id: String, body: String, current: Current, now: Timestamp, table: String,
-                       on connection: SQLiteConnection) throws(StorageError) -> Document {
+                       on connection: WriteTransaction) throws(StorageError) -> Document {
         let statement = try connection.statement("UPDATE \"\(table)\" SET body = ?1, version = ?2, updated_at = ?3 WHERE id = ?4")
         let version = current.version + 1
         statement.bind(body, at: 1)
@@ -82,12 +82,12 @@ enum DocumentWrites {
         statement.bind(id, at: 4)
         try statement.run()
         let delta = Document.storedSizeBytes(id: id, body: body) - current.sizeBytes
-        try Catalog.adjustCounters(table: table, documents: 0, bytes: delta, on: connection)
+        try connection.counters.record(table: table, documents: 0, bytes: delta, on: connection.connection)
         return Document(id: id, version: version, createdAt: Timestamp(milliseconds: current.createdAt), updatedAt: now, body: body)
     }
 
     static func patch(id: String, patch: JSONValue, expectedVersion: Int64?, now: Timestamp, table: String,
-                      on connection: SQLiteConnection) throws(StorageError) -> Document {
+                      on connection: WriteTransaction) throws(StorageError) -> Document {
         guard let current = try current(id, table: table, on: connection) else {
             if expectedVersion != nil { try checkVersion(nil, expected: expectedVersion, id: id) }
             throw StorageError(.documentNotFound, "document \"\(id)\" does not exist")
@@ -102,7 +102,7 @@ enum DocumentWrites {
         return try update(id: id, body: body, current: current, now: now, table: table, on: connection)
     }
 
-    static func delete(id: String, expectedVersion: Int64?, table: String, on connection: SQLiteConnection) throws(StorageError) {
+    static func delete(id: String, expectedVersion: Int64?, table: String, on connection: WriteTransaction) throws(StorageError) {
         guard let current = try current(id, table: table, on: connection) else {
             if expectedVersion != nil { try checkVersion(nil, expected: expectedVersion, id: id) }
             throw StorageError(.documentNotFound, "document \"\(id)\" does not exist")
@@ -111,7 +111,7 @@ enum DocumentWrites {
         let statement = try connection.statement("DELETE FROM \"\(table)\" WHERE id = ?")
         statement.bind(id, at: 1)
         try statement.run()
-        try Catalog.adjustCounters(table: table, documents: -1, bytes: -current.sizeBytes, on: connection)
+        try connection.counters.record(table: table, documents: -1, bytes: -current.sizeBytes, on: connection.connection)
     }
 }
 

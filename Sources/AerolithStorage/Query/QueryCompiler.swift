@@ -39,8 +39,9 @@ struct QueryCompiler {
 
     private mutating func sql(for filter: Filter) -> String {
         switch filter {
-        case .all(let terms): return "(" + terms.map { sql(for: $0) }.joined(separator: " AND ") + ")"
-        case .any(let terms): return "(" + terms.map { sql(for: $0) }.joined(separator: " OR ") + ")"
+        // An empty AND is true and an empty OR is false, as in logic; `{}` matches everything.
+        case .all(let terms): return terms.isEmpty ? "1" : "(" + terms.map { sql(for: $0) }.joined(separator: " AND ") + ")"
+        case .any(let terms): return terms.isEmpty ? "0" : "(" + terms.map { sql(for: $0) }.joined(separator: " OR ") + ")"
         case .compare(let path, let comparison): return sql(for: comparison, on: path)
         }
     }

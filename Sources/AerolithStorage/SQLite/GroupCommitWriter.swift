@@ -16,6 +16,7 @@ import Synchronization
 /// costs no thread hop.
 final class GroupCommitWriter: Sendable {
     private let connection: SQLiteConnection
+    private let counters: CounterLedger
     private let state = Mutex(State())
 
     private struct State {
@@ -30,6 +31,11 @@ final class GroupCommitWriter: Sendable {
             if pendingStart == pending.count {
                 pending.removeAll(keepingCapacity: true)
                 pendingStart = 0
+            } else if pendingStart > pending.count / 2 {
+                // Under sustained load the queue never drains; drop the taken prefix so finished
+                // jobs (and the bodies they captured) are released.
+                pending.removeFirst(pendingStart)
+                pendingStart = 0
             }
             return taken
         }
@@ -40,20 +46,21 @@ final class GroupCommitWriter: Sendable {
     /// One queued write. Its fields are written only by the leader that runs it, before the
     /// continuation is resumed, which orders those writes before the waiter reads them.
     private final class Job: @unchecked Sendable {
-        let work: (SQLiteConnection) throws(StorageError) -> Void
+        let work: (WriteTransaction) throws(StorageError) -> Void
         var continuation: CheckedContinuation<Role, Never>?
         var failure: StorageError?
 
-        init(work: @escaping (SQLiteConnection) throws(StorageError) -> Void) { self.work = work }
+        init(work: @escaping (WriteTransaction) throws(StorageError) -> Void) { self.work = work }
     }
 
-    init(connection: SQLiteConnection) {
+    init(connection: SQLiteConnection, counters: CounterLedger) {
         self.connection = connection
+        self.counters = counters
     }
 
     /// Runs `body` inside a write transaction and returns its result once that transaction has
     /// committed.
-    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws(StorageError) -> T) async throws(StorageError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (WriteTransaction) throws(StorageError) -> T) async throws(StorageError) -> T {
         let result = ResultSlot<T>()
         let job = Job { connection throws(StorageError) in result.value = try body(connection) }
         let leadsNow = state.withLock { state in
@@ -87,6 +94,15 @@ final class GroupCommitWriter: Sendable {
     private func lead(with job: Job) {
         let followers = state.withLock { $0.takePending(max: StorageLimits.groupCommitBatchJobsMax - 1) }
         commit([job] + followers)
+        connection.resetActiveStatements()
+        if counters.flushDue() {
+            do {
+                try counters.flush(on: connection)
+            } catch {
+                // The totals stay in memory and their rows stay marked dirty: nothing is lost, and
+                // the next flush (or the recount on open) writes them.
+            }
+        }
         for follower in followers { follower.continuation?.resume(returning: .done) }
         let next: Job? = state.withLock { state in
             let next = state.takePending(max: 1).first
@@ -97,7 +113,9 @@ final class GroupCommitWriter: Sendable {
     }
 
     private func commit(_ jobs: [Job]) {
-        do throws(StorageError) {
+        let transaction = WriteTransaction(connection: connection, counters: counters)
+        if !connection.isAutocommit { try? connection.execute("ROLLBACK") }
+        do {
             try connection.statement("BEGIN IMMEDIATE").run()
         } catch {
             for job in jobs { job.failure = error }
@@ -105,34 +123,59 @@ final class GroupCommitWriter: Sendable {
         }
         if jobs.count == 1 {
             do throws(StorageError) {
-                try jobs[0].work(connection)
+                try jobs[0].work(transaction)
+                counters.jobSucceeded()
             } catch {
                 jobs[0].failure = error
-                try? connection.execute("ROLLBACK")
+                rollback()
                 return
             }
         } else {
             for job in jobs {
+                // SQLite rolls a whole transaction back by itself on some errors (disk full, I/O);
+                // then no later job may run, or it would commit on its own outside the batch.
+                guard !connection.isAutocommit else {
+                    job.failure = StorageError(.storageFailure, "the transaction was rolled back by an earlier failure")
+                    continue
+                }
                 do throws(StorageError) {
                     try connection.statement("SAVEPOINT job").run()
                     do throws(StorageError) {
-                        try job.work(connection)
+                        try job.work(transaction)
                         try connection.statement("RELEASE job").run()
+                        counters.jobSucceeded()
                     } catch {
                         job.failure = error
-                        try connection.execute("ROLLBACK TO job; RELEASE job")
+                        counters.jobFailed()
+                        connection.resetActiveStatements()
+                        if !connection.isAutocommit { try connection.execute("ROLLBACK TO job; RELEASE job") }
                     }
                 } catch {
                     job.failure = job.failure ?? error
                 }
             }
         }
-        do throws(StorageError) {
+        connection.resetActiveStatements()
+        guard !connection.isAutocommit else {
+            counters.transactionRolledBack()
+            for job in jobs where job.failure == nil {
+                job.failure = StorageError(.storageFailure, "the transaction was rolled back by an earlier failure")
+            }
+            return
+        }
+        do {
             try connection.statement("COMMIT").run()
+            counters.transactionCommitted()
         } catch {
-            try? connection.execute("ROLLBACK")
+            rollback()
             for job in jobs where job.failure == nil { job.failure = error }
         }
+    }
+
+    private func rollback() {
+        connection.resetActiveStatements()
+        if !connection.isAutocommit { try? connection.execute("ROLLBACK") }
+        counters.transactionRolledBack()
     }
 }
 

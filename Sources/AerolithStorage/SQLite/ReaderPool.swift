@@ -27,7 +27,10 @@ final class ReaderPool: Sendable {
         } else {
             connection = try SQLiteConnection(path: path, mode: .readOnly, synchronous: synchronous)
         }
-        defer { idle.withLock { $0.append(connection) } }
+        defer {
+            connection.resetActiveStatements()
+            idle.withLock { $0.append(connection) }
+        }
         return try body(connection)
     }
 }

@@ -9,6 +9,8 @@ final class SQLiteConnection: @unchecked Sendable {
     // @unchecked: confinement above is enforced by ReaderPool / GroupCommitWriter, not by types.
     let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
+    /// Statements stepped to a row since the last `resetActiveStatements`.
+    private var activated: [SQLiteStatement] = []
 
     enum Mode { case readWrite, readOnly }
 
@@ -90,6 +92,16 @@ final class SQLiteConnection: @unchecked Sendable {
         return try body(statement)
     }
 
+    func didActivate(_ statement: SQLiteStatement) { activated.append(statement) }
+
+    /// Resets every statement left part-way through its rows. A statement that is not reset
+    /// keeps its read transaction open, pinning the connection to an old snapshot and holding
+    /// back WAL checkpoints; pools call this whenever a connection is handed back.
+    func resetActiveStatements() {
+        for statement in activated where statement.isActive { statement.reset() }
+        activated.removeAll(keepingCapacity: true)
+    }
+
     /// Drops cached statements; needed after the schema of a table they use has gone.
     func clearStatementCache() {
         for statement in statements.values { statement.finalize() }
@@ -97,6 +109,9 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// True outside an explicit transaction (also after SQLite rolled one back by itself).
+    var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
 
     static func error(status: Int32, message: String) -> StorageError {
         if status & 0xFF == SQLITE_CONSTRAINT {

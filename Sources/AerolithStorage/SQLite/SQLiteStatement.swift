@@ -14,6 +14,9 @@ final class SQLiteStatement {
     private let pointer: OpaquePointer
     private unowned let connection: SQLiteConnection
     private var finalized = false
+    /// Stepped to a row and not yet reset or done: the statement holds its connection's read
+    /// snapshot open until it is reset.
+    private(set) var isActive = false
 
     init(_ pointer: OpaquePointer, connection: SQLiteConnection) {
         self.pointer = pointer
@@ -23,12 +26,14 @@ final class SQLiteStatement {
     func finalize() {
         guard !finalized else { return }
         finalized = true
+        isActive = false
         sqlite3_finalize(pointer)
     }
 
     func reset() {
         sqlite3_reset(pointer)
         sqlite3_clear_bindings(pointer)
+        isActive = false
     }
 
     // MARK: Binding (1-based indexes, as in SQLite)
@@ -65,9 +70,17 @@ final class SQLiteStatement {
     func step() throws(StorageError) -> Bool {
         let status = sqlite3_step(pointer)
         switch status {
-        case SQLITE_ROW: return true
-        case SQLITE_DONE: return false
+        case SQLITE_ROW:
+            if !isActive {
+                isActive = true
+                connection.didActivate(self)
+            }
+            return true
+        case SQLITE_DONE:
+            isActive = false
+            return false
         default:
+            isActive = false
             let message = connection.lastErrorMessage
             sqlite3_reset(pointer)
             throw SQLiteConnection.error(status: status, message: message)
