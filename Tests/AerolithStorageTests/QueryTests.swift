@@ -192,3 +192,50 @@ import Testing
         #expect(try fixture.store.collection(name, in: fixture.placement).documentCount == 1)
     }
 }
+
+@Suite struct QueryEdgeTests {
+    /// Sorting on values too long to carry in a cursor still pages exactly.
+    @Test func longSortValuesPage() async throws {
+        let fixture = try TemporaryStore()
+        let name = try await fixture.collection("long")
+        for index in 0..<9 {
+            let text = String(repeating: "x", count: 3_000) + String(index % 3)
+            _ = try await fixture.store.insert(try object(#"{"t":"\#(text)","n":{"deep":[\#(index)]}}"#), id: nil, into: name, in: fixture.placement)
+        }
+        for sort in [["-t"], ["n", "t"]] {
+            let keys = sort.map { $0.hasPrefix("-") ? SortKey(path: try! FieldPath(String($0.dropFirst())), descending: true) : SortKey(path: try! FieldPath($0)) }
+            let all = try fixture.store.query(Query(sort: keys, limit: 100), in: name, placement: fixture.placement).documents.map(\.id)
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try fixture.store.query(Query(sort: keys, limit: 2, cursor: cursor), in: name, placement: fixture.placement)
+                seen += page.documents.map(\.id)
+                #expect((page.nextCursor?.utf8.count ?? 0) <= StorageLimits.cursorLengthBytesMax)
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(seen == all && all.count == 9)
+        }
+    }
+
+    @Test func manyEmptyBranchesAreRefused() throws {
+        let branches = Array(repeating: "{}", count: 1_001).joined(separator: ",")
+        #expect(throws: StorageError.self) { try Query.parse(try JSONParser.parse(#"{"filter":{"$or":[\#(branches)]}}"#)) }
+    }
+
+    @Test func indexNamesIgnoreCase() async throws {
+        let fixture = try TemporaryStore()
+        let name = try await fixture.collection("things")
+        _ = try await fixture.store.createIndex(try IndexDefinition(name: "ByAge", paths: [try FieldPath("age")]), on: name, placement: fixture.placement)
+        #expect(await expectCode(.indexExists) {
+            try await fixture.store.createIndex(try IndexDefinition(name: "byage", paths: [try FieldPath("Age")]), on: name, placement: fixture.placement)
+        })
+    }
+
+    @Test func mergePatchWithManyKeysIsLinear() throws {
+        let target = JSONValue.object(JSONObject(members: (0..<50_000).map { .init(key: "k\($0)", value: .integer(Int64($0))) }))
+        let patch = JSONValue.object(JSONObject(members: (25_000..<75_000).map { .init(key: "k\($0)", value: $0 % 2 == 0 ? .null : .bool(true)) }))
+        guard case .object(let result) = MergePatch.apply(patch, to: target) else { Issue.record("not an object"); return }
+        #expect(result.count == 25_000 + 12_500 + 12_500)
+        #expect(result.members.first?.key == "k0")
+    }
+}

@@ -52,7 +52,7 @@ enum DocumentRoutes {
                 let id = try context.documentID()
                 var body = try await RequestBody.object(request, context: context)
                 try Self.removeMatchingID(id, from: &body)
-                let condition = try Precondition(request)
+                let condition = try Precondition(request, allowsCreateOnly: true)
                 let mode: ReplaceMode = condition.createOnly ? .createOnly : (condition.mustExist ? .replaceOnly : .upsert)
                 do {
                     let (document, created) = try await store.replace(id, with: body, expectedVersion: condition.version, mode: mode,
@@ -105,13 +105,13 @@ struct Precondition {
     var mustExist = false
     var createOnly = false
 
-    init(_ request: Request) throws {
+    init(_ request: Request, allowsCreateOnly: Bool = false) throws {
         if let match = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) {
             if match == "*" {
                 mustExist = true
             } else {
+                // Strong comparison (RFC 9110): a weak tag never matches, so it is refused.
                 var tag = Substring(match)
-                if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
                 if tag.hasPrefix("\""), tag.hasSuffix("\""), tag.count >= 2 { tag = tag.dropFirst().dropLast() }
                 guard let parsed = Int64(tag), parsed >= 1 else {
                     throw ServerError(.invalidHeader, "If-Match takes one ETag as returned by the server, e.g. \"3\", or *")
@@ -120,6 +120,7 @@ struct Precondition {
             }
         }
         if let noneMatch = request.headers[.ifNoneMatch]?.trimmingCharacters(in: .whitespaces) {
+            guard allowsCreateOnly else { throw ServerError(.invalidHeader, "If-None-Match applies to GET and PUT only") }
             guard noneMatch == "*" else { throw ServerError(.invalidHeader, "on writes, If-None-Match takes only *") }
             createOnly = true
         }

@@ -7,14 +7,15 @@ extension DocumentStore {
         let pathsJSON = JSONWriter.string(.array(definition.paths.map { .string($0.rawValue) }))
         let columns = definition.paths.map(\.valueSQL).joined(separator: ", ")
         try await writer.write { connection throws(StorageError) in
-            let count = try connection.statement("SELECT count(*), sum(name = ?2) FROM _aerolith_indexes WHERE table_name = ?1")
+            let count = try connection.statement("SELECT count(*), coalesce(sum(name = ?2 COLLATE NOCASE), 0) FROM _aerolith_indexes WHERE table_name = ?1")
             count.bind(table, at: 1)
             count.bind(definition.name, at: 2)
             _ = try count.step()
             let existing = count.int64(at: 0)
             let sameName = count.int64(at: 1)
             try count.run()
-            guard sameName == 0 else { throw StorageError(.indexExists, "index \"\(definition.name)\" already exists") }
+            // SQLite index names ignore case, so "ByAge" and "byage" are the same index.
+            guard sameName == 0 else { throw StorageError(.indexExists, "index \"\(definition.name)\" already exists (names ignore case)") }
             guard existing < StorageLimits.indexesPerCollectionMax else {
                 throw StorageError(.indexLimitReached, "a collection has at most \(StorageLimits.indexesPerCollectionMax) indexes")
             }

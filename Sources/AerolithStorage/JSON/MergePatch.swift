@@ -1,16 +1,29 @@
 /// JSON Merge Patch (RFC 7396): `null` removes a member, an object patches recursively, any
 /// other value replaces.
+///
+/// Linear in the sizes of the target and the patch: members are found through a key index, so
+/// a patch with many keys against a document with many keys stays cheap.
 public enum MergePatch {
     public static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
         guard case .object(let patchObject) = patch else { return patch }
-        var result = target.objectValue ?? JSONObject()
+        var members = target.objectValue?.members ?? []
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(members.count + patchObject.count)
+        for (position, member) in members.enumerated() { positions[member.key] = position }
+        var removed: Set<Int> = []
         for member in patchObject.members {
             if case .null = member.value {
-                result.remove(member.key)
+                if let position = positions.removeValue(forKey: member.key) { removed.insert(position) }
+            } else if let position = positions[member.key] {
+                members[position].value = apply(member.value, to: members[position].value)
             } else {
-                result.set(member.key, apply(member.value, to: result[member.key] ?? .null))
+                positions[member.key] = members.count
+                members.append(JSONObject.Member(key: member.key, value: apply(member.value, to: .null)))
             }
         }
-        return .object(result)
+        if !removed.isEmpty {
+            members = members.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+        }
+        return .object(JSONObject(members: members))
     }
 }

@@ -1,9 +1,11 @@
 import Crypto
 import Foundation
 
-/// Where a page ended: the last row's sort values and row id.
+/// Where a page ended: the last row's sort values and row id. A cursor whose sort values would
+/// be too long (a sort on long strings or nested objects) carries only the row id, and the values
+/// are read back from that row (`sortValues == nil`).
 struct CursorPosition: Sendable, Equatable {
-    let sortValues: [SQLiteValue]
+    var sortValues: [SQLiteValue]?
     let rowID: Int64
 }
 
@@ -20,12 +22,19 @@ struct CursorCodec: Sendable {
     }
 
     private static let macLengthBytes = 16
+    /// Longest sort values carried inside a cursor, in bytes; longer ones are re-read by row id.
+    static let sortValuesBytesMax = 1_024
 
     func encode(_ position: CursorPosition, shape: String) -> String {
         var payload: JSONObject = JSONObject()
         payload.set("s", .string(Self.fingerprint(shape)))
         payload.set("r", .number(JSONNumber(position.rowID)))
-        payload.set("k", .array(position.sortValues.map(Self.encode)))
+        let values = position.sortValues ?? []
+        let valuesBytes = values.reduce(0) { total, value in
+            if case .text(let text) = value { return total + text.utf8.count }
+            return total + 24
+        }
+        payload.set("k", valuesBytes <= Self.sortValuesBytesMax ? .array(values.map(Self.encode)) : .null)
         let bytes = Array(JSONWriter.string(.object(payload)).utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: bytes, using: key)
         return Self.base64URL(bytes) + "." + Self.base64URL(Array(mac.prefix(Self.macLengthBytes)))
@@ -53,9 +62,11 @@ struct CursorCodec: Sendable {
         guard case .object(let object) = json,
               object["s"]?.stringValue == Self.fingerprint(shape),
               case .number(let row)? = object["r"], let rowID = row.int64Value,
-              case .array(let keys)? = object["k"], keys.count == sortKeyCount else {
+              let keyValue = object["k"] else {
             throw invalid
         }
+        if case .null = keyValue { return CursorPosition(sortValues: nil, rowID: rowID) }
+        guard case .array(let keys) = keyValue, keys.count == sortKeyCount else { throw invalid }
         var values: [SQLiteValue] = []
         for key in keys {
             guard let value = Self.decode(key) else { throw invalid }

@@ -2,8 +2,9 @@ extension DocumentStore {
     /// Runs one page of `query`. Never counts the whole result.
     public func query(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> QueryPage {
         let table = try catalog.entry(collection, in: placement).tableName
-        let compiled = try compile(query, table: table)
+        let (shape, position) = try decodeCursor(query, table: table)
         return try readers.read { connection throws(StorageError) in
+            let compiled = try resolve(query, table: table, shape: shape, position: position, on: connection)
             let statement = try connection.statement(compiled.sql)
             statement.bind(compiled.bindings)
             var documents: [Document] = []
@@ -28,8 +29,9 @@ extension DocumentStore {
     /// an index serves it.
     public func explain(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> [String] {
         let table = try catalog.entry(collection, in: placement).tableName
-        let compiled = try compile(query, table: table)
+        let (shape, position) = try decodeCursor(query, table: table)
         return try readers.read { connection throws(StorageError) in
+            let compiled = try resolve(query, table: table, shape: shape, position: position, on: connection)
             // EXPLAIN plans with the schema the connection last loaded and never checks it is
             // current; reading the schema table first refreshes it.
             try connection.execute("SELECT count(*) FROM sqlite_schema")
@@ -42,13 +44,31 @@ extension DocumentStore {
         }
     }
 
-    private func compile(_ query: Query, table: String) throws(StorageError) -> QueryCompiler.Compiled {
+    /// The query without a page position (which identifies its shape), and the checked cursor.
+    private func decodeCursor(_ query: Query, table: String) throws(StorageError) -> (QueryCompiler.Compiled, CursorPosition?) {
         guard query.limit >= 1, query.limit <= StorageLimits.queryLimitMax else {
             throw StorageError(.invalidLimit, "limit must be an integer from 1 to \(StorageLimits.queryLimitMax)")
         }
         let shape = QueryCompiler.compile(query, table: table, after: nil)
-        guard let cursor = query.cursor else { return shape }
-        let position = try cursors.decode(cursor, shape: shape.shapeFingerprint, sortKeyCount: query.sort.count)
+        guard let cursor = query.cursor else { return (shape, nil) }
+        return (shape, try cursors.decode(cursor, shape: shape.shapeFingerprint, sortKeyCount: query.sort.count))
+    }
+
+    /// The statement for the page after `position`, reading the sort values of a row-id-only
+    /// cursor from its row.
+    private func resolve(_ query: Query, table: String, shape: QueryCompiler.Compiled, position: CursorPosition?,
+                         on connection: SQLiteConnection) throws(StorageError) -> QueryCompiler.Compiled {
+        guard var position else { return shape }
+        if position.sortValues == nil {
+            let columns = query.sort.map(\.path.valueSQL).joined(separator: ", ")
+            let row = try connection.statement("SELECT \(columns) FROM \"\(table)\" WHERE rid = ?")
+            row.bind(position.rowID, at: 1)
+            guard try row.step() else {
+                throw StorageError(.invalidCursor, "the document this cursor points at was deleted; start the query again")
+            }
+            position.sortValues = (0..<query.sort.count).map { row.value(at: Int32($0)) }
+            row.reset()
+        }
         return QueryCompiler.compile(query, table: table, after: position)
     }
 }

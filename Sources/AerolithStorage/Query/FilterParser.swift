@@ -25,7 +25,11 @@ struct FilterParser {
                     throw Self.invalid("\(member.key) takes a non-empty array of filters")
                 }
                 var parsed: [Filter] = []
-                for branch in branches { parsed.append(try parseObject(branch, depth: depth + 1)) }
+                for branch in branches {
+                    // Each branch counts, so `{"$or": [{}, {}, ...]}` cannot grow past the limit.
+                    try countClause()
+                    parsed.append(try parseObject(branch, depth: depth + 1))
+                }
                 terms.append(member.key == "$and" ? .all(parsed) : .any(parsed))
             case let key where key.hasPrefix("$") && !["$id", "$version", "$created_at", "$updated_at"].contains(key):
                 throw Self.invalid("unknown operator \"\(key.prefix(40))\" at the top of a filter")

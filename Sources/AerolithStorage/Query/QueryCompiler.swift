@@ -117,18 +117,20 @@ struct QueryCompiler {
     /// Rows strictly after `position` in the order (sort keys..., rid ASC). SQLite sorts NULL
     /// first ascending and last descending; the terms below follow that.
     private mutating func keyset(after position: CursorPosition, sort: [SortKey]) -> String {
+        let sortValues = position.sortValues ?? []
+        precondition(sortValues.count == sort.count, "cursor position not resolved")
         var alternatives: [String] = []
         for index in 0...sort.count {
             var terms: [String] = []
             for prior in 0..<index {
-                terms.append("\(sort[prior].path.valueSQL) IS \(bind(position.sortValues[prior]))")
+                terms.append("\(sort[prior].path.valueSQL) IS \(bind(sortValues[prior]))")
             }
             if index == sort.count {
                 terms.append("rid > \(bind(.integer(position.rowID)))")
             } else {
                 let key = sort[index]
                 let expression = key.path.valueSQL
-                let last = position.sortValues[index]
+                let last = sortValues[index]
                 switch (key.descending, last) {
                 case (false, .null): terms.append("\(expression) IS NOT NULL")
                 case (false, _): terms.append("\(expression) > \(bind(last))")
