@@ -7,7 +7,7 @@ import Logging
 /// doing the same work (same schema, WAL, `synchronous=NORMAL`, prepared statements, the body
 /// read back into a Swift string) in the same run.
 enum StorageBenchmark {
-    static let documentCount = 20_000
+    static let documentCount = 10_000
     static let targetInsertRatio = 0.5
     static let targetGetRatio = 0.5
 
@@ -15,21 +15,34 @@ enum StorageBenchmark {
         #"{"name":"user \#(index)","email":"user\#(index)@example.com","age":\#(index % 90),"tags":["a","b"],"address":{"city":"Oslo","zip":"0150"}}"#
     }
 
+    /// Each contender runs this many times, interleaved, and its best round counts: on a shared
+    /// machine the best round is the one least disturbed by other work.
+    static let rounds = 5
+
     static func run() async throws {
-        print("== storage: \(documentCount) sequential single-document inserts, then \(documentCount) point gets ==")
+        print("== storage: \(documentCount) sequential single-document inserts, then \(documentCount) point gets; best of \(rounds) interleaved rounds ==")
         let ids = (0..<documentCount).map { "doc-\($0)" }
         let lookups = ids.shuffled()
-        let (rawInsert, rawGet) = try raw(ids: ids, lookups: lookups)
-        let (storeInsert, storeGet) = try await store(ids: ids, lookups: lookups)
         let bodies = ids.indices.map { JSONWriter.string(try! JSONParser.parse(body($0))) }
-        let grdb = try GRDBBaseline.run(ids: ids, bodies: bodies, lookups: lookups)
+        var best: [String: (insert: Double, get: Double)] = [:]
+        func keep(_ name: String, _ figures: (Double, Double)) {
+            let previous = best[name] ?? (0, 0)
+            best[name] = (max(previous.insert, figures.0), max(previous.get, figures.1))
+        }
+        for _ in 0..<rounds {
+            keep("raw", try raw(ids: ids, lookups: lookups))
+            keep("store", try await store(ids: ids, lookups: lookups))
+            keep("grdb", try GRDBBaseline.run(ids: ids, bodies: bodies, lookups: lookups))
+        }
+        let raw = best["raw"]!, store = best["store"]!, grdb = best["grdb"]!
+        func ratio(_ value: Double, _ base: Double) -> String { String(format: "%.2f", value / base) }
         print("                       ops/s")
-        print("raw C insert      \(format(rawInsert))")
-        print("store insert      \(format(storeInsert))   ratio \(String(format: "%.2f", storeInsert / rawInsert)) (target >= \(targetInsertRatio))")
-        print("GRDB insert       \(format(grdb.insert))   ratio \(String(format: "%.2f", grdb.insert / rawInsert))")
-        print("raw C get         \(format(rawGet))")
-        print("store get         \(format(storeGet))   ratio \(String(format: "%.2f", storeGet / rawGet)) (target >= \(targetGetRatio))")
-        print("GRDB get          \(format(grdb.get))   ratio \(String(format: "%.2f", grdb.get / rawGet))")
+        print("raw C insert      \(format(raw.insert))")
+        print("store insert      \(format(store.insert))   ratio \(ratio(store.insert, raw.insert)) (target >= \(targetInsertRatio))")
+        print("GRDB insert       \(format(grdb.insert))   ratio \(ratio(grdb.insert, raw.insert))")
+        print("raw C get         \(format(raw.get))")
+        print("store get         \(format(store.get))   ratio \(ratio(store.get, raw.get)) (target >= \(targetGetRatio))")
+        print("GRDB get          \(format(grdb.get))   ratio \(ratio(grdb.get, raw.get))")
     }
 
     static func store(ids: [String], lookups: [String]) async throws -> (Double, Double) {

@@ -19,10 +19,7 @@ public struct Tenant: Sendable, Equatable {
     public let createdAt: Timestamp
 
     /// Where the tenant's data lives: the shared database, tables prefixed with the tenant id.
-    public var placement: Placement {
-        // The id's shape (see `TenantID`) is a valid table prefix; the initialiser cannot fail.
-        (try? Placement(tablePrefix: id)) ?? { preconditionFailure("tenant id \(id) is not a valid table prefix") }()
-    }
+    public let placement: Placement
 
     var json: JSONObject {
         JSONObject(members: [
@@ -34,6 +31,9 @@ public struct Tenant: Sendable, Equatable {
     }
 
     init(id: String, name: String, plan: Plan, status: Status, createdAt: Timestamp) {
+        // A tenant id (`tn_` and base-32 characters, see `RandomID`) is always a valid table prefix.
+        guard let placement = try? Placement(tablePrefix: id) else { preconditionFailure("tenant id \(id) is not a valid table prefix") }
+        self.placement = placement
         self.id = id
         self.name = name
         self.plan = plan

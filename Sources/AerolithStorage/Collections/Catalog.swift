@@ -27,7 +27,12 @@ final class Catalog: Sendable {
         let createdAt: Timestamp
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private struct Key: Hashable {
+        let prefix: String
+        let name: String
+    }
+
+    private let entries = Mutex<[Key: Entry]>([:])
 
     static let schemaSQL = """
         CREATE TABLE IF NOT EXISTS _aerolith_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -51,11 +56,11 @@ final class Catalog: Sendable {
         );
         """
 
-    private static func key(_ prefix: String, _ name: String) -> String { prefix + "/" + name }
+    private static func key(_ prefix: String, _ name: String) -> Key { Key(prefix: prefix, name: name) }
 
     func load(from connection: SQLiteConnection) throws(StorageError) {
         let statement = try connection.statement("SELECT table_name, prefix, name, created_at FROM _aerolith_collections")
-        var loaded: [String: Entry] = [:]
+        var loaded: [Key: Entry] = [:]
         while try statement.step() {
             let entry = Entry(tableName: statement.string(at: 0), name: statement.string(at: 2),
                               createdAt: Timestamp(milliseconds: statement.int64(at: 3)))
@@ -89,7 +94,7 @@ final class Catalog: Sendable {
 
     func didDropAll(in placement: Placement) {
         entries.withLock { entries in
-            entries = entries.filter { !$0.key.hasPrefix(placement.tablePrefix + "/") }
+            entries = entries.filter { $0.key.prefix != placement.tablePrefix }
         }
     }
 
