@@ -1,4 +1,6 @@
+import AerolithServer
 import Foundation
+import Logging
 
 /// `aerolith-bench [storage|http|all]`: prints throughput figures and their ratios against a
 /// baseline measured in the same run. Build with `-c release`; debug figures mean little.
@@ -7,6 +9,8 @@ struct BenchmarkMain {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let mode = arguments.first ?? "all"
+        // The same log handler as `aerolith serve`, so the server measured is the one deployed.
+        LoggingSystem.bootstrap { label in AerolithLogHandler(label: label, logLevel: .error) }
         do {
             switch mode {
             case "storage": try await StorageBenchmark.run()

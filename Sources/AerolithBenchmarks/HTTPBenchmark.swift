@@ -52,7 +52,6 @@ enum HTTPBenchmark {
         print("document get      \(format(get))   ratio \(String(format: "%.2f", get / hello)) (target >= \(targetGetRatio))")
         server.cancel()
         try? await server.value
-        try await HTTPClient.shared.shutdown()
     }
 
     static func setUpTenant(base: String, adminKey: String) async throws -> String {

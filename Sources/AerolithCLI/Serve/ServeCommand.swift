@@ -46,18 +46,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(error.exitCode)
         }
         let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in AerolithLogHandler(label: label, logLevel: level) }
         let logger = Logger(label: "aerolith")
         do {
             let application = try await AerolithServer.makeApplication(configuration: configuration, logger: logger)
             try await application.runService()
             logger.notice("stopped")
         } catch {
-            let message = (error as? any CustomStringConvertible)?.description ?? "\(error)"
+            let message = "\(error)"
             FileHandle.standardError.write(Data("error: startup_failed: \(message)\n".utf8))
             throw ExitCode(ExitStatus.usage)
         }

@@ -7,7 +7,7 @@ enum RequestBody {
     /// `ServerLimits.requestBodyBytesMax` (413), empty bodies and malformed or too-deep JSON (400).
     static func json(_ request: Request, context: AerolithRequestContext, allowMergePatch: Bool = false) async throws -> JSONValue {
         if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingHeaderWhitespace.lowercased() } ?? ""
             let accepted = mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
                 || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json") && allowMergePatch)
             guard accepted else {

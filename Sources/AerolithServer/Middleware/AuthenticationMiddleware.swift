@@ -17,18 +17,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PlatformError(.unauthenticated, "the Authorization header is too long")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard parts.count == 2, parts[0].utf8.count == 6, parts[0].lowercased() == "bearer" else {
             throw PlatformError(.unauthenticated, "use Authorization: Bearer <key>")
         }
-        let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        let secret = parts[1].trimmingHeaderWhitespace
         guard !secret.isEmpty, secret.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw PlatformError(.unauthenticated, "the API key is not valid")
         }
         var context = context
         context.principal = try platform.authenticate(secret: secret)
-        if let tenantID = context.principal?.tenantID {
-            context.logger[metadataKey: "tenant"] = .string(tenantID)
-        }
         return try await next(request, context)
     }
 }

@@ -12,7 +12,6 @@ struct ProblemMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.requestID = Self.requestID(from: request)
-        context.logger[metadataKey: "request_id"] = .string(context.requestID)
         var response: Response
         do {
             response = try await next(request, context)
@@ -27,7 +26,10 @@ struct ProblemMiddleware: RouterMiddleware {
                 }
             }
             if problem.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                context.logger.error("request failed", metadata: [
+                    "error": "\(String(reflecting: error))", "path": "\(request.uri.path)", "request_id": "\(context.requestID)",
+                    "tenant": "\(context.principal?.tenantID ?? "-")",
+                ])
             }
             response = problem.response(requestID: context.requestID)
             if !allowed.isEmpty { response.headers[.allow] = allowed.joined(separator: ", ") }

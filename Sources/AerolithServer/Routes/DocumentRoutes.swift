@@ -34,7 +34,7 @@ enum DocumentRoutes {
                 let document = try store.document(try context.documentID(), in: try context.collectionName(),
                                                   placement: try context.tenantPlacement(services))
                 if let tags = request.headers[.ifNoneMatch], tags == "*" || tags.split(separator: ",").contains(where: {
-                    $0.trimmingCharacters(in: .whitespaces) == ResponseJSON.etag(document.version)
+                    $0.trimmingHeaderWhitespace == ResponseJSON.etag(document.version)
                 }) {
                     return Response(status: .notModified, headers: [.eTag: ResponseJSON.etag(document.version)])
                 }
@@ -106,7 +106,7 @@ struct Precondition {
     var createOnly = false
 
     init(_ request: Request, allowsCreateOnly: Bool = false) throws {
-        if let match = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) {
+        if let match = request.headers[.ifMatch]?.trimmingHeaderWhitespace {
             if match == "*" {
                 mustExist = true
             } else {
@@ -119,7 +119,7 @@ struct Precondition {
                 version = parsed
             }
         }
-        if let noneMatch = request.headers[.ifNoneMatch]?.trimmingCharacters(in: .whitespaces) {
+        if let noneMatch = request.headers[.ifNoneMatch]?.trimmingHeaderWhitespace {
             guard allowsCreateOnly else { throw ServerError(.invalidHeader, "If-None-Match applies to GET and PUT only") }
             guard noneMatch == "*" else { throw ServerError(.invalidHeader, "on writes, If-None-Match takes only *") }
             createOnly = true
