@@ -18,10 +18,13 @@ public enum Role: String, Sendable, CaseIterable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .viewer: [.documentsRead]
-        case .developer, .admin: [.documentsRead, .documentsWrite, .collectionsManage]
+        case .viewer: Self.readOnly
+        case .developer, .admin: Self.readWrite
         }
     }
+
+    private static let readOnly: Set<Permission> = [.documentsRead]
+    private static let readWrite: Set<Permission> = [.documentsRead, .documentsWrite, .collectionsManage]
 }
 
 /// Who is making a request, as established from its credential.

@@ -17,7 +17,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PlatformError(.unauthenticated, "the Authorization header is too long")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].utf8.count == 6, parts[0].lowercased() == "bearer" else {
+        guard parts.count == 2, parts[0].utf8.count == 6, parts[0].utf8.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else {
             throw PlatformError(.unauthenticated, "use Authorization: Bearer <key>")
         }
         let secret = parts[1].trimmingHeaderWhitespace

@@ -45,11 +45,17 @@ struct ProblemMiddleware: RouterMiddleware {
             return supplied
         }
         var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var value = generator.next() as UInt64
+        var hex = [UInt8](repeating: 0, count: 16)
+        for index in stride(from: 15, through: 0, by: -1) {
+            hex[index] = hexDigits[Int(value & 0x0F)]
+            value >>= 4
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
+
+private let hexDigits = Array("0123456789abcdef".utf8)
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!

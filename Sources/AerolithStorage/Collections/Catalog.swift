@@ -25,6 +25,15 @@ final class Catalog: Sendable {
         let tableName: String
         let name: String
         let createdAt: Timestamp
+        /// The point read of one document, prepared once per table (the hottest statement).
+        let selectByIDSQL: String
+
+        init(tableName: String, name: String, createdAt: Timestamp) {
+            self.tableName = tableName
+            self.name = name
+            self.createdAt = createdAt
+            selectByIDSQL = "SELECT body, version, created_at, updated_at FROM \"\(tableName)\" WHERE id = ?"
+        }
     }
 
     private struct Key: Hashable {

@@ -15,7 +15,7 @@ public struct CollectionName: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func isValid(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
+        let bytes = name.utf8
         guard let first = bytes.first, bytes.count <= StorageLimits.collectionNameLengthBytesMax else { return false }
         guard ASCII.isLetter(first) else { return false }
         return bytes.allSatisfy { ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }

@@ -7,9 +7,9 @@ public struct DocumentID: Sendable, Hashable, CustomStringConvertible {
     public let rawValue: String
 
     public init(_ rawValue: String) throws(StorageError) {
-        let bytes = Array(rawValue.utf8)
+        let bytes = rawValue.utf8
         let valid = !bytes.isEmpty && bytes.count <= StorageLimits.documentIDLengthBytesMax
-            && bytes[0] != UInt8(ascii: ".")
+            && bytes.first != UInt8(ascii: ".")
             && bytes.allSatisfy { byte in
                 ASCII.isLetter(byte) || ASCII.isDigit(byte)
                     || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")

@@ -19,9 +19,9 @@ extension DocumentStore {
 
     /// The document, or `nil` when the collection has no document with this id.
     public func findDocument(_ id: DocumentID, in collection: CollectionName, placement: Placement) throws(StorageError) -> Document? {
-        let table = try catalog.entry(collection, in: placement).tableName
+        let sql = try catalog.entry(collection, in: placement).selectByIDSQL
         return try readers.read { connection throws(StorageError) in
-            let statement = try connection.statement("SELECT body, version, created_at, updated_at FROM \"\(table)\" WHERE id = ?")
+            let statement = try connection.statement(sql)
             statement.bind(id.rawValue, at: 1)
             guard try statement.step() else { return nil }
             let document = Document(id: id.rawValue, version: statement.int64(at: 1),
