@@ -164,3 +164,26 @@ import Testing
         #expect(page.documents.count == 3)
     }
 }
+
+@Suite struct CounterPersistenceTests {
+    func catalogRow(_ directory: String) throws -> (documents: Int64, dirty: Int64) {
+        let connection = try SQLiteConnection(path: directory + "/" + DocumentStore.databaseFileName, mode: .readOnly, synchronous: .normal)
+        let statement = try connection.statement("SELECT document_count, counters_dirty FROM _aerolith_collections WHERE name = 'counted'")
+        guard try statement.step() else { throw StorageError(.collectionNotFound, "no row") }
+        defer { statement.reset() }
+        return (statement.int64(at: 0), statement.int64(at: 1))
+    }
+
+    /// Totals live in memory between flushes; the row says so, and a flush writes them back.
+    @Test func flushWritesTotalsBack() async throws {
+        let fixture = try TemporaryStore()
+        let name = try await fixture.collection("counted")
+        for _ in 0..<3 { _ = try await fixture.store.insert(try object("{}"), id: nil, into: name, in: fixture.placement) }
+        #expect(try catalogRow(fixture.directory) == (0, 1))
+        try await fixture.store.flush()
+        #expect(try catalogRow(fixture.directory) == (3, 0))
+        _ = try await fixture.store.insert(try object("{}"), id: nil, into: name, in: fixture.placement)
+        #expect(try catalogRow(fixture.directory).dirty == 1)
+        #expect(try fixture.store.collection(name, in: fixture.placement).documentCount == 4)
+    }
+}

@@ -53,6 +53,7 @@ public enum AerolithServer {
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "aerolith/\(AerolithVersion.current)"),
+            services: [StorageShutdownService(store: store, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("listening", metadata: ["address": "\(host):\(port)", "data_dir": "\(configuration.dataDirectory)"])

@@ -47,6 +47,7 @@ final class CounterLedger: Sendable {
         var transaction = Changes()
         var job = Changes()
         var lastFlush = ContinuousClock.now
+        var flushRequested = false
     }
 
     private let state = Mutex(State())
@@ -119,14 +120,18 @@ final class CounterLedger: Sendable {
     func flushDue() -> Bool {
         state.withLock { state in
             state.committed.count != state.persistedClean.count
-                && ContinuousClock.now - state.lastFlush >= .milliseconds(StorageLimits.counterFlushIntervalMilliseconds)
+                && (state.flushRequested || ContinuousClock.now - state.lastFlush >= .milliseconds(StorageLimits.counterFlushIntervalMilliseconds))
         }
     }
+
+    /// Makes the next `flushDue` true regardless of the interval (for an orderly shutdown).
+    func requestFlush() { state.withLock { $0.flushRequested = true } }
 
     /// Writes every in-memory-only total back and clears its dirty mark, in its own transaction.
     func flush(on connection: SQLiteConnection) throws(StorageError) {
         let pending = state.withLock { state in
             state.lastFlush = .now
+            state.flushRequested = false
             return state.committed.filter { !state.persistedClean.contains($0.key) }
         }
         guard !pending.isEmpty else { return }

@@ -156,6 +156,13 @@ public final class DocumentStore: Sendable {
                             sizeBytes: all.reduce(0) { $0 + $1.sizeBytes })
     }
 
+    /// Writes every collection's totals back to the catalog, so the next open need not recount.
+    /// Call on an orderly shutdown; the store stays usable.
+    public func flush() async throws(StorageError) {
+        counters.requestFlush()
+        try await writer.write { _ throws(StorageError) in }
+    }
+
     /// Removes every collection of `placement` (a deleted tenant).
     public func removePlacement(_ placement: Placement) async throws(StorageError) {
         try await writer.write { connection throws(StorageError) in
