@@ -10,6 +10,7 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
         case invalidAdminKey = "invalid_admin_key"
         case tenantNotFound = "tenant_not_found"
         case keyNotFound = "key_not_found"
+        case keyLimitReached = "key_limit_reached"
         /// No credential, or one that is malformed, unknown or revoked.
         case unauthenticated = "unauthenticated"
         /// A valid credential without the permission the route needs.
@@ -34,7 +35,7 @@ public enum PlatformLimits {
     public static let tenantNameLengthBytesMax = 128
     /// Longest API key name, in bytes of UTF-8.
     public static let keyNameLengthBytesMax = 128
-    /// Most API keys (revoked ones included) one tenant may hold.
+    /// Most active (unrevoked) API keys one tenant may hold.
     public static let keysPerTenantMax = 100
     /// Shortest operator-supplied admin key, in bytes.
     public static let adminKeyLengthBytesMin = 24

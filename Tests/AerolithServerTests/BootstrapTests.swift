@@ -25,4 +25,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/admin.key"))
         #expect(try await HTTP.send(.GET, server.baseURL + "/v1/tenants", key: secret).status == 200)
     }
+
+    /// Supplying a new key file rotates the admin key: the old key stops working.
+    @Test func supplyingAKeyRevokesTheOthers() async throws {
+        let server = try await ServerProcess()
+        let generated = try server.adminKey
+        let keyFile = NSTemporaryDirectory() + "aerolith-rotate-\(UUID().uuidString).key"
+        let secret = "rotated-admin-key-abcdefghijklmnop"
+        try secret.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: keyFile) }
+        server.stop()
+        try await server.start(arguments: ["--admin-key-file", keyFile])
+        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/tenants", key: secret).status == 200)
+        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/tenants", key: generated).status == 401)
+        #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/admin.key"))
+        server.stop()
+        try await server.start()
+        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/tenants", key: secret).status == 200)
+        #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/admin.key"))
+    }
 }

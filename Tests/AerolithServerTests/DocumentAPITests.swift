@@ -50,6 +50,9 @@ import Testing
         #expect(patched.status == 200)
         #expect(patched.json["data"] as? [String: [String: Bool]] == ["b": ["c": true]])
         #expect(try await tenant.send(.PATCH, path, body: #"{"x":1}"#, headers: [("If-Match", "\"2\"")]).status == 412)
+        // Path segments are percent-decoded: an id with ':' is reachable however a client encodes it.
+        #expect(try await tenant.send(.PUT, "/v1/collections/c/documents/ns%3Aone", body: "{}").status == 201)
+        #expect(try await tenant.send(.GET, "/v1/collections/c/documents/ns:one").status == 200)
         let notModified = try await tenant.send(.GET, path, headers: [("If-None-Match", "\"3\"")])
         #expect(notModified.status == 304)
         #expect(try await tenant.send(.PUT, "/v1/collections/c/documents/nope", body: "{}", headers: [("If-Match", "*")]).status == 412)
@@ -144,6 +147,7 @@ import Testing
         let metrics = try await HTTP.send(.GET, server.baseURL + "/metrics")
         #expect(metrics.status == 200 && metrics.contentType.hasPrefix("text/plain"))
         #expect(metrics.body.contains("hb_requests"))
+        #expect(metrics.body.contains("aerolith_storage_transactions_total"))
         let echoed = try await HTTP.send(.GET, server.baseURL + "/health/live", headers: [("X-Request-ID", "trace-123")])
         #expect(echoed.headers.first(name: "X-Request-ID") == "trace-123")
     }

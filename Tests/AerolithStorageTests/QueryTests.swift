@@ -71,6 +71,8 @@ import Testing
         (#"{"limit":"5"}"#, .invalidLimit),
         (#"{"cursor":5}"#, .invalidCursor),
         (#"{"page":2}"#, .invalidQuery),
+        (#"{"filter":{"$created_at":{"$gt":"2020-01-01"}}}"#, .invalidFilter),
+        (#"{"filter":{"$version":"1"}}"#, .invalidFilter),
     ])
     func rejectsBadQueries(_ text: String, _ code: StorageError.Code) throws {
         do {

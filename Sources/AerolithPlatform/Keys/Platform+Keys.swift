@@ -15,8 +15,8 @@ extension Platform {
             }
             role = known
         }
-        guard try keys(tenantID: tenant.id).count < PlatformLimits.keysPerTenantMax else {
-            throw PlatformError(.invalidKeyName, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) keys")
+        guard try keys(tenantID: tenant.id).filter({ $0.revokedAt == nil }).count < PlatformLimits.keysPerTenantMax else {
+            throw PlatformError(.keyLimitReached, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) active keys; revoke one first")
         }
         return try await storeKey(secret: APIKey.newSecret(), tenantID: tenant.id, name: name, role: role)
     }
@@ -37,7 +37,7 @@ extension Platform {
         return try keyRecords(matching: .compare(try FieldPath("tenant_id"), .equal(.string(tenant.id)))).map(\.key)
     }
 
-    private func keyRecords(matching filter: Filter) throws -> [(digest: String, key: APIKey)] {
+    func keyRecords(matching filter: Filter) throws -> [(digest: String, key: APIKey)] {
         var records: [(String, APIKey)] = []
         var cursor: String?
         repeat {
@@ -59,12 +59,17 @@ extension Platform {
             throw PlatformError(.keyNotFound, "key \"\(keyID.prefix(40))\" does not exist for this tenant")
         }
         if key.revokedAt != nil { return key }
+        return try await revoke(key, digest: digest)
+    }
+
+    @discardableResult
+    func revoke(_ key: APIKey, digest: String) async throws -> APIKey {
         let revoked = APIKey(id: key.id, tenantID: key.tenantID, name: key.name, role: key.role, hint: key.hint,
                              createdAt: key.createdAt, revokedAt: .now())
         _ = try await store.replace(try DocumentID(digest), with: revoked.json, expectedVersion: nil, mode: .upsert,
                                     in: keysCollection, placement: system)
         keyCache.withLock { $0[digest] = revoked }
-        logger.info("revoked key", metadata: ["tenant": "\(tenant.id)", "key": "\(key.id)"])
+        logger.info("revoked key", metadata: ["tenant": "\(key.tenantID ?? "-")", "key": "\(key.id)"])
         return revoked
     }
 

@@ -27,6 +27,8 @@ public enum AerolithServer {
         configureRouter: (@Sendable (Router<AerolithRequestContext>) -> Void)? = nil,
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) async throws -> some ApplicationProtocol {
+        // Bootstrap metrics before anything creates a metric: one made earlier would be a no-op.
+        _ = metricsRegistry
         try prepareDataDirectory(configuration.dataDirectory)
         let store = try DocumentStore(directory: configuration.dataDirectory, durability: configuration.durability, logger: logger)
         let platform = try await Platform(store: store, logger: logger)
@@ -34,8 +36,10 @@ public enum AerolithServer {
                                                suppliedKeyFile: configuration.adminKeyFile) {
         case .created(let path):
             logger.notice("created the platform admin key; it is in the file named here and is not shown again", metadata: ["path": "\(path)"])
-        case .registeredSupplied:
-            logger.notice("registered the platform admin key from the supplied file", metadata: ["path": "\(configuration.adminKeyFile ?? "")"])
+        case .registeredSupplied(let revokedOthers):
+            logger.notice("the supplied key is now the platform admin key", metadata: [
+                "path": "\(configuration.adminKeyFile ?? "")", "revoked_admin_keys": "\(revokedOthers)",
+            ])
         case .existing:
             break
         }

@@ -61,6 +61,7 @@ struct Problem: Error, Sendable {
         case .invalidTenantName, .invalidPlan, .invalidRole, .invalidKeyName: .badRequest
         case .invalidAdminKey: .internalServerError
         case .tenantNotFound, .keyNotFound: .notFound
+        case .keyLimitReached: .conflict
         case .unauthenticated: .unauthorized
         case .forbidden, .tenantSuspended: .forbidden
         }

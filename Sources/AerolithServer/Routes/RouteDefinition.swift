@@ -1,4 +1,5 @@
 import AerolithPlatform
+import Foundation
 import AerolithStorage
 import HTTPTypes
 import Hummingbird
@@ -80,8 +81,11 @@ extension AerolithRequestContext {
         return try services.platform.tenant(tenantID).placement
     }
 
+    /// A path parameter, percent-decoded (`x%3Ay` is `x:y`). Text that does not decode is passed
+    /// on as it is, for the parameter's own validation to refuse.
     func pathParameter(_ name: String) throws -> String {
         guard let value = parameters.get(name) else { throw ServerError(.invalidParameter, "missing path parameter \(name)") }
-        return value
+        guard value.utf8.contains(UInt8(ascii: "%")) else { return value }
+        return value.removingPercentEncoding ?? value
     }
 }

@@ -59,7 +59,7 @@ extension DocumentStore {
     public func dropIndex(_ name: String, on collection: CollectionName, placement: Placement) async throws(StorageError) {
         let table = try catalog.entry(collection, in: placement).tableName
         try await writer.write { connection throws(StorageError) in
-            let delete = try connection.statement("DELETE FROM _aerolith_indexes WHERE table_name = ? AND name = ?")
+            let delete = try connection.statement("DELETE FROM _aerolith_indexes WHERE table_name = ? AND name = ? COLLATE NOCASE")
             delete.bind(table, at: 1)
             delete.bind(name, at: 2)
             try delete.run()

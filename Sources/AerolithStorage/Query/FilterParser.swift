@@ -5,7 +5,7 @@ struct FilterParser {
 
     static func parse(_ value: JSONValue) throws(StorageError) -> Filter {
         var parser = FilterParser()
-        return try parser.parseObject(value, depth: 1)
+        return try parser.parseObject(value, depth: 0)
     }
 
     private static func invalid(_ message: String) -> StorageError { StorageError(.invalidFilter, message) }
@@ -49,6 +49,34 @@ struct FilterParser {
     }
 
     private mutating func parseField(_ path: FieldPath, _ value: JSONValue) throws(StorageError) -> [Filter] {
+        let comparisons = try parseComparisons(path, value)
+        if case .metadata(let column) = path.target, column != "id" {
+            for case .compare(_, let comparison) in comparisons {
+                try Self.requireInteger(comparison, path: path)
+            }
+        }
+        return comparisons
+    }
+
+    /// `$version`, `$created_at` and `$updated_at` hold integers (timestamps in milliseconds since
+    /// the epoch); comparing them with anything else would silently match nothing.
+    private static func requireInteger(_ comparison: Comparison, path: FieldPath) throws(StorageError) {
+        let scalars: [FilterScalar]
+        switch comparison {
+        case .equal(let scalar), .notEqual(let scalar), .less(let scalar), .lessOrEqual(let scalar),
+             .greater(let scalar), .greaterOrEqual(let scalar): scalars = [scalar]
+        case .oneOf(let list), .noneOf(let list): scalars = list
+        case .exists: scalars = []
+        case .prefix: scalars = [.string("")]
+        }
+        for scalar in scalars {
+            guard case .integer = scalar else {
+                throw invalid("\(path) is an integer (timestamps are milliseconds since the epoch); compare it with integers")
+            }
+        }
+    }
+
+    private mutating func parseComparisons(_ path: FieldPath, _ value: JSONValue) throws(StorageError) -> [Filter] {
         guard case .object(let operators) = value else {
             try countClause()
             return [.compare(path, .equal(try Self.scalar(value, for: "$eq", path: path)))]

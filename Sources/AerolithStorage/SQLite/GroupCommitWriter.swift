@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// The single writer of one database, with group commit.
@@ -18,6 +19,10 @@ final class GroupCommitWriter: Sendable {
     private let connection: SQLiteConnection
     private let counters: CounterLedger
     private let state = Mutex(State())
+    /// Writes per committed transaction: how much group commit is batching.
+    private let batchJobs = Recorder(label: "aerolith_storage_group_commit_jobs")
+    private let transactions = Counter(label: "aerolith_storage_transactions_total")
+    private let failedWrites = Counter(label: "aerolith_storage_failed_writes_total")
 
     private struct State {
         var leaderActive = false
@@ -93,7 +98,12 @@ final class GroupCommitWriter: Sendable {
     /// Runs `job` and the writes queued behind it as one transaction, then passes leadership on.
     private func lead(with job: Job) {
         let followers = state.withLock { $0.takePending(max: StorageLimits.groupCommitBatchJobsMax - 1) }
-        commit([job] + followers)
+        let batch = [job] + followers
+        commit(batch)
+        transactions.increment()
+        batchJobs.record(batch.count)
+        let failures = batch.reduce(0) { $0 + ($1.failure == nil ? 0 : 1) }
+        if failures > 0 { failedWrites.increment(by: failures) }
         connection.resetActiveStatements()
         if counters.flushDue() {
             do {

@@ -115,7 +115,13 @@ final class SQLiteConnection: @unchecked Sendable {
 
     static func error(status: Int32, message: String) -> StorageError {
         if status & 0xFF == SQLITE_CONSTRAINT {
-            return StorageError(.uniqueViolation, message)
+            // SQLite names its internal index; say what it means for the caller instead.
+            var detail = "another document already has this value in a unique index"
+            if let range = message.range(of: "_ix_") {
+                let name = message[range.upperBound...].prefix { $0 != "'" }
+                detail += " (\"\(name)\")"
+            }
+            return StorageError(.uniqueViolation, detail)
         }
         // A statement racing a concurrent drop of its collection's table.
         if message.hasPrefix("no such table") {
