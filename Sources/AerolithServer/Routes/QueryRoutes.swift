@@ -79,11 +79,12 @@ enum BatchParser {
         }
         var operations: [BatchOperation] = []
         for (index, element) in elements.enumerated() {
-            do {
+            do throws(StorageError) {
                 operations.append(try operation(element))
-            } catch var error as StorageError {
-                error.operationIndex = index
-                throw error
+            } catch {
+                var failure = error
+                failure.operationIndex = index
+                throw failure
             }
         }
         return operations
