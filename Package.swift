@@ -41,6 +41,8 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The plugin kernel: discovers, checks and loads plugin shared objects. Knows no HTTP.
+        .target(name: "AerolithKernel", swiftSettings: strictSwift),
         // Layer 2: tenants and API keys, persisted through the storage layer.
         .target(
             name: "AerolithPlatform",
@@ -91,6 +93,7 @@ let package = Package(
         ),
 
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),
+        .testTarget(name: "AerolithKernelTests", dependencies: ["AerolithKernel"], swiftSettings: strictSwift),
         .testTarget(
             name: "AerolithServerTests",
             dependencies: [

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where plugins are looked for, in order: `<data-dir>/plugins`, every `--plugin-dir`, each
+/// entry of `AEROLITH_PLUGIN_PATH` (colon-separated), and the first-party plugins built next to
+/// the server binary. A path listed twice is scanned once.
+public struct PluginDirectories: Sendable, Equatable {
+    public let paths: [String]
+
+    public static let fileSuffix = ".so"
+    /// Most files considered in one directory; a directory with more is scanned up to this many.
+    public static let filesPerDirectoryMax = 1_024
+
+    public init(dataDirectory: String, extra: [String], environment: [String: String], besideExecutable: String?) {
+        var paths = [dataDirectory + "/plugins"] + extra
+        if let list = environment["AEROLITH_PLUGIN_PATH"] {
+            paths += list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        if let besideExecutable { paths.append(besideExecutable) }
+        var seen = Set<String>()
+        self.paths = paths.filter { seen.insert($0).inserted }
+    }
+
+    /// The `.so` files in every directory, sorted by name within a directory. Missing
+    /// directories are skipped.
+    public func candidateFiles() -> [String] {
+        paths.flatMap { directory -> [String] in
+            guard let handle = opendir(directory) else { return [] }
+            defer { closedir(handle) }
+            var names: [String] = []
+            while names.count < Self.filesPerDirectoryMax, let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name.hasSuffix(Self.fileSuffix), !name.hasPrefix(".") { names.append(name) }
+            }
+            return names.sorted().map { directory + "/" + $0 }
+        }
+    }
+}
