@@ -1,0 +1,54 @@
+@testable import AerolithKernel
+import Foundation
+import Testing
+
+/// The SDK as a third party uses it: the header compiles as C and C++, and the C example builds
+/// into a plugin file the kernel accepts and maps.
+@Suite struct SDKTests {
+    /// `<repository>/SDK`, found from this source file.
+    static let sdk = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("SDK").path
+
+    func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func headerCompilesAsCAndCPlusPlusWithoutWarnings() throws {
+        let directory = NSTemporaryDirectory() + "aerolith-sdk-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = directory + "/use.c"
+        try "#include \"aerolith_plugin.h\"\nint main(void) { return AEROLITH_ABI_VERSION_MAJOR == 1 ? 0 : 1; }\n"
+            .write(toFile: source, atomically: true, encoding: .utf8)
+        let include = Self.sdk + "/include"
+        let c = try run("/usr/bin/cc", ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-I", include, source])
+        #expect(c.status == 0, "\(c.output)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/g++") {
+            let cxx = try run("/usr/bin/g++", ["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-x", "c++", "-I", include, source])
+            #expect(cxx.status == 0, "\(cxx.output)")
+        }
+    }
+
+    @Test func cExampleBuildsIntoALoadablePlugin() throws {
+        let directory = NSTemporaryDirectory() + "aerolith-example-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = directory + "/hello_plugin.so"
+        // The Makefile's one line, with the output outside the source tree.
+        let build = try run("/usr/bin/cc", ["-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I", Self.sdk + "/include",
+                                            "-o", output, Self.sdk + "/examples/c/hello_plugin.c"])
+        #expect(build.status == 0, "\(build.output)")
+        let (object, _) = try SharedObject.open(try PluginFile.inspect(output).get()).get()
+        #expect(object.symbol("add_i64") != nil)
+    }
+}
