@@ -42,7 +42,13 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         // The plugin kernel: discovers, checks and loads plugin shared objects. Knows no HTTP.
-        .target(name: "AerolithKernel", swiftSettings: strictSwift),
+        .target(
+            name: "AerolithKernel",
+            dependencies: ["CAerolithPlugin", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        // The plugin ABI header (SDK/include/aerolith_plugin.h), as the kernel sees it.
+        .systemLibrary(name: "CAerolithPlugin", path: "Sources/CAerolithPlugin"),
         // Layer 2: tenants and API keys, persisted through the storage layer.
         .target(
             name: "AerolithPlatform",
@@ -93,7 +99,8 @@ let package = Package(
         ),
 
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),
-        .testTarget(name: "AerolithKernelTests", dependencies: ["AerolithKernel"], swiftSettings: strictSwift),
+        // Fixtures/ holds C plugin sources the tests compile with the system compiler.
+        .testTarget(name: "AerolithKernelTests", dependencies: ["AerolithKernel"], exclude: ["Fixtures"], swiftSettings: strictSwift),
         .testTarget(
             name: "AerolithServerTests",
             dependencies: [

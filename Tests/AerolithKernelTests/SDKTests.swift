@@ -48,7 +48,15 @@ import Testing
         let build = try run("/usr/bin/cc", ["-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I", Self.sdk + "/include",
                                             "-o", output, Self.sdk + "/examples/c/hello_plugin.c"])
         #expect(build.status == 0, "\(build.output)")
-        let (object, _) = try SharedObject.open(try PluginFile.inspect(output).get()).get()
+        let file = try PluginFile.inspect(output).get()
+        let (object, _) = try SharedObject.open(file).get()
         #expect(object.symbol("add_i64") != nil)
+        // The example registers hooks; a host that dispatches none must not load it, and the
+        // plugin says why in its own words.
+        if case .failure(let refusal) = PluginLoader.load(file) {
+            #expect(refusal == .initFailed(status: 4, message: "this host lacks the authorize or document before-write hook"), "\(refusal)")
+        } else {
+            Issue.record("the example loaded on a host that supports none of its hooks")
+        }
     }
 }

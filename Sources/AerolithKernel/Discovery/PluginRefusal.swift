@@ -15,6 +15,17 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case loadFailed(message: String)
     /// The file has no `aerolith_plugin_init` symbol.
     case noEntrySymbol
+    /// A different ABI major version, or a different data layout; each differing field named.
+    case abiMismatch(differences: [String])
+    /// `aerolith_plugin_init` (or `on_load`) returned an error; its status and own message.
+    case initFailed(status: Int32, message: String)
+    /// The descriptor or one of its registrations breaks a rule of the header.
+    case invalidDescriptor(String)
+    /// A struct larger than this host knows has non-zero bytes past the known part: the plugin
+    /// asks for something this host cannot do.
+    case nonZeroTail(structName: String, offset: Int)
+    /// Another loaded plugin already has this name.
+    case duplicateName(String)
 
     /// A stable machine-readable code for APIs and logs.
     public var code: String {
@@ -26,6 +37,11 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .wrongOwner: "wrong_owner"
         case .loadFailed: "load_failed"
         case .noEntrySymbol: "no_entry_symbol"
+        case .abiMismatch: "abi_mismatch"
+        case .initFailed: "init_failed"
+        case .invalidDescriptor: "invalid_descriptor"
+        case .nonZeroTail: "non_zero_tail"
+        case .duplicateName: "duplicate_name"
         }
     }
 
@@ -39,6 +55,12 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .wrongOwner(let path, let owner): "\(path) is owned by uid \(owner), not by the server's user or root"
         case .loadFailed(let message): "the dynamic loader refused it: \(message)"
         case .noEntrySymbol: "it exports no aerolith_plugin_init"
+        case .abiMismatch(let differences): "incompatible ABI: " + differences.joined(separator: "; ")
+        case .initFailed(let status, let message): "its initialisation failed with status \(status)" + (message.isEmpty ? "" : ": \(message)")
+        case .invalidDescriptor(let problem): "invalid descriptor: \(problem)"
+        case .nonZeroTail(let name, let offset):
+            "\(name) is larger than this host knows and byte \(offset) of its unknown tail is not zero"
+        case .duplicateName(let name): "a plugin named \"\(name)\" is already loaded"
         }
     }
 }

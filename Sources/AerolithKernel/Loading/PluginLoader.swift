@@ -1,0 +1,153 @@
+import CAerolithPlugin
+
+/// Loads one plugin file: maps it, negotiates the ABI through `aerolith_plugin_init`, checks the
+/// descriptor it returns against the header's rules, and runs its `on_load`.
+///
+/// Every failure is a `PluginRefusal`; nothing a plugin hands over is trusted before it is
+/// checked (sizes, zero tails, names, counts, capabilities).
+public enum PluginLoader {
+    /// Bytes of a descriptor that must be present: up to and including `version`.
+    static let descriptorRequiredBytes = 56
+    /// Bytes of a function export that must be present: up to and including `function`.
+    static let functionExportRequiredBytes = 48
+    static let knownPluginFlags = UInt32(AEROLITH_PLUGIN_REENTRANT | AEROLITH_PLUGIN_UNLOADABLE)
+
+    public static func load(_ file: PluginFile) -> Result<LoadedPlugin, PluginRefusal> {
+        let object: SharedObject
+        let entry: UnsafeMutableRawPointer
+        switch SharedObject.open(file) {
+        case .success(let opened): (object, entry) = opened
+        case .failure(let refusal): return .failure(refusal)
+        }
+        _ = object
+        let initialize = unsafeBitCast(entry, to: aerolith_plugin_init_fn.self)
+        let context = PluginContext(path: file.path)
+        _ = Unmanaged.passRetained(context)  // lives as long as the mapped image: forever
+        let message = HostBuffer(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
+        var descriptorPointer: UnsafePointer<aerolith_plugin_descriptor>?
+        let status: aerolith_status = withHostInit(path: file.path, context: context, message: message) { host in
+            initialize(host, &descriptorPointer)
+        }
+        guard status == aerolith_status(AEROLITH_OK) else {
+            return .failure(status == aerolith_status(AEROLITH_ERR_ABI_MISMATCH) && message.bytes.isEmpty
+                ? .abiMismatch(differences: ["the plugin refused this host's ABI \(HostInterface.abiMajor).\(HostInterface.abiMinor)"])
+                : .initFailed(status: status, message: message.text))
+        }
+        guard let descriptorPointer else { return .failure(.invalidDescriptor("aerolith_plugin_init returned OK without a descriptor")) }
+        let descriptor: aerolith_plugin_descriptor
+        switch StructReader.read(UnsafeRawPointer(descriptorPointer), as: aerolith_plugin_descriptor.self,
+                                 name: "aerolith_plugin_descriptor", requiredBytes: descriptorRequiredBytes) {
+        case .success(let read): descriptor = read
+        case .failure(let refusal): return .failure(refusal)
+        }
+        var differences = HostInterface.layoutDifferences(descriptor.layout)
+        if descriptor.abi.major != HostInterface.abiMajor {
+            differences.insert("abi major: plugin \(descriptor.abi.major), host \(HostInterface.abiMajor)", at: 0)
+        }
+        guard differences.isEmpty else { return .failure(.abiMismatch(differences: differences)) }
+        let plugin: LoadedPlugin
+        switch validate(descriptor, file: file) {
+        case .success(let valid): plugin = valid
+        case .failure(let refusal): return .failure(refusal)
+        }
+        if let onLoad = descriptor.on_load {
+            let loadMessage = HostBuffer(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
+            let loadStatus = withCall(context: context, message: loadMessage) { call in onLoad(descriptor.user_data, call) }
+            guard loadStatus == aerolith_status(AEROLITH_OK) else {
+                return .failure(.initFailed(status: loadStatus, message: "on_load: " + loadMessage.text))
+            }
+        }
+        return .success(plugin)
+    }
+
+    private static func validate(_ descriptor: aerolith_plugin_descriptor, file: PluginFile) -> Result<LoadedPlugin, PluginRefusal> {
+        guard let name = StructReader.text(descriptor.name, lengthBytesMax: Int(AEROLITH_PLUGIN_NAME_BYTES_MAX)),
+              StructReader.isIdentifier(name, extra: [UInt8(ascii: "-")]) else {
+            return .failure(.invalidDescriptor("name must be 1-\(AEROLITH_PLUGIN_NAME_BYTES_MAX) bytes of [a-z][a-z0-9-]*"))
+        }
+        guard let version = StructReader.text(descriptor.version, lengthBytesMax: Int(AEROLITH_PLUGIN_VERSION_BYTES_MAX)), !version.isEmpty else {
+            return .failure(.invalidDescriptor("\(name): version must be 1-\(AEROLITH_PLUGIN_VERSION_BYTES_MAX) bytes of semver text"))
+        }
+        guard let buildID = StructReader.text(descriptor.build_id, lengthBytesMax: Int(AEROLITH_BUILD_ID_BYTES_MAX)),
+              let description = StructReader.text(descriptor.description, lengthBytesMax: Int(AEROLITH_DESCRIPTION_BYTES_MAX)) else {
+            return .failure(.invalidDescriptor("\(name): build_id or description is too long or not UTF-8"))
+        }
+        guard descriptor.flags & ~knownPluginFlags == 0, descriptor.reserved == 0 else {
+            return .failure(.invalidDescriptor("\(name): unknown flag bits \(descriptor.flags & ~knownPluginFlags) or a non-zero reserved field"))
+        }
+        guard descriptor.hook_count <= Int(AEROLITH_HOOKS_PER_PLUGIN_COUNT_MAX), descriptor.hook_count == 0 || descriptor.hooks != nil else {
+            return .failure(.invalidDescriptor("\(name): hook_count must be 0-\(AEROLITH_HOOKS_PER_PLUGIN_COUNT_MAX) with a hooks array"))
+        }
+        for index in 0..<descriptor.hook_count {
+            guard let registration = descriptor.hooks?[index] else {
+                return .failure(.invalidDescriptor("\(name): hooks[\(index)] is NULL"))
+            }
+            let kind = UnsafeRawPointer(registration).load(fromByteOffset: 4, as: UInt32.self)
+            guard kind < 64, HostInterface.supportedHookKinds & (UInt64(1) << UInt64(kind)) != 0 else {
+                return .failure(.invalidDescriptor("\(name): hooks[\(index)] has hook kind \(kind), which this host does not support"))
+            }
+        }
+        var functions: [LoadedPlugin.ExportedFunction] = []
+        guard descriptor.function_count <= Int(AEROLITH_FUNCTIONS_PER_PLUGIN_COUNT_MAX),
+              descriptor.function_count == 0 || descriptor.functions != nil else {
+            return .failure(.invalidDescriptor("\(name): function_count must be 0-\(AEROLITH_FUNCTIONS_PER_PLUGIN_COUNT_MAX) with a functions array"))
+        }
+        for index in 0..<descriptor.function_count {
+            guard let pointer = descriptor.functions?[index] else { return .failure(.invalidDescriptor("\(name): functions[\(index)] is NULL")) }
+            let export: aerolith_function_export
+            switch StructReader.read(UnsafeRawPointer(pointer), as: aerolith_function_export.self,
+                                     name: "aerolith_function_export", requiredBytes: functionExportRequiredBytes) {
+            case .success(let read): export = read
+            case .failure(let refusal): return .failure(refusal)
+            }
+            guard let functionName = StructReader.text(export.name, lengthBytesMax: Int(AEROLITH_FUNCTION_NAME_BYTES_MAX)),
+                  StructReader.isIdentifier(functionName, extra: [UInt8(ascii: "_")], firstMayBe: [UInt8(ascii: "_")]),
+                  let signature = StructReader.text(export.signature, lengthBytesMax: 256), FunctionSignature(signature) != nil,
+                  export.function != nil else {
+                return .failure(.invalidDescriptor("\(name): functions[\(index)] needs a name [a-z_][a-z0-9_]*, a valid signature and a function"))
+            }
+            functions.append(.init(name: functionName, signature: signature,
+                                   description: StructReader.text(export.description, lengthBytesMax: Int(AEROLITH_DESCRIPTION_BYTES_MAX)) ?? ""))
+        }
+        return .success(LoadedPlugin(name: name, version: version, buildID: buildID, description: description,
+                                     abiMajor: descriptor.abi.major, abiMinor: descriptor.abi.minor,
+                                     reentrant: descriptor.flags & UInt32(AEROLITH_PLUGIN_REENTRANT) != 0, file: file, functions: functions))
+    }
+
+    /// Runs `body` with a host init struct whose borrowed parts live for the call.
+    private static func withHostInit<T>(path: String, context: PluginContext, message: HostBuffer,
+                                        _ body: (UnsafePointer<aerolith_host_init>) -> T) -> T {
+        let version = Array("0.1.0".utf8)
+        let pathBytes = Array(path.utf8)
+        return version.withUnsafeBufferPointer { versionBytes in
+            pathBytes.withUnsafeBufferPointer { pathPointer in
+                var host = aerolith_host_init()
+                host.struct_size = UInt32(MemoryLayout<aerolith_host_init>.size)
+                host.abi = aerolith_abi_version(major: HostInterface.abiMajor, minor: HostInterface.abiMinor)
+                host.layout = HostInterface.layout
+                host.hook_kinds = HostInterface.supportedHookKinds
+                host.event_kinds = 0
+                host.host_functions = HostInterface.implementedHostFunctions
+                host.api = UnsafePointer(HostInterface.apiTable)
+                host.plugin_context = context.opaque
+                host.message = message.opaque
+                host.host_version = slice(versionBytes)
+                host.plugin_path = slice(pathPointer)
+                return withExtendedLifetime((message, context)) { withUnsafePointer(to: &host) { body($0) } }
+            }
+        }
+    }
+
+    /// Runs `body` with a process-wide `aerolith_call` (no tenant, no request).
+    private static func withCall<T>(context: PluginContext, message: HostBuffer, _ body: (UnsafePointer<aerolith_call>) -> T) -> T {
+        var call = aerolith_call()
+        call.struct_size = UInt32(MemoryLayout<aerolith_call>.size)
+        call.context = context.opaque
+        call.message = message.opaque
+        return withExtendedLifetime((message, context)) { withUnsafePointer(to: &call) { body($0) } }
+    }
+
+    private static func slice(_ bytes: UnsafeBufferPointer<UInt8>) -> aerolith_slice {
+        aerolith_slice(data: bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, len: bytes.count)
+    }
+}

@@ -1,0 +1,56 @@
+import CAerolithPlugin
+
+/// What this host offers plugins: its ABI version, layout fingerprint, capabilities and the
+/// host API table. Capabilities list only what the host implements today; a plugin that
+/// registers anything else refuses itself or is refused (policy 5 of the header).
+enum HostInterface {
+    static let abiMajor = UInt16(AEROLITH_ABI_VERSION_MAJOR)
+    static let abiMinor = UInt16(AEROLITH_ABI_VERSION_MINOR)
+    /// Sizes of the 1.0 structs, from the header this host was built with.
+    static let descriptorSizeBytes = MemoryLayout<aerolith_plugin_descriptor>.size
+    static let hookRegistrationSizeBytes = MemoryLayout<aerolith_hook_registration>.size
+    static let functionExportSizeBytes = MemoryLayout<aerolith_function_export>.size
+    /// Hook kinds this host dispatches (`AEROLITH_HOOK_KIND_BIT`). None yet.
+    static let supportedHookKinds: UInt64 = 0
+    /// Host functions implemented in `apiTable`: bit i is slot i (`AEROLITH_HOST_FUNCTION_*`,
+    /// macros Swift does not import): [0] buffer_append, [1] log.
+    static let implementedHostFunctions: UInt64 = 1 << 0 | 1 << 1
+
+    /// The fingerprint of this host's data layout, computed as `AEROLITH_LAYOUT_INIT` would.
+    static let layout: aerolith_layout = {
+        var layout = aerolith_layout()
+        layout.pointer_bytes = UInt8(MemoryLayout<UnsafeRawPointer>.size)
+        layout.size_bytes = UInt8(MemoryLayout<Int>.size)
+        layout.function_pointer_bytes = UInt8(MemoryLayout<@convention(c) () -> Void>.size)
+        layout.int64_align_bytes = UInt8(MemoryLayout<Int64>.alignment)
+        layout.double_align_bytes = UInt8(MemoryLayout<Double>.alignment)
+        layout.byte_order = UInt8(1.littleEndian == 1 ? AEROLITH_BYTE_ORDER_LITTLE : AEROLITH_BYTE_ORDER_BIG)
+        return layout
+    }()
+
+    /// The one host API table of the process. Slots not implemented yet are NULL and their
+    /// capability bits are clear, so `AEROLITH_HOST_API_HAS` reports them missing.
+    nonisolated(unsafe) static let apiTable: UnsafeMutablePointer<aerolith_host_api> = {
+        // Allocated once and never freed: plugins keep the pointer until they are unloaded.
+        let table = UnsafeMutablePointer<aerolith_host_api>.allocate(capacity: 1)
+        table.initialize(to: aerolith_host_api())
+        table.pointee.struct_size = UInt32(MemoryLayout<aerolith_host_api>.size)
+        table.pointee.buffer_append = hostBufferAppend
+        table.pointee.log = hostLog
+        return table
+    }()
+
+    /// The fields of the plugin's layout fingerprint that differ from the host's, described.
+    static func layoutDifferences(_ plugin: aerolith_layout) -> [String] {
+        let host = layout
+        let fields: [(String, UInt8, UInt8)] = [
+            ("pointer_bytes", plugin.pointer_bytes, host.pointer_bytes),
+            ("size_bytes", plugin.size_bytes, host.size_bytes),
+            ("function_pointer_bytes", plugin.function_pointer_bytes, host.function_pointer_bytes),
+            ("int64_align_bytes", plugin.int64_align_bytes, host.int64_align_bytes),
+            ("double_align_bytes", plugin.double_align_bytes, host.double_align_bytes),
+            ("byte_order", plugin.byte_order, host.byte_order),
+        ]
+        return fields.filter { $0.1 != $0.2 }.map { "\($0.0): plugin \($0.1), host \($0.2)" }
+    }
+}

@@ -1,0 +1,53 @@
+@testable import AerolithKernel
+import Foundation
+import Testing
+
+/// ABI negotiation and descriptor checks with real C plugins, compiled here against the SDK
+/// header, one variant per rule.
+@Suite struct NegotiationTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/configurable_plugin.c").path
+
+    func build(_ name: String, _ defines: [String] = []) throws -> PluginFile {
+        let directory = NSTemporaryDirectory() + "aerolith-negotiation-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
+        let path = try compileSharedObject(source, name: name, in: directory,
+                                           extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"] + defines.map { "-D" + $0 })
+        return try PluginFile.inspect(path).get()
+    }
+
+    func refusal(_ defines: [String]) throws -> PluginRefusal? {
+        if case .failure(let refusal) = PluginLoader.load(try build("variant", defines)) { return refusal }
+        return nil
+    }
+
+    @Test func acceptsAPluginBuiltForThisABI() throws {
+        let plugin = try PluginLoader.load(try build("plain")).get()
+        #expect(plugin.name == "configurable" && plugin.version == "1.2.3" && plugin.buildID == "test")
+        #expect(plugin.abiMajor == 1 && plugin.abiMinor == 0 && plugin.reentrant)
+        #expect(plugin.functions == [.init(name: "add_i64", signature: "i64(i64,i64)", description: "adds two integers")])
+    }
+
+    @Test func minorSkewAndZeroTailsLoad() throws {
+        #expect(try refusal(["ABI_MINOR=7"]) == nil)
+        #expect(try refusal(["ABI_MINOR=7", "TAIL=1"]) == nil)
+    }
+
+    @Test func refusesWhatBreaksTheRules() throws {
+        #expect(try refusal(["ABI_MAJOR=2"]) == .abiMismatch(differences: ["abi major: plugin 2, host 1"]))
+        #expect(try refusal(["POINTER_BYTES=4"]) == .abiMismatch(differences: ["pointer_bytes: plugin 4, host 8"]))
+        #expect(try refusal(["ABI_MAJOR=2", "POINTER_BYTES=4"])?.description.contains("abi major: plugin 2, host 1; pointer_bytes: plugin 4, host 8") == true)
+        #expect(try refusal(["TAIL=2"]) == .nonZeroTail(structName: "aerolith_plugin_descriptor", offset: 176))
+        #expect(try refusal(["FAIL_INIT"]) == .initFailed(status: 8, message: "no licence key configured"))
+        #expect(try refusal(["FAIL_LOAD"]) == .initFailed(status: 7, message: "on_load: cannot reach the licence server"))
+        #expect(try refusal(["PLUGIN_NAME=\"Bad_Name\""])?.code == "invalid_descriptor")
+    }
+
+    @Test func signaturesFollowTheGrammar() {
+        #expect(FunctionSignature("i64(i64,f64)") == FunctionSignature("i64(i64,f64)"))
+        #expect(FunctionSignature("void()")?.argumentTypes == [])
+        for bad in ["i64", "i64(", "int(i64)", "i64(void)", "i64(i64,)", "i64( i64)", "i64(i64,i64,i64,i64,i64,i64,i64,i64,i64)"] {
+            #expect(FunctionSignature(bad) == nil, "\(bad)")
+        }
+    }
+}
