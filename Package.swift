@@ -63,6 +63,7 @@ let package = Package(
         .target(
             name: "AerolithServer",
             dependencies: [
+                "AerolithKernel",
                 "AerolithPlatform",
                 "AerolithStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),

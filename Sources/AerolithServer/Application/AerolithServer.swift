@@ -1,3 +1,4 @@
+import AerolithKernel
 import AerolithPlatform
 import AerolithStorage
 import Foundation
@@ -43,7 +44,15 @@ public enum AerolithServer {
         case .existing:
             break
         }
-        let services = ServerServices(platform: platform)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let plugins = PluginRegistry(
+            directories: PluginDirectories(dataDirectory: configuration.dataDirectory, extra: configuration.pluginDirectories,
+                                           environment: ProcessInfo.processInfo.environment,
+                                           besideExecutable: URL(fileURLWithPath: executable).deletingLastPathComponent().path),
+            logger: logger
+        )
+        plugins.scan()
+        let services = ServerServices(platform: platform, plugins: plugins)
         let routes = allRoutes(services)
         let router = Router(context: AerolithRequestContext.self)
         router.add(middleware: MetricsMiddleware())
@@ -76,6 +85,7 @@ public enum AerolithServer {
             + CollectionRoutes.routes(services)
             + DocumentRoutes.routes(services)
             + QueryRoutes.routes(services)
+            + PluginRoutes.routes(services)
         openAPI.bytes = OpenAPIDocument.make(routes: routes, version: AerolithVersion.current)
         return routes
     }

@@ -11,6 +11,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A file holding the platform admin key to register, instead of generating `admin.key`.
     public var adminKeyFile: String?
     public var logLevel: Logger.Level
+    /// Extra directories to load plugins from, after `<data-dir>/plugins` and before
+    /// `AEROLITH_PLUGIN_PATH` and the directory of the server binary.
+    public var pluginDirectories: [String] = []
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080

@@ -1,3 +1,4 @@
+import AerolithKernel
 import AerolithPlatform
 import Foundation
 import AerolithStorage
@@ -68,6 +69,7 @@ struct RouteDefinition: Sendable {
 /// What route handlers work with.
 struct ServerServices: Sendable {
     let platform: Platform
+    let plugins: PluginRegistry
     var store: DocumentStore { platform.store }
 }
 
