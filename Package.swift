@@ -44,11 +44,13 @@ let package = Package(
         // The plugin kernel: discovers, checks and loads plugin shared objects. Knows no HTTP.
         .target(
             name: "AerolithKernel",
-            dependencies: ["CAerolithPlugin", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CAerolithPlugin", "CFFI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         // The plugin ABI header (SDK/include/aerolith_plugin.h), as the kernel sees it.
         .systemLibrary(name: "CAerolithPlugin", path: "Sources/CAerolithPlugin"),
+        // The system libffi (libffi-dev): calls plugins' exported functions by signature.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi"),
         // Layer 2: tenants and API keys, persisted through the storage layer.
         .target(
             name: "AerolithPlatform",

@@ -116,7 +116,7 @@ import Testing
                 documented.insert("\(method.uppercased()) \(path)")
                 let concrete = path.replacingOccurrences(of: "{collection}", with: "c").replacingOccurrences(of: "{id}", with: "d")
                     .replacingOccurrences(of: "{tenant}", with: tenant.tenantID).replacingOccurrences(of: "{key}", with: "k")
-                    .replacingOccurrences(of: "{index}", with: "i").replacingOccurrences(of: "{name}", with: "p")
+                    .replacingOccurrences(of: "{index}", with: "i").replacingOccurrences(of: "{name}", with: "p").replacingOccurrences(of: "{function}", with: "f")
                 let reply = try await tenant.send(.init(rawValue: method.uppercased()), concrete, body: method == "get" || method == "delete" ? nil : "{}")
                 #expect(reply.code != "route_not_found", "\(method) \(path) is documented but not served")
                 #expect(reply.status < 500, "\(method) \(path) answered \(reply.status)")
@@ -132,7 +132,7 @@ import Testing
             "DELETE /v1/collections/{collection}/documents/{id}", "POST /v1/collections/{collection}/query",
             "POST /v1/collections/{collection}/batch", "POST /v1/collections/{collection}/indexes",
             "GET /v1/collections/{collection}/indexes", "DELETE /v1/collections/{collection}/indexes/{index}",
-            "GET /v1/plugins", "GET /v1/plugins/{name}",
+            "GET /v1/plugins", "GET /v1/plugins/{name}", "POST /v1/plugins/{name}/functions/{function}",
         ]
         #expect(documented == expected)
         #expect(try await tenant.send(.GET, "/v1/nothing-here").code == "route_not_found")

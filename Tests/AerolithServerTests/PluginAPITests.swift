@@ -49,5 +49,18 @@ import Testing
 
         let cli = try CLITests.aerolith(["plugin", "list"], environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": admin])
         #expect(cli.status == 0 && cli.stdout.contains("configurable") && cli.stdout.contains("refused"))
+
+        // Exported functions, called through libffi by signature.
+        let functions = server.baseURL + "/v1/plugins/configurable/functions/add_i64"
+        let sum = try await HTTP.send(.POST, functions, key: admin, body: #"{"arguments":[40,2]}"#)
+        #expect(sum.status == 200 && sum.json["result"] as? Int == 42)
+        #expect(try await HTTP.send(.POST, functions, key: admin, body: #"{"arguments":[1]}"#).code == "invalid_arguments")
+        #expect(try await HTTP.send(.POST, functions, key: admin, body: #"{"arguments":[1.5,2]}"#).code == "invalid_arguments")
+        #expect(try await HTTP.send(.POST, functions, key: admin, body: #"{"arguments":["1",2]}"#).code == "invalid_parameter")
+        #expect(try await HTTP.send(.POST, server.baseURL + "/v1/plugins/configurable/functions/nope", key: admin, body: "{}").code == "function_not_found")
+        #expect(try await tenant.send(.POST, "/v1/plugins/configurable/functions/add_i64", body: #"{"arguments":[1,2]}"#).status == 403)
+        let called = try CLITests.aerolith(["plugin", "call", "configurable", "add_i64", "20", "22"],
+                                           environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": admin])
+        #expect(called.status == 0 && called.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "42")
     }
 }

@@ -6,6 +6,9 @@ public struct LoadedPlugin: Sendable {
         public let name: String
         public let signature: String
         public let description: String
+        let parsedSignature: FunctionSignature
+        /// The function's address in the mapped image, which is never unmapped.
+        let address: UInt
     }
 
     public let name: String

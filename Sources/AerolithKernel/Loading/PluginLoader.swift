@@ -102,12 +102,13 @@ public enum PluginLoader {
             }
             guard let functionName = StructReader.text(export.name, lengthBytesMax: Int(AEROLITH_FUNCTION_NAME_BYTES_MAX)),
                   StructReader.isIdentifier(functionName, extra: [UInt8(ascii: "_")], firstMayBe: [UInt8(ascii: "_")]),
-                  let signature = StructReader.text(export.signature, lengthBytesMax: 256), FunctionSignature(signature) != nil,
-                  export.function != nil else {
+                  let signature = StructReader.text(export.signature, lengthBytesMax: 256), let parsed = FunctionSignature(signature),
+                  let function = export.function else {
                 return .failure(.invalidDescriptor("\(name): functions[\(index)] needs a name [a-z_][a-z0-9_]*, a valid signature and a function"))
             }
             functions.append(.init(name: functionName, signature: signature,
-                                   description: StructReader.text(export.description, lengthBytesMax: Int(AEROLITH_DESCRIPTION_BYTES_MAX)) ?? ""))
+                                   description: StructReader.text(export.description, lengthBytesMax: Int(AEROLITH_DESCRIPTION_BYTES_MAX)) ?? "",
+                                   parsedSignature: parsed, address: UInt(bitPattern: unsafeBitCast(function, to: Int.self))))
         }
         return .success(LoadedPlugin(name: name, version: version, buildID: buildID, description: description,
                                      abiMajor: descriptor.abi.major, abiMinor: descriptor.abi.minor,

@@ -30,6 +30,8 @@ public final class PluginRegistry: Sendable {
     public let directories: PluginDirectories
     private let logger: Logger
     private let state = Mutex(State())
+    /// Held around every call into a plugin that is not reentrant.
+    private let serialisedCalls = Mutex(())
 
     public init(directories: PluginDirectories, logger: Logger) {
         self.directories = directories
@@ -80,5 +82,19 @@ public final class PluginRegistry: Sendable {
 
     public func entry(named name: String) -> Entry? {
         entries.first { $0.plugin?.name == name }
+    }
+
+    /// Calls a loaded plugin's exported function. Calls into a plugin that did not declare
+    /// itself reentrant are serialised.
+    public func call(plugin name: String, function functionName: String, arguments: [FunctionValue]) throws -> FunctionValue {
+        guard let plugin = entry(named: name)?.plugin else { throw PluginCallError.pluginNotFound(name) }
+        guard let function = plugin.functions.first(where: { $0.name == functionName }) else {
+            throw PluginCallError.functionNotFound(plugin: name, function: functionName)
+        }
+        let perform = { () throws(FunctionCallError) -> FunctionValue in
+            try FunctionCaller.call(address: function.address, signature: function.parsedSignature, arguments: arguments)
+        }
+        if plugin.reentrant { return try perform() }
+        return try serialisedCalls.withLock { _ in try perform() }
     }
 }

@@ -1,3 +1,4 @@
+import AerolithKernel
 import AerolithPlatform
 import AerolithStorage
 import HTTPTypes
@@ -29,6 +30,15 @@ struct Problem: Error, Sendable {
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
         case let error as ServerError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
+        case let error as PluginCallError:
+            switch error {
+            case .pluginNotFound(let name):
+                self.init(status: .notFound, code: "plugin_not_found", detail: "no loaded plugin is named \"\(name.prefix(64))\"")
+            case .functionNotFound(let plugin, let function):
+                self.init(status: .notFound, code: "function_not_found", detail: "plugin \"\(plugin)\" exports no function \"\(function.prefix(64))\"")
+            }
+        case let error as FunctionCallError:
+            self.init(status: .badRequest, code: "invalid_arguments", detail: error.description)
         case let error as any HTTPResponseError:
             switch error.status {
             case .notFound: self.init(status: .notFound, code: ServerError.Code.routeNotFound.rawValue, detail: "no such route")

@@ -26,7 +26,49 @@ enum PluginRoutes {
                 }
                 return ResponseJSON.response(.ok, json(entry))
             },
+            RouteDefinition(
+                method: .post, path: "/v1/plugins/{name}/functions/{function}", operationID: "callPluginFunction",
+                summary: "Call a plugin's exported C function with JSON arguments of the types its signature declares", tag: "plugins",
+                access: .permission(.platformAdmin), requestSchema: "FunctionCall",
+                responses: [.init(status: 200, description: "The function's result", schema: "FunctionResult")]
+            ) { request, context in
+                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["arguments"])
+                var arguments: [FunctionValue] = []
+                switch fields.object["arguments"] {
+                case nil: break
+                case .array(let values)?:
+                    for (index, value) in values.enumerated() { arguments.append(try Self.argument(value, position: index)) }
+                case let other?: throw ServerError(.invalidParameter, "\"arguments\" must be an array, not \(other.typeName)")
+                }
+                let name = try context.pathParameter("name")
+                let function = try context.pathParameter("function")
+                let callArguments = arguments
+                let result = try await BlockingWork.run { try registry.call(plugin: name, function: function, arguments: callArguments) }
+                return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "result", value: Self.json(result))])))
+            },
         ]
+    }
+
+    static func argument(_ value: JSONValue, position: Int) throws -> FunctionValue {
+        switch value {
+        case .bool(let flag): return .bool(flag)
+        case .number(let number):
+            if let integer = number.int64Value { return .integer(integer) }
+            if let unsigned = UInt64(number.text) { return .unsigned(unsigned) }
+            return .real(number.doubleValue)
+        default:
+            throw ServerError(.invalidParameter, "argument \(position + 1) must be a number or a boolean, not \(value.typeName)")
+        }
+    }
+
+    static func json(_ value: FunctionValue) -> JSONValue {
+        switch value {
+        case .integer(let integer): .integer(integer)
+        case .unsigned(let unsigned): (try? JSONParser.parse(String(unsigned))) ?? .null
+        case .real(let real): real.isFinite ? ((try? JSONParser.parse("\(real)")) ?? .null) : .null
+        case .bool(let flag): .bool(flag)
+        case .void: .null
+        }
     }
 
     static func json(_ entry: PluginRegistry.Entry) -> JSONValue {
