@@ -11,6 +11,8 @@ struct APIClient {
     static let requestTimeoutSeconds: Int64 = 30
     static let responseBodyBytesMax = 64 * 1_048_576
     static let connectTimeoutSeconds: Int64 = 10
+    /// Deepest JSON accepted in a server response; documents are at most 32 deep, envelopes add 2.
+    static let responseDepthMax = 64
 
     /// One client for the process. A CLI makes one attempt per request: an unreachable server
     /// is reported at once rather than retried until the request times out.
@@ -49,7 +51,7 @@ struct APIClient {
         var json: JSONValue?
         if bytes.readableBytes > 0 {
             json = try? bytes.withUnsafeReadableBytes { raw throws(StorageError) in
-                try JSONParser.parse(raw, limits: JSONLimits(depthMax: 512, sizeBytesMax: Self.responseBodyBytesMax))
+                try JSONParser.parse(raw, limits: JSONLimits(depthMax: Self.responseDepthMax, sizeBytesMax: Self.responseBodyBytesMax))
             }
         }
         let status = Int(response.status.code)

@@ -33,6 +33,8 @@ struct ServeConfigurationLoader {
     ]
 
     static let configFileSizeBytesMax = 65_536
+    /// The file is one flat object of strings and numbers.
+    static let configFileDepthMax = 2
 
     static func load(flags: Values, configFile: String?, environment: [String: String]) throws -> ServerConfiguration {
         var merged = Values()
@@ -86,7 +88,7 @@ struct ServeConfigurationLoader {
         let json: JSONValue
         do {
             json = try Array(data).withUnsafeBytes { bytes throws(StorageError) in
-                try JSONParser.parse(bytes, limits: JSONLimits(depthMax: 4, sizeBytesMax: configFileSizeBytesMax))
+                try JSONParser.parse(bytes, limits: JSONLimits(depthMax: configFileDepthMax, sizeBytesMax: configFileSizeBytesMax))
             }
         } catch {
             throw CLIError(.invalidConfiguration, "the configuration file \(path) is not valid JSON: \(error)")

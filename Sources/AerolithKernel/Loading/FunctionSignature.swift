@@ -8,6 +8,8 @@ public struct FunctionSignature: Sendable, Equatable {
     public let argumentTypes: [ValueType]
 
     public static let argumentsCountMax = 8
+    /// Longest signature text accepted, in bytes.
+    public static let textLengthBytesMax = 256
 
     public init?(_ text: String) {
         guard let open = text.firstIndex(of: "("), text.hasSuffix(")"),

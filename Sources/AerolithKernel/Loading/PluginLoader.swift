@@ -102,7 +102,7 @@ public enum PluginLoader {
             }
             guard let functionName = StructReader.text(export.name, lengthBytesMax: Int(AEROLITH_FUNCTION_NAME_BYTES_MAX)),
                   StructReader.isIdentifier(functionName, extra: [UInt8(ascii: "_")], firstMayBe: [UInt8(ascii: "_")]),
-                  let signature = StructReader.text(export.signature, lengthBytesMax: 256), let parsed = FunctionSignature(signature),
+                  let signature = StructReader.text(export.signature, lengthBytesMax: FunctionSignature.textLengthBytesMax), let parsed = FunctionSignature(signature),
                   let function = export.function else {
                 return .failure(.invalidDescriptor("\(name): functions[\(index)] needs a name [a-z_][a-z0-9_]*, a valid signature and a function"))
             }

@@ -10,7 +10,9 @@ enum OpenAPIDocument {
             item.set(route.method.rawValue.lowercased(), .object(operation(route)))
             paths.set(route.path, .object(item))
         }
-        guard case .object(let components)? = try? JSONParser.parse(OpenAPIComponents.json, limits: JSONLimits(depthMax: 64, sizeBytesMax: 1 << 20)) else {
+        // The components are this program's own text; the limits only need to admit it.
+        let limits = JSONLimits(depthMax: 64, sizeBytesMax: OpenAPIComponents.json.utf8.count)
+        guard case .object(let components)? = try? JSONParser.parse(OpenAPIComponents.json, limits: limits) else {
             preconditionFailure("OpenAPIComponents.json is not a JSON object")
         }
         let document = JSONObject(members: [
