@@ -33,20 +33,22 @@ enum FunctionCaller {
             types.append(ffiType(type))
             values.append(slot)
         }
-        var cif = ffi_cif()
-        let prepared = types.withUnsafeMutableBufferPointer { typeBuffer in
-            ffi_prep_cif(&cif, FFI_DEFAULT_ABI, UInt32(arguments.count), ffiType(signature.returnType), typeBuffer.baseAddress)
-        }
-        guard prepared == FFI_OK else { throw FunctionCallError(description: "libffi cannot describe the signature") }
         // libffi widens integer returns to a full ffi_arg; 16 bytes hold any return of the grammar.
         let result = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
         defer { result.deallocate() }
         result.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
-        types.withUnsafeMutableBufferPointer { _ in
+        // The prepared cif points into the argument-type array, so preparing and calling share
+        // one scope in which that array's storage is pinned.
+        let prepared = types.withUnsafeMutableBufferPointer { typeBuffer in
             values.withUnsafeMutableBufferPointer { valueBuffer in
+                var cif = ffi_cif()
+                let status = ffi_prep_cif(&cif, FFI_DEFAULT_ABI, UInt32(arguments.count), ffiType(signature.returnType), typeBuffer.baseAddress)
+                guard status == FFI_OK else { return false }
                 ffi_call(&cif, unsafeBitCast(function, to: (@convention(c) () -> Void).self), result, valueBuffer.baseAddress)
+                return true
             }
         }
+        guard prepared else { throw FunctionCallError(description: "libffi cannot describe the signature") }
         switch signature.returnType {
         case .void: return .void
         case .i32: return .integer(Int64(Int32(truncatingIfNeeded: result.load(as: Int64.self))))

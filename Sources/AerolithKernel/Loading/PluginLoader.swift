@@ -13,13 +13,12 @@ public enum PluginLoader {
     static let knownPluginFlags = UInt32(AEROLITH_PLUGIN_REENTRANT | AEROLITH_PLUGIN_UNLOADABLE)
 
     public static func load(_ file: PluginFile) -> Result<LoadedPlugin, PluginRefusal> {
-        let object: SharedObject
+        // The image stays mapped after `SharedObject` goes (RTLD_NODELETE, never dlclosed).
         let entry: UnsafeMutableRawPointer
         switch SharedObject.open(file) {
-        case .success(let opened): (object, entry) = opened
+        case .success(let opened): entry = opened.entry
         case .failure(let refusal): return .failure(refusal)
         }
-        _ = object
         let initialize = unsafeBitCast(entry, to: aerolith_plugin_init_fn.self)
         let context = PluginContext(path: file.path)
         _ = Unmanaged.passRetained(context)  // lives as long as the mapped image: forever

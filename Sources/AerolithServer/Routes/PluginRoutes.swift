@@ -21,9 +21,7 @@ enum PluginRoutes {
                 access: .permission(.platformAdmin), responses: [.init(status: 200, description: "The plugin", schema: "Plugin")]
             ) { _, context in
                 let name = try context.pathParameter("name")
-                guard let entry = registry.entry(named: name) else {
-                    throw Problem(status: .notFound, code: "plugin_not_found", detail: "no loaded plugin is named \"\(name.prefix(64))\"")
-                }
+                guard let entry = registry.entry(named: name) else { throw PluginCallError.pluginNotFound(name) }
                 return ResponseJSON.response(.ok, json(entry))
             },
             RouteDefinition(

@@ -101,12 +101,6 @@ final class Catalog: Sendable {
         }
     }
 
-    func didDropAll(in placement: Placement) {
-        entries.withLock { entries in
-            entries = entries.filter { $0.key.prefix != placement.tablePrefix }
-        }
-    }
-
     // MARK: Statements run inside a write transaction
 
     /// A table name never used before in this database: the placement's prefix and a number

@@ -162,16 +162,4 @@ public final class DocumentStore: Sendable {
         counters.requestFlush()
         try await writer.write { _ throws(StorageError) in }
     }
-
-    /// Removes every collection of `placement` (a deleted tenant).
-    public func removePlacement(_ placement: Placement) async throws(StorageError) {
-        try await writer.write { connection throws(StorageError) in
-            let select = try connection.statement("SELECT table_name FROM _aerolith_collections WHERE prefix = ?")
-            select.bind(placement.tablePrefix, at: 1)
-            var tables: [String] = []
-            while try select.step() { tables.append(select.string(at: 0)) }
-            for table in tables { try Self.dropTable(table, on: connection) }
-        }
-        catalog.didDropAll(in: placement)
-    }
 }

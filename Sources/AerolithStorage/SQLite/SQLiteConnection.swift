@@ -102,12 +102,6 @@ final class SQLiteConnection: @unchecked Sendable {
         activated.removeAll(keepingCapacity: true)
     }
 
-    /// Drops cached statements; needed after the schema of a table they use has gone.
-    func clearStatementCache() {
-        for statement in statements.values { statement.finalize() }
-        statements.removeAll()
-    }
-
     var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// True outside an explicit transaction (also after SQLite rolled one back by itself).
