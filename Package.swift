@@ -41,10 +41,14 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // The plugin kernel: discovers, checks and loads plugin shared objects. Knows no HTTP.
+        // The plugin kernel: loads plugin shared objects, owns hook chains, dispatches hooks. Knows no HTTP.
         .target(
             name: "AerolithKernel",
-            dependencies: ["CAerolithPlugin", "CFFI", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AerolithStorage", "CAerolithPlugin", "CFFI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSwift
         ),
         // The plugin ABI header (SDK/include/aerolith_plugin.h), as the kernel sees it.
@@ -81,6 +85,7 @@ let package = Package(
         .target(
             name: "AerolithCLI",
             dependencies: [
+                "AerolithKernel",
                 "AerolithServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -17,9 +17,13 @@ public final class Platform: Sendable {
     let keyCache = Mutex<[String: APIKey]>([:])
     /// Tenant id → tenant, for tenants seen since start.
     let tenantCache = Mutex<[String: Tenant]>([:])
+    /// Where new tenants' data goes; nil: the built-in placement.
+    let placementStrategy: (any TenantPlacementStrategy)?
 
-    public init(store: DocumentStore, logger: Logger = Logger(label: "aerolith.platform")) async throws(StorageError) {
+    public init(store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil,
+                logger: Logger = Logger(label: "aerolith.platform")) async throws(StorageError) {
         self.store = store
+        self.placementStrategy = placementStrategy
         self.logger = logger
         system = try Placement(tablePrefix: "sys")
         tenantsCollection = try CollectionName("tenants")
@@ -52,7 +56,11 @@ public final class Platform: Sendable {
         } else {
             chosenPlan = .starter
         }
-        let tenant = Tenant(id: RandomID.make(prefix: "tn_", length: 20), name: name, plan: chosenPlan, status: .active, createdAt: .now())
+        var tenant = Tenant(id: RandomID.make(prefix: "tn_", length: 20), name: name, plan: chosenPlan, status: .active, createdAt: .now())
+        if let placementStrategy {
+            let placement = try placementStrategy.provision(tenant)
+            tenant = Tenant(id: tenant.id, name: tenant.name, plan: tenant.plan, status: tenant.status, createdAt: tenant.createdAt, placement: placement)
+        }
         _ = try await store.insert(tenant.json, id: try DocumentID(tenant.id), into: tenantsCollection, in: system)
         tenantCache.withLock { $0[tenant.id] = tenant }
         logger.info("created tenant", metadata: ["tenant": "\(tenant.id)", "plan": "\(tenant.plan.rawValue)"])
@@ -68,6 +76,12 @@ public final class Platform: Sendable {
             throw PlatformError(.tenantNotFound, "tenant \"\(id)\" does not exist")
         }
         guard let tenant = Tenant(document: document) else { throw StorageError(.storageFailure, "tenant record \(id) is unreadable") }
+        if let placementStrategy, let located = try? placementStrategy.locate(tenant), located != tenant.placement {
+            // The record is authoritative: a strategy that forgot a placement must not hide data.
+            logger.error("the isolation strategy located the tenant elsewhere than recorded; using the recorded placement", metadata: [
+                "tenant": "\(id)", "recorded": "\(tenant.placement)", "located": "\(located)",
+            ])
+        }
         tenantCache.withLock { $0[id] = tenant }
         return tenant
     }

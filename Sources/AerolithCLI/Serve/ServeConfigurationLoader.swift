@@ -1,3 +1,4 @@
+import AerolithKernel
 import AerolithServer
 import AerolithStorage
 import Foundation
@@ -19,6 +20,9 @@ struct ServeConfigurationLoader {
         var durability: String?
         var adminKeyFile: String?
         var logLevel: String?
+        var pricingFunction: String?
+        /// The file's `plugins` object (file only).
+        var plugins = PluginSettings()
     }
 
     /// The file's keys and the environment variable names, by setting. (`nonisolated(unsafe)`:
@@ -30,11 +34,13 @@ struct ServeConfigurationLoader {
         ("durability", "AEROLITH_DURABILITY", \.durability),
         ("admin_key_file", "AEROLITH_ADMIN_KEY_FILE", \.adminKeyFile),
         ("log_level", "AEROLITH_LOG_LEVEL", \.logLevel),
+        ("pricing_function", "AEROLITH_PRICING_FUNCTION", \.pricingFunction),
     ]
 
     static let configFileSizeBytesMax = 65_536
-    /// The file is one flat object of strings and numbers.
-    static let configFileDepthMax = 2
+    /// The file is an object of strings and numbers, plus the `plugins` object, whose plugin
+    /// configurations may nest.
+    static let configFileDepthMax = 16
 
     static func load(flags: Values, configFile: String?, environment: [String: String]) throws -> ServerConfiguration {
         var merged = Values()
@@ -69,6 +75,13 @@ struct ServeConfigurationLoader {
             configuration.durability = value
         }
         configuration.adminKeyFile = merged.adminKeyFile
+        configuration.pluginSettings = merged.plugins
+        if let function = merged.pricingFunction {
+            guard function.split(separator: "/", omittingEmptySubsequences: false).count == 2 else {
+                throw CLIError(.invalidConfiguration, "pricing_function \"\(function.prefix(80))\" is not <plugin>/<function>")
+            }
+            configuration.pricingFunction = function
+        }
         if let level = merged.logLevel {
             guard let value = Logger.Level(rawValue: level) else {
                 throw CLIError(.invalidConfiguration, "log_level \"\(level)\" is not one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -98,8 +111,12 @@ struct ServeConfigurationLoader {
         }
         var values = Values()
         for member in object.members {
+            if member.key == "plugins" {
+                values.plugins = try pluginSettings(member.value, path: path)
+                continue
+            }
             guard let setting = settings.first(where: { $0.file == member.key }) else {
-                throw CLIError(.invalidConfiguration, "unknown setting \"\(member.key)\" in \(path); known: \(settings.map(\.file).joined(separator: ", "))")
+                throw CLIError(.invalidConfiguration, "unknown setting \"\(member.key)\" in \(path); known: \((settings.map(\.file) + ["plugins"]).joined(separator: ", "))")
             }
             switch member.value {
             case .string(let text): values[keyPath: setting.keyPath] = text
@@ -108,5 +125,37 @@ struct ServeConfigurationLoader {
             }
         }
         return values
+    }
+
+    /// `{"configuration": {"<plugin>": {...}}, "order": {"<hook kind>": ["plugin/hook", ...]},
+    /// "isolation_strategy": "plugin/hook"}`.
+    private static func pluginSettings(_ value: JSONValue, path: String) throws -> PluginSettings {
+        func fail(_ problem: String) -> CLIError { CLIError(.invalidConfiguration, "plugins in \(path): \(problem)") }
+        guard case .object(let object) = value else { throw fail("must be an object") }
+        var settings = PluginSettings()
+        for member in object.members {
+            switch (member.key, member.value) {
+            case ("configuration", .object(let plugins)):
+                for plugin in plugins.members {
+                    guard case .object = plugin.value else { throw fail("the configuration of \(plugin.key) must be an object") }
+                    settings.configuration[plugin.key] = JSONWriter.bytes(plugin.value)
+                }
+            case ("order", .object(let kinds)):
+                for kind in kinds.members {
+                    guard let hookKind = HookKind(name: kind.key) else {
+                        throw fail("unknown hook kind \"\(kind.key.prefix(40))\" in order; known: \(HookKind.allCases.map(\.name).joined(separator: ", "))")
+                    }
+                    guard case .array(let names) = kind.value, names.allSatisfy({ $0.stringValue?.contains("/") == true }) else {
+                        throw fail("order.\(kind.key) must be an array of \"plugin/hook\" names")
+                    }
+                    settings.order[hookKind] = names.compactMap(\.stringValue)
+                }
+            case ("isolation_strategy", .string(let name)) where name.contains("/"):
+                settings.isolationStrategy = name
+            default:
+                throw fail("unknown or malformed member \"\(member.key.prefix(40))\"; known: configuration (object), order (object), isolation_strategy (\"plugin/hook\")")
+            }
+        }
+        return settings
     }
 }

@@ -4,11 +4,17 @@ import Glibc
 
 /// Where plugins are looked for, in order: `<data-dir>/plugins`, every `--plugin-dir`, each
 /// entry of `AEROLITH_PLUGIN_PATH` (colon-separated), and the first-party plugins built next to
-/// the server binary. A path listed twice is scanned once.
+/// the server binary (`libAerolithPlugin*.so` only). A path listed twice is scanned once.
 public struct PluginDirectories: Sendable, Equatable {
     public let paths: [String]
+    /// The directory of the server binary, if it is searched (first-party plugins only).
+    public let besideExecutable: String?
 
     public static let fileSuffix = ".so"
+    /// Beside the server binary, only first-party plugins are considered (SwiftPM names the
+    /// product `AerolithPlugin<Name>` `libAerolithPlugin<Name>.so`); other libraries built there
+    /// are not plugins.
+    public static let firstPartyFilePrefix = "libAerolithPlugin"
     /// Most files considered in one directory; a directory with more is scanned up to this many.
     public static let filesPerDirectoryMax = 1_024
 
@@ -17,15 +23,20 @@ public struct PluginDirectories: Sendable, Equatable {
         if let list = environment["AEROLITH_PLUGIN_PATH"] {
             paths += list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
         }
-        if let besideExecutable { paths.append(besideExecutable) }
         var seen = Set<String>()
         self.paths = paths.filter { seen.insert($0).inserted }
+        self.besideExecutable = besideExecutable.flatMap { seen.contains($0) ? nil : $0 }
     }
 
     /// The `.so` files in every directory, sorted by name within a directory. Missing
     /// directories are skipped.
     public func candidateFiles() -> [String] {
-        paths.flatMap { directory -> [String] in
+        let firstParty = besideExecutable.map { Self.files(in: $0, prefix: Self.firstPartyFilePrefix) } ?? []
+        return paths.flatMap { Self.files(in: $0, prefix: "") } + firstParty
+    }
+
+    private static func files(in directory: String, prefix: String) -> [String] {
+        do {
             guard let handle = opendir(directory) else { return [] }
             defer { closedir(handle) }
             var names: [String] = []
@@ -33,7 +44,7 @@ public struct PluginDirectories: Sendable, Equatable {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
                 }
-                if name.hasSuffix(Self.fileSuffix), !name.hasPrefix(".") { names.append(name) }
+                if name.hasSuffix(Self.fileSuffix), !name.hasPrefix("."), name.hasPrefix(prefix) { names.append(name) }
             }
             return names.sorted().map { directory + "/" + $0 }
         }

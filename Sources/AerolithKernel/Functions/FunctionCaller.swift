@@ -106,7 +106,3 @@ enum FunctionCaller {
 }
 
 /// Why the registry could not route a function call.
-public enum PluginCallError: Error, Sendable, Equatable {
-    case pluginNotFound(String)
-    case functionNotFound(plugin: String, function: String)
-}

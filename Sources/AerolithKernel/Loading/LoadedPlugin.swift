@@ -1,14 +1,24 @@
 import CAerolithPlugin
 
-/// A plugin the kernel accepted: its identity as the descriptor states it.
+/// A plugin image the kernel accepted: its identity and everything its descriptor offers, read
+/// and checked. Addresses point into the image, which is never unmapped.
 public struct LoadedPlugin: Sendable {
     public struct ExportedFunction: Sendable, Equatable {
         public let name: String
         public let signature: String
         public let description: String
         let parsedSignature: FunctionSignature
-        /// The function's address in the mapped image, which is never unmapped.
         let address: UInt
+    }
+
+    /// The descriptor's lifecycle callbacks (0 when absent) and their user data.
+    struct Lifecycle: Sendable {
+        var userData: UInt = 0
+        var onLoad: UInt = 0
+        var onConfigure: UInt = 0
+        var onActivate: UInt = 0
+        var onDeactivate: UInt = 0
+        var onUnload: UInt = 0
     }
 
     public let name: String
@@ -20,13 +30,9 @@ public struct LoadedPlugin: Sendable {
     public let abiMinor: UInt16
     public let reentrant: Bool
     public let file: PluginFile
+    public let hooks: [HookRegistration]
     public let functions: [ExportedFunction]
-}
-
-/// The plugin's process-wide context (`aerolith_context`): which plugin a host call is for.
-/// Allocated at load and never freed, as the image is never unmapped.
-final class PluginContext: Sendable {
-    let path: String
-    init(path: String) { self.path = path }
-    var opaque: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+    let lifecycle: Lifecycle
+    /// The plugin's process-wide `aerolith_context` (a `CallContext`), allocated at load.
+    let processContext: UInt
 }

@@ -12,6 +12,9 @@ public enum PluginLoader {
     static let functionExportRequiredBytes = 48
     static let knownPluginFlags = UInt32(AEROLITH_PLUGIN_REENTRANT | AEROLITH_PLUGIN_UNLOADABLE)
 
+    /// Maps `file`, calls its entry symbol and checks what it returns. Calls no lifecycle
+    /// callback: the registry decides whether the plugin may start (its name may be taken) and
+    /// then runs `on_load` through `PluginInstance.start`.
     public static func load(_ file: PluginFile) -> Result<LoadedPlugin, PluginRefusal> {
         // The image stays mapped after `SharedObject` goes (RTLD_NODELETE, never dlclosed).
         let entry: UnsafeMutableRawPointer
@@ -20,17 +23,18 @@ public enum PluginLoader {
         case .failure(let refusal): return .failure(refusal)
         }
         let initialize = unsafeBitCast(entry, to: aerolith_plugin_init_fn.self)
-        let context = PluginContext(path: file.path)
-        _ = Unmanaged.passRetained(context)  // lives as long as the mapped image: forever
-        let message = HostBuffer(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
+        let context = CallContext.allocateProcessWide()
         var descriptorPointer: UnsafePointer<aerolith_plugin_descriptor>?
-        let status: aerolith_status = withHostInit(path: file.path, context: context, message: message) { host in
-            initialize(host, &descriptorPointer)
+        let (status, message) = HostBuffers.with(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX)) { message in
+            let status: aerolith_status = withHostInit(path: file.path, context: context, message: HostBuffers.opaque(message)) { host in
+                initialize(host, &descriptorPointer)
+            }
+            return (status, message.pointee.text)
         }
         guard status == aerolith_status(AEROLITH_OK) else {
-            return .failure(status == aerolith_status(AEROLITH_ERR_ABI_MISMATCH) && message.bytes.isEmpty
+            return .failure(status == aerolith_status(AEROLITH_ERR_ABI_MISMATCH) && message.isEmpty
                 ? .abiMismatch(differences: ["the plugin refused this host's ABI \(HostInterface.abiMajor).\(HostInterface.abiMinor)"])
-                : .initFailed(status: status, message: message.text))
+                : .initFailed(status: status, message: message))
         }
         guard let descriptorPointer else { return .failure(.invalidDescriptor("aerolith_plugin_init returned OK without a descriptor")) }
         let descriptor: aerolith_plugin_descriptor
@@ -44,22 +48,11 @@ public enum PluginLoader {
             differences.insert("abi major: plugin \(descriptor.abi.major), host \(HostInterface.abiMajor)", at: 0)
         }
         guard differences.isEmpty else { return .failure(.abiMismatch(differences: differences)) }
-        let plugin: LoadedPlugin
-        switch validate(descriptor, file: file) {
-        case .success(let valid): plugin = valid
-        case .failure(let refusal): return .failure(refusal)
-        }
-        if let onLoad = descriptor.on_load {
-            let loadMessage = HostBuffer(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
-            let loadStatus = withCall(context: context, message: loadMessage) { call in onLoad(descriptor.user_data, call) }
-            guard loadStatus == aerolith_status(AEROLITH_OK) else {
-                return .failure(.initFailed(status: loadStatus, message: "on_load: " + loadMessage.text))
-            }
-        }
-        return .success(plugin)
+        return validate(descriptor, file: file, context: context)
     }
 
-    private static func validate(_ descriptor: aerolith_plugin_descriptor, file: PluginFile) -> Result<LoadedPlugin, PluginRefusal> {
+    private static func validate(_ descriptor: aerolith_plugin_descriptor, file: PluginFile,
+                                 context: UnsafeMutablePointer<CallContext>) -> Result<LoadedPlugin, PluginRefusal> {
         guard let name = StructReader.text(descriptor.name, lengthBytesMax: Int(AEROLITH_PLUGIN_NAME_BYTES_MAX)),
               StructReader.isIdentifier(name, extra: [UInt8(ascii: "-")]) else {
             return .failure(.invalidDescriptor("name must be 1-\(AEROLITH_PLUGIN_NAME_BYTES_MAX) bytes of [a-z][a-z0-9-]*"))
@@ -77,14 +70,10 @@ public enum PluginLoader {
         guard descriptor.hook_count <= Int(AEROLITH_HOOKS_PER_PLUGIN_COUNT_MAX), descriptor.hook_count == 0 || descriptor.hooks != nil else {
             return .failure(.invalidDescriptor("\(name): hook_count must be 0-\(AEROLITH_HOOKS_PER_PLUGIN_COUNT_MAX) with a hooks array"))
         }
-        for index in 0..<descriptor.hook_count {
-            guard let registration = descriptor.hooks?[index] else {
-                return .failure(.invalidDescriptor("\(name): hooks[\(index)] is NULL"))
-            }
-            let kind = UnsafeRawPointer(registration).load(fromByteOffset: 4, as: UInt32.self)
-            guard kind < 64, HostInterface.supportedHookKinds & (UInt64(1) << UInt64(kind)) != 0 else {
-                return .failure(.invalidDescriptor("\(name): hooks[\(index)] has hook kind \(kind), which this host does not support"))
-            }
+        let hooks: [HookRegistration]
+        switch RegistrationReader.read(descriptor, plugin: name) {
+        case .success(let read): hooks = read
+        case .failure(let refusal): return .failure(refusal)
         }
         var functions: [LoadedPlugin.ExportedFunction] = []
         guard descriptor.function_count <= Int(AEROLITH_FUNCTIONS_PER_PLUGIN_COUNT_MAX),
@@ -111,43 +100,43 @@ public enum PluginLoader {
         }
         return .success(LoadedPlugin(name: name, version: version, buildID: buildID, description: description,
                                      abiMajor: descriptor.abi.major, abiMinor: descriptor.abi.minor,
-                                     reentrant: descriptor.flags & UInt32(AEROLITH_PLUGIN_REENTRANT) != 0, file: file, functions: functions))
+                                     reentrant: descriptor.flags & UInt32(AEROLITH_PLUGIN_REENTRANT) != 0, file: file,
+                                     hooks: hooks, functions: functions, lifecycle: lifecycle(descriptor),
+                                     processContext: UInt(bitPattern: context)))
     }
 
-    /// Runs `body` with a host init struct whose borrowed parts live for the call.
-    private static func withHostInit<T>(path: String, context: PluginContext, message: HostBuffer,
-                                        _ body: (UnsafePointer<aerolith_host_init>) -> T) -> T {
-        let version = Array("0.1.0".utf8)
-        let pathBytes = Array(path.utf8)
-        return version.withUnsafeBufferPointer { versionBytes in
-            pathBytes.withUnsafeBufferPointer { pathPointer in
+    private static func lifecycle(_ descriptor: aerolith_plugin_descriptor) -> LoadedPlugin.Lifecycle {
+        func address<F>(_ function: F?) -> UInt { function.map { unsafeBitCast($0, to: UInt.self) } ?? 0 }
+        return LoadedPlugin.Lifecycle(userData: UInt(bitPattern: descriptor.user_data), onLoad: address(descriptor.on_load),
+                                      onConfigure: address(descriptor.on_configure), onActivate: address(descriptor.on_activate),
+                                      onDeactivate: address(descriptor.on_deactivate), onUnload: address(descriptor.on_unload))
+    }
+
+    /// Runs `body` with a host init struct whose borrowed parts live for the call. The
+    /// process-wide context it hands over is bound to the plugin once it is accepted; until
+    /// then host functions called with it only log.
+    private static func withHostInit<T>(path: String, context: UnsafeMutablePointer<CallContext>, message: OpaquePointer, _ body: (UnsafePointer<aerolith_host_init>) -> T) -> T {
+        SliceText.with(AerolithKernelVersion.host) { version in
+            SliceText.with(path) { pathSlice in
                 var host = aerolith_host_init()
                 host.struct_size = UInt32(MemoryLayout<aerolith_host_init>.size)
                 host.abi = aerolith_abi_version(major: HostInterface.abiMajor, minor: HostInterface.abiMinor)
                 host.layout = HostInterface.layout
                 host.hook_kinds = HostInterface.supportedHookKinds
-                host.event_kinds = 0
+                host.event_kinds = EventKind.allBits
                 host.host_functions = HostInterface.implementedHostFunctions
                 host.api = UnsafePointer(HostInterface.apiTable)
-                host.plugin_context = context.opaque
-                host.message = message.opaque
-                host.host_version = slice(versionBytes)
-                host.plugin_path = slice(pathPointer)
-                return withExtendedLifetime((message, context)) { withUnsafePointer(to: &host) { body($0) } }
+                host.plugin_context = OpaquePointer(context)
+                host.message = message
+                host.host_version = version
+                host.plugin_path = pathSlice
+                return withUnsafePointer(to: &host) { body($0) }
             }
         }
     }
+}
 
-    /// Runs `body` with a process-wide `aerolith_call` (no tenant, no request).
-    private static func withCall<T>(context: PluginContext, message: HostBuffer, _ body: (UnsafePointer<aerolith_call>) -> T) -> T {
-        var call = aerolith_call()
-        call.struct_size = UInt32(MemoryLayout<aerolith_call>.size)
-        call.context = context.opaque
-        call.message = message.opaque
-        return withExtendedLifetime((message, context)) { withUnsafePointer(to: &call) { body($0) } }
-    }
-
-    private static func slice(_ bytes: UnsafeBufferPointer<UInt8>) -> aerolith_slice {
-        aerolith_slice(data: bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, len: bytes.count)
-    }
+/// The server version reported to plugins in `aerolith_host_init.host_version`.
+public enum AerolithKernelVersion {
+    public static let host = "0.1.0"
 }

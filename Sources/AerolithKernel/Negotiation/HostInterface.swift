@@ -1,8 +1,7 @@
 import CAerolithPlugin
 
 /// What this host offers plugins: its ABI version, layout fingerprint, capabilities and the
-/// host API table. Capabilities list only what the host implements today; a plugin that
-/// registers anything else refuses itself or is refused (policy 5 of the header).
+/// host API table (policy 5 of the header: a plugin registers only what is listed here).
 enum HostInterface {
     static let abiMajor = UInt16(AEROLITH_ABI_VERSION_MAJOR)
     static let abiMinor = UInt16(AEROLITH_ABI_VERSION_MINOR)
@@ -10,11 +9,12 @@ enum HostInterface {
     static let descriptorSizeBytes = MemoryLayout<aerolith_plugin_descriptor>.size
     static let hookRegistrationSizeBytes = MemoryLayout<aerolith_hook_registration>.size
     static let functionExportSizeBytes = MemoryLayout<aerolith_function_export>.size
-    /// Hook kinds this host dispatches (`AEROLITH_HOOK_KIND_BIT`). None yet.
-    static let supportedHookKinds: UInt64 = 0
+    /// Every hook kind of ABI 1.0 is dispatched (`AEROLITH_HOOK_KIND_BIT`).
+    static let supportedHookKinds: UInt64 = HookKind.allCases.reduce(0) { $0 | $1.bit }
     /// Host functions implemented in `apiTable`: bit i is slot i (`AEROLITH_HOST_FUNCTION_*`,
-    /// macros Swift does not import): [0] buffer_append, [1] log.
-    static let implementedHostFunctions: UInt64 = 1 << 0 | 1 << 1
+    /// macros Swift does not import). All ten slots of 1.0.
+    static let hostFunctionSlotCount = 10
+    static let implementedHostFunctions: UInt64 = (1 << UInt64(hostFunctionSlotCount)) - 1
 
     /// The fingerprint of this host's data layout, computed as `AEROLITH_LAYOUT_INIT` would.
     static let layout: aerolith_layout = {
@@ -28,15 +28,23 @@ enum HostInterface {
         return layout
     }()
 
-    /// The one host API table of the process. Slots not implemented yet are NULL and their
-    /// capability bits are clear, so `AEROLITH_HOST_API_HAS` reports them missing.
+    /// The one host API table of the process.
     nonisolated(unsafe) static let apiTable: UnsafeMutablePointer<aerolith_host_api> = {
+        // nonisolated(unsafe): written once here, before any plugin can see it; read-only after.
         // Allocated once and never freed: plugins keep the pointer until they are unloaded.
         let table = UnsafeMutablePointer<aerolith_host_api>.allocate(capacity: 1)
         table.initialize(to: aerolith_host_api())
         table.pointee.struct_size = UInt32(MemoryLayout<aerolith_host_api>.size)
         table.pointee.buffer_append = hostBufferAppend
         table.pointee.log = hostLog
+        table.pointee.metric_counter_add = hostMetricCounterAdd
+        table.pointee.metric_gauge_set = hostMetricGaugeSet
+        table.pointee.metric_histogram_record = hostMetricHistogramRecord
+        table.pointee.state_get = hostStateGet
+        table.pointee.state_put = hostStatePut
+        table.pointee.state_delete = hostStateDelete
+        table.pointee.state_list = hostStateList
+        table.pointee.event_subscription_set = hostEventSubscriptionSet
         return table
     }()
 

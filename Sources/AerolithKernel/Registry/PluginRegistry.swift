@@ -1,100 +1,129 @@
+import AerolithStorage
 import Logging
 import Synchronization
 
-/// Every plugin file the kernel has seen, loaded or refused, in discovery order.
+/// The plugin kernel's one public object: every plugin file it has seen, the plugins' run-time
+/// state, and the hook table requests are dispatched through.
 ///
-/// Guarantees: one file (device and inode) is loaded at most once however many paths reach it;
-/// two loaded plugins never share a name; a refused file is listed with its reason and never
-/// affects the server or other plugins.
+/// Guarantees:
+/// - One file (device and inode) is loaded at most once however many paths reach it; two
+///   plugins never share a name (a new version replaces the old only through its own path, or
+///   `reload`). A refused file is listed with its reason and never affects the server.
+/// - Management (scan, enable, disable, reload, activate, deactivate) is serialised; dispatch
+///   never waits for it: it reads the current table, swapped whole after every change.
+/// - Disable and deactivate detach hooks first, then wait for in-flight calls, then call the
+///   plugin's lifecycle callbacks, so no hook runs with state its plugin has freed.
 public final class PluginRegistry: Sendable {
     public struct Entry: Sendable {
-        public enum State: Sendable {
-            case loaded(LoadedPlugin)
+        public enum State: Sendable, Equatable {
+            case enabled
+            case disabled
+            /// A newer version of the plugin took this one's place.
+            case replaced
             case refused(PluginRefusal)
+
+            public var name: String {
+                switch self {
+                case .enabled: "enabled"
+                case .disabled: "disabled"
+                case .replaced: "replaced"
+                case .refused: "refused"
+                }
+            }
         }
 
         public let path: String
-        public let state: State
+        public var state: State
+        public let instance: PluginInstance?
 
-        public var plugin: LoadedPlugin? {
-            if case .loaded(let plugin) = state { return plugin }
-            return nil
-        }
+        public var plugin: LoadedPlugin? { instance?.plugin }
     }
 
-    private struct State {
+    struct State {
         var entries: [Entry] = []
-        var seen: Set<PluginFile.Identity> = []
+        /// The identity last looked at per path: unchanged files are skipped on rescans.
+        var seen: [String: PluginFile.Identity] = [:]
+        /// Name → the instance that holds the name (enabled or disabled).
+        var current: [String: PluginInstance] = [:]
+        var enabled: Set<String> = []
+        /// Instances whose on_load has run.
+        var started: Set<ObjectIdentifier> = []
+        var loadCounter = 0
     }
 
     public let directories: PluginDirectories
-    private let logger: Logger
-    private let state = Mutex(State())
-    /// Held around every call into a plugin that is not reentrant.
-    private let serialisedCalls = Mutex(())
+    public let settings: PluginSettings
+    let logger: Logger
+    let services: KernelServices
+    let store: ActivationStore
+    let events = EventBus()
+    let state = Mutex(State())
+    /// Held for every management operation, never by dispatch.
+    let management = Mutex(())
+    private let currentTable = Mutex(HookTable.empty)
 
-    public init(directories: PluginDirectories, logger: Logger) {
+    public init(directories: PluginDirectories, keyValues: KeyValueStore, settings: PluginSettings = PluginSettings(), logger: Logger) {
         self.directories = directories
+        self.settings = settings
         self.logger = logger
+        services = KernelServices(keyValues: keyValues, logger: logger)
+        store = ActivationStore(keyValues: keyValues)
     }
 
-    /// Looks at every candidate file once and loads the new ones. Returns the new entries.
-    @discardableResult
-    public func scan() -> [Entry] {
-        var added: [Entry] = []
-        for path in directories.candidateFiles() {
-            let file: PluginFile
-            switch PluginFile.inspect(path) {
-            case .success(let inspected): file = inspected
-            case .failure(let refusal):
-                added.append(record(Entry(path: path, state: .refused(refusal))))
-                continue
-            }
-            let isNew = state.withLock { $0.seen.insert(file.identity).inserted }
-            guard isNew else { continue }
-            switch PluginLoader.load(file) {
-            case .failure(let refusal):
-                added.append(record(Entry(path: path, state: .refused(refusal))))
-            case .success(let plugin):
-                let duplicate = state.withLock { state in state.entries.contains { $0.plugin?.name == plugin.name } }
-                added.append(record(Entry(path: path, state: duplicate ? .refused(.duplicateName(plugin.name)) : .loaded(plugin))))
-            }
-        }
-        return added
-    }
-
-    private func record(_ entry: Entry) -> Entry {
-        state.withLock { state in
-            // A file refused before its identity was known is listed once per path.
-            state.entries.removeAll { $0.path == entry.path && $0.plugin == nil }
-            state.entries.append(entry)
-        }
-        switch entry.state {
-        case .loaded(let plugin):
-            logger.notice("loaded plugin", metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "file": "\(entry.path)"])
-        case .refused(let refusal):
-            logger.warning("refused plugin", metadata: ["file": "\(entry.path)", "reason": "\(refusal.code)", "detail": "\(refusal)"])
-        }
-        return entry
-    }
+    /// The table dispatch reads; replaced whole, never mutated.
+    var table: HookTable { currentTable.withLock { $0 } }
 
     public var entries: [Entry] { state.withLock { $0.entries } }
 
+    /// The entry of the plugin currently holding `name`.
     public func entry(named name: String) -> Entry? {
-        entries.first { $0.plugin?.name == name }
+        state.withLock { state in
+            guard let instance = state.current[name] else { return nil }
+            return state.entries.last { $0.instance === instance }
+        }
     }
 
-    /// Calls a loaded plugin's exported function. Calls into a plugin that did not declare
-    /// itself reentrant are serialised.
+    /// The hooks to run for requests of `tenantID`.
+    public func hooks(forTenant tenantID: String) -> TenantHooks { table.hooks(forTenant: tenantID) }
+
+    /// Chain order by kind ("plugin/hook") and ordering warnings, for listings.
+    public var chains: (order: [HookKind: [String]], warnings: [String]) {
+        let table = table
+        return (table.chains, table.warnings)
+    }
+
+    /// Rebuilds and swaps in the hook table from the enabled plugins. Caller holds `management`.
+    func publishTable() {
+        let enabled = state.withLock { state in state.enabled.compactMap { state.current[$0] }.sorted { $0.loadOrder < $1.loadOrder } }
+        let table = HookTable.build(enabled: enabled, settings: settings)
+        for warning in table.warnings where !self.table.warnings.contains(warning) {
+            logger.warning("plugin hook order", metadata: ["detail": "\(warning)"])
+        }
+        currentTable.withLock { $0 = table }
+    }
+
+    /// Publishes an event to the events hooks of `tenantID` subscribed to its kind. Cheap when
+    /// nobody subscribes.
+    public func publish(tenantID: String, kind: EventKind, timeMilliseconds: Int64, payload: () -> [UInt8]) {
+        let hooks = table.hooks(forTenant: tenantID)
+        guard hooks.hasEvents else { return }
+        events.publish(hooks.events, tenantID: tenantID, kind: kind, timeMilliseconds: timeMilliseconds, payload: payload())
+    }
+
+    /// Calls a loaded, enabled plugin's exported function; serialised unless it is reentrant.
     public func call(plugin name: String, function functionName: String, arguments: [FunctionValue]) throws -> FunctionValue {
-        guard let plugin = entry(named: name)?.plugin else { throw PluginCallError.pluginNotFound(name) }
-        guard let function = plugin.functions.first(where: { $0.name == functionName }) else {
-            throw PluginCallError.functionNotFound(plugin: name, function: functionName)
+        guard let entry = entry(named: name), let instance = entry.instance else { throw PluginControlError.notFound(name) }
+        guard entry.state == .enabled else { throw PluginControlError(.pluginDisabled, "plugin \"\(name)\" is disabled") }
+        guard let function = instance.plugin.functions.first(where: { $0.name == functionName }) else {
+            throw PluginControlError(.functionNotFound, "plugin \"\(name)\" exports no function \"\(functionName.prefix(64))\"")
         }
-        let perform = { () throws(FunctionCallError) -> FunctionValue in
-            try FunctionCaller.call(address: function.address, signature: function.parsedSignature, arguments: arguments)
+        guard instance.processGate.enter() else { throw PluginControlError(.pluginDisabled, "plugin \"\(name)\" is being disabled") }
+        defer { instance.processGate.leave() }
+        let result: Result<FunctionValue, FunctionCallError> = instance.perform {
+            Result { () throws(FunctionCallError) -> FunctionValue in
+                try FunctionCaller.call(address: function.address, signature: function.parsedSignature, arguments: arguments)
+            }
         }
-        if plugin.reentrant { return try perform() }
-        return try serialisedCalls.withLock { _ in try perform() }
+        return try result.get()
     }
 }

@@ -27,13 +27,28 @@ public struct Tenant: Sendable, Equatable {
             .init(key: "plan", value: .string(plan.rawValue)),
             .init(key: "status", value: .string(status.rawValue)),
             .init(key: "created_at", value: .integer(createdAt.milliseconds)),
+            .init(key: "database", value: .string(placement.database)),
+            .init(key: "table_prefix", value: .string(placement.tablePrefix)),
         ])
     }
 
-    init(id: String, name: String, plan: Plan, status: Status, createdAt: Timestamp) {
-        // A tenant id (`tn_` and base-32 characters, see `RandomID`) is always a valid table prefix.
+    /// {"id","name","plan","status"}: how a tenant is described to plugins.
+    public var summaryJSON: JSONObject {
+        JSONObject(members: [
+            .init(key: "id", value: .string(id)), .init(key: "name", value: .string(name)),
+            .init(key: "plan", value: .string(plan.rawValue)), .init(key: "status", value: .string(status.rawValue)),
+        ])
+    }
+
+    /// The built-in placement: the shared database, tables prefixed with the tenant id (a tenant
+    /// id — `tn_` and base-32 characters, see `RandomID` — is always a valid table prefix).
+    static func defaultPlacement(_ id: String) -> Placement {
         guard let placement = try? Placement(tablePrefix: id) else { preconditionFailure("tenant id \(id) is not a valid table prefix") }
-        self.placement = placement
+        return placement
+    }
+
+    init(id: String, name: String, plan: Plan, status: Status, createdAt: Timestamp, placement: Placement? = nil) {
+        self.placement = placement ?? Self.defaultPlacement(id)
         self.id = id
         self.name = name
         self.plan = plan
@@ -47,7 +62,12 @@ public struct Tenant: Sendable, Equatable {
               let plan = object["plan"]?.stringValue.flatMap(Plan.init(rawValue:)),
               let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
               case .number(let created)? = object["created_at"], let createdAt = created.int64Value else { return nil }
-        self.init(id: document.id, name: name, plan: plan, status: status, createdAt: Timestamp(milliseconds: createdAt))
+        var placement: Placement?
+        if let prefix = object["table_prefix"]?.stringValue {
+            placement = try? Placement(database: object["database"]?.stringValue ?? Placement.sharedDatabase, tablePrefix: prefix)
+            if placement == nil { return nil }
+        }
+        self.init(id: document.id, name: name, plan: plan, status: status, createdAt: Timestamp(milliseconds: createdAt), placement: placement)
     }
 }
 

@@ -32,7 +32,15 @@ public enum AerolithServer {
         _ = metricsRegistry
         try prepareDataDirectory(configuration.dataDirectory)
         let store = try DocumentStore(directory: configuration.dataDirectory, durability: configuration.durability, logger: logger)
-        let platform = try await Platform(store: store, logger: logger)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let plugins = PluginRegistry(
+            directories: PluginDirectories(dataDirectory: configuration.dataDirectory, extra: configuration.pluginDirectories,
+                                           environment: ProcessInfo.processInfo.environment,
+                                           besideExecutable: URL(fileURLWithPath: executable).deletingLastPathComponent().path),
+            keyValues: store.keyValues, settings: configuration.pluginSettings, logger: logger
+        )
+        plugins.scan()
+        let platform = try await Platform(store: store, placementStrategy: PluginPlacementStrategy(plugins: plugins), logger: logger)
         switch try await AdminKeyBootstrap.run(platform: platform, dataDirectory: configuration.dataDirectory,
                                                suppliedKeyFile: configuration.adminKeyFile) {
         case .created(let path):
@@ -44,29 +52,23 @@ public enum AerolithServer {
         case .existing:
             break
         }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let plugins = PluginRegistry(
-            directories: PluginDirectories(dataDirectory: configuration.dataDirectory, extra: configuration.pluginDirectories,
-                                           environment: ProcessInfo.processInfo.environment,
-                                           besideExecutable: URL(fileURLWithPath: executable).deletingLastPathComponent().path),
-            logger: logger
-        )
-        plugins.scan()
-        let services = ServerServices(platform: platform, plugins: plugins)
+        plugins.startWatching()
+        let services = ServerServices(platform: platform, plugins: plugins, logger: logger, pricingFunction: configuration.pricingFunction)
         let routes = allRoutes(services)
         let router = Router(context: AerolithRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware(routes: RouteIndex(routes)))
-        router.add(middleware: AuthenticationMiddleware(platform: platform))
+        router.add(middleware: AuthenticationMiddleware(platform: platform, plugins: plugins))
         for route in routes {
-            router.on(RouterPath(route.path), method: route.method, use: route.guardedHandler)
+            router.on(RouterPath(route.path), method: route.method, use: route.guardedHandler(services))
         }
+        PluginMountedRoutes.register(on: router, services)
         configureRouter?(router)
         let host = configuration.host
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "aerolith/\(AerolithVersion.current)"),
-            services: [StorageShutdownService(store: store, logger: logger)],
+            services: [StorageShutdownService(store: store, plugins: plugins, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("listening", metadata: ["address": "\(host):\(port)", "data_dir": "\(configuration.dataDirectory)"])
@@ -85,7 +87,9 @@ public enum AerolithServer {
             + CollectionRoutes.routes(services)
             + DocumentRoutes.routes(services)
             + QueryRoutes.routes(services)
+            + UsageRoutes.routes(services)
             + PluginRoutes.routes(services)
+            + PluginControlRoutes.routes(services)
         openAPI.bytes = OpenAPIDocument.make(routes: routes, version: AerolithVersion.current)
         return routes
     }

@@ -1,3 +1,4 @@
+import AerolithKernel
 import AerolithStorage
 import Logging
 
@@ -14,6 +15,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Extra directories to load plugins from, after `<data-dir>/plugins` and before
     /// `AEROLITH_PLUGIN_PATH` and the directory of the server binary.
     public var pluginDirectories: [String] = []
+    /// Chain order overrides, each plugin's configuration, the isolation strategy.
+    public var pluginSettings = PluginSettings()
+    /// The exported function that prices a tenant's usage, as "plugin/function" (`i64(i64,i64)`).
+    public var pricingFunction: String?
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080

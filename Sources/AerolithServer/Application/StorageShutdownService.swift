@@ -1,15 +1,19 @@
+import AerolithKernel
 import AerolithStorage
 import Logging
 import ServiceLifecycle
 
-/// Flushes storage on graceful shutdown. Listed before the HTTP server among the application's
+/// On graceful shutdown: deactivates and unloads the plugins (their on_deactivate and
+/// on_unload run), then flushes storage. Listed before the HTTP server among the application's
 /// services, so it is shut down after the server has stopped taking requests.
 struct StorageShutdownService: Service {
     let store: DocumentStore
+    let plugins: PluginRegistry
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
+        plugins.shutdown()
         do {
             try await store.flush()
         } catch {

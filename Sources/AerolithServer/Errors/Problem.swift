@@ -30,13 +30,8 @@ struct Problem: Error, Sendable {
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
         case let error as ServerError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
-        case let error as PluginCallError:
-            switch error {
-            case .pluginNotFound(let name):
-                self.init(status: .notFound, code: "plugin_not_found", detail: "no loaded plugin is named \"\(name.prefix(64))\"")
-            case .functionNotFound(let plugin, let function):
-                self.init(status: .notFound, code: "function_not_found", detail: "plugin \"\(plugin)\" exports no function \"\(function.prefix(64))\"")
-            }
+        case let error as PluginControlError:
+            self.init(status: PluginProblem.status(for: error.code), code: error.code.rawValue, detail: error.message)
         case let error as FunctionCallError:
             self.init(status: .badRequest, code: "invalid_arguments", detail: error.description)
         case let error as any HTTPResponseError:

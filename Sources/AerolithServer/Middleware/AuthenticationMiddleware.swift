@@ -1,15 +1,21 @@
-import Foundation
+import AerolithKernel
 import AerolithPlatform
+import AerolithStorage
+import Foundation
 import Hummingbird
 
-/// Establishes `context.principal` from `Authorization: Bearer <key>`.
+/// Establishes `context.principal` from `Authorization: Bearer <credential>`.
 ///
 /// A request without the header passes through unauthenticated (public routes need none; every
-/// other route refuses it with 401 in `RouteGuard`). A header that is present but malformed,
-/// unknown or revoked is refused here with 401.
+/// other route refuses it with 401 in the route guard). Aerolith API keys (`ak_...`) are checked
+/// first; any other credential goes to the authentication providers plugins register (SSO),
+/// in chain order. A credential nobody accepts is refused here with 401.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AerolithRequestContext
     let platform: Platform
+    let plugins: PluginRegistry
+
+    static let apiKeyPrefix = "ak_"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
@@ -25,7 +31,54 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PlatformError(.unauthenticated, "the API key is not valid")
         }
         var context = context
-        context.principal = try platform.authenticate(secret: secret)
+        if secret.hasPrefix(Self.apiKeyPrefix) || !plugins.hasAuthenticationProviders {
+            context.principal = try platform.authenticate(secret: secret)
+        } else {
+            context.principal = try provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
+        }
         return try await next(request, context)
+    }
+
+    /// Asks the plugins' authentication providers, then checks the claims the accepting one wrote.
+    private func provider(_ request: Request, scheme: String, credentials: String, requestID: String) throws -> Principal {
+        let input = PluginRegistry.AuthenticateInput(scheme: scheme, credentials: credentials, method: request.method.rawValue,
+                                                     path: request.uri.path, headersJSON: PluginMountedRoutes.headersJSON(request.headers))
+        switch plugins.authenticate(requestID: requestID, input) {
+        case .passed:
+            throw PlatformError(.unauthenticated, "the credential is not valid")
+        case .rejected(_, let message):
+            throw PlatformError(.unauthenticated, message.isEmpty ? "the credential was rejected" : message)
+        case .failed(let failure):
+            throw PluginProblem.failed(failure)
+        case .authenticated(let plugin, let claims):
+            return try principal(claims: claims, plugin: plugin)
+        }
+    }
+
+    /// {"subject","tenant_id","role","expires_at_ms"?}: the tenant must exist and be active, and
+    /// the providing plugin must be active for it.
+    private func principal(claims bytes: [UInt8], plugin: String) throws -> Principal {
+        let invalid = PlatformError(.unauthenticated, "the authentication provider \(plugin) returned invalid claims")
+        guard case .object(let claims)? = try? bytes.withUnsafeBytes({ raw throws(StorageError) in
+            try JSONParser.parse(raw, limits: JSONLimits(depthMax: 4, sizeBytesMax: PluginLimits.claimsBytesMax))
+        }), let subject = claims["subject"]?.stringValue, !subject.isEmpty,
+              let tenantID = claims["tenant_id"]?.stringValue, let role = claims["role"]?.stringValue.flatMap(Role.init(rawValue:)) else {
+            throw invalid
+        }
+        if let expiry = claims["expires_at_ms"] {
+            guard case .number(let number) = expiry, let expiresAt = number.int64Value else { throw invalid }
+            guard expiresAt > Timestamp.now().milliseconds else { throw PlatformError(.unauthenticated, "the credential has expired") }
+        }
+        let tenant: Tenant
+        do {
+            tenant = try platform.tenant(tenantID)
+        } catch {
+            throw PlatformError(.unauthenticated, "the credential names a tenant that does not exist")
+        }
+        guard plugins.isActive(plugin, tenantID: tenant.id) else {
+            throw PlatformError(.unauthenticated, "the authentication provider \(plugin) is not active for this tenant")
+        }
+        guard tenant.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
+        return .tenant(tenantID: tenant.id, keyID: "\(plugin):\(subject)", role: role)
     }
 }

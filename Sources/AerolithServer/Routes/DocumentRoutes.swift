@@ -21,7 +21,7 @@ enum DocumentRoutes {
                 case .string(let text)?: id = try DocumentID(text)
                 case let other?: throw StorageError(.invalidDocumentID, "\"id\" must be a string, not \(other.typeName)")
                 }
-                let document = try await store.insert(body, id: id, into: try context.collectionName(), in: try context.tenantPlacement(services))
+                let document = try await DocumentWritePipeline(services, context: context).create(body, id: id)
                 var response = ResponseJSON.document(document, status: .created)
                 response.headers[.location] = "/v1/collections/\(try context.collectionName())/documents/\(document.id)"
                 return response
@@ -55,8 +55,8 @@ enum DocumentRoutes {
                 let condition = try Precondition(request, allowsCreateOnly: true)
                 let mode: ReplaceMode = condition.createOnly ? .createOnly : (condition.mustExist ? .replaceOnly : .upsert)
                 do {
-                    let (document, created) = try await store.replace(id, with: body, expectedVersion: condition.version, mode: mode,
-                                                                      in: try context.collectionName(), placement: try context.tenantPlacement(services))
+                    let (document, created) = try await DocumentWritePipeline(services, context: context)
+                        .replace(id, with: body, expectedVersion: condition.version, mode: mode)
                     return ResponseJSON.document(document, status: created ? .created : .ok)
                 } catch let error as StorageError where error.code == .documentExists {
                     throw Problem(status: .preconditionFailed, code: error.code.rawValue, detail: error.message)
@@ -72,8 +72,7 @@ enum DocumentRoutes {
                 var patch = try await RequestBody.object(request, context: context, allowMergePatch: true)
                 try Self.removeMatchingID(id, from: &patch)
                 let condition = try Precondition(request)
-                let document = try await store.patch(id, with: .object(patch), expectedVersion: condition.version,
-                                                     in: try context.collectionName(), placement: try context.tenantPlacement(services))
+                let document = try await DocumentWritePipeline(services, context: context).patch(id, with: patch, expectedVersion: condition.version)
                 return ResponseJSON.document(document)
             },
             RouteDefinition(
@@ -82,8 +81,7 @@ enum DocumentRoutes {
                 responses: [.init(status: 204, description: "Deleted", schema: nil), .init(status: 412, description: "Precondition failed", schema: "Problem")]
             ) { request, context in
                 let condition = try Precondition(request)
-                try await store.delete(try context.documentID(), expectedVersion: condition.version, in: try context.collectionName(),
-                                       placement: try context.tenantPlacement(services))
+                try await DocumentWritePipeline(services, context: context).delete(try context.documentID(), expectedVersion: condition.version)
                 return ResponseJSON.noContent()
             },
         ]

@@ -45,7 +45,7 @@ enum QueryRoutes {
                 ]
             ) { request, context in
                 let operations = try BatchParser.parse(try await RequestBody.object(request, context: context))
-                let results = try await store.batch(operations, in: try context.collectionName(), placement: try context.tenantPlacement(services))
+                let results = try await DocumentWritePipeline(services, context: context).batch(operations)
                 var bytes = Array(#"{"results":["#.utf8)
                 for (index, result) in results.enumerated() {
                     if index > 0 { bytes.append(UInt8(ascii: ",")) }

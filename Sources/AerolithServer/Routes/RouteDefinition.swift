@@ -4,6 +4,7 @@ import Foundation
 import AerolithStorage
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// One HTTP route: what the router serves and what `/openapi.json` documents, from the same
 /// value, so the document cannot drift from the server.
@@ -49,17 +50,40 @@ struct RouteDefinition: Sendable {
         return statuses
     }
 
-    /// The handler wrapped with the access check: the one place every route's permission is
-    /// enforced.
-    var guardedHandler: Handler {
+    /// The handler wrapped with the access check — the one place every route's permission is
+    /// enforced — followed by the tenant's authorization hooks, which can only narrow access.
+    func guardedHandler(_ services: ServerServices) -> Handler {
         let access = access
         let handler = handler
+        let plugins = services.plugins
         return { request, context in
-            if case .permission(let permission) = access {
-                guard let principal = context.principal else {
-                    throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
+            guard case .permission(let permission) = access else { return try await handler(request, context) }
+            guard let principal = context.principal else {
+                throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
+            }
+            try principal.require(permission)
+            if case .tenant(let tenantID, let keyID, let role) = principal {
+                let hooks = plugins.hooks(forTenant: tenantID)
+                if hooks.hasAuthorize {
+                    let input = PluginRegistry.AuthorizeInput(
+                        method: request.method.rawValue, path: request.uri.path.removingPercentEncoding ?? request.uri.path,
+                        permission: permission.rawValue, subject: keyID, role: role.rawValue,
+                        collection: context.parameters.get("collection").map { $0.removingPercentEncoding ?? $0 } ?? "")
+                    switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, input) {
+                    case .allowed: break
+                    case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)
+                    case .failed(let failure): throw PluginProblem.failed(failure)
+                    }
                 }
-                try principal.require(permission)
+                if hooks.hasEvents {
+                    let requestID = context.requestID
+                    plugins.publish(tenantID: tenantID, kind: .usage, timeMilliseconds: Timestamp.now().milliseconds) {
+                        var bytes = Array(#"{"kind":"api_call","quantity":1,"idempotency_id":"#.utf8)
+                        JSONWriter.writeString(requestID, into: &bytes)
+                        bytes.append(UInt8(ascii: "}"))
+                        return bytes
+                    }
+                }
             }
             return try await handler(request, context)
         }
@@ -70,6 +94,9 @@ struct RouteDefinition: Sendable {
 struct ServerServices: Sendable {
     let platform: Platform
     let plugins: PluginRegistry
+    let logger: Logger
+    /// The exported function that prices a tenant's usage ("plugin/function"), if configured.
+    var pricingFunction: String?
     var store: DocumentStore { platform.store }
 }
 

@@ -15,6 +15,11 @@ enum TenantRoutes {
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "plan"])
                 let tenant = try await platform.createTenant(name: try fields.string("name", required: true) ?? "",
                                                              plan: try fields.string("plan", required: false))
+                services.plugins.publish(tenantID: tenant.id, kind: .tenant, timeMilliseconds: tenant.createdAt.milliseconds) {
+                    JSONWriter.bytes(.object(JSONObject(members: [
+                        .init(key: "action", value: .string("created")), .init(key: "tenant", value: .object(tenant.summaryJSON)),
+                    ])))
+                }
                 return ResponseJSON.response(.created, ResponseJSON.tenant(tenant))
             },
             RouteDefinition(

@@ -31,6 +31,8 @@ public final class DocumentStore: Sendable {
     let counters = CounterLedger()
     let cursors: CursorCodec
     let logger: Logger
+    /// Small byte values in namespaces, in the same database file (plugin state, kernel records).
+    public let keyValues: KeyValueStore
 
     /// Opens (creating if needed) the store in `directory`.
     public init(directory: String, durability: Durability = .processCrash, logger: Logger = Logger(label: "aerolith.storage")) throws(StorageError) {
@@ -42,6 +44,7 @@ public final class DocumentStore: Sendable {
         cursors = CursorCodec(secret: try Self.cursorSecret(on: connection))
         writer = GroupCommitWriter(connection: connection, counters: counters)
         readers = ReaderPool(path: path, synchronous: durability.synchronous)
+        keyValues = try KeyValueStore(path: path, synchronous: durability.synchronous)
         self.logger = logger
     }
 

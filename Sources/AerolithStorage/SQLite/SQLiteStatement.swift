@@ -60,6 +60,14 @@ final class SQLiteStatement {
         sqlite3_bind_int64(pointer, index, integer)
     }
 
+    /// Binds bytes as a BLOB (SQLite copies them).
+    func bind(blob bytes: [UInt8], at index: Int32) {
+        bytes.withUnsafeBytes { raw in
+            // A zero-length BLOB still needs a non-NULL pointer, or SQLite binds NULL.
+            _ = sqlite3_bind_blob(pointer, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), aerolith_sqlite_transient())
+        }
+    }
+
     func bind(_ values: [SQLiteValue]) {
         for (offset, value) in values.enumerated() { bind(value, at: Int32(offset + 1)) }
     }
@@ -100,6 +108,12 @@ final class SQLiteStatement {
         guard let text = sqlite3_column_text(pointer, column) else { return "" }
         let count = Int(sqlite3_column_bytes(pointer, column))
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    func bytes(at column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        guard count > 0, let blob = sqlite3_column_blob(pointer, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: blob, count: count))
     }
 
     func isNull(at column: Int32) -> Bool { sqlite3_column_type(pointer, column) == SQLITE_NULL }

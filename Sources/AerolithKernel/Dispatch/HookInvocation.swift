@@ -1,0 +1,89 @@
+import CAerolithPlugin
+import Glibc
+import Metrics
+
+/// How one hook call is made, for every kind: through the hook's gate (skipped if the hook was
+/// just detached), serialised if the plugin is not reentrant, with a call, a context and a
+/// message buffer that live on this thread's stack for the duration of the callback.
+extension BoundHook {
+    struct Result {
+        let status: aerolith_status
+        /// What the plugin wrote into `call->message`; empty if nothing.
+        let message: String
+        var isOK: Bool { status == aerolith_status(AEROLITH_OK) }
+    }
+
+    @inline(__always)
+    func invoke(tenantID: aerolith_slice, requestID: aerolith_slice,
+                _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> Result? {
+        guard gate.enter() else { return nil }
+        defer { gate.leave() }
+        let started = CoarseClock.milliseconds()
+        var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
+        defer { free(message.storage) }
+        var context = CallContext(instance: Unmanaged.passUnretained(instance), tenantID: tenantID, requestID: requestID)
+        let status = withUnsafeMutablePointer(to: &context) { context in
+            withUnsafeMutablePointer(to: &message) { message in
+                var call = aerolith_call()
+                call.struct_size = UInt32(MemoryLayout<aerolith_call>.size)
+                call.context = OpaquePointer(context)
+                call.tenant_id = tenantID
+                call.request_id = requestID
+                call.tenant_state = UnsafeMutableRawPointer(bitPattern: tenantState)
+                call.message = OpaquePointer(message)
+                return withUnsafePointer(to: &call) { call in
+                    instance.perform { body(UnsafeMutableRawPointer(bitPattern: userData), call) }
+                }
+            }
+        }
+        let elapsed = CoarseClock.milliseconds() - started
+        if elapsed > PluginLimits.hookCallTimeMillisecondsBudget {
+            SlowCalls.record(self, milliseconds: elapsed)
+        }
+        return Result(status: status, message: message.count == 0 ? "" : message.text)
+    }
+}
+
+/// A clock cheap enough for every hook call (the coarse monotonic clock: a few nanoseconds,
+/// millisecond-ish resolution — plenty against a 50 ms budget).
+enum CoarseClock {
+    @inline(__always)
+    static func milliseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+        return now.tv_sec * 1_000 + now.tv_nsec / 1_000_000
+    }
+}
+
+/// Calls that took longer than the budget: logged and counted per plugin.
+enum SlowCalls {
+    static func record(_ hook: BoundHook, milliseconds: Int) {
+        Counter(label: "aerolith_plugin_slow_calls_total", dimensions: [("plugin", hook.instance.name), ("kind", hook.kind.name)]).increment()
+        pluginLogger.warning("a hook call took longer than its budget", metadata: [
+            "plugin": "\(hook.instance.name)", "hook": "\(hook.name)", "milliseconds": "\(milliseconds)",
+            "budget_milliseconds": "\(PluginLimits.hookCallTimeMillisecondsBudget)",
+        ])
+    }
+}
+
+/// Who failed a call, and how, for the server to report.
+public struct HookFailure: Error, Sendable, Equatable {
+    public let plugin: String
+    public let hook: String
+    public let status: Int32
+    public let message: String
+
+    init(_ hook: BoundHook, _ result: BoundHook.Result) {
+        plugin = hook.instance.name
+        self.hook = hook.name
+        status = result.status
+        message = result.message
+    }
+
+    init(_ hook: BoundHook, message: String) {
+        plugin = hook.instance.name
+        self.hook = hook.name
+        status = Int32(AEROLITH_ERR_INTERNAL)
+        self.message = message
+    }
+}

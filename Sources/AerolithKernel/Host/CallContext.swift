@@ -1,0 +1,57 @@
+import CAerolithPlugin
+
+/// What an `aerolith_context` points at: which plugin, tenant and request a host function is
+/// called for. A hook's context lives on the dispatching thread's stack for the duration of the
+/// callback (the header: valid until the callback returns); a plugin's process-wide context is
+/// allocated once and never freed, like the image it belongs to.
+struct CallContext {
+    /// Nil only in the process-wide context of a plugin whose init has not been accepted yet.
+    var instance: Unmanaged<PluginInstance>?
+    /// Borrowed from the dispatcher for the duration of the call; empty when process-wide.
+    var tenantID: aerolith_slice
+    var requestID: aerolith_slice
+
+    static func from(_ opaque: OpaquePointer?) -> UnsafeMutablePointer<CallContext>? {
+        opaque.map { UnsafeMutablePointer<CallContext>($0) }
+    }
+
+    var plugin: PluginInstance? { instance?.takeUnretainedValue() }
+
+    /// A process-wide context for a plugin being loaded, bound to its instance once accepted.
+    /// Never freed: the plugin may keep it until it is unloaded, and images are never unmapped.
+    static func allocateProcessWide() -> UnsafeMutablePointer<CallContext> {
+        let context = UnsafeMutablePointer<CallContext>.allocate(capacity: 1)
+        context.initialize(to: CallContext(instance: nil, tenantID: aerolith_slice(), requestID: aerolith_slice()))
+        return context
+    }
+    var tenant: String { SliceText.string(tenantID) }
+    var request: String { SliceText.string(requestID) }
+}
+
+/// Text from slices and slices of text, for the boundary.
+enum SliceText {
+    static func string(_ slice: aerolith_slice) -> String {
+        guard slice.len > 0, let data = slice.data else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: data, count: slice.len), as: UTF8.self)
+    }
+
+    static func bytes(_ slice: aerolith_slice) -> [UInt8] {
+        guard slice.len > 0, let data = slice.data else { return [] }
+        return Array(UnsafeRawBufferPointer(start: data, count: slice.len))
+    }
+
+    /// A slice over `bytes`, valid while `bytes` is pinned by the caller.
+    static func slice(_ bytes: UnsafeRawBufferPointer) -> aerolith_slice {
+        aerolith_slice(data: bytes.baseAddress?.assumingMemoryBound(to: CChar.self), len: bytes.count)
+    }
+
+    /// Runs `body` with a slice of `text`'s UTF-8.
+    static func with<T>(_ text: String, _ body: (aerolith_slice) -> T) -> T {
+        var text = text
+        return text.withUTF8 { body(slice(UnsafeRawBufferPointer($0))) }
+    }
+
+    static func with<T>(_ bytes: [UInt8], _ body: (aerolith_slice) -> T) -> T {
+        bytes.withUnsafeBytes { body(slice($0)) }
+    }
+}

@@ -1,0 +1,23 @@
+/// The kernel's limits, each with its unit in its name.
+public enum PluginLimits {
+    /// How often the plugin directories are looked at for new or replaced files, in milliseconds.
+    public static let rescanIntervalMilliseconds = 1_000
+    /// Longest wait for in-flight calls when a plugin is disabled or deactivated, in milliseconds.
+    /// Calls still running after it keep the plugin's tenant state alive (it is not freed).
+    public static let drainTimeMillisecondsMax = 10_000
+    /// Calls slower than this are logged and counted (`AEROLITH_HOOK_CALL_TIME_MS_BUDGET`).
+    public static let hookCallTimeMillisecondsBudget = 50
+    /// Most events waiting per subscription; beyond it new events are dropped and counted.
+    public static let eventQueueCountMax = 10_000
+    /// Most events in one delivered batch (`AEROLITH_EVENT_BATCH_COUNT_MAX`).
+    public static let eventBatchCountMax = 256
+    /// Largest route response body or transformed document a plugin may write, in bytes.
+    public static let outputBodyBytesMax = 2 * 1_048_576
+    /// Largest claims object an authentication provider may write (`AEROLITH_CLAIMS_BYTES_MAX`).
+    public static let claimsBytesMax = 16 * 1_024
+    /// Capacity of the isolation result buffers, in bytes: database name and table prefix.
+    public static let placementDatabaseBytesMax = 64
+    public static let placementPrefixBytesMax = 48
+    /// Largest configuration or tenant settings object handed to a plugin, in bytes.
+    public static let settingsBytesMax = 65_536
+}

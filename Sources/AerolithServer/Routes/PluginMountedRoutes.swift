@@ -1,0 +1,80 @@
+import AerolithKernel
+import AerolithPlatform
+import AerolithStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Serves /v1/<prefix> and /v1/<prefix>/... for plugins' route hooks. Core routes win: the
+/// router only falls through to these for paths no core route matches.
+enum PluginMountedRoutes {
+    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+
+    static func register(on router: Router<AerolithRequestContext>, _ services: ServerServices) {
+        let handler: RouteDefinition.Handler = { request, context in try await handle(request, context: context, services) }
+        for method in methods {
+            router.on("/v1/{plugin_prefix}", method: method, use: handler)
+            router.on("/v1/{plugin_prefix}/**", method: method, use: handler)
+        }
+    }
+
+    static func handle(_ request: Request, context: AerolithRequestContext, _ services: ServerServices) async throws -> Response {
+        let plugins = services.plugins
+        let prefix = context.parameters.get("plugin_prefix") ?? ""
+        guard let mounted = plugins.mountedRoute(prefix) else { throw ServerError(.routeNotFound, "no such route") }
+        // The one permission check, as for core routes.
+        guard let principal = context.principal else {
+            throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
+        }
+        guard let permission = Permission(rawValue: mounted.permission.rawValue) else { throw ServerError(.internalError, "unknown permission") }
+        try principal.require(permission)
+        let body = try await request.body.collect(upTo: ServerLimits.requestBodyBytesMax)
+        let fullPath = request.uri.path
+        let rest = String(fullPath.dropFirst("/v1/".count + prefix.utf8.count))
+        let (subject, role, tenantID): (String, String, String?) = switch principal {
+        case .platformAdmin(let keyID): (keyID, "platform_admin", nil)
+        case .tenant(let tenantID, let keyID, let role): (keyID, role.rawValue, tenantID)
+        }
+        let input = PluginRegistry.RouteInput(
+            method: request.method.rawValue, path: rest, query: request.uri.query ?? "", headersJSON: headersJSON(request.headers),
+            body: Array(buffer: body), subject: subject, role: role)
+        if let tenantID {
+            let hooks = plugins.hooks(forTenant: tenantID)
+            if hooks.hasAuthorize {
+                let authorize = PluginRegistry.AuthorizeInput(method: input.method, path: fullPath.removingPercentEncoding ?? fullPath,
+                                                              permission: permission.rawValue, subject: subject, role: role, collection: "")
+                switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, authorize) {
+                case .allowed: break
+                case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)
+                case .failed(let failure): throw PluginProblem.failed(failure)
+                }
+            }
+        }
+        let requestID = context.requestID
+        let outcome = try await BlockingWork.run { plugins.route(prefix: prefix, tenantID: tenantID, requestID: requestID, input) }
+        switch outcome {
+        case .notMounted, .notActive:
+            // Not active for this tenant: the route does not exist for it.
+            throw ServerError(.routeNotFound, "no such route")
+        case .failed(let failure):
+            throw PluginProblem.failed(failure)
+        case .response(let status, let bytes, let contentType):
+            return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: contentType],
+                            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+    }
+
+    /// {"lower-case-name":"value",...}; repeated fields joined by ", ". Credentials are left out.
+    static func headersJSON(_ fields: HTTPFields) -> [UInt8] {
+        var merged: [(String, String)] = []
+        for field in fields where field.name != .authorization && field.name != .cookie {
+            let name = field.name.canonicalName
+            if let index = merged.firstIndex(where: { $0.0 == name }) {
+                merged[index].1 += ", " + field.value
+            } else {
+                merged.append((name, field.value))
+            }
+        }
+        return JSONWriter.bytes(.object(JSONObject(members: merged.map { .init(key: $0.0, value: .string($0.1)) })))
+    }
+}
