@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "aerolith", targets: ["aerolith"]),
         .executable(name: "aerolith-bench", targets: ["AerolithBenchmarks"]),
         .library(name: "AerolithStorage", targets: ["AerolithStorage"]),
+        // First-party plugins: shared objects the server loads from beside its binary.
+        .library(name: "AerolithPluginAudit", type: .dynamic, targets: ["AerolithPluginAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -25,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // Only the benchmark uses GRDB: the baseline the storage layer's C API path is measured against.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The plugin SDK (header module and Swift kit), used by first-party plugins as by anyone's.
+        .package(path: "SDK"),
     ],
     targets: [
         // The system SQLite (libsqlite3-dev), reached through its C API.
@@ -104,6 +108,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
+        ),
+
+        // First-party plugins: built with the SDK only, never linked into the server.
+        .target(
+            name: "AerolithPluginAudit",
+            dependencies: [.product(name: "AerolithPluginKit", package: "SDK")],
+            path: "Plugins/Audit",
+            exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/Audit/exports.map"])]
         ),
 
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),

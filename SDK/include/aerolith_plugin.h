@@ -394,19 +394,26 @@ typedef struct aerolith_host_api {
      * AEROLITH_STATE_VALUE_BYTES_MAX. Each call is atomic and durable when it returns OK;
      * concurrent puts of one key: the last one wins. These calls block on storage. */
 
-    /* Appends the value of `key` to `value_out`, or returns AEROLITH_ERR_NOT_FOUND. */
-    aerolith_status (*state_get)(aerolith_context *context, aerolith_slice key,
-                                 aerolith_buffer *value_out);
+    /* Copies the value of `key` into the plugin's memory at `value_out` (room for `capacity`
+     * bytes) and sets *length_out to the value's full length. If the value is longer than
+     * `capacity`, nothing is copied, *length_out still tells the length, and the result is
+     * AEROLITH_ERR_LIMIT_EXCEEDED: call again with enough room. AEROLITH_ERR_NOT_FOUND if the
+     * key does not exist. `value_out` may be NULL when `capacity` is 0 (to ask the length). */
+    aerolith_status (*state_get)(aerolith_context *context, aerolith_slice key, void *value_out,
+                                 size_t capacity, size_t *length_out);
     /* Creates or replaces `key`. */
     aerolith_status (*state_put)(aerolith_context *context, aerolith_slice key,
                                  aerolith_slice value);
     /* Removes `key`; AEROLITH_OK also when it did not exist. */
     aerolith_status (*state_delete)(aerolith_context *context, aerolith_slice key);
-    /* Appends to `keys_out` a JSON array of up to `limit` (at most
-     * AEROLITH_STATE_LIST_COUNT_MAX) keys that start with `prefix` and sort (bytewise) after
-     * `after` (empty: from the first), in ascending order. Page by passing the last key seen. */
+    /* Writes into the plugin's memory at `keys_out` (room for `capacity` bytes) a JSON array
+     * of up to `limit` (at most AEROLITH_STATE_LIST_COUNT_MAX) keys that start with `prefix`
+     * and sort (bytewise) after `after` (empty: from the first), in ascending order, and sets
+     * *length_out to its length; AEROLITH_ERR_LIMIT_EXCEEDED (nothing written, *length_out
+     * set) if it does not fit. Page by passing the last key seen. */
     aerolith_status (*state_list)(aerolith_context *context, aerolith_slice prefix,
-                                  aerolith_slice after, uint32_t limit, aerolith_buffer *keys_out);
+                                  aerolith_slice after, uint32_t limit, char *keys_out,
+                                  size_t capacity, size_t *length_out);
 
     /* [9] Changes the subscription of this plugin's AEROLITH_HOOK_EVENTS registration named
      * `hook_name`: the event kinds (AEROLITH_EVENT_* bits) and the highest payload version

@@ -28,11 +28,20 @@ enum HostState {
     }
 
     static let ok = aerolith_status(AEROLITH_OK)
+
+    /// Copies `bytes` into plugin memory if they fit; always reports their length.
+    static func copy(_ bytes: [UInt8], into output: UnsafeMutableRawPointer?, capacity: Int, length: UnsafeMutablePointer<Int>) -> aerolith_status {
+        length.pointee = bytes.count
+        guard bytes.count <= capacity else { return aerolith_status(AEROLITH_ERR_LIMIT_EXCEEDED) }
+        if let output, !bytes.isEmpty { bytes.withUnsafeBytes { output.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) } }
+        return ok
+    }
     static let unavailable = aerolith_status(AEROLITH_ERR_UNAVAILABLE)
 }
 
-let hostStateGet: @convention(c) (OpaquePointer?, aerolith_slice, OpaquePointer?) -> aerolith_status = { context, key, output in
-    guard let output else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
+let hostStateGet: @convention(c) (OpaquePointer?, aerolith_slice, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<Int>?) -> aerolith_status = {
+    context, key, output, capacity, length in
+    guard let length, capacity >= 0, capacity == 0 || output != nil else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
     switch HostState.resolve(context, key: key) {
     case .failure(let status): return status.code
     case .success(let (store, namespace, key)):
@@ -43,7 +52,7 @@ let hostStateGet: @convention(c) (OpaquePointer?, aerolith_slice, OpaquePointer?
             return HostState.unavailable
         }
         guard let value = found else { return aerolith_status(AEROLITH_ERR_NOT_FOUND) }
-        return value.withUnsafeBytes { UnsafeMutablePointer<HostBufferRecord>(output).pointee.append($0) }
+        return HostState.copy(value, into: output, capacity: capacity, length: length)
     }
 }
 
@@ -76,16 +85,19 @@ let hostStateDelete: @convention(c) (OpaquePointer?, aerolith_slice) -> aerolith
     }
 }
 
-let hostStateList: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, UInt32, OpaquePointer?) -> aerolith_status = { context, prefix, after, limit, output in
-    guard let output, limit <= UInt32(AEROLITH_STATE_LIST_COUNT_MAX), after.len <= Int(AEROLITH_STATE_KEY_BYTES_MAX),
-          after.len == 0 || after.data != nil else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
+let hostStateList: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, UInt32, UnsafeMutablePointer<CChar>?, Int,
+                                    UnsafeMutablePointer<Int>?) -> aerolith_status = { context, prefix, after, limit, output, capacity, length in
+    guard let length, capacity >= 0, capacity == 0 || output != nil, limit <= UInt32(AEROLITH_STATE_LIST_COUNT_MAX),
+          after.len <= Int(AEROLITH_STATE_KEY_BYTES_MAX), after.len == 0 || after.data != nil else {
+        return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
+    }
     switch HostState.resolve(context, key: prefix, allowEmptyKey: true) {
     case .failure(let status): return status.code
     case .success(let (store, namespace, prefixBytes)):
         guard let keys = try? store.keys(namespace: namespace, prefix: prefixBytes, after: SliceText.bytes(after), limit: Int(limit)) else {
             return HostState.unavailable
         }
-        let json = JSONWriter.string(.array(keys.map { .string(String(decoding: $0, as: UTF8.self)) }))
-        return Array(json.utf8).withUnsafeBytes { UnsafeMutablePointer<HostBufferRecord>(output).pointee.append($0) }
+        let json = JSONWriter.bytes(.array(keys.map { .string(String(decoding: $0, as: UTF8.self)) }))
+        return HostState.copy(json, into: UnsafeMutableRawPointer(output), capacity: capacity, length: length)
     }
 }
