@@ -121,7 +121,10 @@ let package = Package(
 
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),
         // Fixtures/ holds C plugin sources the tests compile with the system compiler.
-        .testTarget(name: "AerolithKernelTests", dependencies: ["AerolithKernel"], exclude: ["Fixtures"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "AerolithKernelTests", dependencies: ["AerolithKernel", "AerolithStorage", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"], swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "AerolithServerTests",
             dependencies: [

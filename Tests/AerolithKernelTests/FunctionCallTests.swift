@@ -1,4 +1,5 @@
 @testable import AerolithKernel
+import AerolithStorage
 import Foundation
 import Logging
 import Testing
@@ -34,8 +35,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = try compileSharedObject(Self.source, name: "maths", in: directory, extraFlags: ["-Wall", "-Werror", "-I", SDKTests.sdk + "/include"])
+        let store = try ScratchStore()
         let registry = PluginRegistry(directories: PluginDirectories(dataDirectory: "/nonexistent", extra: [directory], environment: [:], besideExecutable: nil),
-                                      logger: Logger(label: "test"))
+                                      keyValues: store.store.keyValues, logger: Logger(label: "test"))
         registry.scan()
         #expect(try registry.call(plugin: "maths", function: "add", arguments: [.integer(40), .integer(2)]) == .integer(42))
         #expect(try registry.call(plugin: "maths", function: "add", arguments: [.integer(Int64.max), .integer(Int64.min)]) == .integer(-1))
@@ -45,9 +47,13 @@ import Testing
         #expect(throws: FunctionCallError.self) { try registry.call(plugin: "maths", function: "add", arguments: [.integer(1)]) }
         #expect(throws: FunctionCallError.self) { try registry.call(plugin: "maths", function: "times", arguments: [.real(1), .integer(1 << 40)]) }
         #expect(throws: FunctionCallError.self) { try registry.call(plugin: "maths", function: "even", arguments: [.integer(-1)]) }
-        #expect(throws: PluginCallError.functionNotFound(plugin: "maths", function: "nope")) {
+        #expect(throws: PluginControlError(.functionNotFound, "plugin \"maths\" exports no function \"nope\"")) {
             try registry.call(plugin: "maths", function: "nope", arguments: [])
         }
-        #expect(throws: PluginCallError.pluginNotFound("other")) { try registry.call(plugin: "other", function: "add", arguments: []) }
+        #expect(throws: PluginControlError.notFound("other")) { try registry.call(plugin: "other", function: "add", arguments: []) }
+        try registry.disable("maths")
+        #expect(throws: PluginControlError(.pluginDisabled, "plugin \"maths\" is disabled")) {
+            try registry.call(plugin: "maths", function: "add", arguments: [.integer(1), .integer(2)])
+        }
     }
 }

@@ -1,5 +1,6 @@
 @testable import AerolithKernel
 import Foundation
+import Logging
 import Testing
 
 /// ABI negotiation and descriptor checks with real C plugins, compiled here against the SDK
@@ -40,7 +41,16 @@ import Testing
         #expect(try refusal(["ABI_MAJOR=2", "POINTER_BYTES=4"])?.description.contains("abi major: plugin 2, host 1; pointer_bytes: plugin 4, host 8") == true)
         #expect(try refusal(["TAIL=2"]) == .nonZeroTail(structName: "aerolith_plugin_descriptor", offset: 176))
         #expect(try refusal(["FAIL_INIT"]) == .initFailed(status: 8, message: "no licence key configured"))
-        #expect(try refusal(["FAIL_LOAD"]) == .initFailed(status: 7, message: "on_load: cannot reach the licence server"))
+        // on_load runs when the registry starts the plugin, after the name is known to be free.
+        let failing = try build("failing", ["FAIL_LOAD"])
+        let plugin = try PluginLoader.load(failing).get()
+        let store = try ScratchStore()
+        let instance = PluginInstance(plugin: plugin, loadOrder: 1, services: KernelServices(keyValues: store.store.keyValues, logger: Logger(label: "test")))
+        guard case .failure(let onLoad) = instance.start(configuration: Array("{}".utf8)) else {
+            Issue.record("on_load's failure was ignored")
+            return
+        }
+        #expect(onLoad == .initFailed(status: 7, message: "on_load: cannot reach the licence server"))
         #expect(try refusal(["PLUGIN_NAME=\"Bad_Name\""])?.code == "invalid_descriptor")
     }
 
@@ -50,5 +60,27 @@ import Testing
         for bad in ["i64", "i64(", "int(i64)", "i64(void)", "i64(i64,)", "i64( i64)", "i64(i64,i64,i64,i64,i64,i64,i64,i64,i64)"] {
             #expect(FunctionSignature(bad) == nil, "\(bad)")
         }
+    }
+
+    /// A plugin built against the frozen copy of the 1.0 header (Fixtures/frozen-abi-1.0) loads
+    /// on this host, also when it claims a higher minor with a larger struct and a zero tail; a
+    /// higher major built against it is refused.
+    @Test func pluginsBuiltAgainstTheFrozenHeaderStillLoad() throws {
+        let frozen = URL(fileURLWithPath: Self.fixture).deletingLastPathComponent().appendingPathComponent("frozen-abi-1.0").path
+        func frozenBuild(_ name: String, _ defines: [String]) throws -> Result<LoadedPlugin, PluginRefusal> {
+            let directory = NSTemporaryDirectory() + "aerolith-frozen-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
+            let path = try compileSharedObject(source, name: name, in: directory,
+                                               extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", frozen] + defines.map { "-D" + $0 })
+            return PluginLoader.load(try PluginFile.inspect(path).get())
+        }
+        #expect(try frozenBuild("frozen", []).get().name == "configurable")
+        #expect(try frozenBuild("frozen_minor", ["ABI_MINOR=9", "TAIL=1"]).get().abiMinor == 9)
+        guard case .failure(let refusal) = try frozenBuild("frozen_major", ["ABI_MAJOR=2"]) else {
+            Issue.record("a higher major loaded")
+            return
+        }
+        #expect(refusal.code == "abi_mismatch")
     }
 }

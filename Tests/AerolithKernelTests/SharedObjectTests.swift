@@ -1,4 +1,5 @@
 @testable import AerolithKernel
+import AerolithStorage
 import Foundation
 import Testing
 
@@ -48,4 +49,19 @@ struct CompileFailure: Error { let name: String }
             #expect(refusal.description.contains("aerolith_symbol_nobody_defines"))
         }
     }
+}
+
+/// A document store in a fresh temporary directory, removed when the value goes.
+final class ScratchStore: @unchecked Sendable {
+    // @unchecked: owned by one test.
+    let directory: String
+    let store: DocumentStore
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "aerolith-scratch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        store = try DocumentStore(directory: directory)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 }

@@ -4,7 +4,7 @@ import Foundation
 enum SampleCalls {
     static let tenant = ConformanceCheck.sampleTenant
 
-    static func call(_ hook: HookRegistration, registry: PluginRegistry) -> (Bool, String) {
+    static func call(_ hook: HookRegistration, plugin: String, registry: PluginRegistry) -> (Bool, String) {
         let hooks = registry.hooks(forTenant: tenant)
         let requestID = "conformance-check"
         switch hook.kind {
@@ -33,7 +33,11 @@ enum SampleCalls {
             registry.publish(tenantID: tenant, kind: .document, timeMilliseconds: Int64(Date().timeIntervalSince1970 * 1_000)) {
                 Array(#"{"action":"created","collection":"sample","id":"sample-1","version":1,"data":{"sample":true}}"#.utf8)
             }
-            return (true, "a sample document event was queued for delivery")
+            registry.events.waitUntilDelivered()
+            if let failure = registry.events.lastFailures.withLock({ $0[plugin + "/" + hook.name] }) {
+                return (false, describe(failure))
+            }
+            return (true, "received a sample document event")
         case .authenticate:
             let input = PluginRegistry.AuthenticateInput(scheme: "Bearer", credentials: "conformance-check-credential", method: "GET",
                                                          path: "/v1/collections", headersJSON: Array("{}".utf8))
@@ -50,7 +54,7 @@ enum SampleCalls {
             case .placement(let database, let prefix):
                 let valid = !prefix.isEmpty && StructReader.isIdentifier(prefix, extra: [UInt8(ascii: "_")])
                 return (valid, "provisioned \(database):\(prefix)" + (valid ? "" : " — the table prefix must be [a-z][a-z0-9_]*"))
-            case .builtIn: return (false, "the strategy was not selected")
+            case .builtIn, .unavailable: return (false, "the strategy was not selected")
             case .failed(let failure): return (false, describe(failure))
             }
         case .route:

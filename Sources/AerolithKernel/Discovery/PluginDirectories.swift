@@ -24,8 +24,16 @@ public struct PluginDirectories: Sendable, Equatable {
             paths += list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
         }
         var seen = Set<String>()
-        self.paths = paths.filter { seen.insert($0).inserted }
-        self.besideExecutable = besideExecutable.flatMap { seen.contains($0) ? nil : $0 }
+        // Absolute, so a plugin's file names one place whatever the working directory.
+        self.paths = paths.map(Self.absolute).filter { seen.insert($0).inserted }
+        self.besideExecutable = besideExecutable.map(Self.absolute).flatMap { seen.contains($0) ? nil : $0 }
+    }
+
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return FileManagerPath.current + "/" + relative
     }
 
     /// The `.so` files in every directory, sorted by name within a directory. Missing

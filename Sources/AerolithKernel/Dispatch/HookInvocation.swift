@@ -58,7 +58,7 @@ enum CoarseClock {
 /// Calls that took longer than the budget: logged and counted per plugin.
 enum SlowCalls {
     static func record(_ hook: BoundHook, milliseconds: Int) {
-        Counter(label: "aerolith_plugin_slow_calls_total", dimensions: [("plugin", hook.instance.name), ("kind", hook.kind.name)]).increment()
+        Counter(label: "aerolith_plugins_slow_calls_total", dimensions: [("plugin", hook.instance.name), ("kind", hook.kind.name)]).increment()
         pluginLogger.warning("a hook call took longer than its budget", metadata: [
             "plugin": "\(hook.instance.name)", "hook": "\(hook.name)", "milliseconds": "\(milliseconds)",
             "budget_milliseconds": "\(PluginLimits.hookCallTimeMillisecondsBudget)",

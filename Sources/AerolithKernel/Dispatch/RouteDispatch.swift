@@ -117,6 +117,9 @@ extension PluginRegistry {
     public enum IsolationOutcome: Sendable, Equatable {
         /// No strategy is selected: the built-in placement applies.
         case builtIn
+        /// A strategy is selected but its plugin is not loaded and enabled: no placement may be
+        /// decided (guessing could put a tenant's data where the strategy would not look).
+        case unavailable(String)
         case placement(database: String, tablePrefix: String)
         case failed(HookFailure)
     }
@@ -127,7 +130,10 @@ extension PluginRegistry {
     /// Asks the selected isolation strategy; `tenantJSON` is {"id","name","plan","status"}.
     public func isolation(_ operation: IsolationOperation, tenantID: String, tenantJSON: [UInt8],
                           removing placement: (database: String, tablePrefix: String)? = nil) -> IsolationOutcome {
-        guard let hook = table.isolation else { return .builtIn }
+        guard let hook = table.isolation else {
+            guard let selected = settings.isolationStrategy else { return .builtIn }
+            return .unavailable("the isolation strategy \(selected) is not loaded and enabled")
+        }
         return HostBuffers.with(capacityBytes: PluginLimits.placementDatabaseBytesMax) { database in
             HostBuffers.with(capacityBytes: PluginLimits.placementPrefixBytesMax) { prefix in
                 var result = aerolith_isolation_result()

@@ -1,3 +1,4 @@
+import AerolithStorage
 import CAerolithPlugin
 
 /// The document write hooks: before-write (validate, transform, reject) and after-write.
@@ -41,7 +42,7 @@ extension PluginRegistry {
         var body = input.body
         var transformed = false
         for hook in hooks.beforeWrite {
-            let step = HostBuffers.with(capacityBytes: PluginLimits.outputBodyBytesMax) { output -> BeforeWriteOutcome? in
+            let step = HostBuffers.with(capacityBytes: StorageLimits.documentSizeBytesMax) { output -> BeforeWriteOutcome? in
                 var result = aerolith_before_write_result()
                 result.struct_size = UInt32(MemoryLayout<aerolith_before_write_result>.size)
                 result.action = UInt32(AEROLITH_WRITE_ACCEPT)

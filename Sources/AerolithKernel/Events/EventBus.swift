@@ -30,8 +30,10 @@ final class EventBus: Sendable {
     private let subscriptions = Mutex<[String: Subscription]>([:])
     private let scheduled = Atomic<Bool>(false)
     private let delivery = DispatchQueue(label: "aerolith.plugin-events")
-    private let dropped = Counter(label: "aerolith_plugin_events_dropped_total")
-    private let delivered = Counter(label: "aerolith_plugin_events_delivered_total")
+    /// The last failure of each events hook ("plugin/hook"), for diagnostics and the checker.
+    let lastFailures = Mutex<[String: HookFailure]>([:])
+    private let dropped = Counter(label: "aerolith_plugins_events_dropped_total")
+    private let delivered = Counter(label: "aerolith_plugins_events_delivered_total")
 
     /// Queues one event for every events hook of the tenant subscribed to its kind.
     func publish(_ hooks: [BoundHook], tenantID: String, kind: EventKind, timeMilliseconds: Int64, payload: [UInt8]) {
@@ -58,6 +60,11 @@ final class EventBus: Sendable {
         if queued, scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             delivery.async { self.deliver() }
         }
+    }
+
+    /// Waits until everything published so far has been delivered (tests and the checker).
+    func waitUntilDelivered() {
+        delivery.sync {}
     }
 
     private func deliver() {
@@ -107,6 +114,7 @@ final class EventBus: Sendable {
         }
         delivered.increment(by: batch.count)
         if let outcome, !outcome.isOK {
+            lastFailures.withLock { $0[hook.qualifiedName] = HookFailure(hook, outcome) }
             pluginLogger.warning("an events hook failed", metadata: [
                 "plugin": "\(hook.instance.name)", "hook": "\(hook.name)", "status": "\(outcome.status)", "detail": "\(outcome.message)",
             ])

@@ -32,8 +32,8 @@ public enum PluginLoader {
             return (status, message.pointee.text)
         }
         guard status == aerolith_status(AEROLITH_OK) else {
-            return .failure(status == aerolith_status(AEROLITH_ERR_ABI_MISMATCH) && message.isEmpty
-                ? .abiMismatch(differences: ["the plugin refused this host's ABI \(HostInterface.abiMajor).\(HostInterface.abiMinor)"])
+            return .failure(status == aerolith_status(AEROLITH_ERR_ABI_MISMATCH)
+                ? .abiMismatch(differences: [message.isEmpty ? "the plugin refused this host's ABI \(HostInterface.abiMajor).\(HostInterface.abiMinor)" : message])
                 : .initFailed(status: status, message: message))
         }
         guard let descriptorPointer else { return .failure(.invalidDescriptor("aerolith_plugin_init returned OK without a descriptor")) }
@@ -57,12 +57,15 @@ public enum PluginLoader {
               StructReader.isIdentifier(name, extra: [UInt8(ascii: "-")]) else {
             return .failure(.invalidDescriptor("name must be 1-\(AEROLITH_PLUGIN_NAME_BYTES_MAX) bytes of [a-z][a-z0-9-]*"))
         }
-        guard let version = StructReader.text(descriptor.version, lengthBytesMax: Int(AEROLITH_PLUGIN_VERSION_BYTES_MAX)), !version.isEmpty else {
+        guard let version = StructReader.text(descriptor.version, lengthBytesMax: Int(AEROLITH_PLUGIN_VERSION_BYTES_MAX)), isSemanticVersion(version) else {
             return .failure(.invalidDescriptor("\(name): version must be 1-\(AEROLITH_PLUGIN_VERSION_BYTES_MAX) bytes of semver text"))
         }
         guard let buildID = StructReader.text(descriptor.build_id, lengthBytesMax: Int(AEROLITH_BUILD_ID_BYTES_MAX)),
               let description = StructReader.text(descriptor.description, lengthBytesMax: Int(AEROLITH_DESCRIPTION_BYTES_MAX)) else {
             return .failure(.invalidDescriptor("\(name): build_id or description is too long or not UTF-8"))
+        }
+        guard descriptor.layout.reserved.0 == 0, descriptor.layout.reserved.1 == 0 else {
+            return .failure(.invalidDescriptor("\(name): the layout fingerprint's reserved bytes are not zero"))
         }
         guard descriptor.flags & ~knownPluginFlags == 0, descriptor.reserved == 0 else {
             return .failure(.invalidDescriptor("\(name): unknown flag bits \(descriptor.flags & ~knownPluginFlags) or a non-zero reserved field"))
@@ -91,7 +94,7 @@ public enum PluginLoader {
             guard let functionName = StructReader.text(export.name, lengthBytesMax: Int(AEROLITH_FUNCTION_NAME_BYTES_MAX)),
                   StructReader.isIdentifier(functionName, extra: [UInt8(ascii: "_")], firstMayBe: [UInt8(ascii: "_")]),
                   let signature = StructReader.text(export.signature, lengthBytesMax: FunctionSignature.textLengthBytesMax), let parsed = FunctionSignature(signature),
-                  let function = export.function else {
+                  let function = export.function, export.reserved == 0 else {
                 return .failure(.invalidDescriptor("\(name): functions[\(index)] needs a name [a-z_][a-z0-9_]*, a valid signature and a function"))
             }
             functions.append(.init(name: functionName, signature: signature,
@@ -103,6 +106,16 @@ public enum PluginLoader {
                                      reentrant: descriptor.flags & UInt32(AEROLITH_PLUGIN_REENTRANT) != 0, file: file,
                                      hooks: hooks, functions: functions, lifecycle: lifecycle(descriptor),
                                      processContext: UInt(bitPattern: context)))
+    }
+
+    /// MAJOR.MINOR.PATCH with optional -prerelease and +build (semver 2.0, loosely: the
+    /// identifiers' characters, not their every rule).
+    static func isSemanticVersion(_ text: String) -> Bool {
+        let core = text.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            .split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let numbers = core.split(separator: ".", omittingEmptySubsequences: false)
+        guard numbers.count == 3, numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return false }
+        return text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     private static func lifecycle(_ descriptor: aerolith_plugin_descriptor) -> LoadedPlugin.Lifecycle {

@@ -99,7 +99,8 @@ extension PluginRegistry {
     /// Deactivates every tenant and unloads every started plugin, at server shutdown.
     public func shutdown() {
         management.withLock { _ in
-            let instances = state.withLock { state in state.enabled.compactMap { state.current[$0] } }
+            // Every started instance: disabled ones are already deactivated and now get on_unload.
+            let instances = state.withLock { state in Array(state.current.values) }
             state.withLock { $0.enabled.removeAll() }
             publishTable()
             for instance in instances { retire(instance) }

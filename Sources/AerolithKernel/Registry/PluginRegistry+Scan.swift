@@ -41,11 +41,24 @@ extension PluginRegistry {
         case .failure(let refusal): return recordRefusal(path: path, refusal)
         }
         let holder = state.withLock { $0.current[plugin.name] }
+        if let taken = routePrefixTaken(by: plugin) { return recordRefusal(path: path, taken) }
         if let holder {
             guard holder.plugin.file.path == path else { return recordRefusal(path: path, .duplicateName(plugin.name)) }
             return replace(holder, with: plugin)
         }
         return install(plugin)
+    }
+
+    /// A refusal if `plugin` mounts a route prefix another plugin (not an older version of
+    /// itself) already holds: one handler per prefix, and the first one keeps it.
+    private func routePrefixTaken(by plugin: LoadedPlugin) -> PluginRefusal? {
+        let others = state.withLock { state in state.current.values.filter { $0.name != plugin.name } }
+        for hook in plugin.hooks where hook.kind == .route {
+            if let owner = others.first(where: { $0.plugin.hooks.contains { $0.kind == .route && $0.routePrefix == hook.routePrefix } }) {
+                return .invalidDescriptor("\(plugin.name): hook \(hook.name) mounts /v1/\(hook.routePrefix), which plugin \(owner.name) serves")
+            }
+        }
+        return nil
     }
 
     /// Makes `plugin` the holder of its name: started and re-activated if it is enabled.

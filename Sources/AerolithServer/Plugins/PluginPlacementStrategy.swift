@@ -17,6 +17,8 @@ struct PluginPlacementStrategy: TenantPlacementStrategy {
             return try Placement(tablePrefix: tenant.id)
         case .failed(let failure):
             throw PluginProblem.failed(failure)
+        case .unavailable(let detail):
+            throw Problem(status: .serviceUnavailable, code: "isolation_unavailable", detail: detail)
         case .placement(let database, let prefix):
             do {
                 return try Placement(database: database, tablePrefix: prefix)
