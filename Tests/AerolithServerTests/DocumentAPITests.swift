@@ -133,6 +133,8 @@ import Testing
             "POST /v1/collections/{collection}/batch", "POST /v1/collections/{collection}/indexes",
             "GET /v1/collections/{collection}/indexes", "DELETE /v1/collections/{collection}/indexes/{index}",
             "GET /v1/plugins", "GET /v1/plugins/{name}", "POST /v1/plugins/{name}/functions/{function}",
+            "POST /v1/plugins/{name}/enable", "POST /v1/plugins/{name}/disable", "POST /v1/plugins/{name}/reload",
+            "POST /v1/tenants/{tenant}/plugins/{name}", "DELETE /v1/tenants/{tenant}/plugins/{name}", "GET /v1/usage",
         ]
         #expect(documented == expected)
         #expect(try await tenant.send(.GET, "/v1/nothing-here").code == "route_not_found")

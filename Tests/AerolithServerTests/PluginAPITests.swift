@@ -33,7 +33,7 @@ import Testing
         #expect(listing.status == 200)
         let plugins = (listing.json["plugins"] as? [[String: Any]] ?? []).filter { ($0["file"] as? String)?.hasPrefix(pluginDirectory) == true }
         func entry(_ file: String) -> [String: Any]? { plugins.first { ($0["file"] as? String)?.hasSuffix(file) == true } }
-        #expect(entry("a_good.so")?["state"] as? String == "loaded")
+        #expect(entry("a_good.so")?["state"] as? String == "enabled")
         #expect(entry("a_good.so")?["name"] as? String == "configurable")
         #expect((entry("b_newer_major.so")?["reason"] as? [String: String])?["code"] == "abi_mismatch")
         #expect((entry("b_newer_major.so")?["reason"] as? [String: String])?["detail"]?.contains("abi major: plugin 2, host 1") == true)

@@ -76,6 +76,10 @@ enum ResponseJSON {
             .init(key: "plan", value: .string(tenant.plan.rawValue)),
             .init(key: "status", value: .string(tenant.status.rawValue)),
             .init(key: "created_at", value: .string(tenant.createdAt.rfc3339)),
+            .init(key: "placement", value: .object(JSONObject(members: [
+                .init(key: "database", value: .string(tenant.placement.database)),
+                .init(key: "table_prefix", value: .string(tenant.placement.tablePrefix)),
+            ]))),
         ]))
     }
 

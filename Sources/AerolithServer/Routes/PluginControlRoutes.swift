@@ -12,7 +12,10 @@ enum PluginControlRoutes {
         func control(_ action: String, summary: String, _ perform: @escaping @Sendable (String) throws -> Void) -> RouteDefinition {
             RouteDefinition(
                 method: .post, path: "/v1/plugins/{name}/\(action)", operationID: "\(action)Plugin", summary: summary, tag: "plugins",
-                access: .permission(.platformAdmin), responses: [.init(status: 200, description: "The plugin now", schema: "Plugin")]
+                access: .permission(.platformAdmin), responses: [
+                    .init(status: 200, description: "The plugin now", schema: "Plugin"),
+                    .init(status: 422, description: "The plugin failed to start, or its new file was refused", schema: "Problem"),
+                ]
             ) { _, context in
                 let name = try context.pathParameter("name")
                 try await BlockingWork.run { try perform(name) }
@@ -32,7 +35,11 @@ enum PluginControlRoutes {
                 method: .post, path: "/v1/tenants/{tenant}/plugins/{name}", operationID: "activatePlugin",
                 summary: "Activate a plugin for a tenant, with optional settings handed to its on_activate", tag: "plugins",
                 access: .permission(.platformAdmin), requestSchema: "PluginActivation",
-                responses: [.init(status: 200, description: "Active", schema: "PluginActivationState")]
+                responses: [
+                    .init(status: 200, description: "Active", schema: "PluginActivationState"),
+                    .init(status: 409, description: "The plugin is disabled", schema: "Problem"),
+                    .init(status: 422, description: "The plugin's on_activate failed", schema: "Problem"),
+                ]
             ) { request, context in
                 let tenant = try platform.tenant(try context.pathParameter("tenant"))
                 let name = try context.pathParameter("name")

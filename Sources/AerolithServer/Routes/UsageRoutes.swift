@@ -18,7 +18,10 @@ enum UsageRoutes {
                 method: .get, path: "/v1/usage", operationID: "getUsage",
                 summary: "The calling tenant's stored usage, priced by the configured pricing function if there is one",
                 tag: "usage", access: .permission(.documentsRead),
-                responses: [.init(status: 200, description: "Usage", schema: "Usage")]
+                responses: [
+                    .init(status: 200, description: "Usage", schema: "Usage"),
+                    .init(status: 503, description: "The configured pricing function cannot be called", schema: "Problem"),
+                ]
             ) { _, context in
                 let usage = try services.store.usage(in: try context.tenantPlacement(services))
                 var object = JSONObject(members: [
