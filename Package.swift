@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Only the benchmark uses it directly: an embedded channel to call the server's responder in process.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Only the benchmark uses GRDB: the baseline the storage layer's C API path is measured against.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // The plugin SDK (header module and Swift kit), used by first-party plugins as by anyone's.
@@ -101,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "AerolithBenchmarks",
             dependencies: [
-                "AerolithStorage", "AerolithServer", "CSQLite",
+                "AerolithKernel", "AerolithStorage", "AerolithServer", "CSQLite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

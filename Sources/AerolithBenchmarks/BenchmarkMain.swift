@@ -2,7 +2,7 @@ import AerolithServer
 import Foundation
 import Logging
 
-/// `aerolith-bench [storage|http|all]`: prints throughput figures and their ratios against a
+/// `aerolith-bench [storage|http|hooks|all]`: prints throughput figures and their ratios against a
 /// baseline measured in the same run. Build with `-c release`; debug figures mean little.
 @main
 struct BenchmarkMain {
@@ -15,11 +15,13 @@ struct BenchmarkMain {
             switch mode {
             case "storage": try await StorageBenchmark.run()
             case "http": try await HTTPBenchmark.run()
+            case "hooks": try await HookDispatchBenchmark.run()
             case "all":
                 try await StorageBenchmark.run()
                 try await HTTPBenchmark.run()
+                try await HookDispatchBenchmark.run()
             default:
-                print("usage: aerolith-bench [storage|http|all]")
+                print("usage: aerolith-bench [storage|http|hooks|all]")
                 exit(2)
             }
         } catch {

@@ -19,24 +19,14 @@ enum HTTPBenchmark {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw BenchmarkError("wrk is not installed (apt-get install wrk)") }
         let directory = try temporaryDirectory("http")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        // The real server binary of this build, as deployed (`aerolith serve`), in its own process.
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("aerolith").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw BenchmarkError("\(binary) is missing: build both products with `swift build -c release`")
-        }
-        let port = try freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["serve", "--data-dir", directory + "/data", "--port", String(port), "--log-level", "error"]
-        try server.run()
+        let server = try startServer(arguments: [], directory: directory)
         defer {
-            server.terminate()
-            server.waitUntilExit()
+            server.process.terminate()
+            server.process.waitUntilExit()
         }
-        let base = "http://127.0.0.1:\(port)"
-        try await waitUntilReady(base)
-        let key = try await setUpTenant(base: base, adminKey: try String(contentsOfFile: directory + "/data/admin.key", encoding: .utf8))
+        try await waitUntilReady(server.base)
+        let base = server.base
+        let key = try await setUpTenant(base: base, adminKey: server.adminKey).key
 
         print("== http: wrk, \(connections) connections, \(threads) threads, \(durationSeconds) s each, best of \(rounds) interleaved rounds, loopback ==")
         // The baseline: GET /health/live, the server's bare hello-world route (a constant body, no
@@ -59,6 +49,31 @@ enum HTTPBenchmark {
         print("hello world       \(format(hello))")
         print("document create   \(format(create))   ratio \(String(format: "%.2f", create / hello)) (target >= \(targetCreateRatio))")
         print("document get      \(format(get))   ratio \(String(format: "%.2f", get / hello)) (target >= \(targetGetRatio))")
+    }
+
+    struct RunningServer {
+        let process: Process
+        let base: String
+        let adminKey: String
+    }
+
+    /// The real server binary of this build, as deployed (`aerolith serve`), in its own process.
+    static func startServer(arguments: [String], directory: String) throws -> RunningServer {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("aerolith").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchmarkError("\(binary) is missing: build both products with `swift build -c release`")
+        }
+        let port = try freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["serve", "--data-dir", directory + "/data", "--port", String(port), "--log-level", "error"] + arguments
+        try server.run()
+        let base = "http://127.0.0.1:\(port)"
+        let keyFile = directory + "/data/admin.key"
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: keyFile) { usleep(25_000) }
+        let adminKey = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return RunningServer(process: server, base: base, adminKey: adminKey)
     }
 
     static func waitUntilReady(_ base: String) async throws {
@@ -85,7 +100,7 @@ enum HTTPBenchmark {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func setUpTenant(base: String, adminKey: String) async throws -> String {
+    static func setUpTenant(base: String, adminKey: String) async throws -> (key: String, tenantID: String) {
         let admin = adminKey.trimmingCharacters(in: .whitespacesAndNewlines)
         let tenant = try await post(base + "/v1/tenants", key: admin, body: #"{"name":"bench"}"#)
         guard let tenantID = tenant["id"] as? String else { throw BenchmarkError("tenant: \(tenant)") }
@@ -93,7 +108,14 @@ enum HTTPBenchmark {
         guard let key = created["key"] as? String else { throw BenchmarkError("key: \(created)") }
         _ = try await post(base + "/v1/collections", key: key, body: #"{"name":"items"}"#)
         _ = try await post(base + "/v1/collections/items/documents", key: key, body: #"{"id":"fixed","name":"bench","age":42,"tags":["a","b"]}"#)
-        return key
+        return (key, tenantID)
+    }
+
+    static func delete(_ url: String, key: String) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .DELETE
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        _ = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
     }
 
     static func post(_ url: String, key: String, body: String) async throws -> [String: Any] {

@@ -18,6 +18,13 @@ extension BoundHook {
                 _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> Result? {
         guard gate.enter() else { return nil }
         defer { gate.leave() }
+        return invokeInsideGate(tenantID: tenantID, requestID: requestID, body)
+    }
+
+    /// The call itself; the caller has entered `gate` (see `HookChain.walk`).
+    @inline(__always)
+    func invokeInsideGate(tenantID: aerolith_slice, requestID: aerolith_slice,
+                          _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> Result {
         let started = CoarseClock.milliseconds()
         var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
         defer { free(message.storage) }
@@ -41,6 +48,31 @@ extension BoundHook {
             SlowCalls.record(self, milliseconds: elapsed)
         }
         return Result(status: status, message: message.count == 0 ? "" : message.text)
+    }
+}
+
+/// Walking a chain: consecutive hooks behind the same gate (one plugin, one tenant) share one
+/// pass through it, so a plugin with several hooks in a chain costs one pair of atomic
+/// operations, not one per hook. A hook whose gate is closed (just detached) is skipped.
+enum HookChain {
+    @inline(__always)
+    static func walk<Outcome>(_ chain: [BoundHook], _ step: (BoundHook) -> Outcome?) -> Outcome? {
+        var index = 0
+        let count = chain.count
+        while index < count {
+            let gate = chain[index].gate
+            guard gate.enter() else {
+                index += 1
+                while index < count, chain[index].gate === gate { index += 1 }
+                continue
+            }
+            defer { gate.leave() }
+            repeat {
+                if let outcome = step(chain[index]) { return outcome }
+                index += 1
+            } while index < count && chain[index].gate === gate
+        }
+        return nil
     }
 }
 

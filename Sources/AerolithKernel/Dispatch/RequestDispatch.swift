@@ -60,25 +60,23 @@ extension PluginRegistry {
 
     private func runAuthorize(_ chain: [BoundHook], tenant: aerolith_slice, requestID: aerolith_slice,
                               request: inout aerolith_authorize_request) -> AuthorizeOutcome {
-        for hook in chain {
-            var result = aerolith_authorize_result(struct_size: UInt32(MemoryLayout<aerolith_authorize_result>.size),
-                                                   decision: UInt32(AEROLITH_AUTHORIZE_ALLOW))
-            let outcome = withUnsafePointer(to: &request) { request in
-                withUnsafeMutablePointer(to: &result) { result in
-                    hook.invoke(tenantID: tenant, requestID: requestID) { userData, call in
+        withUnsafePointer(to: &request) { request in
+            HookChain.walk(chain) { hook -> AuthorizeOutcome? in
+                var result = aerolith_authorize_result(struct_size: UInt32(MemoryLayout<aerolith_authorize_result>.size),
+                                                       decision: UInt32(AEROLITH_AUTHORIZE_ALLOW))
+                let outcome = withUnsafeMutablePointer(to: &result) { result in
+                    hook.invokeInsideGate(tenantID: tenant, requestID: requestID) { userData, call in
                         unsafeBitCast(hook.function, to: aerolith_authorize_fn.self)(userData, call, request, result)
                     }
                 }
-            }
-            guard let outcome else { continue }
-            guard outcome.isOK else { return .failed(HookFailure(hook, outcome)) }
-            switch result.decision {
-            case UInt32(AEROLITH_AUTHORIZE_ALLOW): continue
-            case UInt32(AEROLITH_AUTHORIZE_DENY): return .denied(plugin: hook.instance.name, message: outcome.message)
-            default: return .failed(HookFailure(hook, message: "unknown authorization decision \(result.decision)"))
-            }
+                guard outcome.isOK else { return .failed(HookFailure(hook, outcome)) }
+                switch result.decision {
+                case UInt32(AEROLITH_AUTHORIZE_ALLOW): return nil
+                case UInt32(AEROLITH_AUTHORIZE_DENY): return .denied(plugin: hook.instance.name, message: outcome.message)
+                default: return .failed(HookFailure(hook, message: "unknown authorization decision \(result.decision)"))
+                }
+            } ?? .allowed
         }
-        return .allowed
     }
 
     /// What an authentication provider sees of a request.

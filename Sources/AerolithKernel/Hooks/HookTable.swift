@@ -1,6 +1,9 @@
 /// A hook ready to call: where it lives, what it passes, and the gate its calls go through.
-struct BoundHook: Sendable {
-    let instance: PluginInstance
+/// A class, so walking a chain retains one reference per hook, not each of its fields.
+final class BoundHook: Sendable {
+    /// Unowned: instances are never freed (see `PluginInstance`), so no reference count is paid
+    /// on every call.
+    unowned(unsafe) let instance: PluginInstance
     let kind: HookKind
     let name: String
     let function: UInt
@@ -12,6 +15,19 @@ struct BoundHook: Sendable {
     let tenantState: UInt
     let routePermission: RoutePermission?
     let routePrefix: String
+
+    init(instance: PluginInstance, kind: HookKind, name: String, function: UInt, userData: UInt, gate: CallGate, tenantState: UInt,
+         routePermission: RoutePermission?, routePrefix: String) {
+        self.instance = instance
+        self.kind = kind
+        self.name = name
+        self.function = function
+        self.userData = userData
+        self.gate = gate
+        self.tenantState = tenantState
+        self.routePermission = routePermission
+        self.routePrefix = routePrefix
+    }
 
     var qualifiedName: String { instance.name + "/" + name }
 }

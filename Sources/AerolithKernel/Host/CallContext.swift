@@ -46,9 +46,12 @@ enum SliceText {
     }
 
     /// Runs `body` with a slice of `text`'s UTF-8.
+    @inline(__always)
     static func with<T>(_ text: String, _ body: (aerolith_slice) -> T) -> T {
-        var text = text
-        return text.withUTF8 { body(slice(UnsafeRawBufferPointer($0))) }
+        // Native strings lend their UTF-8 without a copy; others (bridged) are copied once.
+        if let result = text.utf8.withContiguousStorageIfAvailable({ body(slice(UnsafeRawBufferPointer($0))) }) { return result }
+        var copy = text
+        return copy.withUTF8 { body(slice(UnsafeRawBufferPointer($0))) }
     }
 
     static func with<T>(_ bytes: [UInt8], _ body: (aerolith_slice) -> T) -> T {

@@ -26,6 +26,8 @@ public final class PluginInstance: Sendable {
     }
 
     public let plugin: LoadedPlugin
+    /// `plugin.reentrant`, kept apart: it is read on every hook call, the whole descriptor is not.
+    let reentrant: Bool
     /// Order of loading in this process; breaks ordering-constraint cycles (the last loaded loses).
     let loadOrder: Int
     let services: KernelServices
@@ -47,6 +49,7 @@ public final class PluginInstance: Sendable {
 
     init(plugin: LoadedPlugin, loadOrder: Int, services: KernelServices) {
         self.plugin = plugin
+        reentrant = plugin.reentrant
         self.loadOrder = loadOrder
         self.services = services
         metrics = PluginMetrics(plugin: plugin.name)
@@ -68,7 +71,7 @@ public final class PluginInstance: Sendable {
     /// Runs a call into the plugin, serialised with every other call unless it is reentrant.
     @inline(__always)
     func perform<T>(_ body: () -> T) -> T {
-        if plugin.reentrant { return body() }
+        if reentrant { return body() }
         return serial.withLock { _ in body() }
     }
 

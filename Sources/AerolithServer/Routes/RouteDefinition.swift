@@ -50,6 +50,12 @@ struct RouteDefinition: Sendable {
         return statuses
     }
 
+    /// Percent-decoded text (as the router matched it), or the text itself when it has no escapes.
+    static func decoded(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        return text.removingPercentEncoding ?? text
+    }
+
     /// The handler wrapped with the access check — the one place every route's permission is
     /// enforced — followed by the tenant's authorization hooks, which can only narrow access.
     func guardedHandler(_ services: ServerServices) -> Handler {
@@ -66,9 +72,9 @@ struct RouteDefinition: Sendable {
                 let hooks = plugins.hooks(forTenant: tenantID)
                 if hooks.hasAuthorize {
                     let input = PluginRegistry.AuthorizeInput(
-                        method: request.method.rawValue, path: request.uri.path.removingPercentEncoding ?? request.uri.path,
+                        method: request.method.rawValue, path: Self.decoded(request.uri.path),
                         permission: permission.rawValue, subject: keyID, role: role.rawValue,
-                        collection: context.parameters.get("collection").map { $0.removingPercentEncoding ?? $0 } ?? "")
+                        collection: context.parameters.get("collection").map(Self.decoded) ?? "")
                     switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, input) {
                     case .allowed: break
                     case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)

@@ -1,0 +1,217 @@
+import AerolithKernel
+import AerolithServer
+import AerolithStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOEmbedded
+import Synchronization
+
+/// Collects a response body written by the responder.
+final class BodyCollector: ResponseBodyWriter, @unchecked Sendable {
+    // @unchecked: used by one request at a time, from the task awaiting it.
+    var bytes = ByteBuffer()
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        bytes.writeBuffer(&buffer)
+    }
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+    var text: String { String(buffer: bytes) }
+}
+
+/// The per-request cost of hook dispatch: a chain of five no-op authorize hooks (a C plugin
+/// built here with cc), against the same number of direct C function-pointer calls, and
+/// against a document get without plugins — at the storage level, and through the whole server
+/// stack with the plugin active and not active for the tenant.
+enum HookDispatchBenchmark {
+    static let iterations = 200_000
+    static let rounds = 5
+    static let chainLength = 5
+    static let targetAddedFraction = 0.01
+    static let httpRounds = 7
+
+    static let source = """
+        #include "aerolith_plugin.h"
+        AEROLITH_EXPORT aerolith_status aerolith_bench_noop(void *u, const aerolith_call *c, const aerolith_authorize_request *r,
+                                                            aerolith_authorize_result *o);
+        AEROLITH_EXPORT aerolith_status aerolith_bench_noop(void *u, const aerolith_call *c, const aerolith_authorize_request *r,
+                                                            aerolith_authorize_result *o) {
+            (void)u; (void)c; (void)r; (void)o; return AEROLITH_OK;
+        }
+        #define HOOK(v, n) static const aerolith_hook_registration v = { .struct_size = sizeof(aerolith_hook_registration), \\
+            .kind = AEROLITH_HOOK_AUTHORIZE, .name = AEROLITH_SLICE_LITERAL(n), .function = { .authorize = aerolith_bench_noop } };
+        HOOK(h1, "one") HOOK(h2, "two") HOOK(h3, "three") HOOK(h4, "four") HOOK(h5, "five")
+        static const aerolith_hook_registration *const hooks[] = { &h1, &h2, &h3, &h4, &h5 };
+        static const aerolith_plugin_descriptor descriptor = {
+            .struct_size = sizeof(aerolith_plugin_descriptor), .abi = { AEROLITH_ABI_VERSION_MAJOR, AEROLITH_ABI_VERSION_MINOR },
+            .layout = AEROLITH_LAYOUT_INIT, .flags = AEROLITH_PLUGIN_REENTRANT, .name = AEROLITH_SLICE_LITERAL("noop"),
+            .version = AEROLITH_SLICE_LITERAL("1.0.0"), .hooks = hooks, .hook_count = 5,
+        };
+        AEROLITH_EXPORT aerolith_status aerolith_plugin_init(const aerolith_host_init *host, const aerolith_plugin_descriptor **out) {
+            (void)host; *out = &descriptor; return AEROLITH_OK;
+        }
+        """
+
+    /// The SDK header, from this source file's place in the repository.
+    static let include = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("SDK/include").path
+
+    static func buildPlugin(into directory: String) throws -> String {
+        let sourcePath = directory + "/noop.c"
+        let output = directory + "/noop.so"
+        try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
+        cc.arguments = ["-shared", "-fPIC", "-O2", "-std=c11", "-I", include, "-o", output, sourcePath]
+        try cc.run()
+        cc.waitUntilExit()
+        guard cc.terminationStatus == 0 else { throw BenchmarkError("cc failed to build the no-op plugin") }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: output)
+        try FileManager.default.removeItem(atPath: sourcePath)
+        return output
+    }
+
+    static func run() async throws {
+        let directory = try temporaryDirectory("hooks")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plugins = directory + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+        let pluginPath = try buildPlugin(into: plugins)
+        let store = try DocumentStore(directory: directory)
+        let registry = PluginRegistry(directories: PluginDirectories(dataDirectory: directory, extra: [], environment: [:], besideExecutable: nil),
+                                      keyValues: store.keyValues, logger: Logger(label: "bench"))
+        registry.scan()
+        let tenant = "tn_benchbenchbenchbench"
+        try registry.activate("noop", tenantID: tenant, settings: Array("{}".utf8))
+        let placement = try Placement(tablePrefix: "bench")
+        let collection = try CollectionName("items")
+        _ = try await store.createCollection(collection, in: placement)
+        let id = try DocumentID("fixed")
+        _ = try await store.insert(try JSONParser.parse(#"{"name":"bench","age":42,"tags":["a","b"]}"#).objectValue!, id: id, into: collection, in: placement)
+        // The direct baseline: the same no-op function, called through a C function pointer.
+        guard let image = dlopen(pluginPath, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(image, "aerolith_bench_noop") else {
+            throw BenchmarkError("cannot resolve the no-op function")
+        }
+        typealias NoOp = @convention(c) (UnsafeMutableRawPointer?, UnsafeRawPointer?, UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
+        let noop = unsafeBitCast(symbol, to: NoOp.self)
+        let input = PluginRegistry.AuthorizeInput(method: "GET", path: "/v1/collections/items/documents/fixed", permission: "documents:read",
+                                                  subject: "ak_bench", role: "developer", collection: "items")
+
+        print("== hooks: a chain of \(chainLength) no-op authorize hooks (C), \(iterations) requests, best of \(rounds) interleaved rounds ==")
+        var direct = Double.infinity, chain = Double.infinity, get = Double.infinity, getWithChain = Double.infinity
+        var sink: Int32 = 0
+        for _ in 0..<rounds {
+            direct = min(direct, nanoseconds {
+                var request = [UInt8](repeating: 0, count: 128)
+                var result = [UInt8](repeating: 0, count: 8)
+                request.withUnsafeMutableBytes { request in
+                    result.withUnsafeMutableBytes { result in
+                        for _ in 0..<iterations {
+                            for _ in 0..<chainLength { sink &+= noop(nil, nil, request.baseAddress, result.baseAddress) }
+                        }
+                    }
+                }
+            })
+            chain = min(chain, nanoseconds {
+                for _ in 0..<iterations {
+                    if registry.authorize(registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "bench", input) != .allowed { sink &+= 1 }
+                }
+            })
+            get = min(get, nanoseconds {
+                for _ in 0..<iterations { sink &+= Int32(truncatingIfNeeded: (try? store.document(id, in: collection, placement: placement))?.version ?? 0) }
+            })
+            getWithChain = min(getWithChain, nanoseconds {
+                for _ in 0..<iterations {
+                    if registry.authorize(registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "bench", input) != .allowed { sink &+= 1 }
+                    sink &+= Int32(truncatingIfNeeded: (try? store.document(id, in: collection, placement: placement))?.version ?? 0)
+                }
+            })
+        }
+        if sink == 42 { print("") }
+        registry.shutdown()
+        let perRequest = { (total: Double) in total / Double(iterations) }
+        print("                                 ns/request")
+        print("direct C calls x\(chainLength)            \(String(format: "%10.1f", perRequest(direct)))")
+        print("hook chain (lookup + 5 calls)  \(String(format: "%10.1f", perRequest(chain)))   ratio to direct \(String(format: "%.1f", chain / direct))")
+        print("storage document get           \(String(format: "%10.1f", perRequest(get)))")
+        print("storage get + chain            \(String(format: "%10.1f", perRequest(getWithChain)))   adds \(percent(getWithChain / get - 1)) to a storage get")
+        try await stack(pluginPath: pluginPath, chainNanoseconds: perRequest(chain))
+    }
+
+    /// The same comparison through the whole server stack, in process: the application
+    /// `aerolith serve` runs (middleware, router, authentication, the route's permission guard,
+    /// the hooks, the handler, the response), its responder called directly with a document GET,
+    /// the plugin active for the tenant and not, interleaved. No sockets, so no load generator
+    /// competes for the two cores.
+    static func stack(pluginPath: String, chainNanoseconds: Double) async throws {
+        let directory = try temporaryDirectory("hooks-stack")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plugins = directory + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.copyItem(atPath: pluginPath, toPath: plugins + "/noop.so")
+        var configuration = ServerConfiguration(dataDirectory: directory + "/data")
+        configuration.pluginDirectories = [plugins]
+        let app = try await AerolithServer.makeApplication(configuration: configuration, logger: Logger(label: "bench"))
+        try await stack(app, directory: directory, chainNanoseconds: chainNanoseconds)
+    }
+
+    static func stack<App: ApplicationProtocol>(_ app: App, directory: String, chainNanoseconds: Double) async throws
+        where App.Responder.Context.Source == ApplicationRequestContextSource {
+        let responder = try await app.responder
+        let channel = EmbeddedChannel()
+        let admin = try String(contentsOfFile: directory + "/data/admin.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func send(_ method: HTTPRequest.Method, _ path: String, key: String, body: String? = nil) async throws -> (status: Int, body: String) {
+            var headers: HTTPFields = [.authorization: "Bearer \(key)"]
+            if body != nil { headers[.contentType] = "application/json" }
+            let request = Request(head: .init(method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers),
+                                  body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
+            let context = App.Responder.Context(source: .init(channel: channel, logger: Logger(label: "bench")))
+            let response = try await responder.respond(to: request, context: context)
+            let collector = BodyCollector()
+            try await response.body.write(collector)
+            return (Int(response.status.code), collector.text)
+        }
+        func field(_ text: String, _ name: String) throws -> String {
+            guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let value = object[name] as? String else {
+                throw BenchmarkError("no \(name) in \(text)")
+            }
+            return value
+        }
+        let tenant = try field(try await send(.post, "/v1/tenants", key: admin, body: #"{"name":"bench"}"#).body, "id")
+        let key = try field(try await send(.post, "/v1/tenants/\(tenant)/keys", key: admin, body: #"{"name":"bench"}"#).body, "key")
+        _ = try await send(.post, "/v1/collections", key: key, body: #"{"name":"items"}"#)
+        _ = try await send(.post, "/v1/collections/items/documents", key: key, body: #"{"id":"fixed","name":"bench","age":42,"tags":["a","b"]}"#)
+        let requests = iterations / 10
+        func getLoop() async throws -> Double {
+            let start = ContinuousClock.now
+            for _ in 0..<requests {
+                guard try await send(.get, "/v1/collections/items/documents/fixed", key: key).status == 200 else { throw BenchmarkError("GET failed") }
+            }
+            let elapsed = ContinuousClock.now - start
+            return (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(requests)
+        }
+        var with = Double.infinity, without = Double.infinity
+        for round in 0..<rounds {
+            for active in round % 2 == 0 ? [true, false] : [false, true] {
+                let path = "/v1/tenants/\(tenant)/plugins/noop"
+                _ = try await send(active ? .post : .delete, path, key: admin)
+                if active { with = min(with, try await getLoop()) } else { without = min(without, try await getLoop()) }
+            }
+        }
+        print("server stack document get       \(String(format: "%10.1f", without))   (responder in process: middleware, auth, guard, handler)")
+        print("server stack get, 5 hooks       \(String(format: "%10.1f", with))   adds \(percent(with / without - 1)) (target <= \(percent(targetAddedFraction)))")
+        print("chain alone / stack get         \(String(format: "%10.2f%%", chainNanoseconds / without * 100))")
+    }
+
+    static func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
+
+    static func nanoseconds(_ body: () -> Void) -> Double {
+        let start = ContinuousClock.now
+        body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+    }
+}
