@@ -58,3 +58,26 @@ import Testing
         #expect(plugin.functions.map(\.name) == ["add_i64"])
     }
 }
+
+/// The Swift example, built as a third party builds it (SwiftPM, the SDK package only), loads
+/// and its hook transforms a write through the kit.
+@Suite struct SwiftExampleTests {
+    @Test func swiftExampleBuildsWithSwiftPMAndRunsItsHook() throws {
+        let scratch = NSTemporaryDirectory() + "aerolith-swift-example-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let swift = ["/opt/swift/usr/bin/swift", "/usr/bin/swift"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/env"
+        let arguments = (swift == "/usr/bin/env" ? ["swift"] : []) + ["build", "-c", "release", "--package-path", SDKTests.sdk + "/examples/swift",
+                                                                     "--scratch-path", scratch]
+        let build = try SDKTests().run(swift, arguments)
+        #expect(build.status == 0, "\(build.output)")
+        let library = scratch + "/release/libHelloSwift.so"
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch)
+        let plugin = try PluginLoader.load(try PluginFile.inspect(library).get()).get()
+        #expect(plugin.name == "hello-swift" && plugin.hooks.map(\.kind) == [.documentBeforeWrite])
+        let items = ConformanceCheck.run(path: library)
+        let failed = items.filter { !$0.passed }
+        #expect(failed.isEmpty, "\(failed)")
+        let stamp = items.first { $0.name == "hook stamp (document_before_write)" }
+        #expect(stamp?.detail.contains("transformed") == true)
+    }
+}
