@@ -111,13 +111,6 @@ enum HTTPBenchmark {
         return (key, tenantID)
     }
 
-    static func delete(_ url: String, key: String) async throws {
-        var request = HTTPClientRequest(url: url)
-        request.method = .DELETE
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        _ = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-    }
-
     static func post(_ url: String, key: String, body: String) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: url)
         request.method = .POST

@@ -18,14 +18,15 @@ extension BoundHook {
                 _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> Result? {
         guard gate.enter() else { return nil }
         defer { gate.leave() }
+        let started = CoarseClock.milliseconds()
+        defer { SlowCalls.check(self, since: started) }
         return invokeInsideGate(tenantID: tenantID, requestID: requestID, body)
     }
 
-    /// The call itself; the caller has entered `gate` (see `HookChain.walk`).
+    /// The call itself; the caller has entered `gate` and times the call (see `HookChain.walk`).
     @inline(__always)
     func invokeInsideGate(tenantID: aerolith_slice, requestID: aerolith_slice,
                           _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> Result {
-        let started = CoarseClock.milliseconds()
         var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
         defer { free(message.storage) }
         var context = CallContext(instance: Unmanaged.passUnretained(instance), tenantID: tenantID, requestID: requestID)
@@ -43,17 +44,14 @@ extension BoundHook {
                 }
             }
         }
-        let elapsed = CoarseClock.milliseconds() - started
-        if elapsed > PluginLimits.hookCallTimeMillisecondsBudget {
-            SlowCalls.record(self, milliseconds: elapsed)
-        }
         return Result(status: status, message: message.count == 0 ? "" : message.text)
     }
 }
 
 /// Walking a chain: consecutive hooks behind the same gate (one plugin, one tenant) share one
-/// pass through it, so a plugin with several hooks in a chain costs one pair of atomic
-/// operations, not one per hook. A hook whose gate is closed (just detached) is skipped.
+/// pass through it and one timing against the budget, so a plugin with several hooks in a chain
+/// costs one pair of atomic operations and clock reads, not one per hook. A hook whose gate is
+/// closed (just detached) is skipped.
 enum HookChain {
     @inline(__always)
     static func walk<Outcome>(_ chain: [BoundHook], _ step: (BoundHook) -> Outcome?) -> Outcome? {
@@ -67,6 +65,9 @@ enum HookChain {
                 continue
             }
             defer { gate.leave() }
+            let first = chain[index]
+            let started = CoarseClock.milliseconds()
+            defer { SlowCalls.check(first, since: started) }
             repeat {
                 if let outcome = step(chain[index]) { return outcome }
                 index += 1
@@ -89,6 +90,12 @@ enum CoarseClock {
 
 /// Calls that took longer than the budget: logged and counted per plugin.
 enum SlowCalls {
+    @inline(__always)
+    static func check(_ hook: BoundHook, since started: Int) {
+        let elapsed = CoarseClock.milliseconds() - started
+        if elapsed > PluginLimits.hookCallTimeMillisecondsBudget { record(hook, milliseconds: elapsed) }
+    }
+
     static func record(_ hook: BoundHook, milliseconds: Int) {
         Counter(label: "aerolith_plugins_slow_calls_total", dimensions: [("plugin", hook.instance.name), ("kind", hook.kind.name)]).increment()
         pluginLogger.warning("a hook call took longer than its budget", metadata: [

@@ -50,6 +50,13 @@ struct RouteDefinition: Sendable {
         return statuses
     }
 
+    /// The request's path without the query, straight from the request head.
+    static func path(of request: Request) -> String {
+        let target = request.head.path ?? "/"
+        guard let query = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
+        return String(target[..<query])
+    }
+
     /// Percent-decoded text (as the router matched it), or the text itself when it has no escapes.
     static func decoded(_ text: String) -> String {
         guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
@@ -72,7 +79,7 @@ struct RouteDefinition: Sendable {
                 let hooks = plugins.hooks(forTenant: tenantID)
                 if hooks.hasAuthorize {
                     let input = PluginRegistry.AuthorizeInput(
-                        method: request.method.rawValue, path: Self.decoded(request.uri.path),
+                        method: request.method.rawValue, path: Self.decoded(Self.path(of: request)),
                         permission: permission.rawValue, subject: keyID, role: role.rawValue,
                         collection: context.parameters.get("collection").map(Self.decoded) ?? "")
                     switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, input) {
