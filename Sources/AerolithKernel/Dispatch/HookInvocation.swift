@@ -3,8 +3,7 @@ import Glibc
 import Metrics
 
 /// How one hook call is made, for every kind: through the hook's gate (skipped if the hook was
-/// just detached), serialised if the plugin is not reentrant, with a call, a context and a
-/// message buffer that live on this thread's stack for the duration of the callback.
+/// just detached) and timed against the budget; `FlatCall` makes the call itself.
 extension BoundHook {
     struct Result {
         let status: aerolith_status
@@ -20,16 +19,26 @@ extension BoundHook {
         defer { gate.leave() }
         let started = CoarseClock.milliseconds()
         defer { SlowCalls.check(self, since: started) }
-        return invokeInsideGate(tenantID: tenantID, requestID: requestID, body)
+        return FlatCall.invoke(flat, tenantID: tenantID, requestID: requestID, body)
     }
 
-    /// The call itself; the caller has entered `gate` and times the call (see `HookChain.walk`).
+    /// This hook as a flattened call.
+    var flat: FlatHookCall {
+        FlatHookCall(function: function, userData: userData, tenantState: tenantState, instance: Unmanaged.passUnretained(instance),
+                     gate: Unmanaged.passUnretained(gate), reentrant: instance.reentrant)
+    }
+}
+
+/// One call into a plugin: serialised if the plugin is not reentrant, with a call, a context and
+/// a message buffer that live on this thread's stack for the duration of the callback. The
+/// caller has passed the hook's gate and times the call.
+enum FlatCall {
     @inline(__always)
-    func invokeInsideGate(tenantID: aerolith_slice, requestID: aerolith_slice,
-                          _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> Result {
+    static func invoke(_ hook: FlatHookCall, tenantID: aerolith_slice, requestID: aerolith_slice,
+                       _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> BoundHook.Result {
         var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
         defer { free(message.storage) }
-        var context = CallContext(instance: Unmanaged.passUnretained(instance), tenantID: tenantID, requestID: requestID)
+        var context = CallContext(instance: hook.instance, tenantID: tenantID, requestID: requestID)
         let status = withUnsafeMutablePointer(to: &context) { context in
             withUnsafeMutablePointer(to: &message) { message in
                 var call = aerolith_call()
@@ -37,43 +46,15 @@ extension BoundHook {
                 call.context = OpaquePointer(context)
                 call.tenant_id = tenantID
                 call.request_id = requestID
-                call.tenant_state = UnsafeMutableRawPointer(bitPattern: tenantState)
+                call.tenant_state = UnsafeMutableRawPointer(bitPattern: hook.tenantState)
                 call.message = OpaquePointer(message)
                 return withUnsafePointer(to: &call) { call in
-                    instance.perform { body(UnsafeMutableRawPointer(bitPattern: userData), call) }
+                    if hook.reentrant { return body(UnsafeMutableRawPointer(bitPattern: hook.userData), call) }
+                    return hook.instance._withUnsafeGuaranteedRef { $0.perform { body(UnsafeMutableRawPointer(bitPattern: hook.userData), call) } }
                 }
             }
         }
-        return Result(status: status, message: message.count == 0 ? "" : message.text)
-    }
-}
-
-/// Walking a chain: consecutive hooks behind the same gate (one plugin, one tenant) share one
-/// pass through it and one timing against the budget, so a plugin with several hooks in a chain
-/// costs one pair of atomic operations and clock reads, not one per hook. A hook whose gate is
-/// closed (just detached) is skipped.
-enum HookChain {
-    @inline(__always)
-    static func walk<Outcome>(_ chain: [BoundHook], _ step: (BoundHook) -> Outcome?) -> Outcome? {
-        var index = 0
-        let count = chain.count
-        while index < count {
-            let gate = chain[index].gate
-            guard gate.enter() else {
-                index += 1
-                while index < count, chain[index].gate === gate { index += 1 }
-                continue
-            }
-            defer { gate.leave() }
-            let first = chain[index]
-            let started = CoarseClock.milliseconds()
-            defer { SlowCalls.check(first, since: started) }
-            repeat {
-                if let outcome = step(chain[index]) { return outcome }
-                index += 1
-            } while index < count && chain[index].gate === gate
-        }
-        return nil
+        return BoundHook.Result(status: status, message: message.count == 0 ? "" : message.text)
     }
 }
 

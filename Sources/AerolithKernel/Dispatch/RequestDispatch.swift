@@ -47,7 +47,7 @@ extension PluginRegistry {
                                         request.subject = subject
                                         request.role = role
                                         request.collection = collection
-                                        return runAuthorize(hooks.authorize, tenant: tenant, requestID: requestSlice, request: &request)
+                                        return runAuthorize(hooks, tenant: tenant, requestID: requestSlice, request: &request)
                                     }
                                 }
                             }
@@ -58,24 +58,47 @@ extension PluginRegistry {
         }
     }
 
-    private func runAuthorize(_ chain: [BoundHook], tenant: aerolith_slice, requestID: aerolith_slice,
+    /// The authorization chain, on its flattened form: consecutive calls behind one gate share
+    /// one pass through it and one timing against the budget (see `HookChain`).
+    private func runAuthorize(_ hooks: TenantHooks, tenant: aerolith_slice, requestID: aerolith_slice,
                               request: inout aerolith_authorize_request) -> AuthorizeOutcome {
         withUnsafePointer(to: &request) { request in
-            HookChain.walk(chain) { hook -> AuthorizeOutcome? in
-                var result = aerolith_authorize_result(struct_size: UInt32(MemoryLayout<aerolith_authorize_result>.size),
-                                                       decision: UInt32(AEROLITH_AUTHORIZE_ALLOW))
-                let outcome = withUnsafeMutablePointer(to: &result) { result in
-                    hook.invokeInsideGate(tenantID: tenant, requestID: requestID) { userData, call in
-                        unsafeBitCast(hook.function, to: aerolith_authorize_fn.self)(userData, call, request, result)
+            hooks.authorizeCalls.withUnsafeBufferPointer { calls in
+                var index = 0
+                while index < calls.count {
+                    let gate = calls[index].gate
+                    guard gate._withUnsafeGuaranteedRef({ $0.enter() }) else {
+                        index += 1
+                        while index < calls.count, calls[index].gate.toOpaque() == gate.toOpaque() { index += 1 }
+                        continue
                     }
+                    defer { gate._withUnsafeGuaranteedRef { $0.leave() } }
+                    let started = CoarseClock.milliseconds()
+                    let first = index
+                    defer {
+                        let elapsed = CoarseClock.milliseconds() - started
+                        if elapsed > PluginLimits.hookCallTimeMillisecondsBudget { SlowCalls.record(hooks.authorize[first], milliseconds: elapsed) }
+                    }
+                    repeat {
+                        var result = aerolith_authorize_result(struct_size: UInt32(MemoryLayout<aerolith_authorize_result>.size),
+                                                               decision: UInt32(AEROLITH_AUTHORIZE_ALLOW))
+                        let call = calls[index]
+                        let outcome = withUnsafeMutablePointer(to: &result) { result in
+                            FlatCall.invoke(call, tenantID: tenant, requestID: requestID) { userData, context in
+                                unsafeBitCast(call.function, to: aerolith_authorize_fn.self)(userData, context, request, result)
+                            }
+                        }
+                        if outcome.status != aerolith_status(AEROLITH_OK) { return .failed(HookFailure(hooks.authorize[index], outcome)) }
+                        switch result.decision {
+                        case UInt32(AEROLITH_AUTHORIZE_ALLOW): break
+                        case UInt32(AEROLITH_AUTHORIZE_DENY): return .denied(plugin: hooks.authorize[index].instance.name, message: outcome.message)
+                        default: return .failed(HookFailure(hooks.authorize[index], message: "unknown authorization decision \(result.decision)"))
+                        }
+                        index += 1
+                    } while index < calls.count && calls[index].gate.toOpaque() == gate.toOpaque()
                 }
-                guard outcome.isOK else { return .failed(HookFailure(hook, outcome)) }
-                switch result.decision {
-                case UInt32(AEROLITH_AUTHORIZE_ALLOW): return nil
-                case UInt32(AEROLITH_AUTHORIZE_DENY): return .denied(plugin: hook.instance.name, message: outcome.message)
-                default: return .failed(HookFailure(hook, message: "unknown authorization decision \(result.decision)"))
-                }
-            } ?? .allowed
+                return .allowed
+            }
         }
     }
 

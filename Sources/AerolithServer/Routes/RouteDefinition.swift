@@ -53,14 +53,21 @@ struct RouteDefinition: Sendable {
     /// The request's path without the query, straight from the request head.
     static func path(of request: Request) -> String {
         let target = request.head.path ?? "/"
-        guard let query = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
-        return String(target[..<query])
+        guard let query = firstIndex(of: UInt8(ascii: "?"), in: target) else { return target }
+        return String(decoding: target.utf8.prefix(query), as: UTF8.self)
     }
 
     /// Percent-decoded text (as the router matched it), or the text itself when it has no escapes.
     static func decoded(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        guard firstIndex(of: UInt8(ascii: "%"), in: text) != nil else { return text }
         return text.removingPercentEncoding ?? text
+    }
+
+    /// The offset of the first `byte` in `text`'s UTF-8, scanning its contiguous storage (the
+    /// generic collection algorithms on `String.UTF8View` walk it index by index).
+    static func firstIndex(of byte: UInt8, in text: String) -> Int? {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ $0.firstIndex(of: byte) }) { return found }
+        return Array(text.utf8).firstIndex(of: byte)
     }
 
     /// The handler wrapped with the access check — the one place every route's permission is
@@ -127,7 +134,6 @@ extension AerolithRequestContext {
     /// on as it is, for the parameter's own validation to refuse.
     func pathParameter(_ name: String) throws -> String {
         guard let value = parameters.get(name) else { throw ServerError(.invalidParameter, "missing path parameter \(name)") }
-        guard value.utf8.contains(UInt8(ascii: "%")) else { return value }
-        return value.removingPercentEncoding ?? value
+        return RouteDefinition.decoded(value)
     }
 }
