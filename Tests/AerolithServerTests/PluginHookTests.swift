@@ -151,6 +151,11 @@ import Testing
         #expect(batch.status == 422 && batch.code == "rejected_by_fixture" && batch.json["operation_index"] as? Int == 1)
         #expect(try await acme.send(.GET, "/v1/collections/items/documents/i2").status == 404)
 
+        // The authorization hook sees the collection the route addresses, percent-decoded.
+        #expect(try await acme.send(.GET, "/v1/collections/blocked/documents/x").string("detail") == "the collection blocked is closed")
+        #expect(try await acme.send(.POST, "/v1/collections/%62locked/query", body: "{}").code == "plugin_denied")
+        #expect(try await acme.send(.GET, "/v1/collections/items/documents/i1?fields=all").status == 200)
+
         // The plugin's route, its state and its events.
         #expect(try await acme.send(.POST, "/v1/fixture/notes", body: #"remember"#).status == 204)
         try await Self.eventually("usage and document events") {

@@ -57,6 +57,27 @@ struct RouteDefinition: Sendable {
         return String(decoding: target.utf8.prefix(query), as: UTF8.self)
     }
 
+    /// The `index`th segment of a path ("/v1/collections/notes" → 0: "v1", 2: "notes"), or "".
+    static func segment(_ index: Int, of path: String) -> String {
+        let scanned: String?? = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var current = 0
+            var start = bytes.first == UInt8(ascii: "/") ? 1 : 0
+            var position = start
+            while position <= bytes.count {
+                if position == bytes.count || bytes[position] == UInt8(ascii: "/") {
+                    if current == index { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) }
+                    current += 1
+                    start = position + 1
+                }
+                position += 1
+            }
+            return nil
+        }
+        if let scanned { return scanned ?? "" }
+        let parts = path.split(separator: "/")
+        return index < parts.count ? String(parts[index]) : ""
+    }
+
     /// Percent-decoded text (as the router matched it), or the text itself when it has no escapes.
     static func decoded(_ text: String) -> String {
         guard firstIndex(of: UInt8(ascii: "%"), in: text) != nil else { return text }
@@ -64,10 +85,16 @@ struct RouteDefinition: Sendable {
     }
 
     /// The offset of the first `byte` in `text`'s UTF-8, scanning its contiguous storage (the
-    /// generic collection algorithms on `String.UTF8View` walk it index by index).
+    /// generic collection algorithms on `String.UTF8View` validate every index they step over).
     static func firstIndex(of byte: UInt8, in text: String) -> Int? {
         if let found = text.utf8.withContiguousStorageIfAvailable({ $0.firstIndex(of: byte) }) { return found }
-        return Array(text.utf8).firstIndex(of: byte)
+        // Small strings keep their bytes inline and lend no storage: walk them, they are short.
+        var offset = 0
+        for candidate in text.utf8 {
+            if candidate == byte { return offset }
+            offset += 1
+        }
+        return nil
     }
 
     /// The handler wrapped with the access check — the one place every route's permission is
@@ -76,6 +103,9 @@ struct RouteDefinition: Sendable {
         let access = access
         let handler = handler
         let plugins = services.plugins
+        // Where the collection name sits in this route's path, found once: the authorization
+        // input takes it from the request path without a parameter lookup per request.
+        let collectionSegment = path.split(separator: "/").firstIndex(of: "{collection}")
         return { request, context in
             guard case .permission(let permission) = access else { return try await handler(request, context) }
             guard let principal = context.principal else {
@@ -85,10 +115,11 @@ struct RouteDefinition: Sendable {
             if case .tenant(let tenantID, let keyID, let role) = principal {
                 let hooks = plugins.hooks(forTenant: tenantID)
                 if hooks.hasAuthorize {
+                    let rawPath = Self.path(of: request)
                     let input = PluginRegistry.AuthorizeInput(
-                        method: request.method.rawValue, path: Self.decoded(Self.path(of: request)),
+                        method: request.method.rawValue, path: Self.decoded(rawPath),
                         permission: permission.rawValue, subject: keyID, role: role.rawValue,
-                        collection: context.parameters.get("collection").map(Self.decoded) ?? "")
+                        collection: collectionSegment.map { Self.decoded(Self.segment($0, of: rawPath)) } ?? "")
                     switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, input) {
                     case .allowed: break
                     case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)

@@ -1,6 +1,6 @@
 /* A plugin with one hook of every kind, for the tests. -D knobs: PLUGIN_NAME, PLUGIN_VERSION,
  * ROUTE_PREFIX. Behaviour:
- *   authorize        denies any path containing "/collections/secret"
+ *   authorize        denies any path containing "/collections/secret", and the collection "blocked"
  *   before-write     rejects bodies containing "reject":true (code rejected_by_fixture);
  *                    otherwise prepends "stamped_by":"<name>" (and "tag":"<t>" when the tenant's
  *                    settings hold {"tag":"<t>"})
@@ -92,6 +92,9 @@ static aerolith_status authorize(void *user_data, const aerolith_call *call, con
     if (contains(request->path, "/collections/secret")) {
         result->decision = AEROLITH_AUTHORIZE_DENY;
         say(call->message, "secret is closed by " PLUGIN_NAME);
+    } else if (request->collection.len == 7 && memcmp(request->collection.data, "blocked", 7) == 0) {
+        result->decision = AEROLITH_AUTHORIZE_DENY;
+        say(call->message, "the collection blocked is closed");
     }
     return AEROLITH_OK;
 }
