@@ -8,9 +8,11 @@ import Testing
 @Suite struct NegotiationTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/configurable_plugin.c").path
 
+    /// Removed with the suite instance; files stay until then (a mapped image outlives its file anyway).
+    let scratch = try! ScratchDirectory()
+
     func build(_ name: String, _ defines: [String] = []) throws -> PluginFile {
-        let directory = NSTemporaryDirectory() + "aerolith-negotiation-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let directory = try scratch.subdirectory()
         let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
         let path = try compileSharedObject(source, name: name, in: directory,
                                            extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"] + defines.map { "-D" + $0 })
@@ -68,8 +70,7 @@ import Testing
     @Test func pluginsBuiltAgainstTheFrozenHeaderStillLoad() throws {
         let frozen = URL(fileURLWithPath: Self.fixture).deletingLastPathComponent().appendingPathComponent("frozen-abi-1.0").path
         func frozenBuild(_ name: String, _ defines: [String]) throws -> Result<LoadedPlugin, PluginRefusal> {
-            let directory = NSTemporaryDirectory() + "aerolith-frozen-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            let directory = try scratch.subdirectory()
             let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
             let path = try compileSharedObject(source, name: name, in: directory,
                                                extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", frozen] + defines.map { "-D" + $0 })

@@ -65,3 +65,23 @@ final class ScratchStore: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 }
+
+/// A temporary directory (mode 0755, as plugin directories must be) removed when the value goes.
+final class ScratchDirectory: @unchecked Sendable {
+    // @unchecked: owned by one test.
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "aerolith-scratch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+    }
+
+    /// A fresh subdirectory, so files of the same name do not collide.
+    func subdirectory() throws -> String {
+        let directory = path + "/" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        return directory
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}

@@ -22,30 +22,28 @@ public final class SharedObject: Sendable {
         self.path = path
     }
 
-    /// A private directory for the names images are opened under (see `open`).
-    private static let linkDirectory: String? = {
-        var template = Array("/tmp/aerolith-plugin-links-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!).map { String(cString: $0) } }
-    }()
-
     /// Maps `file` and resolves its entry symbol.
     ///
     /// The dynamic loader returns an already-loaded image when asked for a name it has opened
     /// before, without looking at the file: a new version renamed over a loaded plugin's path
     /// would come back as the old image. So every file version is opened through a symbolic link
     /// named after its identity (device, inode, modification time, size), which the loader has
-    /// never seen; the link is removed once the image is mapped.
+    /// never seen, in a private directory made for the purpose; both are removed once the image
+    /// is mapped.
     public static func open(_ file: PluginFile) -> Result<(SharedObject, entry: UnsafeMutableRawPointer), PluginRefusal> {
         let target = file.path.hasPrefix("/") ? file.path : FileManagerPath.current + "/" + file.path
         var name = target
+        let linkDirectory = privateDirectory()
         if let linkDirectory {
             let identity = file.identity
             let link = "\(linkDirectory)/\(identity.device)-\(identity.inode)-\(identity.modified)-\(identity.size)-"
                 + (target.split(separator: "/").last.map(String.init) ?? "plugin.so")
-            unlink(link)
             if symlink(target, link) == 0 { name = link }
         }
-        defer { if name != target { unlink(name) } }
+        defer {
+            if name != target { unlink(name) }
+            if let linkDirectory { rmdir(linkDirectory) }
+        }
         dlerror()
         guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
@@ -54,6 +52,12 @@ public final class SharedObject: Sendable {
         let object = SharedObject(handle: handle, path: file.path)
         guard let entry = object.symbol(entrySymbol) else { return .failure(.noEntrySymbol) }
         return .success((object, entry))
+    }
+
+    /// A new directory only this process can use (mode 0700), or nil.
+    private static func privateDirectory() -> String? {
+        var template = Array("/tmp/aerolith-plugin-link-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!).map { String(cString: $0) } }
     }
 
     /// The address of an exported symbol, or nil.
