@@ -66,6 +66,8 @@ import Testing
         #expect(try await other.send(.GET, "/v1/collections/restricted/documents/x").code == "collection_not_found")
         // Percent-encoding cannot slip past the hook: it sees the decoded path.
         #expect(try await acme.send(.GET, "/v1/collections/%72estricted/documents/x").code == "plugin_denied")
+        // Nor can empty segments, which the router ignores.
+        #expect(try await acme.send(.GET, "/v1//collections//restricted/documents/x").code == "plugin_denied")
         let listed = try await Self.admin(server, .GET, "/v1/plugins/hello")
         #expect(listed.json["tenants_active"] as? [String] == [acme.tenantID])
 
@@ -154,6 +156,7 @@ import Testing
         // The authorization hook sees the collection the route addresses, percent-decoded.
         #expect(try await acme.send(.GET, "/v1/collections/blocked/documents/x").string("detail") == "the collection blocked is closed")
         #expect(try await acme.send(.POST, "/v1/collections/%62locked/query", body: "{}").code == "plugin_denied")
+        #expect(try await acme.send(.GET, "/v1//collections/blocked/documents/x").code == "plugin_denied")
         #expect(try await acme.send(.GET, "/v1/collections/items/documents/i1?fields=all").status == 200)
 
         // The plugin's route, its state and its events.

@@ -7,7 +7,7 @@ let pluginLogger = Logger(label: "aerolith.plugin")
 /// `aerolith_host_api.log`: writes a plugin's message at its level, truncated to
 /// `AEROLITH_MESSAGE_BYTES_MAX` bytes, with the plugin, tenant and request as metadata.
 let hostLog: @convention(c) (OpaquePointer?, UInt32, aerolith_slice) -> Void = { context, level, message in
-    let length = min(message.len, Int(AEROLITH_MESSAGE_BYTES_MAX))
+    let length = max(0, min(message.len, Int(AEROLITH_MESSAGE_BYTES_MAX)))
     let text = message.data.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
     let levels: [Logger.Level] = [.trace, .debug, .info, .notice, .warning, .error, .critical]
     var metadata: Logger.Metadata = [:]

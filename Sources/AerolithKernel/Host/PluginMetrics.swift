@@ -24,7 +24,10 @@ final class PluginMetrics: Sendable {
 
     init(plugin: String) { self.plugin = plugin }
 
-    func record(kind: Kind, name: aerolith_slice, labels: aerolith_slice, value: Double) -> aerolith_status {
+    /// What is recorded: a counter's increment (whole, never negative) or a gauge or histogram value.
+    enum Amount { case increment(UInt64), value(Double) }
+
+    func record(kind: Kind, name: aerolith_slice, labels: aerolith_slice, amount: Amount) -> aerolith_status {
         let metric = SliceText.string(name)
         guard name.len <= Int(AEROLITH_METRIC_NAME_BYTES_MAX), StructReader.isIdentifier(metric, extra: [UInt8(ascii: "_")]),
               let dimensions = Self.dimensions(SliceText.string(labels)) else {
@@ -49,10 +52,11 @@ final class PluginMetrics: Sendable {
             handles[key] = made
             return made
         }
-        switch handle {
-        case .counter(let counter): counter.increment(by: Int64(clamping: UInt64(value)))
-        case .gauge(let gauge): gauge.record(value)
-        case .histogram(let recorder): recorder.record(value)
+        switch (handle, amount) {
+        case (.counter(let counter), .increment(let increment)): counter.increment(by: Int64(clamping: increment))
+        case (.gauge(let gauge), .value(let value)): gauge.record(value)
+        case (.histogram(let recorder), .value(let value)): recorder.record(value)
+        default: return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
         }
         return aerolith_status(AEROLITH_OK)
     }
@@ -76,17 +80,17 @@ final class PluginMetrics: Sendable {
 /// `metric_counter_add`, `metric_gauge_set`, `metric_histogram_record`.
 let hostMetricCounterAdd: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, UInt64) -> aerolith_status = { context, name, labels, amount in
     guard let plugin = CallContext.from(context)?.pointee.plugin else { return aerolith_status(AEROLITH_ERR_INVALID_STATE) }
-    return plugin.metrics.record(kind: .counter, name: name, labels: labels, value: Double(amount))
+    return plugin.metrics.record(kind: .counter, name: name, labels: labels, amount: .increment(amount))
 }
 
 let hostMetricGaugeSet: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, Double) -> aerolith_status = { context, name, labels, value in
     guard let plugin = CallContext.from(context)?.pointee.plugin else { return aerolith_status(AEROLITH_ERR_INVALID_STATE) }
     guard value.isFinite else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
-    return plugin.metrics.record(kind: .gauge, name: name, labels: labels, value: value)
+    return plugin.metrics.record(kind: .gauge, name: name, labels: labels, amount: .value(value))
 }
 
 let hostMetricHistogramRecord: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, Double) -> aerolith_status = { context, name, labels, value in
     guard let plugin = CallContext.from(context)?.pointee.plugin else { return aerolith_status(AEROLITH_ERR_INVALID_STATE) }
     guard value.isFinite else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
-    return plugin.metrics.record(kind: .histogram, name: name, labels: labels, value: value)
+    return plugin.metrics.record(kind: .histogram, name: name, labels: labels, amount: .value(value))
 }

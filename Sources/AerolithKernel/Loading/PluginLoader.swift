@@ -70,7 +70,7 @@ public enum PluginLoader {
         guard descriptor.flags & ~knownPluginFlags == 0, descriptor.reserved == 0 else {
             return .failure(.invalidDescriptor("\(name): unknown flag bits \(descriptor.flags & ~knownPluginFlags) or a non-zero reserved field"))
         }
-        guard descriptor.hook_count <= Int(AEROLITH_HOOKS_PER_PLUGIN_COUNT_MAX), descriptor.hook_count == 0 || descriptor.hooks != nil else {
+        guard descriptor.hook_count >= 0, descriptor.hook_count <= Int(AEROLITH_HOOKS_PER_PLUGIN_COUNT_MAX), descriptor.hook_count == 0 || descriptor.hooks != nil else {
             return .failure(.invalidDescriptor("\(name): hook_count must be 0-\(AEROLITH_HOOKS_PER_PLUGIN_COUNT_MAX) with a hooks array"))
         }
         let hooks: [HookRegistration]
@@ -79,7 +79,7 @@ public enum PluginLoader {
         case .failure(let refusal): return .failure(refusal)
         }
         var functions: [LoadedPlugin.ExportedFunction] = []
-        guard descriptor.function_count <= Int(AEROLITH_FUNCTIONS_PER_PLUGIN_COUNT_MAX),
+        guard descriptor.function_count >= 0, descriptor.function_count <= Int(AEROLITH_FUNCTIONS_PER_PLUGIN_COUNT_MAX),
               descriptor.function_count == 0 || descriptor.functions != nil else {
             return .failure(.invalidDescriptor("\(name): function_count must be 0-\(AEROLITH_FUNCTIONS_PER_PLUGIN_COUNT_MAX) with a functions array"))
         }

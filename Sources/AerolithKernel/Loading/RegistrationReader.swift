@@ -89,7 +89,7 @@ enum RegistrationReader {
     }
 
     private static func names(_ list: UnsafePointer<aerolith_slice>?, count: Int) -> [String]? {
-        guard count <= Int(AEROLITH_ORDER_CONSTRAINTS_COUNT_MAX) else { return nil }
+        guard count >= 0, count <= Int(AEROLITH_ORDER_CONSTRAINTS_COUNT_MAX) else { return nil }
         guard count > 0 else { return [] }
         guard let list else { return nil }
         var names: [String] = []

@@ -61,15 +61,21 @@ extension PluginRegistry {
             guard state.withLock({ $0.enabled.contains(name) }) else {
                 throw PluginControlError(.pluginDisabled, "plugin \"\(name)\" is disabled; enable it first")
             }
-            if let current = instance.activation(tenantID) {
-                guard current.settings != settings else { return }
+            let previous = instance.activation(tenantID)?.settings
+            if let previous {
+                guard previous != settings else { return }
                 // New settings: deactivate, then activate with them.
                 detach(instance, tenantID: tenantID)
                 instance.deactivate(tenantID: tenantID, logger: logger)
             }
             try store.recordActivation(name, tenantID: tenantID, settings: settings)
             if let failure = instance.activate(tenantID: tenantID, settings: settings) {
-                try? store.removeActivation(name, tenantID: tenantID)
+                // Leave the tenant as it was: active with its previous settings, or not active.
+                if let previous, instance.activate(tenantID: tenantID, settings: previous) == nil {
+                    try? store.recordActivation(name, tenantID: tenantID, settings: previous)
+                } else {
+                    try? store.removeActivation(name, tenantID: tenantID)
+                }
                 publishTable()
                 throw PluginControlError(.activationFailed, "on_activate returned \(failure.status)" + (failure.message.isEmpty ? "" : ": \(failure.message)"))
             }

@@ -106,18 +106,24 @@ extension PluginRegistry {
             state.entries.append(entry)
         }
         publishTable()
-        if enabled { retire(old) }
+        // Also a disabled one: it may have been started before, and gets its on_unload now.
+        retire(old)
         logger.notice("replaced plugin", metadata: ["plugin": "\(plugin.name)", "old_version": "\(old.plugin.version)",
                                                     "version": "\(plugin.version)", "file": "\(entry.path)"])
         return entry
     }
 
-    /// Drains a detached instance and runs its deactivate and unload callbacks.
+    /// Drains a detached instance and runs its deactivate and unload callbacks. If calls are
+    /// still running when a drain times out, on_unload is not called (the plugin may still be
+    /// using what it would release): the instance stays mapped and started, and is logged.
     func retire(_ instance: PluginInstance) {
-        if !instance.processGate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax) {
-            logger.error("calls into the plugin did not finish in time", metadata: ["plugin": "\(instance.name)"])
+        var drained = instance.processGate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax)
+        if !drained { logger.error("calls into the plugin did not finish in time", metadata: ["plugin": "\(instance.name)"]) }
+        for tenant in instance.activeTenants where !instance.deactivate(tenantID: tenant, logger: logger) { drained = false }
+        guard drained else {
+            logger.error("the plugin is not unloaded: calls were still running", metadata: ["plugin": "\(instance.name)"])
+            return
         }
-        for tenant in instance.activeTenants { instance.deactivate(tenantID: tenant, logger: logger) }
         let started = state.withLock { $0.started.remove(ObjectIdentifier(instance)) != nil }
         if started { instance.unload(logger: logger) }
     }

@@ -90,6 +90,10 @@ public final class PluginInstance: Sendable {
             }
             if let failure = load { return .failure(.initFailed(status: failure.status, message: "on_load: " + failure.message)) }
             if let failure = configureLocked(configuration) {
+                // on_load acquired resources: release them before the plugin is refused.
+                _ = callLifecycle(plugin.lifecycle.onUnload, tenant: nil) { function, userData, call in
+                    unsafeBitCast(function, to: aerolith_unload_fn.self)(userData, call)
+                }
                 return .failure(.initFailed(status: failure.status, message: "on_configure: " + failure.message))
             }
             return .success(())
@@ -125,13 +129,16 @@ public final class PluginInstance: Sendable {
 
     /// Closes the tenant's gate, waits for its in-flight calls and runs `on_deactivate`. The
     /// caller has already removed the tenant's hooks from the dispatch table.
-    func deactivate(tenantID: String, logger: Logger) {
+    /// Returns false if calls were still running when the drain timed out (on_deactivate was
+    /// then not called, and the plugin must not be unloaded).
+    @discardableResult
+    func deactivate(tenantID: String, logger: Logger) -> Bool {
         lifecycleLock.withLock { _ in
-            guard let activation = activations.withLock({ $0.removeValue(forKey: tenantID) }) else { return }
+            guard let activation = activations.withLock({ $0.removeValue(forKey: tenantID) }) else { return true }
             guard activation.gate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax) else {
                 logger.error("calls into the plugin did not finish in time; its tenant state is kept, on_deactivate not called",
                              metadata: ["plugin": "\(name)", "tenant": "\(tenantID)"])
-                return
+                return false
             }
             let failure = callLifecycle(plugin.lifecycle.onDeactivate, tenant: tenantID, tenantState: activation.tenantState) { function, userData, call in
                 unsafeBitCast(function, to: aerolith_deactivate_fn.self)(userData, call)
@@ -139,6 +146,7 @@ public final class PluginInstance: Sendable {
             if let failure {
                 logger.warning("on_deactivate failed", metadata: ["plugin": "\(name)", "tenant": "\(tenantID)", "status": "\(failure.status)", "detail": "\(failure.message)"])
             }
+            return true
         }
     }
 

@@ -31,9 +31,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PlatformError(.unauthenticated, "the API key is not valid")
         }
         var context = context
-        if secret.hasPrefix(Self.apiKeyPrefix) || !plugins.hasAuthenticationProviders {
+        // The server's own keys first (any admin key an operator supplied included); only a
+        // credential it does not know goes to the providers.
+        do {
             context.principal = try platform.authenticate(secret: secret)
-        } else {
+        } catch let error as PlatformError where error.code == .unauthenticated && plugins.hasAuthenticationProviders
+            && !secret.hasPrefix(Self.apiKeyPrefix) {
             context.principal = try provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
         }
         return try await next(request, context)

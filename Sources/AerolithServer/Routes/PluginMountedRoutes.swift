@@ -29,7 +29,8 @@ enum PluginMountedRoutes {
         guard let permission = Permission(rawValue: mounted.permission.rawValue) else { throw ServerError(.internalError, "unknown permission") }
         try principal.require(permission)
         let body = try await request.body.collect(upTo: ServerLimits.requestBodyBytesMax)
-        let fullPath = request.uri.path
+        // Normalised as the router matched it ("/v1//audit/x" is "/v1/audit/x").
+        let fullPath = RouteDefinition.path(of: request)
         let rest = String(fullPath.dropFirst("/v1/".count + prefix.utf8.count))
         let (subject, role, tenantID): (String, String, String?) = switch principal {
         case .platformAdmin(let keyID): (keyID, "platform_admin", nil)
@@ -41,7 +42,7 @@ enum PluginMountedRoutes {
         if let tenantID {
             let hooks = plugins.hooks(forTenant: tenantID)
             if hooks.hasAuthorize {
-                let authorize = PluginRegistry.AuthorizeInput(method: input.method, path: fullPath.removingPercentEncoding ?? fullPath,
+                let authorize = PluginRegistry.AuthorizeInput(method: input.method, path: RouteDefinition.decoded(fullPath),
                                                               permission: permission.rawValue, subject: subject, role: role, collection: "")
                 switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, authorize) {
                 case .allowed: break

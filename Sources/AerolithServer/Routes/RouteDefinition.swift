@@ -50,14 +50,17 @@ struct RouteDefinition: Sendable {
         return statuses
     }
 
-    /// The request's path without the query, straight from the request head.
+    /// The request's path without the query, as the router matched it: the router ignores empty
+    /// segments, so "/v1//collections/x" is "/v1/collections/x" here too (a hook checking a
+    /// path prefix must see what the handler serves).
     static func path(of request: Request) -> String {
         let target = request.head.path ?? "/"
-        guard let query = firstIndex(of: UInt8(ascii: "?"), in: target) else { return target }
-        return String(decoding: target.utf8.prefix(query), as: UTF8.self)
+        let path = firstIndex(of: UInt8(ascii: "?"), in: target).map { String(decoding: target.utf8.prefix($0), as: UTF8.self) } ?? target
+        guard path.contains("//") || path.isEmpty else { return path }
+        return "/" + path.split(separator: "/").joined(separator: "/")
     }
 
-    /// The `index`th segment of a path ("/v1/collections/notes" → 0: "v1", 2: "notes"), or "".
+    /// The `index`th segment of a normalised path ("/v1/collections/notes" → 2: "notes"), or "".
     static func segment(_ index: Int, of path: String) -> String {
         let scanned: String?? = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
             var current = 0
