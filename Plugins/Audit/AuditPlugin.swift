@@ -1,6 +1,9 @@
 import AerolithPluginKit
 import Foundation
 
+/// Most audit events one GET /v1/audit returns (the host's state_list limit).
+let auditPageCountMax: UInt32 = 1_000
+
 /// The audit trail: records every committed document change of the tenants it is active for,
 /// in plugin state, and serves them at GET /v1/audit. Counts writes per collection as the
 /// metric `aerolith_plugin_audit_writes`.
@@ -21,7 +24,7 @@ let auditPlugin = Plugin(
             guard request.method == "GET", request.path.isEmpty || request.path == "/" else {
                 return .json(#"{"code":"route_not_found","detail":"GET /v1/audit lists the audit trail"}"#, status: 404)
             }
-            guard let keys = try JSONSerialization.jsonObject(with: Data(try call.host.stateList(prefix: "event/", limit: 1_000).utf8)) as? [String] else {
+            guard let keys = try JSONSerialization.jsonObject(with: Data(try call.host.stateList(prefix: "event/", limit: auditPageCountMax).utf8)) as? [String] else {
                 throw PluginError(.internalError, "the host returned an unreadable key list")
             }
             var entries: [String] = []

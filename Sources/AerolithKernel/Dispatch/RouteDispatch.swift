@@ -50,7 +50,7 @@ extension PluginRegistry {
             hook = bound
         }
         return HostBuffers.with(capacityBytes: PluginLimits.outputBodyBytesMax) { body in
-            HostBuffers.with(capacityBytes: Int(AEROLITH_CODE_BYTES_MAX) * 2) { contentType in
+            HostBuffers.with(capacityBytes: PluginLimits.contentTypeBytesMax) { contentType in
                 var response = aerolith_route_response()
                 response.struct_size = UInt32(MemoryLayout<aerolith_route_response>.size)
                 response.http_status = 200

@@ -5,10 +5,6 @@ import CAerolithPlugin
 enum HostInterface {
     static let abiMajor = UInt16(AEROLITH_ABI_VERSION_MAJOR)
     static let abiMinor = UInt16(AEROLITH_ABI_VERSION_MINOR)
-    /// Sizes of the 1.0 structs, from the header this host was built with.
-    static let descriptorSizeBytes = MemoryLayout<aerolith_plugin_descriptor>.size
-    static let hookRegistrationSizeBytes = MemoryLayout<aerolith_hook_registration>.size
-    static let functionExportSizeBytes = MemoryLayout<aerolith_function_export>.size
     /// Every hook kind of ABI 1.0 is dispatched (`AEROLITH_HOOK_KIND_BIT`).
     static let supportedHookKinds: UInt64 = HookKind.allCases.reduce(0) { $0 | $1.bit }
     /// Host functions implemented in `apiTable`: bit i is slot i (`AEROLITH_HOST_FUNCTION_*`,

@@ -1,3 +1,5 @@
+import CAerolithPlugin
+
 /// Why a plugin management request (enable, disable, reload, activate, call) failed.
 public struct PluginControlError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable {
@@ -20,6 +22,6 @@ public struct PluginControlError: Error, Sendable, Equatable, CustomStringConver
     public var description: String { "\(code.rawValue): \(message)" }
 
     static func notFound(_ name: String) -> PluginControlError {
-        PluginControlError(.pluginNotFound, "no loaded plugin is named \"\(name.prefix(Int(64)))\"")
+        PluginControlError(.pluginNotFound, "no loaded plugin is named \"\(name.prefix(Int(AEROLITH_PLUGIN_NAME_BYTES_MAX)))\"")
     }
 }

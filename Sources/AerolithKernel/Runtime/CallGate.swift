@@ -27,8 +27,6 @@ final class CallGate: Sendable {
     @inline(__always)
     func leave() { word.wrappingSubtract(1, ordering: .releasing) }
 
-    var isOpen: Bool { word.load(ordering: .relaxed) & Self.closedBit == 0 }
-
     /// Closes the gate and waits until no call is in flight, for at most `timeoutMilliseconds`.
     /// Returns false if calls were still running when the time was up.
     func closeAndDrain(timeoutMilliseconds: Int) -> Bool {

@@ -15,6 +15,10 @@ public enum PluginLimits {
     public static let outputBodyBytesMax = 2 * 1_048_576
     /// Largest claims object an authentication provider may write (`AEROLITH_CLAIMS_BYTES_MAX`).
     public static let claimsBytesMax = 16 * 1_024
+    /// Deepest nesting accepted in a claims object (it is flat: one object of scalars).
+    public static let claimsDepthMax = 4
+    /// Longest content type a plugin route may answer with, in bytes.
+    public static let contentTypeBytesMax = 128
     /// Capacity of the isolation result buffers, in bytes: database name and table prefix.
     public static let placementDatabaseBytesMax = 64
     public static let placementPrefixBytesMax = 48

@@ -63,7 +63,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     private func principal(claims bytes: [UInt8], plugin: String) throws -> Principal {
         let invalid = PlatformError(.unauthenticated, "the authentication provider \(plugin) returned invalid claims")
         guard case .object(let claims)? = try? bytes.withUnsafeBytes({ raw throws(StorageError) in
-            try JSONParser.parse(raw, limits: JSONLimits(depthMax: 4, sizeBytesMax: PluginLimits.claimsBytesMax))
+            try JSONParser.parse(raw, limits: JSONLimits(depthMax: PluginLimits.claimsDepthMax, sizeBytesMax: PluginLimits.claimsBytesMax))
         }), let subject = claims["subject"]?.stringValue, !subject.isEmpty,
               let tenantID = claims["tenant_id"]?.stringValue, let role = claims["role"]?.stringValue.flatMap(Role.init(rawValue:)) else {
             throw invalid

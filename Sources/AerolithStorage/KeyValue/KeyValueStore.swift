@@ -10,9 +10,6 @@ import Synchronization
 /// of their own, so they never wait behind — or hold up — the document writer's queue; SQLite's
 /// lock orders the two writers, with the busy timeout absorbing the wait.
 public final class KeyValueStore: Sendable {
-    /// Longest namespace, in bytes.
-    public static let namespaceLengthBytesMax = 512
-
     private let connection: Mutex<SQLiteConnection>
 
     static let schemaSQL = """
