@@ -33,6 +33,7 @@ enum HookDispatchBenchmark {
     static let stackSegmentCount = 40
     static let stackSegmentRequests = 1_000
     static let stackWarmUpRequests = 2_000
+    static let stackSegmentWarmUpRequests = 100
 
     static let source = """
         #include "aerolith_plugin.h"
@@ -146,10 +147,11 @@ enum HookDispatchBenchmark {
     /// The same comparison through the whole server stack, in process: the application
     /// `aerolith serve` runs (middleware, router, authentication, the route's permission guard,
     /// the hooks, the handler, the response), its responder called directly with a document GET.
-    /// No sockets, so no load generator competes for the two cores. Two tenants hold the same
-    /// document and the plugin is active for one of them; short segments of requests alternate
-    /// between them, so both see the same process, caches and machine state. The best segment of
-    /// each counts, and the median of the segment pairs' ratios is shown beside it.
+    /// No sockets, so no load generator competes for the two cores. One tenant reads one
+    /// document in short segments of requests, the plugin activated for it before every other
+    /// segment and deactivated before the rest (outside the timing, each segment warmed up
+    /// first), so both sides see the same tenant, data, process and machine state. The best
+    /// segment of each side counts, and the median of the segment pairs' ratios is shown beside it.
     static func stack(pluginPath: String, chainNanoseconds: Double) async throws {
         let directory = try temporaryDirectory("hooks-stack")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -195,9 +197,6 @@ enum HookDispatchBenchmark {
             _ = try await send(.post, "/v1/collections/items/documents", key: key, body: #"{"id":"fixed","name":"bench","age":42,"tags":["a","b"]}"#)
             return (id, key)
         }
-        let active = try await tenant("with-hooks")
-        let inactive = try await tenant("without-hooks")
-        guard try await send(.post, "/v1/tenants/\(active.id)/plugins/noop", key: admin).status == 200 else { throw BenchmarkError("activation failed") }
         func getLoop(_ requests: Int, key: String) async throws -> Double {
             let start = ContinuousClock.now
             for _ in 0..<requests {
@@ -206,18 +205,30 @@ enum HookDispatchBenchmark {
             let elapsed = ContinuousClock.now - start
             return (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(requests)
         }
-        _ = try await getLoop(stackWarmUpRequests, key: active.key)
-        _ = try await getLoop(stackWarmUpRequests, key: inactive.key)
+        let subject = try await tenant("bench")
+        func setActive(_ active: Bool) async throws {
+            let status = try await send(active ? .post : .delete, "/v1/tenants/\(subject.id)/plugins/noop", key: admin).status
+            guard status == 200 || status == 204 else { throw BenchmarkError("plugin activation change answered \(status)") }
+        }
+        func timed(active: Bool) async throws -> Double {
+            try await setActive(active)
+            _ = try await getLoop(stackSegmentWarmUpRequests, key: subject.key)
+            return try await getLoop(stackSegmentRequests, key: subject.key)
+        }
+        try await setActive(true)
+        _ = try await getLoop(stackWarmUpRequests, key: subject.key)
+        try await setActive(false)
+        _ = try await getLoop(stackWarmUpRequests, key: subject.key)
         var with = Double.infinity, without = Double.infinity
         var ratios: [Double] = []
         for segment in 0..<stackSegmentCount {
             var pair = (with: 0.0, without: 0.0)
             if segment % 2 == 0 {
-                pair.with = try await getLoop(stackSegmentRequests, key: active.key)
-                pair.without = try await getLoop(stackSegmentRequests, key: inactive.key)
+                pair.with = try await timed(active: true)
+                pair.without = try await timed(active: false)
             } else {
-                pair.without = try await getLoop(stackSegmentRequests, key: inactive.key)
-                pair.with = try await getLoop(stackSegmentRequests, key: active.key)
+                pair.without = try await timed(active: false)
+                pair.with = try await timed(active: true)
             }
             with = min(with, pair.with)
             without = min(without, pair.without)

@@ -157,6 +157,7 @@ import Testing
         #expect(try await acme.send(.GET, "/v1/collections/blocked/documents/x").string("detail") == "the collection blocked is closed")
         #expect(try await acme.send(.POST, "/v1/collections/%62locked/query", body: "{}").code == "plugin_denied")
         #expect(try await acme.send(.GET, "/v1//collections/blocked/documents/x").code == "plugin_denied")
+        #expect(try await acme.send(.GET, "/v1/collections/blocked?verbose=%31").code == "plugin_denied")
         #expect(try await acme.send(.GET, "/v1/collections/items/documents/i1?fields=all").status == 200)
 
         // The plugin's route, its state and its events.

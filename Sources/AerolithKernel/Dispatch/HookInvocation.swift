@@ -29,17 +29,29 @@ extension BoundHook {
     }
 }
 
-/// One call into a plugin: serialised if the plugin is not reentrant, with a call, a context and
-/// a message buffer that live on this thread's stack for the duration of the callback. The
+/// Calls into a plugin: serialised if the plugin is not reentrant, with a call, a context and
+/// a message buffer that live on this thread's stack for the duration of the callbacks. The
 /// caller has passed the hook's gate and times the call.
 enum FlatCall {
     @inline(__always)
     static func invoke(_ hook: FlatHookCall, tenantID: aerolith_slice, requestID: aerolith_slice,
                        _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> BoundHook.Result {
+        withCall(hook, tenantID: tenantID, requestID: requestID) { call, message in
+            let status = make(hook, call: call, body)
+            return BoundHook.Result(status: status, message: message.pointee.count == 0 ? "" : message.pointee.text)
+        }
+    }
+
+    /// Runs `body` with a call record for `hook`'s plugin, reusable for consecutive calls into
+    /// the same plugin (a run of one plugin's hooks in a chain): set `tenant_state` and clear the
+    /// message before each call.
+    @inline(__always)
+    static func withCall<T>(_ hook: FlatHookCall, tenantID: aerolith_slice, requestID: aerolith_slice,
+                            _ body: (UnsafeMutablePointer<aerolith_call>, UnsafeMutablePointer<HostBufferRecord>) -> T) -> T {
         var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
-        defer { free(message.storage) }
+        defer { if let storage = message.storage { free(storage) } }
         var context = CallContext(instance: hook.instance, tenantID: tenantID, requestID: requestID)
-        let status = withUnsafeMutablePointer(to: &context) { context in
+        return withUnsafeMutablePointer(to: &context) { context in
             withUnsafeMutablePointer(to: &message) { message in
                 var call = aerolith_call()
                 call.struct_size = UInt32(MemoryLayout<aerolith_call>.size)
@@ -48,13 +60,17 @@ enum FlatCall {
                 call.request_id = requestID
                 call.tenant_state = UnsafeMutableRawPointer(bitPattern: hook.tenantState)
                 call.message = OpaquePointer(message)
-                return withUnsafePointer(to: &call) { call in
-                    if hook.reentrant { return body(UnsafeMutableRawPointer(bitPattern: hook.userData), call) }
-                    return hook.instance._withUnsafeGuaranteedRef { $0.perform { body(UnsafeMutableRawPointer(bitPattern: hook.userData), call) } }
-                }
+                return withUnsafeMutablePointer(to: &call) { call in body(call, message) }
             }
         }
-        return BoundHook.Result(status: status, message: message.count == 0 ? "" : message.text)
+    }
+
+    /// One call through a call record from `withCall`.
+    @inline(__always)
+    static func make(_ hook: FlatHookCall, call: UnsafeMutablePointer<aerolith_call>,
+                     _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> aerolith_status {
+        if hook.reentrant { return body(UnsafeMutableRawPointer(bitPattern: hook.userData), call) }
+        return hook.instance._withUnsafeGuaranteedRef { $0.perform { body(UnsafeMutableRawPointer(bitPattern: hook.userData), call) } }
     }
 }
 

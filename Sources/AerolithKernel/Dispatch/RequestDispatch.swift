@@ -31,25 +31,37 @@ extension PluginRegistry {
     /// Runs the tenant's authorization chain; the first deny stops it.
     public func authorize(_ hooks: TenantHooks, tenantID: String, requestID: String, _ input: AuthorizeInput) -> AuthorizeOutcome {
         guard hooks.hasAuthorize else { return .allowed }
+        return SliceText.with(input.path) { path in
+            SliceText.with(input.collection) { collection in
+                authorize(hooks, tenantID: tenantID, requestID: requestID, method: input.method,
+                          path: UnsafeRawBufferPointer(start: path.data, count: path.len), permission: input.permission,
+                          subject: input.subject, role: input.role,
+                          collection: UnsafeRawBufferPointer(start: collection.data, count: collection.len))
+            }
+        }
+    }
+
+    /// The same, with the path and collection borrowed from the caller's request bytes (valid
+    /// for the duration of the call): the per-request form, which copies nothing.
+    public func authorize(_ hooks: TenantHooks, tenantID: String, requestID: String, method: String,
+                          path: UnsafeRawBufferPointer, permission: String, subject: String, role: String,
+                          collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
+        guard hooks.hasAuthorize else { return .allowed }
         return SliceText.with(tenantID) { tenant in
             SliceText.with(requestID) { requestSlice in
-                SliceText.with(input.method) { method in
-                    SliceText.with(input.path) { path in
-                        SliceText.with(input.permission) { permission in
-                            SliceText.with(input.subject) { subject in
-                                SliceText.with(input.role) { role in
-                                    SliceText.with(input.collection) { collection in
-                                        var request = aerolith_authorize_request()
-                                        request.struct_size = UInt32(MemoryLayout<aerolith_authorize_request>.size)
-                                        request.method = method
-                                        request.path = path
-                                        request.permission = permission
-                                        request.subject = subject
-                                        request.role = role
-                                        request.collection = collection
-                                        return runAuthorize(hooks, tenant: tenant, requestID: requestSlice, request: &request)
-                                    }
-                                }
+                SliceText.with(method) { method in
+                    SliceText.with(permission) { permission in
+                        SliceText.with(subject) { subject in
+                            SliceText.with(role) { role in
+                                var request = aerolith_authorize_request()
+                                request.struct_size = UInt32(MemoryLayout<aerolith_authorize_request>.size)
+                                request.method = method
+                                request.path = SliceText.slice(path)
+                                request.permission = permission
+                                request.subject = subject
+                                request.role = role
+                                request.collection = SliceText.slice(collection)
+                                return runAuthorize(hooks, tenant: tenant, requestID: requestSlice, request: &request)
                             }
                         }
                     }
@@ -79,23 +91,31 @@ extension PluginRegistry {
                         let elapsed = CoarseClock.milliseconds() - started
                         if elapsed > PluginLimits.hookCallTimeMillisecondsBudget { SlowCalls.record(hooks.authorize[first], milliseconds: elapsed) }
                     }
-                    repeat {
-                        var result = aerolith_authorize_result(struct_size: UInt32(MemoryLayout<aerolith_authorize_result>.size),
-                                                               decision: UInt32(AEROLITH_AUTHORIZE_ALLOW))
-                        let call = calls[index]
-                        let outcome = withUnsafeMutablePointer(to: &result) { result in
-                            FlatCall.invoke(call, tenantID: tenant, requestID: requestID) { userData, context in
-                                unsafeBitCast(call.function, to: aerolith_authorize_fn.self)(userData, context, request, result)
+                    let run = FlatCall.withCall(calls[index], tenantID: tenant, requestID: requestID) { call, message -> AuthorizeOutcome? in
+                        repeat {
+                            let hook = calls[index]
+                            call.pointee.tenant_state = UnsafeMutableRawPointer(bitPattern: hook.tenantState)
+                            message.pointee.count = 0
+                            var result = aerolith_authorize_result(struct_size: UInt32(MemoryLayout<aerolith_authorize_result>.size),
+                                                                   decision: UInt32(AEROLITH_AUTHORIZE_ALLOW))
+                            let status = withUnsafeMutablePointer(to: &result) { result in
+                                FlatCall.make(hook, call: call) { userData, call in
+                                    unsafeBitCast(hook.function, to: aerolith_authorize_fn.self)(userData, call, request, result)
+                                }
                             }
-                        }
-                        if outcome.status != aerolith_status(AEROLITH_OK) { return .failed(HookFailure(hooks.authorize[index], outcome)) }
-                        switch result.decision {
-                        case UInt32(AEROLITH_AUTHORIZE_ALLOW): break
-                        case UInt32(AEROLITH_AUTHORIZE_DENY): return .denied(plugin: hooks.authorize[index].instance.name, message: outcome.message)
-                        default: return .failed(HookFailure(hooks.authorize[index], message: "unknown authorization decision \(result.decision)"))
-                        }
-                        index += 1
-                    } while index < calls.count && calls[index].gate.toOpaque() == gate.toOpaque()
+                            if status != aerolith_status(AEROLITH_OK) {
+                                return .failed(HookFailure(hooks.authorize[index], BoundHook.Result(status: status, message: message.pointee.text)))
+                            }
+                            switch result.decision {
+                            case UInt32(AEROLITH_AUTHORIZE_ALLOW): break
+                            case UInt32(AEROLITH_AUTHORIZE_DENY): return .denied(plugin: hooks.authorize[index].instance.name, message: message.pointee.text)
+                            default: return .failed(HookFailure(hooks.authorize[index], message: "unknown authorization decision \(result.decision)"))
+                            }
+                            index += 1
+                        } while index < calls.count && calls[index].gate.toOpaque() == gate.toOpaque()
+                        return nil
+                    }
+                    if let run { return run }
                 }
                 return .allowed
             }

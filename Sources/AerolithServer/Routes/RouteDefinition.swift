@@ -100,6 +100,29 @@ struct RouteDefinition: Sendable {
         return nil
     }
 
+    /// Runs the authorization hooks for a request. A plain target (no empty segments, no
+    /// escapes: nearly every request) lends its bytes to the hooks without a copy; anything
+    /// else is normalised and decoded as the router matched it first.
+    static func authorize(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, collectionSegment: Int?,
+                          tenantID: String, requestID: String, permission: Permission, subject: String, role: String)
+        -> PluginRegistry.AuthorizeOutcome {
+        let target = request.head.path ?? "/"
+        let method = request.method.rawValue
+        let borrowed = target.utf8.withContiguousStorageIfAvailable { bytes -> PluginRegistry.AuthorizeOutcome? in
+            guard let plain = PlainTarget(bytes, collectionSegment: collectionSegment) else { return nil }
+            let raw = UnsafeRawBufferPointer(bytes)
+            return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, method: method,
+                                     path: UnsafeRawBufferPointer(rebasing: raw[plain.path]), permission: permission.rawValue,
+                                     subject: subject, role: role, collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
+        }
+        if let borrowed, let outcome = borrowed { return outcome }
+        let rawPath = path(of: request)
+        let input = PluginRegistry.AuthorizeInput(
+            method: method, path: decoded(rawPath), permission: permission.rawValue, subject: subject, role: role,
+            collection: collectionSegment.map { decoded(segment($0, of: rawPath)) } ?? "")
+        return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, input)
+    }
+
     /// The handler wrapped with the access check — the one place every route's permission is
     /// enforced — followed by the tenant's authorization hooks, which can only narrow access.
     func guardedHandler(_ services: ServerServices) -> Handler {
@@ -118,12 +141,10 @@ struct RouteDefinition: Sendable {
             if case .tenant(let tenantID, let keyID, let role) = principal {
                 let hooks = plugins.hooks(forTenant: tenantID)
                 if hooks.hasAuthorize {
-                    let rawPath = Self.path(of: request)
-                    let input = PluginRegistry.AuthorizeInput(
-                        method: request.method.rawValue, path: Self.decoded(rawPath),
-                        permission: permission.rawValue, subject: keyID, role: role.rawValue,
-                        collection: collectionSegment.map { Self.decoded(Self.segment($0, of: rawPath)) } ?? "")
-                    switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, input) {
+                    let outcome = Self.authorize(request, hooks: hooks, plugins: plugins, collectionSegment: collectionSegment,
+                                                 tenantID: tenantID, requestID: context.requestID, permission: permission,
+                                                 subject: keyID, role: role.rawValue)
+                    switch outcome {
                     case .allowed: break
                     case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)
                     case .failed(let failure): throw PluginProblem.failed(failure)
