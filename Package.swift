@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         // Only the benchmark uses it directly: an embedded channel to call the server's responder in process.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Only the benchmark uses GRDB: the baseline the storage layer's C API path is measured against.
@@ -67,6 +68,8 @@ let package = Package(
             dependencies: [
                 "AerolithStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -92,6 +95,7 @@ let package = Package(
             name: "AerolithCLI",
             dependencies: [
                 "AerolithKernel",
+                "AerolithPlatform",
                 "AerolithServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -134,6 +138,8 @@ let package = Package(
             name: "AerolithServerTests",
             dependencies: [
                 "AerolithServer",
+                "AerolithStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSwift

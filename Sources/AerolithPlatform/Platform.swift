@@ -19,25 +19,63 @@ public final class Platform: Sendable {
     let tenantCache = Mutex<[String: Tenant]>([:])
     /// Where new tenants' data goes; nil: the built-in placement.
     let placementStrategy: (any TenantPlacementStrategy)?
+    // Identity: users, sessions, and the keys that sign access tokens.
+    public let identity: IdentitySettings
+    let hasher: PasswordHasher
+    let usersCollection: CollectionName
+    let sessionsCollection: CollectionName
+    let signingKeysCollection: CollectionName
+    let rolesCollection: CollectionName
+    /// Tenant id → its custom roles by name, loaded on first use.
+    let roleCache = Mutex<[String: [String: CustomRole]]>([:])
+    let accessTokens = AccessTokens()
+    /// User id → user, for users seen since start; every change goes through here.
+    let userCache = Mutex<[String: User]>([:])
+    /// Session id → session, for sessions seen since start; every change goes through here.
+    let sessionCache = Mutex<[String: Session]>([:])
+    let throttle: LoginThrottle
 
-    public init(store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil,
-                logger: Logger = Logger(label: "aerolith.platform")) async throws(StorageError) {
+    public init(store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
+                logger: Logger = Logger(label: "aerolith.platform")) async throws {
         self.store = store
         self.placementStrategy = placementStrategy
         self.logger = logger
+        self.identity = identity
+        hasher = PasswordHasher(parameters: identity.passwordHashing)
+        throttle = LoginThrottle(settings: identity)
         system = try Placement(tablePrefix: "sys")
         tenantsCollection = try CollectionName("tenants")
         keysCollection = try CollectionName("api_keys")
-        for name in [tenantsCollection, keysCollection] {
-            do {
+        usersCollection = try CollectionName("users")
+        sessionsCollection = try CollectionName("sessions")
+        signingKeysCollection = try CollectionName("signing_keys")
+        rolesCollection = try CollectionName("roles")
+        for name in [tenantsCollection, keysCollection, usersCollection, sessionsCollection, signingKeysCollection, rolesCollection] {
+            do throws(StorageError) {
                 _ = try await store.createCollection(name, in: system)
-            } catch where error.code == .collectionExists {
-                continue
+            } catch {
+                guard error.code == .collectionExists else { throw error }
             }
         }
         let indexed = try store.indexes(on: keysCollection, placement: system).map(\.name)
         for (name, path) in [("by_tenant", "tenant_id"), ("by_key_id", "key_id"), ("by_role", "role")] where !indexed.contains(name) {
             _ = try await store.createIndex(try IndexDefinition(name: name, paths: [try FieldPath(path)]), on: keysCollection, placement: system)
+        }
+        try await ensureIndexes(on: usersCollection, [
+            try IndexDefinition(name: "by_email", paths: [try FieldPath("tenant_id"), try FieldPath("email")], unique: true),
+        ])
+        try await ensureIndexes(on: sessionsCollection, [
+            try IndexDefinition(name: "by_user", paths: [try FieldPath("user_id"), try FieldPath("active")]),
+            try IndexDefinition(name: "by_expiry", paths: [try FieldPath("expires_at")]),
+        ])
+        try await ensureIndexes(on: rolesCollection, [try IndexDefinition(name: "by_tenant", paths: [try FieldPath("tenant_id")])])
+        try await loadSigningKeys()
+    }
+
+    private func ensureIndexes(on collection: CollectionName, _ definitions: [IndexDefinition]) async throws(StorageError) {
+        let indexed = try store.indexes(on: collection, placement: system).map(\.name)
+        for definition in definitions where !indexed.contains(definition.name) {
+            _ = try await store.createIndex(definition, on: collection, placement: system)
         }
     }
 

@@ -16,14 +16,39 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
         /// A valid credential without the permission the route needs.
         case forbidden = "forbidden"
         case tenantSuspended = "tenant_suspended"
+        case invalidEmail = "invalid_email"
+        case invalidPassword = "invalid_password"
+        case invalidDisplayName = "invalid_display_name"
+        case invalidStatus = "invalid_status"
+        case invalidPermission = "invalid_permission"
+        case roleExists = "role_exists"
+        case roleNotFound = "role_not_found"
+        case emailTaken = "email_taken"
+        case userNotFound = "user_not_found"
+        case userSuspended = "user_suspended"
+        /// Wrong tenant, email or password (never saying which).
+        case invalidCredentials = "invalid_credentials"
+        case tokenExpired = "token_expired"
+        /// The session ended: signed out, revoked, timed out, or its password changed.
+        case sessionEnded = "session_ended"
+        /// A refresh token was used twice; its whole session is now revoked.
+        case refreshTokenReused = "refresh_token_reused"
+        case sessionNotFound = "session_not_found"
+        case signupDisabled = "signup_disabled"
+        case tooManyAttempts = "too_many_attempts"
+        /// The route is for signed-in users, not API keys.
+        case userRequired = "user_required"
     }
 
     public let code: Code
     public let message: String
+    /// For `too_many_attempts`: when to try again, in seconds.
+    public let retryAfterSeconds: Int?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
@@ -35,6 +60,8 @@ public enum PlatformLimits {
     public static let tenantNameLengthBytesMax = 128
     /// Longest API key name, in bytes of UTF-8.
     public static let keyNameLengthBytesMax = 128
+    /// Most collections one API key may be limited to.
+    public static let keyCollectionsMax = 100
     /// Most active (unrevoked) API keys one tenant may hold.
     public static let keysPerTenantMax = 100
     /// Shortest operator-supplied admin key, in bytes.

@@ -141,7 +141,7 @@ import Testing
         #expect(try await HTTP.send(.POST, server.baseURL + "/v1/collections/items/documents", key: sso, body: "{}").status == 403)
         let rejected = try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: "fixture:reject")
         #expect(rejected.status == 401 && rejected.string("detail") == "the fixture rejects this credential")
-        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: "fixture:\(acme.tenantID):owner").status == 401)
+        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: "fixture:\(acme.tenantID):superuser").status == 401)
         #expect(try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: "nobody-knows-this").status == 401)
 
         // Before-write transforms with the tenant's settings; the stored body is the transformed one.

@@ -35,12 +35,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (env AEROLITH_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @Option(help: "Whether POST /v1/signup creates tenants: on or off (env AEROLITH_SIGNUP; default on).")
+    var signup: String?
+
     @Option(help: "A directory of plugins to load (repeatable); also <data-dir>/plugins, AEROLITH_PLUGIN_PATH (colon-separated) and the binary's directory.")
     var pluginDir: [String] = []
 
     func run() async throws {
         let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
-                                                    adminKeyFile: adminKeyFile, logLevel: logLevel)
+                                                    adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup)
         var configuration: ServerConfiguration
         do {
             configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)

@@ -1,4 +1,5 @@
 import AerolithKernel
+import AerolithPlatform
 import AerolithServer
 import AerolithStorage
 import Foundation
@@ -21,8 +22,11 @@ struct ServeConfigurationLoader {
         var adminKeyFile: String?
         var logLevel: String?
         var pricingFunction: String?
+        var signup: String?
         /// The file's `plugins` object (file only).
         var plugins = PluginSettings()
+        /// The file's `identity` object (file only).
+        var identity = IdentitySettings()
     }
 
     /// The file's keys and the environment variable names, by setting. (`nonisolated(unsafe)`:
@@ -35,6 +39,7 @@ struct ServeConfigurationLoader {
         ("admin_key_file", "AEROLITH_ADMIN_KEY_FILE", \.adminKeyFile),
         ("log_level", "AEROLITH_LOG_LEVEL", \.logLevel),
         ("pricing_function", "AEROLITH_PRICING_FUNCTION", \.pricingFunction),
+        ("signup", "AEROLITH_SIGNUP", \.signup),
     ]
 
     static let configFileSizeBytesMax = 65_536
@@ -76,6 +81,13 @@ struct ServeConfigurationLoader {
         }
         configuration.adminKeyFile = merged.adminKeyFile
         configuration.pluginSettings = merged.plugins
+        configuration.identity = merged.identity
+        if let signup = merged.signup {
+            guard let enabled = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false][signup] else {
+                throw CLIError(.invalidConfiguration, "signup \"\(signup.prefix(20))\" is not on or off")
+            }
+            configuration.identity.signupEnabled = enabled
+        }
         if let function = merged.pricingFunction {
             guard function.split(separator: "/", omittingEmptySubsequences: false).count == 2 else {
                 throw CLIError(.invalidConfiguration, "pricing_function \"\(function.prefix(80))\" is not <plugin>/<function>")
@@ -115,8 +127,12 @@ struct ServeConfigurationLoader {
                 values.plugins = try pluginSettings(member.value, path: path)
                 continue
             }
+            if member.key == "identity" {
+                values.identity = try IdentityConfiguration.settings(member.value, path: path)
+                continue
+            }
             guard let setting = settings.first(where: { $0.file == member.key }) else {
-                throw CLIError(.invalidConfiguration, "unknown setting \"\(member.key)\" in \(path); known: \((settings.map(\.file) + ["plugins"]).joined(separator: ", "))")
+                throw CLIError(.invalidConfiguration, "unknown setting \"\(member.key)\" in \(path); known: \((settings.map(\.file) + ["plugins", "identity"]).joined(separator: ", "))")
             }
             switch member.value {
             case .string(let text): values[keyPath: setting.keyPath] = text

@@ -1,53 +1,122 @@
 /// What a request may do. Every route names the one permission it needs.
-public enum Permission: String, Sendable, CaseIterable {
+public enum Permission: String, Sendable, CaseIterable, Comparable {
+    /// Read documents and run queries.
     case documentsRead = "documents:read"
+    /// Create, replace, patch and delete documents.
     case documentsWrite = "documents:write"
+    /// Create and drop collections and indexes.
     case collectionsManage = "collections:manage"
-    /// Platform operators only: tenants and their keys.
+    /// Invite, change and remove the tenant's users; assign roles; define custom roles.
+    case usersManage = "users:manage"
+    /// Create and revoke the tenant's API keys.
+    case keysManage = "keys:manage"
+    /// Read the tenant's metered usage.
+    case usageRead = "usage:read"
+    /// Read the tenant's invoices and plan.
+    case billingRead = "billing:read"
+    /// Platform operators only: tenants and their keys, plugins.
     case platformAdmin = "platform:admin"
+
+    /// Every permission a tenant's role can hold.
+    public static let tenantPermissions: Set<Permission> = Set(allCases.filter { $0 != .platformAdmin })
+
+    public static func < (lhs: Permission, rhs: Permission) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// A tenant API key's role: a named set of permissions.
+/// The built-in roles of every tenant, each a fixed set of permissions.
 public enum Role: String, Sendable, CaseIterable {
+    /// Everything a tenant can do; the user who signed the tenant up.
+    case owner
+    /// Everything but billing: data, users and keys.
+    case admin
+    /// Data and collections, and reading usage.
+    case developer
     /// Read documents and run queries.
     case viewer
-    /// Read and write documents; create and drop collections and indexes.
-    case developer
-    /// Everything a tenant can do.
-    case admin
+    /// Usage and invoices only.
+    case billing
 
     public var permissions: Set<Permission> {
         switch self {
-        case .viewer: Self.readOnly
-        case .developer, .admin: Self.readWrite
+        case .owner: Permission.tenantPermissions
+        case .admin: Permission.tenantPermissions.subtracting([.billingRead])
+        case .developer: [.documentsRead, .documentsWrite, .collectionsManage, .usageRead]
+        case .viewer: [.documentsRead]
+        case .billing: [.usageRead, .billingRead]
         }
     }
+}
 
-    private static let readOnly: Set<Permission> = [.documentsRead]
-    private static let readWrite: Set<Permission> = [.documentsRead, .documentsWrite, .collectionsManage]
+/// What a tenant credential grants: a role's name and permissions (built-in or the tenant's
+/// own), optionally narrowed to some collections.
+public struct Grant: Sendable, Equatable {
+    public let role: String
+    public let permissions: Set<Permission>
+    /// The collections the credential may touch; nil for all.
+    public let collections: Set<String>?
+
+    public init(role: String, permissions: Set<Permission>, collections: Set<String>? = nil) {
+        self.role = role
+        self.permissions = permissions
+        self.collections = collections
+    }
+
+    public init(_ role: Role) { self.init(role: role.rawValue, permissions: role.permissions) }
+}
+
+/// A tenant's caller: an API key, a signed-in user, or an identity an authentication plugin vouched for.
+public struct TenantCaller: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case apiKey = "api_key"
+        case user
+        case provider
+    }
+
+    public let tenantID: String
+    /// The key id, the user id, or "plugin:subject".
+    public let subject: String
+    public let kind: Kind
+    public let grant: Grant
+    /// The session a user's access token belongs to.
+    public let sessionID: String?
+
+    public init(tenantID: String, subject: String, kind: Kind, grant: Grant, sessionID: String? = nil) {
+        self.tenantID = tenantID
+        self.subject = subject
+        self.kind = kind
+        self.grant = grant
+        self.sessionID = sessionID
+    }
 }
 
 /// Who is making a request, as established from its credential.
 public enum Principal: Sendable, Equatable {
     case platformAdmin(keyID: String)
-    case tenant(tenantID: String, keyID: String, role: Role)
+    case tenant(TenantCaller)
 
     public var tenantID: String? {
-        if case .tenant(let tenantID, _, _) = self { return tenantID }
+        if case .tenant(let caller) = self { return caller.tenantID }
         return nil
     }
 
-    /// Throws `forbidden` unless this principal holds `permission`. The one place permissions
-    /// are checked.
-    public func require(_ permission: Permission) throws(PlatformError) {
+    /// Throws `forbidden` unless this principal holds `permission` (and, for a credential
+    /// scoped to some collections, unless `collection` is one of them). The one place
+    /// permissions are checked.
+    public func require(_ permission: Permission, collection: String? = nil) throws(PlatformError) {
         switch self {
         case .platformAdmin:
             guard permission == .platformAdmin else {
-                throw PlatformError(.forbidden, "the platform admin key manages tenants; use a tenant key for \(permission.rawValue)")
+                throw PlatformError(.forbidden, "the platform admin key manages tenants; use a tenant credential for \(permission.rawValue)")
             }
-        case .tenant(_, _, let role):
-            guard role.permissions.contains(permission) else {
-                throw PlatformError(.forbidden, "this key's role \"\(role.rawValue)\" lacks the permission \(permission.rawValue)")
+        case .tenant(let caller):
+            guard caller.grant.permissions.contains(permission) else {
+                throw PlatformError(.forbidden, "the role \"\(caller.grant.role)\" lacks the permission \(permission.rawValue)")
+            }
+            if let scope = caller.grant.collections {
+                guard let collection, scope.contains(collection) else {
+                    throw PlatformError(.forbidden, collection.map { "this credential may not touch the collection \"\($0.prefix(64))\"" }
+                        ?? "this credential is limited to some collections and cannot use this route")
+                }
             }
         }
     }

@@ -12,8 +12,13 @@ public struct APIKey: Sendable, Equatable {
     /// `nil` for the platform admin key.
     public let tenantID: String?
     public let name: String
-    /// `nil` for the platform admin key.
-    public let role: Role?
+    /// A built-in or custom role name; `nil` for the platform admin key and for keys holding
+    /// an explicit permission list.
+    public let role: String?
+    /// An explicit set of permissions instead of a role.
+    public let permissions: Set<Permission>?
+    /// The collections the key may touch; `nil` for all.
+    public let collections: [String]?
     /// The first characters of the secret, to help people tell keys apart.
     public let hint: String
     public let createdAt: Timestamp
@@ -24,11 +29,13 @@ public struct APIKey: Sendable, Equatable {
             .init(key: "key_id", value: .string(id)),
             .init(key: "tenant_id", value: tenantID.map(JSONValue.string) ?? .null),
             .init(key: "name", value: .string(name)),
-            .init(key: "role", value: role.map { .string($0.rawValue) } ?? .string(APIKey.platformAdminRole)),
+            .init(key: "role", value: role.map(JSONValue.string) ?? (tenantID == nil ? .string(APIKey.platformAdminRole) : .null)),
             .init(key: "hint", value: .string(hint)),
             .init(key: "created_at", value: .integer(createdAt.milliseconds)),
         ])
         if let revokedAt { object.set("revoked_at", .integer(revokedAt.milliseconds)) }
+        if let permissions { object.set("permissions", .array(permissions.sorted().map { .string($0.rawValue) })) }
+        if let collections { object.set("collections", .array(collections.map(JSONValue.string))) }
         return object
     }
 
@@ -36,11 +43,14 @@ public struct APIKey: Sendable, Equatable {
     static let secretPrefix = "ak_"
     static let secretRandomLength = 52
 
-    init(id: String, tenantID: String?, name: String, role: Role?, hint: String, createdAt: Timestamp, revokedAt: Timestamp?) {
+    init(id: String, tenantID: String?, name: String, role: String?, permissions: Set<Permission>? = nil, collections: [String]? = nil,
+         hint: String, createdAt: Timestamp, revokedAt: Timestamp?) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
         self.role = role
+        self.permissions = permissions
+        self.collections = collections
         self.hint = hint
         self.createdAt = createdAt
         self.revokedAt = revokedAt
@@ -50,16 +60,23 @@ public struct APIKey: Sendable, Equatable {
         guard case .object(let object)? = try? JSONParser.parse(body),
               let id = object["key_id"]?.stringValue,
               let name = object["name"]?.stringValue,
-              let roleName = object["role"]?.stringValue,
               let hint = object["hint"]?.stringValue,
               case .number(let created)? = object["created_at"], let createdAt = created.int64Value else { return nil }
-        let role = Role(rawValue: roleName)
-        guard role != nil || roleName == Self.platformAdminRole else { return nil }
+        let tenantID = object["tenant_id"]?.stringValue
+        var role = object["role"]?.stringValue
+        if tenantID == nil { guard role == Self.platformAdminRole else { return nil }; role = nil }
+        var permissions: Set<Permission>?
+        if case .array(let names)? = object["permissions"] {
+            permissions = Set(names.compactMap { $0.stringValue.flatMap(Permission.init(rawValue:)) })
+        }
+        guard tenantID == nil || role != nil || permissions != nil else { return nil }
+        var collections: [String]?
+        if case .array(let names)? = object["collections"] { collections = names.compactMap(\.stringValue) }
         var revokedAt: Timestamp?
         if case .number(let revoked)? = object["revoked_at"], let milliseconds = revoked.int64Value {
             revokedAt = Timestamp(milliseconds: milliseconds)
         }
-        self.init(id: id, tenantID: object["tenant_id"]?.stringValue, name: name, role: role, hint: hint,
+        self.init(id: id, tenantID: tenantID, name: name, role: role, permissions: permissions, collections: collections, hint: hint,
                   createdAt: Timestamp(milliseconds: createdAt), revokedAt: revokedAt)
     }
 

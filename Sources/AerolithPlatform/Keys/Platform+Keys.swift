@@ -3,27 +3,45 @@ import AerolithStorage
 extension Platform {
     /// Creates an API key for a tenant and returns it with its secret, which is shown once and
     /// stored only as a digest.
-    public func createKey(tenantID: String, name: String, role roleName: String?) async throws -> (key: APIKey, secret: String) {
+    public func createKey(tenantID: String, name: String, role roleName: String?, permissions permissionNames: [String]? = nil,
+                          collections: [String]? = nil) async throws -> (key: APIKey, secret: String) {
         let tenant = try tenant(tenantID)
         guard validDisplayName(name, lengthBytesMax: PlatformLimits.keyNameLengthBytesMax) else {
             throw PlatformError(.invalidKeyName, "a key name is 1-\(PlatformLimits.keyNameLengthBytesMax) bytes of text without control characters")
         }
-        var role = Role.developer
-        if let roleName {
-            guard let known = Role(rawValue: roleName) else {
-                throw PlatformError(.invalidRole, "unknown role \"\(roleName.prefix(40))\"; use \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        var role: String?
+        var permissions: Set<Permission>?
+        switch (roleName, permissionNames) {
+        case (let name?, nil):
+            guard try self.permissions(ofRole: name, tenantID: tenant.id) != nil else {
+                throw PlatformError(.invalidRole, "unknown role \"\(name.prefix(40))\"; use a custom role or \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            role = known
+            role = name
+        case (nil, let names?):
+            permissions = try PermissionNames.parse(names)
+            guard !permissions!.isEmpty else { throw PlatformError(.invalidPermission, "a key holds at least one permission") }
+        case (nil, nil):
+            role = Role.developer.rawValue
+        case (_?, _?):
+            throw PlatformError(.invalidPermission, "give a key a role or a list of permissions, not both")
+        }
+        if let collections {
+            guard !collections.isEmpty, collections.count <= PlatformLimits.keyCollectionsMax,
+                  collections.allSatisfy({ (try? CollectionName($0)) != nil }) else {
+                throw PlatformError(.invalidKeyName, "collections is a list of 1-\(PlatformLimits.keyCollectionsMax) collection names")
+            }
         }
         guard try keys(tenantID: tenant.id).filter({ $0.revokedAt == nil }).count < PlatformLimits.keysPerTenantMax else {
             throw PlatformError(.keyLimitReached, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) active keys; revoke one first")
         }
-        return try await storeKey(secret: APIKey.newSecret(), tenantID: tenant.id, name: name, role: role)
+        return try await storeKey(secret: APIKey.newSecret(), tenantID: tenant.id, name: name, role: role, permissions: permissions,
+                                  collections: collections.map { Array(Set($0)).sorted() })
     }
 
-    func storeKey(secret: String, tenantID: String?, name: String, role: Role?) async throws -> (key: APIKey, secret: String) {
-        let key = APIKey(id: RandomID.make(prefix: "key_", length: 16), tenantID: tenantID, name: name, role: role,
-                         hint: String(secret.prefix(7)), createdAt: .now(), revokedAt: nil)
+    func storeKey(secret: String, tenantID: String?, name: String, role: String?, permissions: Set<Permission>? = nil,
+                  collections: [String]? = nil) async throws -> (key: APIKey, secret: String) {
+        let key = APIKey(id: RandomID.make(prefix: "key_", length: 16), tenantID: tenantID, name: name, role: role, permissions: permissions,
+                         collections: collections, hint: String(secret.prefix(7)), createdAt: .now(), revokedAt: nil)
         let digest = APIKey.digest(of: secret)
         _ = try await store.insert(key.json, id: try DocumentID(digest), into: keysCollection, in: system)
         keyCache.withLock { $0[digest] = key }
@@ -64,8 +82,8 @@ extension Platform {
 
     @discardableResult
     func revoke(_ key: APIKey, digest: String) async throws -> APIKey {
-        let revoked = APIKey(id: key.id, tenantID: key.tenantID, name: key.name, role: key.role, hint: key.hint,
-                             createdAt: key.createdAt, revokedAt: .now())
+        let revoked = APIKey(id: key.id, tenantID: key.tenantID, name: key.name, role: key.role, permissions: key.permissions,
+                             collections: key.collections, hint: key.hint, createdAt: key.createdAt, revokedAt: .now())
         _ = try await store.replace(try DocumentID(digest), with: revoked.json, expectedVersion: nil, mode: .upsert,
                                     in: keysCollection, placement: system)
         keyCache.withLock { $0[digest] = revoked }
@@ -86,9 +104,12 @@ extension Platform {
             if let key { keyCache.withLock { $0[digest] = key } }
         }
         guard let key, key.revokedAt == nil else { throw PlatformError(.unauthenticated, "the API key is not valid or was revoked") }
-        guard let tenantID = key.tenantID, let role = key.role else { return .platformAdmin(keyID: key.id) }
+        guard let tenantID = key.tenantID else { return .platformAdmin(keyID: key.id) }
         let tenant = try tenant(tenantID)
         guard tenant.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
-        return .tenant(tenantID: tenantID, keyID: key.id, role: role)
+        // A key's custom role deleted since grants nothing.
+        let permissions = try key.permissions ?? key.role.flatMap { try self.permissions(ofRole: $0, tenantID: tenantID) } ?? []
+        let grant = Grant(role: key.role ?? "permissions", permissions: permissions, collections: key.collections.map(Set.init))
+        return .tenant(TenantCaller(tenantID: tenantID, subject: key.id, kind: .apiKey, grant: grant))
     }
 }

@@ -9,7 +9,7 @@ public enum Plan: String, Sendable, CaseIterable {
 
 /// A customer of the service: the owner of collections, documents and API keys.
 public struct Tenant: Sendable, Equatable {
-    public enum Status: String, Sendable { case active, suspended }
+    public enum Status: String, Sendable, CaseIterable { case active, suspended }
 
     /// `tn_` followed by 20 lowercase base-32 characters.
     public let id: String

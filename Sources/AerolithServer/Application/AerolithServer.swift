@@ -40,7 +40,8 @@ public enum AerolithServer {
             keyValues: store.keyValues, settings: configuration.pluginSettings, logger: logger
         )
         plugins.scan()
-        let platform = try await Platform(store: store, placementStrategy: PluginPlacementStrategy(plugins: plugins), logger: logger)
+        let platform = try await Platform(store: store, placementStrategy: PluginPlacementStrategy(plugins: plugins),
+                                          identity: configuration.identity, logger: logger)
         switch try await AdminKeyBootstrap.run(platform: platform, dataDirectory: configuration.dataDirectory,
                                                suppliedKeyFile: configuration.adminKeyFile) {
         case .created(let path):
@@ -68,7 +69,8 @@ public enum AerolithServer {
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "aerolith/\(AerolithVersion.current)"),
-            services: [StorageShutdownService(store: store, plugins: plugins, logger: logger)],
+            services: [StorageShutdownService(store: store, plugins: plugins, logger: logger),
+                       SessionCleanupService(platform: platform, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("listening", metadata: ["address": "\(host):\(port)", "data_dir": "\(configuration.dataDirectory)"])
@@ -84,6 +86,9 @@ public enum AerolithServer {
         let openAPI = OpenAPICache()
         let routes = HealthRoutes.routes(services, registry: registry, openAPI: { openAPI.bytes })
             + TenantRoutes.routes(services)
+            + AuthRoutes.routes(services)
+            + UserRoutes.routes(services)
+            + AccessRoutes.routes(services)
             + CollectionRoutes.routes(services)
             + DocumentRoutes.routes(services)
             + QueryRoutes.routes(services)

@@ -1,3 +1,4 @@
+import AerolithPlatform
 import AerolithKernel
 import AerolithStorage
 import Logging
@@ -19,6 +20,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var pluginSettings = PluginSettings()
     /// The exported function that prices a tenant's usage, as "plugin/function" (`i64(i64,i64)`).
     public var pricingFunction: String?
+    /// Sign-in, sessions and signup.
+    public var identity = IdentitySettings()
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080

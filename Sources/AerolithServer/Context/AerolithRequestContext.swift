@@ -8,9 +8,12 @@ public struct AerolithRequestContext: RequestContext {
     public var requestID = ""
     /// Who sent the request, once `AuthenticationMiddleware` has checked its credential.
     public var principal: Principal?
+    /// The peer's IP address, for sign-in throttling.
+    public let clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var maxUploadSize: Int { ServerLimits.requestBodyBytesMax }
@@ -23,7 +26,7 @@ public enum ServerLimits {
     /// Longest accepted `X-Request-ID`, in bytes; longer ones are replaced by a generated id.
     public static let requestIDLengthBytesMax = 128
     /// Longest `Authorization` header considered, in bytes.
-    public static let authorizationHeaderLengthBytesMax = 512
+    public static let authorizationHeaderLengthBytesMax = 4_096
     /// Most tenants on one page of `GET /v1/tenants`.
     public static let tenantPageSizeDefault = 100
 }

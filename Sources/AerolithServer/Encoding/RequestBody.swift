@@ -55,4 +55,17 @@ struct RequestFields {
         case let other?: throw ServerError(.invalidParameter, "\"\(key)\" must be a string, not \(other.typeName)")
         }
     }
+
+    /// An optional array of strings.
+    func strings(_ key: String) throws -> [String]? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .array(let values)?:
+            return try values.map { value in
+                guard let text = value.stringValue else { throw ServerError(.invalidParameter, "\"\(key)\" must be an array of strings") }
+                return text
+            }
+        case let other?: throw ServerError(.invalidParameter, "\"\(key)\" must be an array of strings, not \(other.typeName)")
+        }
+    }
 }

@@ -88,13 +88,50 @@ enum ResponseJSON {
             .init(key: "id", value: .string(key.id)),
             .init(key: "tenant_id", value: key.tenantID.map(JSONValue.string) ?? .null),
             .init(key: "name", value: .string(key.name)),
-            .init(key: "role", value: .string(key.role?.rawValue ?? "platform_admin")),
+            .init(key: "role", value: key.tenantID == nil ? .string("platform_admin") : key.role.map(JSONValue.string) ?? .null),
+            .init(key: "permissions", value: key.permissions.map { .array($0.sorted().map { .string($0.rawValue) }) } ?? .null),
+            .init(key: "collections", value: key.collections.map { .array($0.map(JSONValue.string)) } ?? .null),
             .init(key: "hint", value: .string(key.hint)),
             .init(key: "created_at", value: .string(key.createdAt.rfc3339)),
             .init(key: "revoked_at", value: key.revokedAt.map { .string($0.rfc3339) } ?? .null),
         ])
         if let secret { object.set("key", .string(secret)) }
         return .object(object)
+    }
+
+    static func user(_ user: User) -> JSONValue {
+        .object(JSONObject(members: [
+            .init(key: "id", value: .string(user.id)),
+            .init(key: "tenant_id", value: .string(user.tenantID)),
+            .init(key: "email", value: .string(user.email)),
+            .init(key: "display_name", value: .string(user.displayName)),
+            .init(key: "status", value: .string(user.status.rawValue)),
+            .init(key: "roles", value: .array(user.roles.map(JSONValue.string))),
+            .init(key: "created_at", value: .string(user.createdAt.rfc3339)),
+            .init(key: "updated_at", value: .string(user.updatedAt.rfc3339)),
+        ]))
+    }
+
+    static func session(_ session: Session, current: String?) -> JSONValue {
+        .object(JSONObject(members: [
+            .init(key: "id", value: .string(session.id)),
+            .init(key: "current", value: .bool(session.id == current)),
+            .init(key: "created_at", value: .string(session.createdAt.rfc3339)),
+            .init(key: "last_used_at", value: .string(session.lastUsedAt.rfc3339)),
+            .init(key: "expires_at", value: .string(session.expiresAt.rfc3339)),
+        ]))
+    }
+
+    static func tokens(_ tokens: IssuedTokens) -> JSONObject {
+        JSONObject(members: [
+            .init(key: "access_token", value: .string(tokens.accessToken)),
+            .init(key: "refresh_token", value: .string(tokens.refreshToken)),
+            .init(key: "expires_in", value: .integer(Int64(tokens.expiresInSeconds))),
+            .init(key: "token_type", value: .string("Bearer")),
+            .init(key: "session_id", value: .string(tokens.sessionID)),
+            .init(key: "user_id", value: .string(tokens.userID)),
+            .init(key: "tenant_id", value: .string(tokens.tenantID)),
+        ])
     }
 
     static func cursor(_ cursor: String?) -> JSONValue { cursor.map(JSONValue.string) ?? .null }

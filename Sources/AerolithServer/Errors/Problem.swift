@@ -11,6 +11,8 @@ struct Problem: Error, Sendable {
     let status: HTTPResponse.Status
     let code: String
     let detail: String
+    /// Sent as `Retry-After`, in seconds.
+    var retryAfterSeconds: Int?
     var operationIndex: Int?
 
     init(status: HTTPResponse.Status, code: String, detail: String, operationIndex: Int? = nil) {
@@ -28,6 +30,7 @@ struct Problem: Error, Sendable {
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message, operationIndex: error.operationIndex)
         case let error as PlatformError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
+            retryAfterSeconds = error.retryAfterSeconds
         case let error as ServerError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
         case let error as PluginControlError:
@@ -63,12 +66,14 @@ struct Problem: Error, Sendable {
 
     static func status(for code: PlatformError.Code) -> HTTPResponse.Status {
         switch code {
-        case .invalidTenantName, .invalidPlan, .invalidRole, .invalidKeyName: .badRequest
+        case .invalidTenantName, .invalidPlan, .invalidRole, .invalidKeyName, .invalidEmail, .invalidPassword, .invalidDisplayName,
+             .invalidStatus, .invalidPermission: .badRequest
         case .invalidAdminKey: .internalServerError
-        case .tenantNotFound, .keyNotFound: .notFound
-        case .keyLimitReached: .conflict
-        case .unauthenticated: .unauthorized
-        case .forbidden, .tenantSuspended: .forbidden
+        case .tenantNotFound, .keyNotFound, .userNotFound, .sessionNotFound, .roleNotFound: .notFound
+        case .keyLimitReached, .emailTaken, .roleExists: .conflict
+        case .unauthenticated, .invalidCredentials, .tokenExpired, .sessionEnded, .refreshTokenReused: .unauthorized
+        case .forbidden, .tenantSuspended, .userSuspended, .signupDisabled, .userRequired: .forbidden
+        case .tooManyAttempts: .tooManyRequests
         }
     }
 
@@ -95,6 +100,7 @@ struct Problem: Error, Sendable {
         if let operationIndex { object.set("operation_index", .integer(Int64(operationIndex))) }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"aerolith\"" }
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(.object(object)))))
     }
 }

@@ -17,6 +17,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     static let apiKeyPrefix = "ak_"
 
+    /// A compact JWS: three base64url parts, the first a JSON object (`eyJ` is `{"`).
+    static func looksLikeAccessToken(_ credential: String) -> Bool {
+        credential.hasPrefix("eyJ") && credential.utf8.lazy.filter { $0 == UInt8(ascii: ".") }.count == 2
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         guard header.utf8.count <= ServerLimits.authorizationHeaderLengthBytesMax else {
@@ -31,6 +36,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PlatformError(.unauthenticated, "the API key is not valid")
         }
         var context = context
+        if Self.looksLikeAccessToken(secret) {
+            context.principal = try await platform.authenticate(accessToken: secret)
+            return try await next(request, context)
+        }
         // The server's own keys first (any admin key an operator supplied included); only a
         // credential it does not know goes to the providers.
         do {
@@ -82,6 +91,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PlatformError(.unauthenticated, "the authentication provider \(plugin) is not active for this tenant")
         }
         guard tenant.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
-        return .tenant(tenantID: tenant.id, keyID: "\(plugin):\(subject)", role: role)
+        return .tenant(TenantCaller(tenantID: tenant.id, subject: "\(plugin):\(subject)", kind: .provider, grant: Grant(role)))
     }
 }

@@ -54,9 +54,14 @@ enum OpenAPIDocument {
             parameters.append(parameter(name: query.name, location: "query", schema: ["type": query.type], required: false))
         }
         if !parameters.isEmpty { operation.set("parameters", .array(parameters)) }
-        if case .permission(let permission) = route.access {
+        switch route.access {
+        case .open: break
+        case .permission(let permission):
             operation.set("security", .array([.object(JSONObject(members: [.init(key: "bearerAuth", value: .array([]))]))]))
             operation.set("x-permission", .string(permission.rawValue))
+        case .user:
+            operation.set("security", .array([.object(JSONObject(members: [.init(key: "bearerAuth", value: .array([]))]))]))
+            operation.set("x-permission", .string("signed-in user"))
         }
         if let schema = route.requestSchema {
             var media = JSONObject()

@@ -34,7 +34,7 @@ enum PluginMountedRoutes {
         let rest = String(fullPath.dropFirst("/v1/".count + prefix.utf8.count))
         let (subject, role, tenantID): (String, String, String?) = switch principal {
         case .platformAdmin(let keyID): (keyID, "platform_admin", nil)
-        case .tenant(let tenantID, let keyID, let role): (keyID, role.rawValue, tenantID)
+        case .tenant(let caller): (caller.subject, caller.grant.role, caller.tenantID)
         }
         let input = PluginRegistry.RouteInput(
             method: request.method.rawValue, path: rest, query: request.uri.query ?? "", headersJSON: headersJSON(request.headers),

@@ -14,6 +14,8 @@ struct RouteDefinition: Sendable {
         case open
         /// A credential holding this permission.
         case permission(Permission)
+        /// A signed-in user's access token (not an API key): the user's own account and sessions.
+        case user
     }
 
     struct ResponseSpec: Sendable {
@@ -46,7 +48,7 @@ struct RouteDefinition: Sendable {
     /// The problem statuses a route may answer besides its own, from its access level.
     var problemStatuses: [Int] {
         var statuses = [400, 404, 413, 415]
-        if case .permission = access { statuses += [401, 403] }
+        if case .open = access {} else { statuses += [401, 403] }
         return statuses
     }
 
@@ -133,17 +135,37 @@ struct RouteDefinition: Sendable {
         // input takes it from the request path without a parameter lookup per request.
         let collectionSegment = path.split(separator: "/").firstIndex(of: "{collection}")
         return { request, context in
-            guard case .permission(let permission) = access else { return try await handler(request, context) }
+            let permission: Permission
+            switch access {
+            case .open:
+                return try await handler(request, context)
+            case .user:
+                guard let principal = context.principal else {
+                    throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <access token>")
+                }
+                guard case .tenant(let caller) = principal, caller.kind == .user else {
+                    throw PlatformError(.userRequired, "this route is for signed-in users; sign in with POST /v1/auth/login")
+                }
+                return try await handler(request, context)
+            case .permission(let needed):
+                permission = needed
+            }
             guard let principal = context.principal else {
                 throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
             }
-            try principal.require(permission)
-            if case .tenant(let tenantID, let keyID, let role) = principal {
+            if case .tenant(let caller) = principal, caller.grant.collections != nil {
+                // A credential scoped to some collections: only routes addressing one of them.
+                try principal.require(permission, collection: collectionSegment == nil ? nil : try context.pathParameter("collection"))
+            } else {
+                try principal.require(permission)
+            }
+            if case .tenant(let caller) = principal {
+                let tenantID = caller.tenantID
                 let hooks = plugins.hooks(forTenant: tenantID)
                 if hooks.hasAuthorize {
                     let outcome = Self.authorize(request, hooks: hooks, plugins: plugins, collectionSegment: collectionSegment,
                                                  tenantID: tenantID, requestID: context.requestID, permission: permission,
-                                                 subject: keyID, role: role.rawValue)
+                                                 subject: caller.subject, role: caller.grant.role)
                     switch outcome {
                     case .allowed: break
                     case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)

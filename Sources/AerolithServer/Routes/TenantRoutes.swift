@@ -41,15 +41,31 @@ enum TenantRoutes {
                 ResponseJSON.response(.ok, ResponseJSON.tenant(try platform.tenant(try context.pathParameter("tenant"))))
             },
             RouteDefinition(
+                method: .patch, path: "/v1/tenants/{tenant}", operationID: "updateTenant",
+                summary: "Suspend or resume a tenant, or change its plan", tag: "tenants", access: .permission(.platformAdmin),
+                requestSchema: "TenantUpdate", responses: [.init(status: 200, description: "The tenant", schema: "Tenant")]
+            ) { request, context in
+                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["status", "plan"])
+                let before = try platform.tenant(try context.pathParameter("tenant"))
+                let tenant = try await platform.updateTenant(before.id, status: try fields.string("status", required: false),
+                                                             plan: try fields.string("plan", required: false))
+                if tenant.status != before.status {
+                    services.plugins.publish(tenantID: tenant.id, kind: .tenant, timeMilliseconds: Timestamp.now().milliseconds) {
+                        JSONWriter.bytes(.object(JSONObject(members: [
+                            .init(key: "action", value: .string(tenant.status == .suspended ? "suspended" : "resumed")),
+                            .init(key: "tenant", value: .object(tenant.summaryJSON)),
+                        ])))
+                    }
+                }
+                return ResponseJSON.response(.ok, ResponseJSON.tenant(tenant))
+            },
+            RouteDefinition(
                 method: .post, path: "/v1/tenants/{tenant}/keys", operationID: "createKey",
                 summary: "Create an API key for a tenant; the key is shown only in this response", tag: "keys",
                 access: .permission(.platformAdmin), requestSchema: "KeyCreate",
                 responses: [.init(status: 201, description: "Created", schema: "KeyWithSecret")]
             ) { request, context in
-                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "role"])
-                let (key, secret) = try await platform.createKey(tenantID: try context.pathParameter("tenant"),
-                                                                 name: try fields.string("name", required: true) ?? "",
-                                                                 role: try fields.string("role", required: false))
+                let (key, secret) = try await Self.createKey(platform, tenantID: try context.pathParameter("tenant"), request, context)
                 return ResponseJSON.response(.created, ResponseJSON.key(key, secret: secret))
             },
             RouteDefinition(
@@ -68,6 +84,15 @@ enum TenantRoutes {
                 return ResponseJSON.noContent()
             },
         ]
+    }
+
+    /// Creates a key from a `KeyCreate` body: a role or a permission list, and optionally collections.
+    static func createKey(_ platform: Platform, tenantID: String, _ request: Request,
+                          _ context: AerolithRequestContext) async throws -> (key: APIKey, secret: String) {
+        let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "role", "permissions", "collections"])
+        return try await platform.createKey(tenantID: tenantID, name: try fields.string("name", required: true) ?? "",
+                                            role: try fields.string("role", required: false), permissions: try fields.strings("permissions"),
+                                            collections: try fields.strings("collections"))
     }
 
     static func limit(_ request: Request) throws -> Int {

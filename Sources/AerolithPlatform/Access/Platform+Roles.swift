@@ -1,0 +1,49 @@
+import AerolithStorage
+
+extension Platform {
+    /// Defines a custom role for a tenant.
+    public func createRole(tenantID: String, name: String, permissions names: [String]) async throws -> CustomRole {
+        let tenant = try tenant(tenantID)
+        guard CustomRole.validName(name) else {
+            throw PlatformError(.invalidRole, "a role name is 1-\(CustomRole.nameLengthBytesMax) lower-case letters, digits, - or _, starting with a letter")
+        }
+        guard Role(rawValue: name) == nil else { throw PlatformError(.roleExists, "\"\(name)\" is a built-in role") }
+        let permissions = try PermissionNames.parse(names)
+        guard !permissions.isEmpty else { throw PlatformError(.invalidPermission, "a role holds at least one permission") }
+        let role = CustomRole(tenantID: tenant.id, name: name, permissions: permissions, createdAt: .now())
+        do throws(StorageError) {
+            _ = try await store.insert(role.json, id: try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)),
+                                       into: rolesCollection, in: system)
+        } catch {
+            guard error.code == .documentExists else { throw error }
+            throw PlatformError(.roleExists, "this tenant already has a role named \"\(name)\"")
+        }
+        roleCache.withLock { $0[tenant.id] = nil }
+        return role
+    }
+
+    /// A tenant's custom roles, by name.
+    public func customRoles(tenantID: String) throws -> [String: CustomRole] {
+        if let cached = roleCache.withLock({ $0[tenantID] }) { return cached }
+        let filter = Filter.compare(try FieldPath("tenant_id"), .equal(.string(tenantID)))
+        let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax), in: rolesCollection, placement: system)
+        let roles = Dictionary(page.documents.compactMap { CustomRole(body: $0.body) }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        roleCache.withLock { $0[tenantID] = roles }
+        return roles
+    }
+
+    /// Removes a custom role; users and keys holding it lose its permissions at once.
+    public func deleteRole(tenantID: String, name: String) async throws {
+        let tenant = try tenant(tenantID)
+        guard try customRoles(tenantID: tenant.id)[name] != nil else { throw PlatformError(.roleNotFound, "no custom role \"\(name.prefix(40))\"") }
+        try await store.delete(try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)), expectedVersion: nil,
+                               in: rolesCollection, placement: system)
+        roleCache.withLock { $0[tenant.id] = nil }
+    }
+
+    /// The permissions of a role name in a tenant (built-in or custom); nil if there is no such role.
+    func permissions(ofRole name: String, tenantID: String) throws -> Set<Permission>? {
+        if let builtIn = Role(rawValue: name) { return builtIn.permissions }
+        return try customRoles(tenantID: tenantID)[name]?.permissions
+    }
+}

@@ -1,0 +1,209 @@
+import AerolithStorage
+import Crypto
+import Foundation
+import JWTKit
+
+extension Platform {
+    /// Signs a user in: checks the throttle, the password (in constant time, and as slowly for
+    /// an unknown email), the user's and tenant's status; then opens a session.
+    public func login(tenantID: String, email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedTokens {
+        let email = User.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
+        let account = LoginThrottle.accountKey(tenantID: tenantID, email: email)
+        try throttle.check(account: account, address: clientAddress)
+        let named = try? self.tenant(tenantID)
+        let found = try named.flatMap { try user(tenantID: $0.id, email: email) }
+        guard let named, let found else {
+            hasher.verifyNothing(password)
+            throttle.recordFailure(account: account, address: clientAddress)
+            throw PlatformError(.invalidCredentials, "the tenant, email or password is wrong")
+        }
+        let check = hasher.verify(password, against: found.passwordHash)
+        guard check.matches else {
+            throttle.recordFailure(account: account, address: clientAddress)
+            throw PlatformError(.invalidCredentials, "the tenant, email or password is wrong")
+        }
+        throttle.recordSuccess(account: account)
+        guard named.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
+        guard found.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
+        var rehashed = found
+        if check.needsRehash, let hash = try? hasher.hash(password) {
+            rehashed.passwordHash = hash
+            try await save(rehashed)
+        }
+        return try await openSession(for: rehashed)
+    }
+
+    /// A new session for `user`, ending their oldest ones beyond the per-user limit.
+    func openSession(for user: User) async throws -> IssuedTokens {
+        let active = try sessions(ofUser: user.id).filter(\.isActive).sorted { $0.createdAt.milliseconds < $1.createdAt.milliseconds }
+        for old in active.prefix(max(0, active.count - identity.sessionsPerUserMax + 1)) {
+            try await end(old, reason: "session_limit")
+        }
+        let now = Timestamp.now()
+        let refresh = Self.newRefreshToken(sessionID: RandomID.make(prefix: Session.idPrefix, length: Session.idRandomLength))
+        let session = Session(id: refresh.sessionID, tenantID: user.tenantID, userID: user.id, refreshDigest: APIKey.digest(of: refresh.token),
+                              createdAt: now, expiresAt: Timestamp(milliseconds: now.milliseconds + Int64(identity.sessionAbsoluteLifetimeSeconds) * 1_000))
+        _ = try await store.insert(session.json, id: try DocumentID(session.id), into: sessionsCollection, in: system)
+        sessionCache.withLock { $0[session.id] = session }
+        logger.info("signed in", metadata: ["tenant": "\(user.tenantID)", "user": "\(user.id)", "session": "\(session.id)"])
+        return try await issue(user: user, session: session, refreshToken: refresh.token)
+    }
+
+    /// Exchanges a refresh token for new tokens. The presented token is spent: using it again
+    /// ends the session, and every token issued from it stops working.
+    public func refresh(_ refreshToken: String) async throws -> IssuedTokens {
+        let invalid = PlatformError(.unauthenticated, "the refresh token is not valid")
+        guard let sessionID = Self.sessionID(ofRefreshToken: refreshToken), var session = try session(sessionID) else { throw invalid }
+        let digest = APIKey.digest(of: refreshToken)
+        guard session.isActive else { throw PlatformError(.sessionEnded, "the session has ended") }
+        if !Self.constantTimeEqual(digest, session.refreshDigest) {
+            guard session.previousDigests.contains(where: { Self.constantTimeEqual(digest, $0) }) else { throw invalid }
+            try await end(session, reason: "refresh_token_reused")
+            logger.warning("a refresh token was used twice; the session is revoked", metadata: ["session": "\(session.id)"])
+            throw PlatformError(.refreshTokenReused, "this refresh token was already used; the session is revoked")
+        }
+        let now = Timestamp.now()
+        let idleLimit = session.lastUsedAt.milliseconds + Int64(identity.sessionIdleTimeoutSeconds) * 1_000
+        guard now.milliseconds < session.expiresAt.milliseconds, now.milliseconds < idleLimit else {
+            try await end(session, reason: "expired")
+            throw PlatformError(.sessionEnded, "the session has expired; sign in again")
+        }
+        guard let user = try user(session.userID) else {
+            try await end(session, reason: "user_deleted")
+            throw PlatformError(.sessionEnded, "the user of this session no longer exists")
+        }
+        guard user.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
+        guard try tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
+        let next = Self.newRefreshToken(sessionID: session.id)
+        session.previousDigests = Array((session.previousDigests + [session.refreshDigest]).suffix(IdentityLimits.refreshTokenHistoryCountMax))
+        session.refreshDigest = APIKey.digest(of: next.token)
+        session.lastUsedAt = now
+        try await save(session)
+        return try await issue(user: user, session: session, refreshToken: next.token)
+    }
+
+    /// Ends a session now: its access tokens stop working on the next request.
+    public func logout(sessionID: String) async throws {
+        guard let session = try session(sessionID) else { throw PlatformError(.sessionNotFound, "no such session") }
+        try await end(session, reason: "logged_out")
+    }
+
+    /// A user's active sessions, newest first.
+    public func sessions(userID: String, tenantID: String) throws -> [Session] {
+        let user = try user(userID, tenantID: tenantID)
+        return try sessions(ofUser: user.id).filter(\.isActive).sorted { $0.createdAt.milliseconds > $1.createdAt.milliseconds }
+    }
+
+    /// Ends one of a user's sessions (`sessionID` must be theirs).
+    public func revokeSession(_ sessionID: String, userID: String, tenantID: String) async throws {
+        guard let session = try session(sessionID), session.userID == userID, session.tenantID == tenantID else {
+            throw PlatformError(.sessionNotFound, "session \"\(sessionID.prefix(40))\" does not exist")
+        }
+        try await end(session, reason: "revoked")
+    }
+
+    /// Who presents an access token: signature, `kid`, times, then the session (ended sessions
+    /// refuse their tokens at once), the user and the tenant.
+    public func authenticate(accessToken: String) async throws -> Principal {
+        let claims = try await accessTokens.verify(accessToken)
+        guard let session = try session(claims.sid), session.isActive, session.userID == claims.sub.value,
+              session.tenantID == claims.tenant else {
+            throw PlatformError(.sessionEnded, "the session of this access token has ended")
+        }
+        guard let user = try user(session.userID) else { throw PlatformError(.sessionEnded, "the user of this session no longer exists") }
+        guard user.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
+        guard try tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
+        return .tenant(TenantCaller(tenantID: user.tenantID, subject: user.id, kind: .user, grant: try grant(for: user), sessionID: session.id))
+    }
+
+    func issue(user: User, session: Session, refreshToken: String) async throws -> IssuedTokens {
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let claims = AccessClaims(sub: SubjectClaim(value: user.id), tenant: user.tenantID, roles: user.roles, sid: session.id,
+                                  iat: IssuedAtClaim(value: now),
+                                  exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(identity.accessTokenLifetimeSeconds))),
+                                  jti: IDClaim(value: RandomID.make(prefix: "", length: 26)))
+        return IssuedTokens(accessToken: try await accessTokens.sign(claims), refreshToken: refreshToken,
+                            expiresInSeconds: identity.accessTokenLifetimeSeconds, sessionID: session.id, userID: user.id, tenantID: user.tenantID)
+    }
+
+    func session(_ id: String) throws -> Session? {
+        if let cached = sessionCache.withLock({ $0[id] }) { return cached }
+        guard RandomID.isValid(id, prefix: Session.idPrefix, length: Session.idRandomLength),
+              let document = try store.findDocument(try DocumentID(id), in: sessionsCollection, placement: system),
+              let session = Session(body: document.body) else { return nil }
+        sessionCache.withLock { $0[id] = session }
+        return session
+    }
+
+    func sessions(ofUser userID: String) throws -> [Session] {
+        let filter = Filter.all([.compare(try FieldPath("user_id"), .equal(.string(userID))), .compare(try FieldPath("active"), .equal(.bool(true)))])
+        var found: [Session] = []
+        var cursor: String?
+        repeat {
+            let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: sessionsCollection, placement: system)
+            found += try page.documents.compactMap { try session($0.id) }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return found
+    }
+
+    func save(_ session: Session) async throws {
+        _ = try await store.replace(try DocumentID(session.id), with: session.json, expectedVersion: nil, mode: .upsert,
+                                    in: sessionsCollection, placement: system)
+        sessionCache.withLock { $0[session.id] = session }
+    }
+
+    func end(_ session: Session, reason: String) async throws {
+        guard session.isActive else { return }
+        var ended = session
+        ended.revokedAt = .now()
+        ended.revokedReason = reason
+        // The cache first: from this instant no request is served on the session.
+        sessionCache.withLock { $0[ended.id] = ended }
+        try await save(ended)
+        logger.info("session ended", metadata: ["session": "\(session.id)", "reason": "\(reason)"])
+    }
+
+    func endSessions(ofUser userID: String, reason: String, except kept: String?) async throws {
+        for session in try sessions(ofUser: userID) where session.isActive && session.id != kept {
+            try await end(session, reason: reason)
+        }
+    }
+
+    /// Deletes ended and expired sessions (keeping ended ones for a while, so a reused refresh
+    /// token is still recognised until its session would have expired anyway).
+    public func purgeSessions() async throws -> Int {
+        let now = Timestamp.now().milliseconds
+        let filter = Filter.compare(try FieldPath("expires_at"), .less(.integer(now)))
+        var purged = 0
+        while true {
+            let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax), in: sessionsCollection, placement: system)
+            for document in page.documents {
+                try await store.delete(try DocumentID(document.id), expectedVersion: nil, in: sessionsCollection, placement: system)
+                sessionCache.withLock { _ = $0.removeValue(forKey: document.id) }
+                purged += 1
+            }
+            if page.nextCursor == nil { break }
+        }
+        accessTokens.purgeExpired(now: Date())
+        return purged
+    }
+
+    static func newRefreshToken(sessionID: String) -> (token: String, sessionID: String) {
+        ("rt." + sessionID + "." + RandomID.make(prefix: "", length: IdentityLimits.refreshTokenRandomLength), sessionID)
+    }
+
+    static func sessionID(ofRefreshToken token: String) -> String? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "rt" else { return nil }
+        return String(parts[1])
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8), right = Array(b.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,17 @@
+import AerolithStorage
+
+extension Platform {
+    /// Self-service provisioning: a tenant (Starter unless a plan is named), its owner, and a
+    /// session for the owner. Refused when the operator turned signup off.
+    public func signup(tenantName: String, email: String, password: String, plan: String?,
+                       displayName: String?) async throws -> (tenant: Tenant, user: User, tokens: IssuedTokens) {
+        guard identity.signupEnabled else { throw PlatformError(.signupDisabled, "signup is turned off on this server") }
+        // Check the owner's fields before creating anything.
+        guard User.normalizedEmail(email) != nil else { throw PlatformError(.invalidEmail, "\"\(email.prefix(64))\" is not an email address") }
+        try checkPassword(password)
+        let tenant = try await createTenant(name: tenantName, plan: plan)
+        let user = try await createUser(tenantID: tenant.id, email: email, password: password, displayName: displayName,
+                                        roles: [Role.owner.rawValue])
+        return (tenant, user, try await openSession(for: user))
+    }
+}

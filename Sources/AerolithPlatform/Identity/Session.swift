@@ -1,0 +1,76 @@
+import AerolithStorage
+
+/// One sign-in of a user: the family of refresh tokens issued from it, rotated on every use.
+public struct Session: Sendable, Equatable {
+    /// `ses_` + 20 base-32 characters; the access token's `sid`.
+    public let id: String
+    public let tenantID: String
+    public let userID: String
+    /// SHA-256 of the refresh token that may be used next.
+    var refreshDigest: String
+    /// SHA-256 of earlier refresh tokens: presenting one again revokes the session.
+    var previousDigests: [String]
+    public let createdAt: Timestamp
+    public internal(set) var lastUsedAt: Timestamp
+    /// The absolute end: no refresh extends past it.
+    public let expiresAt: Timestamp
+    public internal(set) var revokedAt: Timestamp?
+    var revokedReason: String?
+
+    static let idPrefix = "ses_"
+    static let idRandomLength = 20
+
+    public var isActive: Bool { revokedAt == nil }
+
+    var json: JSONObject {
+        var object = JSONObject(members: [
+            .init(key: "session_id", value: .string(id)),
+            .init(key: "tenant_id", value: .string(tenantID)),
+            .init(key: "user_id", value: .string(userID)),
+            .init(key: "refresh_digest", value: .string(refreshDigest)),
+            .init(key: "previous_digests", value: .array(previousDigests.map(JSONValue.string))),
+            .init(key: "created_at", value: .integer(createdAt.milliseconds)),
+            .init(key: "last_used_at", value: .integer(lastUsedAt.milliseconds)),
+            .init(key: "expires_at", value: .integer(expiresAt.milliseconds)),
+            .init(key: "active", value: .bool(revokedAt == nil)),
+        ])
+        if let revokedAt { object.set("revoked_at", .integer(revokedAt.milliseconds)) }
+        if let revokedReason { object.set("revoked_reason", .string(revokedReason)) }
+        return object
+    }
+
+    init(id: String, tenantID: String, userID: String, refreshDigest: String, createdAt: Timestamp, expiresAt: Timestamp) {
+        self.id = id
+        self.tenantID = tenantID
+        self.userID = userID
+        self.refreshDigest = refreshDigest
+        previousDigests = []
+        self.createdAt = createdAt
+        lastUsedAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    init?(body: String) {
+        guard case .object(let object)? = try? JSONParser.parse(body),
+              let id = object["session_id"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
+              let userID = object["user_id"]?.stringValue, let digest = object["refresh_digest"]?.stringValue,
+              case .array(let previous)? = object["previous_digests"],
+              let createdAt = User.time(object["created_at"]), let lastUsedAt = User.time(object["last_used_at"]),
+              let expiresAt = User.time(object["expires_at"]) else { return nil }
+        self.init(id: id, tenantID: tenantID, userID: userID, refreshDigest: digest, createdAt: createdAt, expiresAt: expiresAt)
+        previousDigests = previous.compactMap(\.stringValue)
+        self.lastUsedAt = lastUsedAt
+        revokedAt = User.time(object["revoked_at"])
+        revokedReason = object["revoked_reason"]?.stringValue
+    }
+}
+
+/// What a successful sign-in or refresh hands out.
+public struct IssuedTokens: Sendable {
+    public let accessToken: String
+    public let refreshToken: String
+    public let expiresInSeconds: Int
+    public let sessionID: String
+    public let userID: String
+    public let tenantID: String
+}
