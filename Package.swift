@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "AerolithBenchmarks",
             dependencies: [
-                "AerolithKernel", "AerolithStorage", "AerolithServer", "CSQLite",
+                "AerolithKernel", "AerolithPlatform", "AerolithStorage", "AerolithServer", "CSQLite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

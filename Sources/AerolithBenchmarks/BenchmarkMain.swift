@@ -2,7 +2,7 @@ import AerolithServer
 import Foundation
 import Logging
 
-/// `aerolith-bench [storage|http|hooks|all]`: prints throughput figures and their ratios against a
+/// `aerolith-bench [storage|http|hooks|auth|all]`: prints throughput figures and their ratios against a
 /// baseline measured in the same run. Build with `-c release`; debug figures mean little.
 @main
 struct BenchmarkMain {
@@ -16,12 +16,14 @@ struct BenchmarkMain {
             case "storage": try await StorageBenchmark.run()
             case "http": try await HTTPBenchmark.run()
             case "hooks": try await HookDispatchBenchmark.run()
+            case "auth": try await AuthBenchmark.run()
             case "all":
                 try await StorageBenchmark.run()
                 try await HTTPBenchmark.run()
                 try await HookDispatchBenchmark.run()
+                try await AuthBenchmark.run()
             default:
-                print("usage: aerolith-bench [storage|http|hooks|all]")
+                print("usage: aerolith-bench [storage|http|hooks|auth|all]")
                 exit(2)
             }
         } catch {

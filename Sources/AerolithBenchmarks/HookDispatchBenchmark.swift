@@ -9,18 +9,6 @@ import NIOCore
 import NIOEmbedded
 import Synchronization
 
-/// Collects a response body written by the responder.
-final class BodyCollector: ResponseBodyWriter, @unchecked Sendable {
-    // @unchecked: used by one request at a time, from the task awaiting it.
-    var bytes = ByteBuffer()
-    func write(_ buffer: ByteBuffer) async throws {
-        var buffer = buffer
-        bytes.writeBuffer(&buffer)
-    }
-    func finish(_ trailingHeaders: HTTPFields?) async throws {}
-    var text: String { String(buffer: bytes) }
-}
-
 /// The per-request cost of hook dispatch: a chain of five no-op authorize hooks (a C plugin
 /// built here with cc), against the same number of direct C function-pointer calls, and
 /// against a document get without plugins — at the storage level, and through the whole server
@@ -170,26 +158,12 @@ enum HookDispatchBenchmark {
 
     static func stackSegments<App: ApplicationProtocol>(_ app: App, directory: String) async throws -> (Double, Double, Double)
         where App.Responder.Context.Source == ApplicationRequestContextSource {
-        let responder = try await app.responder
-        let channel = EmbeddedChannel()
-        let admin = try String(contentsOfFile: directory + "/data/admin.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try await InProcessServer(app, dataDirectory: directory + "/data")
+        let admin = server.adminKey
         func send(_ method: HTTPRequest.Method, _ path: String, key: String, body: String? = nil) async throws -> (status: Int, body: String) {
-            var headers: HTTPFields = [.authorization: "Bearer \(key)"]
-            if body != nil { headers[.contentType] = "application/json" }
-            let request = Request(head: .init(method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers),
-                                  body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
-            let context = App.Responder.Context(source: .init(channel: channel, logger: Logger(label: "bench")))
-            let response = try await responder.respond(to: request, context: context)
-            let collector = BodyCollector()
-            try await response.body.write(collector)
-            return (Int(response.status.code), collector.text)
+            try await server.send(method, path, key: key, body: body)
         }
-        func field(_ text: String, _ name: String) throws -> String {
-            guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let value = object[name] as? String else {
-                throw BenchmarkError("no \(name) in \(text)")
-            }
-            return value
-        }
+        let field = jsonField
         func tenant(_ name: String) async throws -> (id: String, key: String) {
             let id = try field(try await send(.post, "/v1/tenants", key: admin, body: #"{"name":"\#(name)"}"#).body, "id")
             let key = try field(try await send(.post, "/v1/tenants/\(id)/keys", key: admin, body: #"{"name":"bench"}"#).body, "key")
@@ -198,12 +172,7 @@ enum HookDispatchBenchmark {
             return (id, key)
         }
         func getLoop(_ requests: Int, key: String) async throws -> Double {
-            let start = ContinuousClock.now
-            for _ in 0..<requests {
-                guard try await send(.get, "/v1/collections/items/documents/fixed", key: key).status == 200 else { throw BenchmarkError("GET failed") }
-            }
-            let elapsed = ContinuousClock.now - start
-            return (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(requests)
+            try await server.getLoop(requests, path: "/v1/collections/items/documents/fixed", key: key)
         }
         let subject = try await tenant("bench")
         func setActive(_ active: Bool) async throws {

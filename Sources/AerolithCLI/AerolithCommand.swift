@@ -13,7 +13,8 @@ public struct AerolithCommand: AsyncParsableCommand {
             2 bad arguments or configuration, 3 the server could not be reached, 64 a command line that does not parse.
             """,
         version: AerolithVersion.current,
-        subcommands: [ServeCommand.self, TenantCommand.self, KeyCommand.self, CollectionCommand.self, DocumentCommand.self, PluginCommand.self]
+        subcommands: [ServeCommand.self, SignupCommand.self, AuthCommand.self, UserCommand.self, RoleCommand.self, TenantCommand.self, KeyCommand.self,
+                      CollectionCommand.self, DocumentCommand.self, PluginCommand.self]
     )
 
     public init() {}

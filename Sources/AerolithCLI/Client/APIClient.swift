@@ -24,6 +24,8 @@ struct APIClient {
 
     let baseURL: String
     let key: String?
+    /// A signed-in session used when no key is given; refreshed transparently and saved.
+    var session: SignedInSession?
 
     struct Reply {
         let status: Int
@@ -32,9 +34,20 @@ struct APIClient {
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        guard let session else { return try await sendOnce(method, path, body: body, headers: headers, token: key) }
+        if session.credentials.needsRefresh { try await session.refresh(self) }
+        do {
+            return try await sendOnce(method, path, body: body, headers: headers, token: session.credentials.accessToken)
+        } catch let error as CLIError where error.code == "token_expired" {
+            try await session.refresh(self)
+            return try await sendOnce(method, path, body: body, headers: headers, token: session.credentials.accessToken)
+        }
+    }
+
+    func sendOnce(_ method: HTTPMethod, _ path: String, body: JSONValue?, headers: [(String, String)], token: String?) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
         request.method = method
-        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -61,6 +74,29 @@ struct APIClient {
                            message: object?["detail"]?.stringValue ?? response.status.reasonPhrase, status: status)
         }
         return Reply(status: status, headers: response.headers, body: json)
+    }
+}
+
+/// The stored session a client uses, refreshed (and saved) when its access token expires.
+final class SignedInSession {
+    var credentials: Credentials
+
+    init(_ credentials: Credentials) { self.credentials = credentials }
+
+    func refresh(_ client: APIClient) async throws {
+        let body = JSONValue.object(JSONObject(members: [.init(key: "refresh_token", value: .string(credentials.refreshToken))]))
+        let reply: APIClient.Reply
+        do {
+            reply = try await client.sendOnce(.POST, "/v1/auth/refresh", body: body, headers: [], token: nil)
+        } catch let error as CLIError where error.exitCode == ExitStatus.serverRefused {
+            Credentials.remove()
+            throw CLIError(serverCode: error.code, message: "the stored session could not be refreshed; sign in again (\(error.message))", status: 401)
+        }
+        guard let renewed = Credentials(url: credentials.url, tokens: reply.body) else {
+            throw CLIError(.invalidResponse, "the server's refresh answer holds no tokens")
+        }
+        credentials = renewed
+        try renewed.save()
     }
 }
 

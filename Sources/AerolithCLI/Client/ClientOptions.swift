@@ -7,7 +7,7 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Server URL (env AEROLITH_URL; default \(APIClient.defaultURL)).")
     var url: String?
 
-    @Option(help: "API key: the admin key for tenant and key commands, a tenant key otherwise (env AEROLITH_KEY).")
+    @Option(help: "API key: the admin key for tenant and key commands, a tenant key otherwise (env AEROLITH_KEY). Without one, the session of aerolith auth login is used.")
     var key: String?
 
     @Flag(help: "Print the server's JSON instead of a table.")
@@ -15,14 +15,28 @@ struct ClientOptions: ParsableArguments {
 
     func client() throws -> APIClient {
         let environment = ProcessInfo.processInfo.environment
-        let url = url ?? environment["AEROLITH_URL"] ?? APIClient.defaultURL
+        if key == nil && environment["AEROLITH_KEY"] == nil, let stored = try Credentials.load() {
+            // Signed in with `aerolith auth login`: the stored session, at its server unless --url says otherwise.
+            return APIClient(baseURL: try Self.checked(url ?? environment["AEROLITH_URL"] ?? stored.url), key: nil,
+                             session: SignedInSession(stored))
+        }
+        let url = try Self.checked(url ?? environment["AEROLITH_URL"] ?? APIClient.defaultURL)
+        guard let key = key ?? environment["AEROLITH_KEY"], !key.isEmpty else {
+            throw CLIError(.missingKey, "give an API key with --key or AEROLITH_KEY, or sign in with aerolith auth login")
+        }
+        return APIClient(baseURL: url, key: key)
+    }
+
+    /// A client that presents no credential (signup, login).
+    func anonymousClient() throws -> APIClient {
+        APIClient(baseURL: try Self.checked(url ?? ProcessInfo.processInfo.environment["AEROLITH_URL"] ?? APIClient.defaultURL), key: nil)
+    }
+
+    static func checked(_ url: String) throws -> String {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw CLIError(.invalidArgument, "the server URL must start with http:// or https://")
         }
-        guard let key = key ?? environment["AEROLITH_KEY"], !key.isEmpty else {
-            throw CLIError(.missingKey, "give an API key with --key or AEROLITH_KEY")
-        }
-        return APIClient(baseURL: url, key: key)
+        return url
     }
 
     /// Prints `value` as JSON (with `--json`) or as the table `render` makes.

@@ -4,8 +4,27 @@ import ArgumentParser
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Manage tenants (needs the platform admin key).",
-        subcommands: [Create.self, List.self, Show.self]
+        subcommands: [Create.self, List.self, Show.self, Update.self]
     )
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend or resume a tenant, or change its plan.")
+        @Argument(help: "The tenant id.") var id: String
+        @Option(help: "active or suspended.") var status: String?
+        @Option(help: "starter, professional or enterprise.") var plan: String?
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                var body = JSONObject()
+                if let status { body.set("status", .string(status)) }
+                if let plan { body.set("plan", .string(plan)) }
+                guard !body.isEmpty else { throw CLIError(.invalidArgument, "give --status or --plan") }
+                let reply = try await options.client().send(.PATCH, "/v1/tenants/\(id.pathEscaped)", body: .object(body))
+                options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
+            }
+        }
+    }
 
     static func row(_ tenant: JSONValue) -> [String] {
         ["id", "name", "plan", "status", "created_at"].map { Table.text(tenant, $0) }
@@ -81,13 +100,17 @@ struct KeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
         @Argument(help: "The tenant id.") var tenant: String
         @Option(help: "A name to recognise the key by.") var name: String
-        @Option(help: "viewer, developer (default) or admin.") var role: String?
+        @Option(help: "A built-in role (owner, admin, developer (default), viewer, billing) or one of the tenant's custom roles.") var role: String?
+        @Option(help: "Comma-separated permissions, instead of a role.") var permissions: String?
+        @Option(help: "Comma-separated collections the key is limited to.") var collections: String?
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
                 var body = JSONObject(members: [.init(key: "name", value: .string(name))])
                 if let role { body.set("role", .string(role)) }
+                if let permissions = UserCommand.roles(permissions) { body.set("permissions", permissions) }
+                if let collections = UserCommand.roles(collections) { body.set("collections", collections) }
                 let reply = try await options.client().send(.POST, "/v1/tenants/\(tenant.pathEscaped)/keys", body: .object(body))
                 options.output(reply.body) { key in
                     Table.render(KeyCommand.headers, [KeyCommand.row(key)]) + "\n\nkey: \(Table.text(key, "key"))\n(store it now: it is not shown again)"

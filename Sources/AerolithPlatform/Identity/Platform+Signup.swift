@@ -9,6 +9,9 @@ extension Platform {
         // Check the owner's fields before creating anything.
         guard User.normalizedEmail(email) != nil else { throw PlatformError(.invalidEmail, "\"\(email.prefix(64))\" is not an email address") }
         try checkPassword(password)
+        if let displayName, !validDisplayName(displayName, lengthBytesMax: IdentityLimits.displayNameLengthBytesMax) {
+            throw PlatformError(.invalidDisplayName, "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
+        }
         let tenant = try await createTenant(name: tenantName, plan: plan)
         let user = try await createUser(tenantID: tenant.id, email: email, password: password, displayName: displayName,
                                         roles: [Role.owner.rawValue])
