@@ -34,6 +34,11 @@ public final class Platform: Sendable {
     /// Session id → session, for sessions seen since start; every change goes through here.
     let sessionCache = Mutex<[String: Session]>([:])
     let throttle: LoginThrottle
+    /// Bumped after every change that can alter what an access token grants (a session ended,
+    /// a user, role or tenant changed): principals remembered under an older value are stale.
+    let identityGeneration = Atomic<UInt64>(0)
+    /// Access token → the principal it resolved to, and the generation it was resolved at.
+    let principalCache = Mutex<[String: ResolvedAccess]>([:])
 
     public init(store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
                 logger: Logger = Logger(label: "aerolith.platform")) async throws {

@@ -81,6 +81,8 @@ import Testing
         var future = payload
         future["iat"] = now + 3_600
         future["exp"] = now + 7_200
+        var notBefore = payload
+        notBefore["nbf"] = now + 3_600
         let refused: [(String, String)] = [
             ("alg none", ForgedToken.unsigned(header: ["alg": "none", "typ": "JWT", "kid": kid], payload: payload)),
             ("alg none, signature kept", ForgedToken.unsigned(header: ["alg": "none", "typ": "JWT", "kid": kid], payload: payload) + String(parts[2])),
@@ -93,7 +95,8 @@ import Testing
             ("tampered payload", parts[0] + "." + ForgedToken.base64URL(ForgedToken.json(elevated)) + "." + parts[2]),
             ("tampered signature", parts[0] + "." + parts[1] + "." + String(parts[2].reversed())),
             ("expired", ForgedToken.hs256(header: header, payload: expired, secret: secret)),
-            ("not yet valid", ForgedToken.hs256(header: header, payload: future, secret: secret)),
+            ("issued in the future", ForgedToken.hs256(header: header, payload: future, secret: secret)),
+            ("not before a future time", ForgedToken.hs256(header: header, payload: notBefore, secret: secret)),
             ("garbage", "eyJ.not.a-token"),
         ]
         for (name, token) in refused {
@@ -208,6 +211,18 @@ import Testing
         // Another account is not affected.
         let other = try await fixture.signup("Other", email: "bob@example.com")
         _ = try await fixture.login(other.tenantID, email: "bob@example.com")
+    }
+
+    @Test func failedSignInsAreThrottledPerAddress() async throws {
+        let fixture = try await IdentityFixture.start(identity: #""password_scrypt_log2_n": 10, "login_failures_per_address_max": 4"#)
+        let owner = try await fixture.signup("Acme", email: "ann@example.com")
+        // Guessing across many accounts from one address: each account stays under its own limit.
+        for index in 0..<4 {
+            let guess = #"{"tenant":"\#(owner.tenantID)","email":"user\#(index)@example.com","password":"guess guess"}"#
+            #expect(try await fixture.post("/v1/auth/login", guess).status == 401)
+        }
+        let throttled = try await fixture.post("/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"ann@example.com","password":"correct horse battery"}"#)
+        #expect(throttled.status == 429 && throttled.headers.first(name: "Retry-After") != nil)
     }
 
     @Test func keyRotationRestartAndSignupSwitch() async throws {

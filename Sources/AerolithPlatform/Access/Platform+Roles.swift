@@ -19,6 +19,7 @@ extension Platform {
             throw PlatformError(.roleExists, "this tenant already has a role named \"\(name)\"")
         }
         roleCache.withLock { $0[tenant.id] = nil }
+        identityChanged()
         return role
     }
 
@@ -39,6 +40,7 @@ extension Platform {
         try await store.delete(try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)), expectedVersion: nil,
                                in: rolesCollection, placement: system)
         roleCache.withLock { $0[tenant.id] = nil }
+        identityChanged()
     }
 
     /// The permissions of a role name in a tenant (built-in or custom); nil if there is no such role.

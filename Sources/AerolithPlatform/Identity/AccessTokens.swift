@@ -13,9 +13,15 @@ struct AccessClaims: JWTPayload, Equatable {
     var iat: IssuedAtClaim
     var exp: ExpirationClaim
     var jti: IDClaim
+    /// Not issued by this server, but honoured if present.
+    var nbf: NotBeforeClaim?
 
     func verify(using algorithm: some JWTAlgorithm) throws {
-        try Self.checkTimes(iat: iat.value, exp: exp.value, now: Date())
+        let now = Date()
+        try Self.checkTimes(iat: iat.value, exp: exp.value, now: now)
+        if let nbf, nbf.value > now.addingTimeInterval(TimeInterval(IdentityLimits.clockSkewSecondsMax)) {
+            throw PlatformError(.unauthenticated, "the access token is not valid yet")
+        }
     }
 
     /// Expired, or issued in the future (beyond the tolerated clock skew): refused.

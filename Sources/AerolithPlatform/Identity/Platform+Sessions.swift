@@ -105,6 +105,22 @@ extension Platform {
     /// Who presents an access token: signature, `kid`, times, then the session (ended sessions
     /// refuse their tokens at once), the user and the tenant.
     public func authenticate(accessToken: String) async throws -> Principal {
+        // The fast path: this token resolved before and nothing identity-related changed since.
+        let generation = identityGeneration.load(ordering: .acquiring)
+        let now = Date()
+        if let resolved = principalCache.withLock({ $0[accessToken] }), resolved.generation == generation {
+            guard now.addingTimeInterval(-TimeInterval(IdentityLimits.clockSkewSecondsMax)) < resolved.expiresAt else {
+                throw PlatformError(.tokenExpired, "the access token has expired")
+            }
+            return resolved.principal
+        }
+        let principal = try await resolve(accessToken)
+        return principal
+    }
+
+    /// Everything `authenticate` checks, remembered for the token under the generation read before.
+    private func resolve(_ accessToken: String) async throws -> Principal {
+        let generation = identityGeneration.load(ordering: .acquiring)
         let claims = try await accessTokens.verify(accessToken)
         guard let session = try session(claims.sid), session.isActive, session.userID == claims.sub.value,
               session.tenantID == claims.tenant else {
@@ -113,7 +129,18 @@ extension Platform {
         guard let user = try user(session.userID) else { throw PlatformError(.sessionEnded, "the user of this session no longer exists") }
         guard user.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
         guard try tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
-        return .tenant(TenantCaller(tenantID: user.tenantID, subject: user.id, kind: .user, grant: try grant(for: user), sessionID: session.id))
+        let principal = Principal.tenant(TenantCaller(tenantID: user.tenantID, subject: user.id, kind: .user, grant: try grant(for: user),
+                                                      sessionID: session.id))
+        principalCache.withLock { cache in
+            if cache.count >= IdentityLimits.verifiedTokenCacheCountMax { cache.removeAll(keepingCapacity: true) }
+            cache[accessToken] = ResolvedAccess(principal: principal, generation: generation, expiresAt: claims.exp.value)
+        }
+        return principal
+    }
+
+    /// Marks every remembered token resolution stale. Called after the change is visible.
+    func identityChanged() {
+        identityGeneration.add(1, ordering: .releasing)
     }
 
     func issue(user: User, session: Session, refreshToken: String) async throws -> IssuedTokens {
@@ -160,6 +187,7 @@ extension Platform {
         ended.revokedReason = reason
         // The cache first: from this instant no request is served on the session.
         sessionCache.withLock { $0[ended.id] = ended }
+        identityChanged()
         try await save(ended)
         logger.info("session ended", metadata: ["session": "\(session.id)", "reason": "\(reason)"])
     }
@@ -181,11 +209,14 @@ extension Platform {
             for document in page.documents {
                 try await store.delete(try DocumentID(document.id), expectedVersion: nil, in: sessionsCollection, placement: system)
                 sessionCache.withLock { _ = $0.removeValue(forKey: document.id) }
+                identityChanged()
                 purged += 1
             }
             if page.nextCursor == nil { break }
         }
-        accessTokens.purgeExpired(now: Date())
+        let instant = Date()
+        accessTokens.purgeExpired(now: instant)
+        principalCache.withLock { cache in cache = cache.filter { $0.value.expiresAt > instant } }
         return purged
     }
 

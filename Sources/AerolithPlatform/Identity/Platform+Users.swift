@@ -93,6 +93,7 @@ extension Platform {
         try await endSessions(ofUser: user.id, reason: "user_deleted", except: nil)
         try await store.delete(try DocumentID(user.id), expectedVersion: nil, in: usersCollection, placement: system)
         userCache.withLock { _ = $0.removeValue(forKey: user.id) }
+        identityChanged()
     }
 
     /// Changes a user's password after checking the current one; every other session ends.
@@ -113,6 +114,7 @@ extension Platform {
         _ = try await store.replace(try DocumentID(user.id), with: user.json, expectedVersion: nil, mode: .upsert,
                                     in: usersCollection, placement: system)
         userCache.withLock { $0[user.id] = user }
+        identityChanged()
     }
 
     func checkPassword(_ password: String) throws(PlatformError) {

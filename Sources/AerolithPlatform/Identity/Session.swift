@@ -1,4 +1,5 @@
 import AerolithStorage
+import Foundation
 
 /// One sign-in of a user: the family of refresh tokens issued from it, rotated on every use.
 public struct Session: Sendable, Equatable {
@@ -63,6 +64,14 @@ public struct Session: Sendable, Equatable {
         revokedAt = User.time(object["revoked_at"])
         revokedReason = object["revoked_reason"]?.stringValue
     }
+}
+
+/// What an access token resolved to, and when that stops holding.
+struct ResolvedAccess: Sendable {
+    let principal: Principal
+    /// `Platform.identityGeneration` when it was resolved.
+    let generation: UInt64
+    let expiresAt: Date
 }
 
 /// What a successful sign-in or refresh hands out.

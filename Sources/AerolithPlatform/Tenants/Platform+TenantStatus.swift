@@ -24,6 +24,7 @@ extension Platform {
         _ = try await store.replace(try DocumentID(updated.id), with: updated.json, expectedVersion: nil, mode: .upsert,
                                     in: tenantsCollection, placement: system)
         tenantCache.withLock { $0[updated.id] = updated }
+        identityChanged()
         logger.info("updated tenant", metadata: ["tenant": "\(id)", "status": "\(status.rawValue)", "plan": "\(plan.rawValue)"])
         return updated
     }
