@@ -27,7 +27,8 @@ enum AuthBenchmark {
         let parameters = platform.identity.passwordHashing
         print("== auth: access tokens (HS256 JWT + session check) against a document get; sign-in with scrypt ==")
 
-        let signup = try await platform.signup(tenantName: "bench", email: "bench@example.com", password: password, plan: nil, displayName: nil)
+        let signup = try await platform.signup(tenantName: "bench", email: "bench@example.com", password: password, plan: nil, displayName: nil,
+                                                clientAddress: nil)
         var logins: [Double] = []
         for _ in 0..<loginSamples {
             let start = ContinuousClock.now

@@ -23,6 +23,11 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
         case invalidPermission = "invalid_permission"
         case roleExists = "role_exists"
         case roleNotFound = "role_not_found"
+        /// The change would leave the tenant without an active owner.
+        case lastOwner = "last_owner"
+        case roleLimitReached = "role_limit_reached"
+        /// The record changed while this request worked on it; retry.
+        case concurrentChange = "concurrent_change"
         case emailTaken = "email_taken"
         case userNotFound = "user_not_found"
         case userSuspended = "user_suspended"
@@ -60,6 +65,8 @@ public enum PlatformLimits {
     public static let tenantNameLengthBytesMax = 128
     /// Longest API key name, in bytes of UTF-8.
     public static let keyNameLengthBytesMax = 128
+    /// Most custom roles one tenant may define.
+    public static let customRolesPerTenantMax = 200
     /// Most collections one API key may be limited to.
     public static let keyCollectionsMax = 100
     /// Most active (unrevoked) API keys one tenant may hold.

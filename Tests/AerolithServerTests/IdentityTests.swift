@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Users, sessions and access tokens through HTTP: the walkthrough path and every refusal the
@@ -159,6 +160,45 @@ import Testing
         #expect(try await fixture.send(.GET, "/v1/collections", token: billing).status == 403)
         #expect(try await fixture.post("/v1/keys", #"{"name":"x","role":"writer","permissions":["documents:read"]}"#, token: owner.access).code == "invalid_permission")
         #expect(try await fixture.post("/v1/keys", #"{"name":"x"}"#, token: viewer.access).status == 403)
+    }
+
+    @Test func nobodyGrantsMoreThanTheyHold() async throws {
+        let fixture = try await IdentityFixture.start()
+        let owner = try await fixture.signup("Acme", email: "owner@example.com")
+        #expect(try await fixture.post("/v1/users", #"{"email":"adm@example.com","password":"admin password","roles":["admin"]}"#,
+                                       token: owner.access).status == 201)
+        let admin = try await fixture.login(owner.tenantID, email: "adm@example.com", password: "admin password")
+        // An admin holds everything but billing:read, so cannot hand out owner or billing.
+        let refusals: [(HTTPMethod, String, String)] = [
+            (.POST, "/v1/users", #"{"email":"x@example.com","password":"some password","roles":["owner"]}"#),
+            (.PATCH, "/v1/users/\(admin.userID)", #"{"roles":["owner"]}"#),
+            (.POST, "/v1/keys", #"{"name":"k","role":"billing"}"#),
+            (.POST, "/v1/keys", #"{"name":"k","permissions":["billing:read"]}"#),
+            (.POST, "/v1/roles", #"{"name":"payer","permissions":["billing:read"]}"#),
+            (.PATCH, "/v1/users/\(owner.userID)", #"{"status":"suspended"}"#),
+            (.DELETE, "/v1/users/\(owner.userID)", ""),
+        ]
+        for (method, path, body) in refusals {
+            let reply = try await fixture.send(method, path, token: admin.access, body: body.isEmpty ? nil : body)
+            #expect(reply.status == 403 && reply.code == "forbidden", "\(method) \(path) \(body): \(reply.body)")
+        }
+        #expect(try await fixture.post("/v1/keys", #"{"name":"k","role":"developer"}"#, token: admin.access).status == 201)
+        // The last active owner stays.
+        #expect(try await fixture.send(.DELETE, "/v1/users/\(owner.userID)", token: owner.access).code == "last_owner")
+        #expect(try await fixture.send(.PATCH, "/v1/users/\(owner.userID)", token: owner.access, body: #"{"roles":["admin"]}"#).code == "last_owner")
+        #expect(try await fixture.send(.PATCH, "/v1/users/\(admin.userID)", token: owner.access, body: #"{"roles":["owner"]}"#).status == 200)
+        #expect(try await fixture.send(.PATCH, "/v1/users/\(owner.userID)", token: owner.access, body: #"{"roles":["admin"]}"#).status == 200)
+        // A role that only manages keys cannot mint a key that does more.
+        #expect(try await fixture.post("/v1/roles", #"{"name":"keymaker","permissions":["keys:manage"]}"#, token: admin.access).status == 201)
+        #expect(try await fixture.post("/v1/users", #"{"email":"km@example.com","password":"keymaker pass","roles":["keymaker"]}"#,
+                                       token: admin.access).status == 201)
+        let keymaker = try await fixture.login(owner.tenantID, email: "km@example.com", password: "keymaker pass")
+        #expect(try await fixture.post("/v1/keys", #"{"name":"k","role":"developer"}"#, token: keymaker.access).code == "forbidden")
+        // A key limited to some collections cannot use routes beyond them, key management included.
+        #expect(try await fixture.post("/v1/collections", #"{"name":"notes"}"#, token: admin.access).status == 201)
+        let scoped = try #require(try await fixture.post("/v1/keys", #"{"name":"s","permissions":["keys:manage","documents:read"],"collections":["notes"]}"#,
+                                                        token: admin.access).string("key"))
+        #expect(try await fixture.post("/v1/keys", #"{"name":"t","permissions":["documents:read"],"collections":["notes"]}"#, token: scoped).code == "forbidden")
     }
 
     @Test func suspendedUsersAndTenantsAreRefused() async throws {

@@ -84,19 +84,26 @@ final class SignedInSession {
     init(_ credentials: Credentials) { self.credentials = credentials }
 
     func refresh(_ client: APIClient) async throws {
-        let body = JSONValue.object(JSONObject(members: [.init(key: "refresh_token", value: .string(credentials.refreshToken))]))
-        let reply: APIClient.Reply
-        do {
-            reply = try await client.sendOnce(.POST, "/v1/auth/refresh", body: body, headers: [], token: nil)
-        } catch let error as CLIError where error.exitCode == ExitStatus.serverRefused {
-            Credentials.remove()
-            throw CLIError(serverCode: error.code, message: "the stored session could not be refreshed; sign in again (\(error.message))", status: 401)
+        try await Credentials.withLock {
+            // Another command may have refreshed while this one waited: use its tokens.
+            if let stored = try Credentials.load(), stored.sessionID == credentials.sessionID, stored.refreshToken != credentials.refreshToken {
+                credentials = stored
+                if !stored.needsRefresh { return }
+            }
+            let body = JSONValue.object(JSONObject(members: [.init(key: "refresh_token", value: .string(credentials.refreshToken))]))
+            let reply: APIClient.Reply
+            do {
+                reply = try await client.sendOnce(.POST, "/v1/auth/refresh", body: body, headers: [], token: nil)
+            } catch let error as CLIError where error.exitCode == ExitStatus.serverRefused {
+                Credentials.remove()
+                throw CLIError(serverCode: error.code, message: "the stored session could not be refreshed; sign in again (\(error.message))", status: 401)
+            }
+            guard let renewed = Credentials(url: credentials.url, tokens: reply.body) else {
+                throw CLIError(.invalidResponse, "the server's refresh answer holds no tokens")
+            }
+            credentials = renewed
+            try renewed.save()
         }
-        guard let renewed = Credentials(url: credentials.url, tokens: reply.body) else {
-            throw CLIError(.invalidResponse, "the server's refresh answer holds no tokens")
-        }
-        credentials = renewed
-        try renewed.save()
     }
 }
 

@@ -14,11 +14,23 @@ struct ClientOptions: ParsableArguments {
     var json = false
 
     func client() throws -> APIClient {
+        try client(allowKey: true)
+    }
+
+    /// The stored session's client, ignoring any key (`auth logout` ends that session).
+    func sessionClient() throws -> APIClient {
+        try client(allowKey: false)
+    }
+
+    private func client(allowKey: Bool) throws -> APIClient {
         let environment = ProcessInfo.processInfo.environment
-        if key == nil && environment["AEROLITH_KEY"] == nil, let stored = try Credentials.load() {
-            // Signed in with `aerolith auth login`: the stored session, at its server unless --url says otherwise.
-            return APIClient(baseURL: try Self.checked(url ?? environment["AEROLITH_URL"] ?? stored.url), key: nil,
-                             session: SignedInSession(stored))
+        if !allowKey || (key == nil && environment["AEROLITH_KEY"] == nil), let stored = try Credentials.load() {
+            // Signed in with `aerolith auth login`: the stored session, sent only to the server it came from.
+            let requested = url ?? environment["AEROLITH_URL"] ?? stored.url
+            guard requested.trimmingSuffix("/") == stored.url.trimmingSuffix("/") else {
+                throw CLIError(.missingKey, "signed in to \(stored.url), not \(requested); sign in there or give a key")
+            }
+            return APIClient(baseURL: stored.url, key: nil, session: SignedInSession(stored))
         }
         let url = try Self.checked(url ?? environment["AEROLITH_URL"] ?? APIClient.defaultURL)
         guard let key = key ?? environment["AEROLITH_KEY"], !key.isEmpty else {

@@ -64,10 +64,12 @@ struct Credentials {
 
     var needsRefresh: Bool { Int(Date().timeIntervalSince1970) + Self.refreshMarginSeconds >= expiresAt }
 
-    /// Writes the file readable by its owner only, replacing it atomically.
+    /// Writes the file readable by its owner only (created so, never following a link), in a
+    /// directory only its owner can enter, replacing the old file atomically.
     func save() throws {
         let directory = Self.directory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard chmod(directory, 0o700) == 0 else { throw CLIError(.invalidConfiguration, "cannot restrict \(directory) to its owner") }
         let object = JSONObject(members: [
             .init(key: "url", value: .string(url)), .init(key: "tenant_id", value: .string(tenantID)),
             .init(key: "user_id", value: .string(userID)), .init(key: "session_id", value: .string(sessionID)),
@@ -75,11 +77,29 @@ struct Credentials {
             .init(key: "expires_at", value: .integer(Int64(expiresAt))),
         ])
         let temporary = directory + "/.\(Self.fileName).\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(JSONWriter.bytes(.object(object))),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError(.invalidConfiguration, "cannot write \(temporary)")
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CLIError(.invalidConfiguration, "cannot write \(temporary)") }
+        let bytes = JSONWriter.bytes(.object(object))
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count, synced == 0, rename(temporary, Self.path) == 0 else {
+            unlink(temporary)
+            throw CLIError(.invalidConfiguration, "cannot write \(Self.path)")
         }
-        guard rename(temporary, Self.path) == 0 else { throw CLIError(.invalidConfiguration, "cannot write \(Self.path)") }
+    }
+
+    /// Runs `body` holding an exclusive lock on the credentials, so that two commands never
+    /// spend the same refresh token (which would end the session).
+    static func withLock<T>(_ body: () async throws -> T) async throws -> T {
+        let directory = directory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let descriptor = open(directory + "/credentials.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CLIError(.invalidConfiguration, "cannot lock \(directory)/credentials.lock") }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw CLIError(.invalidConfiguration, "cannot lock \(directory)/credentials.lock") }
+        return try await body()
     }
 
     static func remove() {

@@ -86,12 +86,12 @@ struct AuthCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClient {
                 guard try Credentials.load() != nil else { throw CLIError(.missingKey, "not signed in") }
-                defer { Credentials.remove() }
                 do {
-                    _ = try await options.client().send(.POST, "/v1/auth/logout")
-                } catch let error as CLIError where ["session_ended", "unauthenticated"].contains(error.code) {
+                    _ = try await options.sessionClient().send(.POST, "/v1/auth/logout")
+                } catch let error as CLIError where ["session_ended", "unauthenticated", "refresh_token_reused"].contains(error.code) {
                     // Already ended on the server: forgetting it locally is all that is left.
                 }
+                Credentials.remove()
                 if !options.json { print("signed out") }
             }
         }

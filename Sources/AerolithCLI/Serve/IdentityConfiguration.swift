@@ -14,6 +14,7 @@ enum IdentityConfiguration {
         ("login_failures_per_account_max", 1...1_000, \.loginFailuresPerAccountMax),
         ("login_failures_per_address_max", 1...100_000, \.loginFailuresPerAddressMax),
         ("login_throttle_window_seconds", 1...86_400, \.loginThrottleWindowSeconds),
+        ("signups_per_address_max", 1...100_000, \.signupsPerAddressMax),
         ("password_scrypt_log2_n", 10...20, \.passwordHashing.log2N),
         ("password_scrypt_block_size", 1...32, \.passwordHashing.blockSize),
         ("password_scrypt_parallelism", 1...16, \.passwordHashing.parallelism),
@@ -36,6 +37,9 @@ enum IdentityConfiguration {
                 throw fail("\(member.key) must be a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound)")
             }
             settings[keyPath: setting.keyPath] = integer
+        }
+        guard settings.passwordHashing.memoryBytes <= PasswordHasher.memoryBytesMax else {
+            throw fail("the scrypt parameters ask for \(settings.passwordHashing.memoryBytes / 1_048_576) MiB per hash; at most \(PasswordHasher.memoryBytesMax / 1_048_576) MiB")
         }
         guard settings.sessionAbsoluteLifetimeSeconds >= settings.accessTokenLifetimeSeconds else {
             throw fail("session_absolute_lifetime_seconds must be at least access_token_lifetime_seconds")

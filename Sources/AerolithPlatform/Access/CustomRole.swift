@@ -39,9 +39,9 @@ public struct CustomRole: Sendable, Equatable {
         "rol_" + SHA256.hash(data: Array("\(tenantID)\n\(name)".utf8)).prefix(16).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
-    /// Lower-case letters, digits, `-` and `_`, starting with a letter.
+    /// Lower-case letters, digits, `-` and `_`, starting with a letter; not a reserved name.
     static func validName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
+        guard name != APIKey.platformAdminRole, let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
               name.utf8.count <= nameLengthBytesMax else { return false }
         return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
             || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }

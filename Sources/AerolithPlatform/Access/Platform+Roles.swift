@@ -1,8 +1,8 @@
 import AerolithStorage
 
 extension Platform {
-    /// Defines a custom role for a tenant.
-    public func createRole(tenantID: String, name: String, permissions names: [String]) async throws -> CustomRole {
+    /// Defines a custom role for a tenant, from permissions `grantor` holds (nil: the platform admin).
+    public func createRole(tenantID: String, name: String, permissions names: [String], grantor: Grant?) async throws -> CustomRole {
         let tenant = try tenant(tenantID)
         guard CustomRole.validName(name) else {
             throw PlatformError(.invalidRole, "a role name is 1-\(CustomRole.nameLengthBytesMax) lower-case letters, digits, - or _, starting with a letter")
@@ -10,6 +10,10 @@ extension Platform {
         guard Role(rawValue: name) == nil else { throw PlatformError(.roleExists, "\"\(name)\" is a built-in role") }
         let permissions = try PermissionNames.parse(names)
         guard !permissions.isEmpty else { throw PlatformError(.invalidPermission, "a role holds at least one permission") }
+        try checkGrantable(permissions, by: grantor)
+        guard try customRoles(tenantID: tenant.id).count < PlatformLimits.customRolesPerTenantMax else {
+            throw PlatformError(.roleLimitReached, "a tenant defines at most \(PlatformLimits.customRolesPerTenantMax) roles")
+        }
         let role = CustomRole(tenantID: tenant.id, name: name, permissions: permissions, createdAt: .now())
         do throws(StorageError) {
             _ = try await store.insert(role.json, id: try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)),
@@ -27,9 +31,11 @@ extension Platform {
     public func customRoles(tenantID: String) throws -> [String: CustomRole] {
         if let cached = roleCache.withLock({ $0[tenantID] }) { return cached }
         let filter = Filter.compare(try FieldPath("tenant_id"), .equal(.string(tenantID)))
-        let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax), in: rolesCollection, placement: system)
+        let generation = identityGeneration.load(ordering: .acquiring)
+        let page = try store.query(Query(filter: filter, limit: PlatformLimits.customRolesPerTenantMax), in: rolesCollection, placement: system)
         let roles = Dictionary(page.documents.compactMap { CustomRole(body: $0.body) }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        roleCache.withLock { $0[tenantID] = roles }
+        // Only what nothing changed while it was read is remembered.
+        roleCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[tenantID] = roles } }
         return roles
     }
 

@@ -33,6 +33,8 @@ public struct IdentitySettings: Sendable, Equatable {
     public var loginFailuresPerAccountMax = 5
     public var loginFailuresPerAddressMax = 20
     public var loginThrottleWindowSeconds = 900
+    /// Tenants one client address may sign up within the window.
+    public var signupsPerAddressMax = 10
     public var passwordHashing = PasswordHasher.Parameters.standard
 
     public init() {}

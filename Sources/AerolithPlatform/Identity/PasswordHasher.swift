@@ -1,5 +1,6 @@
 import Crypto
 import CryptoExtras
+import Dispatch
 import Foundation
 
 /// Password hashing with scrypt (memory-hard; BoringSSL's implementation through swift-crypto).
@@ -27,50 +28,85 @@ public struct PasswordHasher: Sendable {
         public var memoryBytes: Int { 128 * blockSize * (1 << log2N) }
     }
 
+    /// Hashes computed at once; more wait. Each holds a core and `memoryBytes` for its duration,
+    /// so a burst of sign-ins cannot take every core from the requests being served.
+    public static let concurrentHashesMax = 1
     public static let saltBytes = 16
     public static let derivedKeyBytes = 32
     /// Bounds on parameters read back from stored hashes (a corrupt record must not ask for gigabytes).
     static let log2NMax = 20
     static let blockSizeMax = 32
     static let parallelismMax = 16
+    /// Most memory one stored hash may ask for, in bytes.
+    public static let memoryBytesMax = 256 * 1_048_576
 
     public let parameters: Parameters
 
     public init(parameters: Parameters = .standard) { self.parameters = parameters }
 
-    public func hash(_ password: String) throws -> String {
-        let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }
-        let key = try Self.derive(password, salt: salt, parameters)
-        return ["scrypt", String(parameters.log2N), String(parameters.blockSize), String(parameters.parallelism),
-                Data(salt).base64EncodedString(), key.withUnsafeBytes { Data($0) }.base64EncodedString()].joined(separator: "$")
+    public func hash(_ password: String) async throws -> String {
+        let parameters = parameters
+        return try await KDFQueue.shared.run { () throws -> String in
+            let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }
+            let key = try Self.derive(password, salt: salt, parameters)
+            return ["scrypt", String(parameters.log2N), String(parameters.blockSize), String(parameters.parallelism),
+                    Data(salt).base64EncodedString(), key.withUnsafeBytes { Data($0) }.base64EncodedString()].joined(separator: "$")
+        }
     }
 
     /// Whether `password` matches `stored`, compared in constant time; and whether the hash
     /// should be replaced because it was made with other parameters.
-    public func verify(_ password: String, against stored: String) -> (matches: Bool, needsRehash: Bool) {
-        let fields = stored.split(separator: "$", omittingEmptySubsequences: false)
-        guard fields.count == 6, fields[0] == "scrypt",
-              let log2N = Int(fields[1]), (1...Self.log2NMax).contains(log2N),
-              let blockSize = Int(fields[2]), (1...Self.blockSizeMax).contains(blockSize),
-              let parallelism = Int(fields[3]), (1...Self.parallelismMax).contains(parallelism),
-              let salt = Data(base64Encoded: String(fields[4])), let expected = Data(base64Encoded: String(fields[5])),
-              expected.count == Self.derivedKeyBytes else {
-            _ = try? Self.derive(password, salt: [UInt8](repeating: 0, count: Self.saltBytes), parameters)
-            return (false, false)
+    public func verify(_ password: String, against stored: String) async -> (matches: Bool, needsRehash: Bool) {
+        let parameters = parameters
+        let result = try? await KDFQueue.shared.run { () throws -> (Bool, Bool) in
+            let fields = stored.split(separator: "$", omittingEmptySubsequences: false)
+            guard fields.count == 6, fields[0] == "scrypt",
+                  let log2N = Int(fields[1]), (1...Self.log2NMax).contains(log2N),
+                  let blockSize = Int(fields[2]), (1...Self.blockSizeMax).contains(blockSize),
+                  let parallelism = Int(fields[3]), (1...Self.parallelismMax).contains(parallelism),
+                  Parameters(log2N: log2N, blockSize: blockSize, parallelism: parallelism).memoryBytes <= Self.memoryBytesMax,
+                  let salt = Data(base64Encoded: String(fields[4])), let expected = Data(base64Encoded: String(fields[5])),
+                  expected.count == Self.derivedKeyBytes else {
+                _ = try? Self.derive(password, salt: [UInt8](repeating: 0, count: Self.saltBytes), parameters)
+                return (false, false)
+            }
+            let used = Parameters(log2N: log2N, blockSize: blockSize, parallelism: parallelism)
+            let derived = try Self.derive(password, salt: Array(salt), used)
+            // SymmetricKey equality is constant-time.
+            return (derived == SymmetricKey(data: expected), used != parameters)
         }
-        let used = Parameters(log2N: log2N, blockSize: blockSize, parallelism: parallelism)
-        guard let derived = try? Self.derive(password, salt: Array(salt), used) else { return (false, false) }
-        // SymmetricKey equality is constant-time.
-        return (derived == SymmetricKey(data: expected), used != parameters)
+        return result.map { (matches: $0.0, needsRehash: $0.1) } ?? (false, false)
     }
 
     /// Spends the time a real verification would, for sign-ins naming no known account.
-    public func verifyNothing(_ password: String) {
-        _ = try? Self.derive(password, salt: [UInt8](repeating: 0, count: Self.saltBytes), parameters)
+    public func verifyNothing(_ password: String) async {
+        let parameters = parameters
+        _ = try? await KDFQueue.shared.run { () throws -> Bool in
+            _ = try Self.derive(password, salt: [UInt8](repeating: 0, count: Self.saltBytes), parameters)
+            return true
+        }
     }
 
     static func derive(_ password: String, salt: [UInt8], _ parameters: Parameters) throws -> SymmetricKey {
         try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: derivedKeyBytes,
                                  rounds: 1 << parameters.log2N, blockSize: parameters.blockSize, parallelism: parameters.parallelism)
+    }
+}
+
+/// Runs key derivations on threads of their own, `PasswordHasher.concurrentHashesMax` at a
+/// time, so they never occupy the threads that serve requests.
+final class KDFQueue: Sendable {
+    static let shared = KDFQueue()
+    private let queue = DispatchQueue(label: "aerolith.kdf", attributes: .concurrent)
+    private let slots = DispatchSemaphore(value: PasswordHasher.concurrentHashesMax)
+
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [slots] in
+                slots.wait()
+                defer { slots.signal() }
+                continuation.resume(with: Result { try work() })
+            }
+        }
     }
 }

@@ -12,12 +12,12 @@ extension Platform {
         try throttle.check(account: account, address: clientAddress)
         let named = try? self.tenant(tenantID)
         let found = try named.flatMap { try user(tenantID: $0.id, email: email) }
-        guard let named, let found else {
-            hasher.verifyNothing(password)
+        guard let named, let found, password.utf8.count <= IdentityLimits.passwordLengthBytesMax else {
+            await hasher.verifyNothing(String(password.utf8.prefix(IdentityLimits.passwordLengthBytesMax)) ?? "")
             throttle.recordFailure(account: account, address: clientAddress)
             throw PlatformError(.invalidCredentials, "the tenant, email or password is wrong")
         }
-        let check = hasher.verify(password, against: found.passwordHash)
+        let check = await hasher.verify(password, against: found.passwordHash)
         guard check.matches else {
             throttle.recordFailure(account: account, address: clientAddress)
             throw PlatformError(.invalidCredentials, "the tenant, email or password is wrong")
@@ -25,12 +25,13 @@ extension Platform {
         throttle.recordSuccess(account: account)
         guard named.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
         guard found.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
-        var rehashed = found
-        if check.needsRehash, let hash = try? hasher.hash(password) {
-            rehashed.passwordHash = hash
-            try await save(rehashed)
+        var signingIn = found
+        if check.needsRehash, let hash = try? await hasher.hash(password) {
+            signingIn.passwordHash = hash
+            // A concurrent change wins; the rehash waits for the next sign-in.
+            signingIn = (try? await save(signingIn)) ?? found
         }
-        return try await openSession(for: rehashed)
+        return try await openSession(for: signingIn)
     }
 
     /// A new session for `user`, ending their oldest ones beyond the per-user limit.
@@ -78,7 +79,20 @@ extension Platform {
         session.previousDigests = Array((session.previousDigests + [session.refreshDigest]).suffix(IdentityLimits.refreshTokenHistoryCountMax))
         session.refreshDigest = APIKey.digest(of: next.token)
         session.lastUsedAt = now
-        try await save(session)
+        do throws(StorageError) {
+            session.version = try await store.replace(try DocumentID(session.id), with: session.json, expectedVersion: session.version,
+                                                      mode: .replaceOnly, in: sessionsCollection, placement: system).document.version
+        } catch {
+            guard error.code == .versionConflict || error.code == .documentNotFound else { throw error }
+            // The same token spent twice at once, or the session ended meanwhile: either way it ends.
+            sessionCache.withLock { _ = $0.removeValue(forKey: session.id) }
+            guard let current = try self.session(session.id), current.isActive else {
+                throw PlatformError(.sessionEnded, "the session has ended")
+            }
+            try await end(current, reason: "refresh_token_reused")
+            throw PlatformError(.refreshTokenReused, "this refresh token was used twice at once; the session is revoked")
+        }
+        sessionCache.withLock { $0[session.id] = session }
         return try await issue(user: user, session: session, refreshToken: next.token)
     }
 
@@ -155,10 +169,13 @@ extension Platform {
 
     func session(_ id: String) throws -> Session? {
         if let cached = sessionCache.withLock({ $0[id] }) { return cached }
+        let generation = identityGeneration.load(ordering: .acquiring)
         guard RandomID.isValid(id, prefix: Session.idPrefix, length: Session.idRandomLength),
               let document = try store.findDocument(try DocumentID(id), in: sessionsCollection, placement: system),
-              let session = Session(body: document.body) else { return nil }
-        sessionCache.withLock { $0[id] = session }
+              var session = Session(body: document.body) else { return nil }
+        session.version = document.version
+        // Only what nothing changed while it was read is remembered.
+        sessionCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[id] = session } }
         return session
     }
 
@@ -174,21 +191,18 @@ extension Platform {
         return found
     }
 
-    func save(_ session: Session) async throws {
-        _ = try await store.replace(try DocumentID(session.id), with: session.json, expectedVersion: nil, mode: .upsert,
-                                    in: sessionsCollection, placement: system)
-        sessionCache.withLock { $0[session.id] = session }
-    }
-
     func end(_ session: Session, reason: String) async throws {
         guard session.isActive else { return }
         var ended = session
         ended.revokedAt = .now()
         ended.revokedReason = reason
-        // The cache first: from this instant no request is served on the session.
+        // The cache first: from this instant no request is served on the session. The write is
+        // unconditional: ending wins over a refresh racing it (whose conditional write then fails).
         sessionCache.withLock { $0[ended.id] = ended }
         identityChanged()
-        try await save(ended)
+        ended.version = try await store.replace(try DocumentID(ended.id), with: ended.json, expectedVersion: nil, mode: .upsert,
+                                                in: sessionsCollection, placement: system).document.version
+        sessionCache.withLock { $0[ended.id] = ended }
         logger.info("session ended", metadata: ["session": "\(session.id)", "reason": "\(reason)"])
     }
 

@@ -2,25 +2,20 @@ import AerolithStorage
 import Foundation
 
 extension Platform {
-    /// Creates a user of a tenant. The email must be new to the tenant (another tenant may have it).
+    /// Creates a user of a tenant. The email must be new to the tenant (another tenant may have
+    /// it); `grantor` (nil: the platform admin) must hold every permission the roles grant.
     public func createUser(tenantID: String, email rawEmail: String, password: String, displayName: String?,
-                           roles: [String]) async throws -> User {
+                           roles: [String], grantor: Grant?) async throws -> User {
         let tenant = try tenant(tenantID)
-        guard let email = User.normalizedEmail(rawEmail) else {
-            throw PlatformError(.invalidEmail, "\"\(rawEmail.prefix(64))\" is not an email address")
-        }
-        try checkPassword(password)
-        let name = displayName ?? String(email.prefix { $0 != "@" })
-        guard validDisplayName(name, lengthBytesMax: IdentityLimits.displayNameLengthBytesMax) else {
-            throw PlatformError(.invalidDisplayName, "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
-        }
+        let (email, name) = try checkedIdentity(email: rawEmail, password: password, displayName: displayName)
         let checkedRoles = try validRoles(roles, tenantID: tenant.id)
+        try checkGrantable(try permissions(ofRoles: checkedRoles, tenantID: tenant.id), by: grantor)
         let now = Timestamp.now()
-        let user = User(id: RandomID.make(prefix: User.idPrefix, length: User.idRandomLength), tenantID: tenant.id, email: email,
-                        displayName: name, status: .active, roles: checkedRoles, passwordHash: try hasher.hash(password),
+        var user = User(id: RandomID.make(prefix: User.idPrefix, length: User.idRandomLength), tenantID: tenant.id, email: email,
+                        displayName: name, status: .active, roles: checkedRoles, passwordHash: try await hasher.hash(password),
                         createdAt: now, updatedAt: now, passwordChangedAt: now)
         do throws(StorageError) {
-            _ = try await store.insert(user.json, id: try DocumentID(user.id), into: usersCollection, in: system)
+            user.version = try await store.insert(user.json, id: try DocumentID(user.id), into: usersCollection, in: system).version
         } catch {
             guard error.code == .uniqueViolation else { throw error }
             throw PlatformError(.emailTaken, "this tenant already has a user with that email")
@@ -28,6 +23,22 @@ extension Platform {
         userCache.withLock { $0[user.id] = user }
         logger.info("created user", metadata: ["tenant": "\(tenant.id)", "user": "\(user.id)"])
         return user
+    }
+
+    /// The normalised email and the display name (the email's local part if none is given),
+    /// checked with the password before anything is created.
+    func checkedIdentity(email rawEmail: String, password: String, displayName: String?) throws -> (email: String, name: String) {
+        guard let email = User.normalizedEmail(rawEmail) else {
+            throw PlatformError(.invalidEmail, "\"\(rawEmail.prefix(64))\" is not an email address")
+        }
+        try checkPassword(password)
+        let name = displayName ?? String(email.prefix { $0 != "@" })
+        guard validDisplayName(name, lengthBytesMax: IdentityLimits.displayNameLengthBytesMax) else {
+            throw PlatformError(.invalidDisplayName, displayName == nil
+                ? "the email's local part is not a usable display name; give display_name"
+                : "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
+        }
+        return (email, name)
     }
 
     /// A user of `tenantID`; another tenant's user is not found.
@@ -40,10 +51,19 @@ extension Platform {
 
     func user(_ id: String) throws -> User? {
         if let cached = userCache.withLock({ $0[id] }) { return cached }
+        let generation = identityGeneration.load(ordering: .acquiring)
+        guard let user = try storedUser(id) else { return nil }
+        // Only what nothing changed while it was read is remembered.
+        userCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[id] = user } }
+        return user
+    }
+
+    /// The user as stored now, bypassing the cache.
+    func storedUser(_ id: String) throws -> User? {
         guard RandomID.isValid(id, prefix: User.idPrefix, length: User.idRandomLength),
               let document = try store.findDocument(try DocumentID(id), in: usersCollection, placement: system),
-              let user = User(body: document.body) else { return nil }
-        userCache.withLock { $0[id] = user }
+              var user = User(body: document.body) else { return nil }
+        user.version = document.version
         return user
     }
 
@@ -67,8 +87,13 @@ extension Platform {
 
     /// Changes a user's name, status or roles. A suspended user's tokens are refused (403
     /// `user_suspended`) from the next request and sign-in is refused; resuming lets them back.
-    public func updateUser(_ id: String, tenantID: String, displayName: String?, status: String?, roles: [String]?) async throws -> User {
-        var user = try user(id, tenantID: tenantID)
+    /// The grantor must hold everything the user holds now and everything the new roles grant,
+    /// and the tenant keeps an active owner.
+    public func updateUser(_ id: String, tenantID: String, displayName: String?, status: String?, roles: [String]?,
+                           grantor: Grant?) async throws -> User {
+        let current = try user(id, tenantID: tenantID)
+        try checkManageable(current, by: grantor)
+        var user = current
         if let displayName {
             guard validDisplayName(displayName, lengthBytesMax: IdentityLimits.displayNameLengthBytesMax) else {
                 throw PlatformError(.invalidDisplayName, "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
@@ -81,40 +106,68 @@ extension Platform {
             }
             user.status = known
         }
-        if let roles { user.roles = try validRoles(roles, tenantID: tenantID) }
+        if let roles {
+            user.roles = try validRoles(roles, tenantID: tenantID)
+            try checkGrantable(try permissions(ofRoles: user.roles, tenantID: tenantID), by: grantor)
+        }
+        try checkOwnersRemain(changing: current, to: user)
         user.updatedAt = .now()
-        try await save(user)
-        return user
+        return try await save(user)
     }
 
-    /// Deletes a user and ends their sessions.
-    public func deleteUser(_ id: String, tenantID: String) async throws {
+    /// Deletes a user and ends their sessions (not the tenant's last active owner).
+    public func deleteUser(_ id: String, tenantID: String, grantor: Grant?) async throws {
         let user = try user(id, tenantID: tenantID)
+        try checkManageable(user, by: grantor)
+        try checkOwnersRemain(changing: user, to: nil)
         try await endSessions(ofUser: user.id, reason: "user_deleted", except: nil)
-        try await store.delete(try DocumentID(user.id), expectedVersion: nil, in: usersCollection, placement: system)
+        do throws(StorageError) {
+            try await store.delete(try DocumentID(user.id), expectedVersion: user.version, in: usersCollection, placement: system)
+        } catch {
+            guard error.code == .versionConflict else { throw error }
+            throw PlatformError(.concurrentChange, "the user changed while being deleted; try again")
+        }
         userCache.withLock { _ = $0.removeValue(forKey: user.id) }
         identityChanged()
     }
 
     /// Changes a user's password after checking the current one; every other session ends.
     public func changePassword(userID: String, tenantID: String, current: String, new: String, keepingSession: String?) async throws {
-        var user = try user(userID, tenantID: tenantID)
-        guard hasher.verify(current, against: user.passwordHash).matches else {
+        let before = try user(userID, tenantID: tenantID)
+        try checkPassword(new)
+        let account = LoginThrottle.accountKey(tenantID: tenantID, email: before.email)
+        try throttle.check(account: account, address: nil)
+        guard await hasher.verify(current, against: before.passwordHash).matches else {
+            throttle.recordFailure(account: account, address: nil)
             throw PlatformError(.invalidCredentials, "the current password is wrong")
         }
-        try checkPassword(new)
-        user.passwordHash = try hasher.hash(new)
+        let hash = try await hasher.hash(new)
+        // Applied to the user as stored now: changes made meanwhile (a suspension) are kept.
+        guard var user = try storedUser(userID), user.tenantID == tenantID, user.passwordHash == before.passwordHash else {
+            throw PlatformError(.concurrentChange, "the user changed meanwhile; try again")
+        }
+        user.passwordHash = hash
         user.passwordChangedAt = .now()
         user.updatedAt = user.passwordChangedAt
-        try await save(user)
+        _ = try await save(user)
         try await endSessions(ofUser: user.id, reason: "password_changed", except: keepingSession)
     }
 
-    func save(_ user: User) async throws {
-        _ = try await store.replace(try DocumentID(user.id), with: user.json, expectedVersion: nil, mode: .upsert,
-                                    in: usersCollection, placement: system)
-        userCache.withLock { $0[user.id] = user }
+    /// Writes `user` if the stored record is still the version it was read at.
+    @discardableResult
+    func save(_ user: User) async throws -> User {
+        var saved = user
+        do throws(StorageError) {
+            saved.version = try await store.replace(try DocumentID(user.id), with: user.json, expectedVersion: user.version, mode: .replaceOnly,
+                                                    in: usersCollection, placement: system).document.version
+        } catch {
+            guard error.code == .versionConflict || error.code == .documentNotFound else { throw error }
+            userCache.withLock { _ = $0.removeValue(forKey: user.id) }
+            throw PlatformError(.concurrentChange, "the user changed meanwhile; try again")
+        }
+        userCache.withLock { $0[user.id] = saved }
         identityChanged()
+        return saved
     }
 
     func checkPassword(_ password: String) throws(PlatformError) {

@@ -17,6 +17,8 @@ public struct Session: Sendable, Equatable {
     public let expiresAt: Timestamp
     public internal(set) var revokedAt: Timestamp?
     var revokedReason: String?
+    /// The stored record's version this copy was read at (optimistic concurrency).
+    var version: Int64 = 1
 
     static let idPrefix = "ses_"
     static let idRandomLength = 20

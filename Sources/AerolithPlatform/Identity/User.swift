@@ -19,6 +19,8 @@ public struct User: Sendable, Equatable {
     public internal(set) var updatedAt: Timestamp
     /// Sessions issued before this instant are no longer valid (set by password changes).
     public internal(set) var passwordChangedAt: Timestamp
+    /// The stored record's version this copy was read at (optimistic concurrency).
+    var version: Int64 = 1
 
     static let idPrefix = "usr_"
     static let idRandomLength = 20

@@ -61,6 +61,7 @@ extension Platform {
     func activeAdminKeys() throws -> [(digest: String, key: APIKey)] {
         let filter = Filter.all([
             .compare(try FieldPath("role"), .equal(.string(APIKey.platformAdminRole))),
+            .compare(try FieldPath("tenant_id"), .equal(.null)),
             .compare(try FieldPath("revoked_at"), .exists(false)),
         ])
         return try keyRecords(matching: filter)

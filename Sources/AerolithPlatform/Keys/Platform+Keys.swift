@@ -3,8 +3,10 @@ import AerolithStorage
 extension Platform {
     /// Creates an API key for a tenant and returns it with its secret, which is shown once and
     /// stored only as a digest.
+    /// `grantor` (nil: the platform admin) must hold every permission the key grants, and a
+    /// grantor limited to some collections can only make keys limited to those.
     public func createKey(tenantID: String, name: String, role roleName: String?, permissions permissionNames: [String]? = nil,
-                          collections: [String]? = nil) async throws -> (key: APIKey, secret: String) {
+                          collections: [String]? = nil, grantor: Grant? = nil) async throws -> (key: APIKey, secret: String) {
         let tenant = try tenant(tenantID)
         guard validDisplayName(name, lengthBytesMax: PlatformLimits.keyNameLengthBytesMax) else {
             throw PlatformError(.invalidKeyName, "a key name is 1-\(PlatformLimits.keyNameLengthBytesMax) bytes of text without control characters")
@@ -31,6 +33,8 @@ extension Platform {
                 throw PlatformError(.invalidKeyName, "collections is a list of 1-\(PlatformLimits.keyCollectionsMax) collection names")
             }
         }
+        let granted = try permissions ?? role.flatMap { try self.permissions(ofRole: $0, tenantID: tenant.id) } ?? []
+        try checkGrantable(granted, collections: collections.map(Set.init), by: grantor)
         guard try keys(tenantID: tenant.id).filter({ $0.revokedAt == nil }).count < PlatformLimits.keysPerTenantMax else {
             throw PlatformError(.keyLimitReached, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) active keys; revoke one first")
         }
@@ -87,6 +91,7 @@ extension Platform {
         _ = try await store.replace(try DocumentID(digest), with: revoked.json, expectedVersion: nil, mode: .upsert,
                                     in: keysCollection, placement: system)
         keyCache.withLock { $0[digest] = revoked }
+        identityChanged()
         logger.info("revoked key", metadata: ["tenant": "\(key.tenantID ?? "-")", "key": "\(key.id)"])
         return revoked
     }
@@ -97,11 +102,13 @@ extension Platform {
         let digest = APIKey.digest(of: secret)
         var key = keyCache.withLock { $0[digest] }
         if key == nil {
+            let generation = identityGeneration.load(ordering: .acquiring)
             guard let document = try store.findDocument(try DocumentID(digest), in: keysCollection, placement: system) else {
                 throw PlatformError(.unauthenticated, "the API key is not valid")
             }
             key = APIKey(body: document.body)
-            if let key { keyCache.withLock { $0[digest] = key } }
+            // Only what nothing changed while it was read is remembered (a revocation racing this read wins).
+            if let key { keyCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[digest] = key } } }
         }
         guard let key, key.revokedAt == nil else { throw PlatformError(.unauthenticated, "the API key is not valid or was revoked") }
         guard let tenantID = key.tenantID else { return .platformAdmin(keyID: key.id) }

@@ -7,9 +7,10 @@ import Hummingbird
 /// Establishes `context.principal` from `Authorization: Bearer <credential>`.
 ///
 /// A request without the header passes through unauthenticated (public routes need none; every
-/// other route refuses it with 401 in the route guard). Aerolith API keys (`ak_...`) are checked
-/// first; any other credential goes to the authentication providers plugins register (SSO),
-/// in chain order. A credential nobody accepts is refused here with 401.
+/// other route refuses it with 401 in the route guard). A JWT is checked as one of this
+/// server's access tokens; API keys (`ak_...` and any operator-supplied admin key) against the
+/// stored keys. Anything the server does not know goes to the authentication providers plugins
+/// register (SSO), in chain order. A credential nobody accepts is refused here with 401.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AerolithRequestContext
     let platform: Platform
@@ -37,7 +38,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         if Self.looksLikeAccessToken(secret) {
-            context.principal = try await platform.authenticate(accessToken: secret)
+            do {
+                context.principal = try await platform.authenticate(accessToken: secret)
+            } catch let error as PlatformError where error.code == .unauthenticated && plugins.hasAuthenticationProviders {
+                // Not one of this server's tokens (another issuer's JWT, say): the providers may know it.
+                context.principal = try provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
+            }
             return try await next(request, context)
         }
         // The server's own keys first (any admin key an operator supplied included); only a

@@ -13,7 +13,8 @@ enum AccessRoutes {
                 tag: "keys", access: .permission(.keysManage), requestSchema: "KeyCreate",
                 responses: [.init(status: 201, description: "Created; the secret is shown only here", schema: "KeyWithSecret")]
             ) { request, context in
-                let (key, secret) = try await TenantRoutes.createKey(platform, tenantID: try context.caller().tenantID, request, context)
+                let caller = try context.caller()
+                let (key, secret) = try await TenantRoutes.createKey(platform, tenantID: caller.tenantID, grantor: caller.grant, request, context)
                 return ResponseJSON.response(.created, ResponseJSON.key(key, secret: secret))
             },
             RouteDefinition(
@@ -46,7 +47,7 @@ enum AccessRoutes {
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "permissions"])
                 let role = try await platform.createRole(tenantID: try context.caller().tenantID, name: try fields.string("name", required: true) ?? "",
-                                                         permissions: try fields.strings("permissions") ?? [])
+                                                         permissions: try fields.strings("permissions") ?? [], grantor: try context.caller().grant)
                 return ResponseJSON.response(.created, Self.role(name: role.name, builtIn: false, role.permissions))
             },
             RouteDefinition(

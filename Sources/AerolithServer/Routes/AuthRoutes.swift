@@ -17,7 +17,7 @@ enum AuthRoutes {
                 let (tenant, user, tokens) = try await platform.signup(
                     tenantName: try fields.string("tenant_name", required: true) ?? "", email: try fields.string("email", required: true) ?? "",
                     password: try fields.string("password", required: true) ?? "", plan: try fields.string("plan", required: false),
-                    displayName: try fields.string("display_name", required: false))
+                    displayName: try fields.string("display_name", required: false), clientAddress: context.clientAddress)
                 services.plugins.publish(tenantID: tenant.id, kind: .tenant, timeMilliseconds: tenant.createdAt.milliseconds) {
                     JSONWriter.bytes(.object(JSONObject(members: [
                         .init(key: "action", value: .string("created")), .init(key: "tenant", value: .object(tenant.summaryJSON)),

@@ -65,7 +65,7 @@ enum TenantRoutes {
                 access: .permission(.platformAdmin), requestSchema: "KeyCreate",
                 responses: [.init(status: 201, description: "Created", schema: "KeyWithSecret")]
             ) { request, context in
-                let (key, secret) = try await Self.createKey(platform, tenantID: try context.pathParameter("tenant"), request, context)
+                let (key, secret) = try await Self.createKey(platform, tenantID: try context.pathParameter("tenant"), grantor: nil, request, context)
                 return ResponseJSON.response(.created, ResponseJSON.key(key, secret: secret))
             },
             RouteDefinition(
@@ -87,12 +87,12 @@ enum TenantRoutes {
     }
 
     /// Creates a key from a `KeyCreate` body: a role or a permission list, and optionally collections.
-    static func createKey(_ platform: Platform, tenantID: String, _ request: Request,
+    static func createKey(_ platform: Platform, tenantID: String, grantor: Grant?, _ request: Request,
                           _ context: AerolithRequestContext) async throws -> (key: APIKey, secret: String) {
         let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "role", "permissions", "collections"])
         return try await platform.createKey(tenantID: tenantID, name: try fields.string("name", required: true) ?? "",
                                             role: try fields.string("role", required: false), permissions: try fields.strings("permissions"),
-                                            collections: try fields.strings("collections"))
+                                            collections: try fields.strings("collections"), grantor: grantor)
     }
 
     static func limit(_ request: Request) throws -> Int {

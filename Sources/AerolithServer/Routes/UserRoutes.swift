@@ -29,7 +29,7 @@ enum UserRoutes {
                 let user = try await platform.createUser(
                     tenantID: try context.caller().tenantID, email: try fields.string("email", required: true) ?? "",
                     password: try fields.string("password", required: true) ?? "", displayName: try fields.string("display_name", required: false),
-                    roles: try fields.strings("roles") ?? [Role.viewer.rawValue])
+                    roles: try fields.strings("roles") ?? [Role.viewer.rawValue], grantor: try context.caller().grant)
                 return ResponseJSON.response(.created, ResponseJSON.user(user))
             },
             RouteDefinition(
@@ -47,14 +47,16 @@ enum UserRoutes {
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["display_name", "status", "roles"])
                 let user = try await platform.updateUser(try context.pathParameter("user"), tenantID: try context.caller().tenantID,
                                                          displayName: try fields.string("display_name", required: false),
-                                                         status: try fields.string("status", required: false), roles: try fields.strings("roles"))
+                                                         status: try fields.string("status", required: false), roles: try fields.strings("roles"),
+                                                         grantor: try context.caller().grant)
                 return ResponseJSON.response(.ok, ResponseJSON.user(user))
             },
             RouteDefinition(
                 method: .delete, path: "/v1/users/{user}", operationID: "deleteUser", summary: "Remove a user and end their sessions",
                 tag: "users", access: .permission(.usersManage), responses: [.init(status: 204, description: "Removed", schema: nil)]
             ) { _, context in
-                try await platform.deleteUser(try context.pathParameter("user"), tenantID: try context.caller().tenantID)
+                try await platform.deleteUser(try context.pathParameter("user"), tenantID: try context.caller().tenantID,
+                                              grantor: try context.caller().grant)
                 return ResponseJSON.noContent()
             },
         ]
