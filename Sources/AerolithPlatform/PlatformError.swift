@@ -26,6 +26,7 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
         /// The change would leave the tenant without an active owner.
         case lastOwner = "last_owner"
         case roleLimitReached = "role_limit_reached"
+        case roleInUse = "role_in_use"
         /// The record changed while this request worked on it; retry.
         case concurrentChange = "concurrent_change"
         case emailTaken = "email_taken"

@@ -145,6 +145,10 @@ import Testing
         let userID = try #require(created.string("id"))
         #expect(try await fixture.send(.PATCH, "/v1/users/\(userID)", token: owner.access, body: #"{"roles":["writer"]}"#).status == 200)
         #expect(try await fixture.post("/v1/collections/notes/documents", "{}", token: viewer.access).status == 201)
+        #expect(try await fixture.send(.DELETE, "/v1/roles/writer", token: owner.access).code == "role_in_use")
+        #expect(try await fixture.post("/v1/roles", #"{"name":"temporary","permissions":["documents:read"]}"#, token: owner.access).status == 201)
+        #expect(try await fixture.send(.DELETE, "/v1/roles/temporary", token: owner.access).status == 204)
+        #expect(try await fixture.send(.DELETE, "/v1/roles/temporary", token: owner.access).code == "role_not_found")
 
         // API keys: a role or a permission subset, and a collection scope.
         let scoped = try await fixture.post("/v1/keys", #"{"name":"notes only","permissions":["documents:read","documents:write"],"collections":["notes"]}"#,

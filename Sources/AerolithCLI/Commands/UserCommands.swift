@@ -176,7 +176,7 @@ struct RoleCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a custom role; holders lose its permissions.")
+        static let configuration = CommandConfiguration(abstract: "Remove a custom role nobody holds.")
         @Argument(help: "The role name.") var name: String
         @OptionGroup var options: ClientOptions
 

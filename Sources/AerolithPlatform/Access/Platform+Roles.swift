@@ -39,10 +39,22 @@ extension Platform {
         return roles
     }
 
-    /// Removes a custom role; users and keys holding it lose its permissions at once.
+    /// Removes a custom role nobody holds: a user or an unrevoked key holding it is refused with
+    /// `role_in_use` (a role later made with the same name must not grant anything to them).
     public func deleteRole(tenantID: String, name: String) async throws {
         let tenant = try tenant(tenantID)
         guard try customRoles(tenantID: tenant.id)[name] != nil else { throw PlatformError(.roleNotFound, "no custom role \"\(name.prefix(40))\"") }
+        let keyHolders = try keys(tenantID: tenant.id).filter { $0.revokedAt == nil && $0.role == name }.count
+        var userHolders = 0
+        var cursor: String?
+        repeat {
+            let page = try users(tenantID: tenant.id, limit: PlatformLimits.tenantPageSizeMax, cursor: cursor)
+            userHolders += page.users.filter { $0.roles.contains(name) }.count
+            cursor = page.nextCursor
+        } while cursor != nil
+        guard keyHolders == 0 && userHolders == 0 else {
+            throw PlatformError(.roleInUse, "\(userHolders) user(s) and \(keyHolders) key(s) hold the role \"\(name)\"; change or revoke them first")
+        }
         try await store.delete(try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)), expectedVersion: nil,
                                in: rolesCollection, placement: system)
         roleCache.withLock { $0[tenant.id] = nil }

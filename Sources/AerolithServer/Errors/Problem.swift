@@ -70,7 +70,7 @@ struct Problem: Error, Sendable {
              .invalidStatus, .invalidPermission: .badRequest
         case .invalidAdminKey: .internalServerError
         case .tenantNotFound, .keyNotFound, .userNotFound, .sessionNotFound, .roleNotFound: .notFound
-        case .keyLimitReached, .emailTaken, .roleExists, .lastOwner, .concurrentChange, .roleLimitReached: .conflict
+        case .keyLimitReached, .emailTaken, .roleExists, .lastOwner, .concurrentChange, .roleLimitReached, .roleInUse: .conflict
         case .unauthenticated, .invalidCredentials, .tokenExpired, .sessionEnded, .refreshTokenReused: .unauthorized
         case .forbidden, .tenantSuspended, .userSuspended, .signupDisabled, .userRequired: .forbidden
         case .tooManyAttempts: .tooManyRequests

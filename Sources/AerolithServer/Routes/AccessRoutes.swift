@@ -52,7 +52,7 @@ enum AccessRoutes {
             },
             RouteDefinition(
                 method: .delete, path: "/v1/roles/{role}", operationID: "deleteRole",
-                summary: "Remove a custom role; users and keys holding it lose its permissions", tag: "users",
+                summary: "Remove a custom role nobody holds (409 role_in_use otherwise)", tag: "users",
                 access: .permission(.usersManage), responses: [.init(status: 204, description: "Removed", schema: nil)]
             ) { _, context in
                 try await platform.deleteRole(tenantID: try context.caller().tenantID, name: try context.pathParameter("role"))
