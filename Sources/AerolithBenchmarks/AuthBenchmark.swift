@@ -103,10 +103,4 @@ enum AuthBenchmark {
         return (withKey, withToken)
     }
 
-    static func nanoseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-    }
-
-    static func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
 }

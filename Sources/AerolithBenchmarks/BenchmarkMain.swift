@@ -37,10 +37,17 @@ struct BenchmarkMain {
 func measure(operations: Int, _ body: () async throws -> Void) async rethrows -> Double {
     let start = ContinuousClock.now
     try await body()
-    let elapsed = ContinuousClock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return Double(operations) / seconds
+    return Double(operations) / (nanoseconds(since: start) / 1e9)
 }
+
+/// Nanoseconds from `start` to now.
+func nanoseconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+}
+
+/// A fraction as a percentage with two decimals.
+func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
 
 func format(_ value: Double) -> String { String(format: "%10.0f", value) }
 

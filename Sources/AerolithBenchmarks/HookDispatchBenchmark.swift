@@ -206,12 +206,9 @@ enum HookDispatchBenchmark {
         return (with, without, ratios.sorted()[ratios.count / 2])
     }
 
-    static func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
-
     static func nanoseconds(_ body: () -> Void) -> Double {
         let start = ContinuousClock.now
         body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+        return AerolithBenchmarks.nanoseconds(since: start)
     }
 }

@@ -39,8 +39,7 @@ struct InProcessServer<App: ApplicationProtocol> where App.Responder.Context.Sou
             let status = try await send(.get, path, key: key).status
             guard status == 200 else { throw BenchmarkError("GET \(path) answered \(status)") }
         }
-        let elapsed = ContinuousClock.now - start
-        return (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(requests)
+        return nanoseconds(since: start) / Double(requests)
     }
 }
 

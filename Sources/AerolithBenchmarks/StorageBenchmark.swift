@@ -127,8 +127,7 @@ enum StorageBenchmark {
     static func measureSync(operations: Int, _ body: () throws -> Void) throws -> Double {
         let start = ContinuousClock.now
         try body()
-        let elapsed = ContinuousClock.now - start
-        return Double(operations) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(operations) / (nanoseconds(since: start) / 1e9)
     }
 }
 

@@ -62,10 +62,9 @@ public final class Platform: Sendable {
                 guard error.code == .collectionExists else { throw error }
             }
         }
-        let indexed = try store.indexes(on: keysCollection, placement: system).map(\.name)
-        for (name, path) in [("by_tenant", "tenant_id"), ("by_key_id", "key_id"), ("by_role", "role")] where !indexed.contains(name) {
-            _ = try await store.createIndex(try IndexDefinition(name: name, paths: [try FieldPath(path)]), on: keysCollection, placement: system)
-        }
+        try await ensureIndexes(on: keysCollection, try [("by_tenant", "tenant_id"), ("by_key_id", "key_id"), ("by_role", "role")].map {
+            try IndexDefinition(name: $0.0, paths: [try FieldPath($0.1)])
+        })
         try await ensureIndexes(on: usersCollection, [
             try IndexDefinition(name: "by_email", paths: [try FieldPath("tenant_id"), try FieldPath("email")], unique: true),
         ])

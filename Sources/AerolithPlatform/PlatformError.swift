@@ -21,6 +21,8 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
         case invalidDisplayName = "invalid_display_name"
         case invalidStatus = "invalid_status"
         case invalidPermission = "invalid_permission"
+        /// A key's `collections` is not a list of collection names.
+        case invalidKeyScope = "invalid_key_scope"
         case roleExists = "role_exists"
         case roleNotFound = "role_not_found"
         /// The change would leave the tenant without an active owner.

@@ -86,3 +86,8 @@ func parseJSONArgument(_ text: String, what: String) throws -> JSONValue {
         throw CLIError(.invalidArgument, "\(what) is not valid JSON: \(error.message)")
     }
 }
+
+/// A comma-separated option (`--roles a,b`) as a JSON array of trimmed strings; nil if not given.
+func commaSeparated(_ list: String?) -> JSONValue? {
+    list.map { .array($0.split(separator: ",").map { .string(String($0).trimmingCharacters(in: .whitespaces)) }) }
+}

@@ -67,9 +67,7 @@ struct Credentials {
     /// Writes the file readable by its owner only (created so, never following a link), in a
     /// directory only its owner can enter, replacing the old file atomically.
     func save() throws {
-        let directory = Self.directory()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard chmod(directory, 0o700) == 0 else { throw CLIError(.invalidConfiguration, "cannot restrict \(directory) to its owner") }
+        let directory = try Self.privateDirectory()
         let object = JSONObject(members: [
             .init(key: "url", value: .string(url)), .init(key: "tenant_id", value: .string(tenantID)),
             .init(key: "user_id", value: .string(userID)), .init(key: "session_id", value: .string(sessionID)),
@@ -93,13 +91,20 @@ struct Credentials {
     /// Runs `body` holding an exclusive lock on the credentials, so that two commands never
     /// spend the same refresh token (which would end the session).
     static func withLock<T>(_ body: () async throws -> T) async throws -> T {
-        let directory = directory()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let directory = try privateDirectory()
         let descriptor = open(directory + "/credentials.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw CLIError(.invalidConfiguration, "cannot lock \(directory)/credentials.lock") }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else { throw CLIError(.invalidConfiguration, "cannot lock \(directory)/credentials.lock") }
         return try await body()
+    }
+
+    /// The directory, created if need be and restricted to its owner.
+    static func privateDirectory() throws -> String {
+        let directory = directory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard chmod(directory, 0o700) == 0 else { throw CLIError(.invalidConfiguration, "cannot restrict \(directory) to its owner") }
+        return directory
     }
 
     static func remove() {

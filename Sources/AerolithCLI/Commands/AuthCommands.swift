@@ -8,14 +8,16 @@ struct PasswordOptions: ParsableArguments {
     @Flag(help: "Read the password from the first line of standard input.")
     var passwordStdin = false
 
-    func password(prompt: String = "Password: ") throws -> String {
+    /// The next password: the next line of standard input with `--password-stdin`, else the
+    /// environment variable, else a prompt.
+    func password(prompt: String = "Password: ", environment variable: String = "AEROLITH_PASSWORD") throws -> String {
         if passwordStdin {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIError(.invalidArgument, "no password on standard input") }
             return line
         }
-        if let password = ProcessInfo.processInfo.environment["AEROLITH_PASSWORD"], !password.isEmpty { return password }
+        if let password = ProcessInfo.processInfo.environment[variable], !password.isEmpty { return password }
         guard isatty(STDIN_FILENO) == 1, let typed = getpass(prompt) else {
-            throw CLIError(.invalidArgument, "give the password with --password-stdin or AEROLITH_PASSWORD")
+            throw CLIError(.invalidArgument, "give the password with --password-stdin or \(variable)")
         }
         return String(cString: typed)
     }

@@ -109,8 +109,8 @@ struct KeyCommand: AsyncParsableCommand {
             try await runClient {
                 var body = JSONObject(members: [.init(key: "name", value: .string(name))])
                 if let role { body.set("role", .string(role)) }
-                if let permissions = UserCommand.roles(permissions) { body.set("permissions", permissions) }
-                if let collections = UserCommand.roles(collections) { body.set("collections", collections) }
+                if let permissions = commaSeparated(permissions) { body.set("permissions", permissions) }
+                if let collections = commaSeparated(collections) { body.set("collections", collections) }
                 let reply = try await options.client().send(.POST, "/v1/tenants/\(tenant.pathEscaped)/keys", body: .object(body))
                 options.output(reply.body) { key in
                     Table.render(KeyCommand.headers, [KeyCommand.row(key)]) + "\n\nkey: \(Table.text(key, "key"))\n(store it now: it is not shown again)"

@@ -15,10 +15,6 @@ struct UserCommand: AsyncParsableCommand {
             + [Table.items(user, "roles").compactMap(\.stringValue).joined(separator: ",")]
     }
 
-    static func roles(_ list: String?) -> JSONValue? {
-        list.map { .array($0.split(separator: ",").map { .string(String($0).trimmingCharacters(in: .whitespaces)) }) }
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users.")
         @OptionGroup var options: ClientOptions
@@ -53,7 +49,7 @@ struct UserCommand: AsyncParsableCommand {
             try await runClient {
                 var body = JSONObject(members: [.init(key: "email", value: .string(email)), .init(key: "password", value: .string(try password.password()))])
                 if let name { body.set("display_name", .string(name)) }
-                if let roles = UserCommand.roles(roles) { body.set("roles", roles) }
+                if let roles = commaSeparated(roles) { body.set("roles", roles) }
                 let reply = try await options.client().send(.POST, "/v1/users", body: .object(body))
                 options.output(reply.body) { Table.render(UserCommand.headers, [UserCommand.row($0)]) }
             }
@@ -84,7 +80,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClient {
                 var body = JSONObject()
-                if let roles = UserCommand.roles(roles) { body.set("roles", roles) }
+                if let roles = commaSeparated(roles) { body.set("roles", roles) }
                 if let status { body.set("status", .string(status)) }
                 if let name { body.set("display_name", .string(name)) }
                 guard !body.isEmpty else { throw CLIError(.invalidArgument, "give --roles, --status or --name") }
@@ -109,7 +105,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change the signed-in user's password (AEROLITH_PASSWORD / --password-stdin give the current one, then the new one)."
+            abstract: "Change the signed-in user's password: the current one, then the new one (two lines of --password-stdin, AEROLITH_PASSWORD and AEROLITH_NEW_PASSWORD, or prompts)."
         )
         @OptionGroup var password: PasswordOptions
         @OptionGroup var options: ClientOptions
@@ -117,16 +113,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClient {
                 let current = try password.password(prompt: "Current password: ")
-                let new: String
-                if password.passwordStdin {
-                    guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIError(.invalidArgument, "no new password on standard input") }
-                    new = line
-                } else {
-                    guard let typed = ProcessInfo.processInfo.environment["AEROLITH_NEW_PASSWORD"] else {
-                        throw CLIError(.invalidArgument, "give the new password on the second line of --password-stdin or in AEROLITH_NEW_PASSWORD")
-                    }
-                    new = typed
-                }
+                let new = try password.password(prompt: "New password: ", environment: "AEROLITH_NEW_PASSWORD")
                 let body = JSONObject(members: [.init(key: "current_password", value: .string(current)), .init(key: "new_password", value: .string(new))])
                 _ = try await options.client().send(.POST, "/v1/me/password", body: .object(body))
                 if !options.json { print("password changed; your other sessions have ended") }
@@ -167,7 +154,7 @@ struct RoleCommand: AsyncParsableCommand {
             try await runClient {
                 let body = JSONObject(members: [
                     .init(key: "name", value: .string(name)),
-                    .init(key: "permissions", value: UserCommand.roles(permissions) ?? .array([])),
+                    .init(key: "permissions", value: commaSeparated(permissions) ?? .array([])),
                 ])
                 let reply = try await options.client().send(.POST, "/v1/roles", body: .object(body))
                 options.output(reply.body) { Table.render(["NAME", "BUILT-IN", "PERMISSIONS"], [RoleCommand.row($0)]) }

@@ -1,5 +1,4 @@
 import AerolithStorage
-import Crypto
 
 /// A tenant's own role: a name and a subset of the tenant permissions.
 public struct CustomRole: Sendable, Equatable {
@@ -29,14 +28,14 @@ public struct CustomRole: Sendable, Equatable {
     init?(body: String) {
         guard case .object(let object)? = try? JSONParser.parse(body), let tenantID = object["tenant_id"]?.stringValue,
               let name = object["name"]?.stringValue, case .array(let values)? = object["permissions"],
-              let createdAt = User.time(object["created_at"]) else { return nil }
+              let createdAt = Timestamp(record: object["created_at"]) else { return nil }
         self.init(tenantID: tenantID, name: name, permissions: Set(values.compactMap { $0.stringValue.flatMap(Permission.init(rawValue:)) }),
                   createdAt: createdAt)
     }
 
     /// The record's id: one per tenant and name.
     static func documentID(tenantID: String, name: String) -> String {
-        "rol_" + SHA256.hash(data: Array("\(tenantID)\n\(name)".utf8)).prefix(16).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        "rol_" + APIKey.digest(of: "\(tenantID)\n\(name)")
     }
 
     /// Lower-case letters, digits, `-` and `_`, starting with a letter; not a reserved name.
@@ -46,10 +45,6 @@ public struct CustomRole: Sendable, Equatable {
         return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
             || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
     }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// Permission names from an API request, checked against what a tenant may hold.

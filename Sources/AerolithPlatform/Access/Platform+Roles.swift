@@ -45,13 +45,7 @@ extension Platform {
         let tenant = try tenant(tenantID)
         guard try customRoles(tenantID: tenant.id)[name] != nil else { throw PlatformError(.roleNotFound, "no custom role \"\(name.prefix(40))\"") }
         let keyHolders = try keys(tenantID: tenant.id).filter { $0.revokedAt == nil && $0.role == name }.count
-        var userHolders = 0
-        var cursor: String?
-        repeat {
-            let page = try users(tenantID: tenant.id, limit: PlatformLimits.tenantPageSizeMax, cursor: cursor)
-            userHolders += page.users.filter { $0.roles.contains(name) }.count
-            cursor = page.nextCursor
-        } while cursor != nil
+        let userHolders = try allUsers(tenantID: tenant.id).filter { $0.roles.contains(name) }.count
         guard keyHolders == 0 && userHolders == 0 else {
             throw PlatformError(.roleInUse, "\(userHolders) user(s) and \(keyHolders) key(s) hold the role \"\(name)\"; change or revoke them first")
         }

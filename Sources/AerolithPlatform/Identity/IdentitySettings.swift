@@ -12,7 +12,10 @@ public enum IdentityLimits {
     public static let verifiedTokenCacheCountMax = 10_000
     /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
     public static let clockSkewSecondsMax = 30
+    /// Random base-32 characters in a refresh token (260 bits), a token's `jti`, a signing key's `kid`.
     public static let refreshTokenRandomLength = 52
+    public static let tokenIDRandomLength = 26
+    public static let signingKeyIDRandomLength = 16
 }
 
 /// The operator's choices for sign-in and sessions (configuration file `identity`, or flags).

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Synchronization
 
@@ -20,11 +19,14 @@ final class LoginThrottle: Sendable {
 
     /// A fixed-size key for an account, whatever the length of the email given.
     static func accountKey(tenantID: String, email: String) -> String {
-        "a:" + SHA256.hash(data: Array("\(tenantID)\n\(email)".utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        "a:" + APIKey.digest(of: "\(tenantID)\n\(email)")
     }
 
-    static func addressKey(_ address: String) -> String { "c:" + address.prefix(64) }
-    static func signupKey(_ address: String) -> String { "s:" + address.prefix(64) }
+    /// Longest client address kept as a key, in characters (an IPv6 address with a zone fits).
+    static let addressLengthCharactersMax = 64
+
+    static func addressKey(_ address: String) -> String { "c:" + address.prefix(addressLengthCharactersMax) }
+    static func signupKey(_ address: String) -> String { "s:" + address.prefix(addressLengthCharactersMax) }
 
     /// Throws `too_many_attempts` if the account or the address is over its limit.
     func check(account: String, address: String?) throws(PlatformError) {

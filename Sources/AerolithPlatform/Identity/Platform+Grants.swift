@@ -38,15 +38,8 @@ extension Platform {
         let owner = Role.owner.rawValue
         guard user.status == .active, user.roles.contains(owner) else { return }
         if let changed, changed.status == .active, changed.roles.contains(owner) { return }
-        var cursor: String?
-        let filter = Filter.compare(try FieldPath("tenant_id"), .equal(.string(user.tenantID)))
-        repeat {
-            let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: usersCollection, placement: system)
-            for document in page.documents where document.id != user.id {
-                if let other = try self.user(document.id), other.status == .active, other.roles.contains(owner) { return }
-            }
-            cursor = page.nextCursor
-        } while cursor != nil
-        throw PlatformError(.lastOwner, "this is the tenant's last active owner; make someone else owner first")
+        guard try allUsers(tenantID: user.tenantID).contains(where: { $0.id != user.id && $0.status == .active && $0.roles.contains(owner) }) else {
+            throw PlatformError(.lastOwner, "this is the tenant's last active owner; make someone else owner first")
+        }
     }
 }

@@ -121,15 +121,11 @@ extension Platform {
     public func authenticate(accessToken: String) async throws -> Principal {
         // The fast path: this token resolved before and nothing identity-related changed since.
         let generation = identityGeneration.load(ordering: .acquiring)
-        let now = Date()
         if let resolved = principalCache.withLock({ $0[accessToken] }), resolved.generation == generation {
-            guard now.addingTimeInterval(-TimeInterval(IdentityLimits.clockSkewSecondsMax)) < resolved.expiresAt else {
-                throw PlatformError(.tokenExpired, "the access token has expired")
-            }
+            try AccessClaims.checkNotExpired(resolved.expiresAt, now: Date())
             return resolved.principal
         }
-        let principal = try await resolve(accessToken)
-        return principal
+        return try await resolve(accessToken)
     }
 
     /// Everything `authenticate` checks, remembered for the token under the generation read before.
@@ -162,7 +158,7 @@ extension Platform {
         let claims = AccessClaims(sub: SubjectClaim(value: user.id), tenant: user.tenantID, roles: user.roles, sid: session.id,
                                   iat: IssuedAtClaim(value: now),
                                   exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(identity.accessTokenLifetimeSeconds))),
-                                  jti: IDClaim(value: RandomID.make(prefix: "", length: 26)))
+                                  jti: IDClaim(value: RandomID.make(prefix: "", length: IdentityLimits.tokenIDRandomLength)))
         return IssuedTokens(accessToken: try await accessTokens.sign(claims), refreshToken: refreshToken,
                             expiresInSeconds: identity.accessTokenLifetimeSeconds, sessionID: session.id, userID: user.id, tenantID: user.tenantID)
     }

@@ -37,7 +37,7 @@ extension Platform {
 
     private func storeNewSigningKey() async throws -> AccessTokens.SigningKey {
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        let key = AccessTokens.SigningKey(kid: RandomID.make(prefix: "kid_", length: 16), secret: secret, createdAt: .now(), retiredAt: nil)
+        let key = AccessTokens.SigningKey(kid: RandomID.make(prefix: "kid_", length: IdentityLimits.signingKeyIDRandomLength), secret: secret, createdAt: .now(), retiredAt: nil)
         _ = try await store.insert(Self.json(key), id: try DocumentID(key.kid), into: signingKeysCollection, in: system)
         return key
     }
@@ -57,7 +57,7 @@ extension Platform {
         guard case .object(let object)? = try? JSONParser.parse(body), let kid = object["kid"]?.stringValue,
               object["algorithm"]?.stringValue == AccessTokens.algorithm,
               let secret = object["secret"]?.stringValue.flatMap({ Data(base64Encoded: $0) }), secret.count == 32,
-              let createdAt = User.time(object["created_at"]) else { return nil }
-        return AccessTokens.SigningKey(kid: kid, secret: Array(secret), createdAt: createdAt, retiredAt: User.time(object["retired_at"]))
+              let createdAt = Timestamp(record: object["created_at"]) else { return nil }
+        return AccessTokens.SigningKey(kid: kid, secret: Array(secret), createdAt: createdAt, retiredAt: Timestamp(record: object["retired_at"]))
     }
 }

@@ -85,6 +85,18 @@ extension Platform {
         return (try page.documents.compactMap { try user($0.id) }, page.nextCursor)
     }
 
+    /// Every user of a tenant, page by page.
+    func allUsers(tenantID: String) throws -> [User] {
+        var users: [User] = []
+        var cursor: String?
+        repeat {
+            let page = try self.users(tenantID: tenantID, limit: PlatformLimits.tenantPageSizeMax, cursor: cursor)
+            users += page.users
+            cursor = page.nextCursor
+        } while cursor != nil
+        return users
+    }
+
     /// Changes a user's name, status or roles. A suspended user's tokens are refused (403
     /// `user_suspended`) from the next request and sign-in is refused; resuming lets them back.
     /// The grantor must hold everything the user holds now and everything the new roles grant,
@@ -189,8 +201,6 @@ extension Platform {
 
     /// What a user's roles grant together (a custom role deleted since grants nothing).
     func grant(for user: User) throws -> Grant {
-        var permissions = Set<Permission>()
-        for role in user.roles { permissions.formUnion(try self.permissions(ofRole: role, tenantID: user.tenantID) ?? []) }
-        return Grant(role: user.roles.joined(separator: ","), permissions: permissions)
+        Grant(role: user.roles.joined(separator: ","), permissions: try permissions(ofRoles: user.roles, tenantID: user.tenantID))
     }
 }

@@ -58,12 +58,12 @@ public struct Session: Sendable, Equatable {
               let id = object["session_id"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
               let userID = object["user_id"]?.stringValue, let digest = object["refresh_digest"]?.stringValue,
               case .array(let previous)? = object["previous_digests"],
-              let createdAt = User.time(object["created_at"]), let lastUsedAt = User.time(object["last_used_at"]),
-              let expiresAt = User.time(object["expires_at"]) else { return nil }
+              let createdAt = Timestamp(record: object["created_at"]), let lastUsedAt = Timestamp(record: object["last_used_at"]),
+              let expiresAt = Timestamp(record: object["expires_at"]) else { return nil }
         self.init(id: id, tenantID: tenantID, userID: userID, refreshDigest: digest, createdAt: createdAt, expiresAt: expiresAt)
         previousDigests = previous.compactMap(\.stringValue)
         self.lastUsedAt = lastUsedAt
-        revokedAt = User.time(object["revoked_at"])
+        revokedAt = Timestamp(record: object["revoked_at"])
         revokedReason = object["revoked_reason"]?.stringValue
     }
 }

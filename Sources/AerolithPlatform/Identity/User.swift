@@ -60,16 +60,11 @@ public struct User: Sendable, Equatable {
               let email = object["email"]?.stringValue, let displayName = object["display_name"]?.stringValue,
               let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
               case .array(let roleValues)? = object["roles"], let passwordHash = object["password_hash"]?.stringValue,
-              let createdAt = Self.time(object["created_at"]), let updatedAt = Self.time(object["updated_at"]),
-              let changedAt = Self.time(object["password_changed_at"]) else { return nil }
+              let createdAt = Timestamp(record: object["created_at"]), let updatedAt = Timestamp(record: object["updated_at"]),
+              let changedAt = Timestamp(record: object["password_changed_at"]) else { return nil }
         self.init(id: id, tenantID: tenantID, email: email, displayName: displayName, status: status,
                   roles: roleValues.compactMap(\.stringValue), passwordHash: passwordHash,
                   createdAt: createdAt, updatedAt: updatedAt, passwordChangedAt: changedAt)
-    }
-
-    static func time(_ value: JSONValue?) -> Timestamp? {
-        guard case .number(let number)? = value, let milliseconds = number.int64Value else { return nil }
-        return Timestamp(milliseconds: milliseconds)
     }
 
     /// The sign-in form of an email address, or nil if it is not one.

@@ -61,7 +61,7 @@ public struct APIKey: Sendable, Equatable {
               let id = object["key_id"]?.stringValue,
               let name = object["name"]?.stringValue,
               let hint = object["hint"]?.stringValue,
-              case .number(let created)? = object["created_at"], let createdAt = created.int64Value else { return nil }
+              let createdAt = Timestamp(record: object["created_at"]) else { return nil }
         let tenantID = object["tenant_id"]?.stringValue
         var role = object["role"]?.stringValue
         if tenantID == nil { guard role == Self.platformAdminRole else { return nil }; role = nil }
@@ -72,12 +72,8 @@ public struct APIKey: Sendable, Equatable {
         guard tenantID == nil || role != nil || permissions != nil else { return nil }
         var collections: [String]?
         if case .array(let names)? = object["collections"] { collections = names.compactMap(\.stringValue) }
-        var revokedAt: Timestamp?
-        if case .number(let revoked)? = object["revoked_at"], let milliseconds = revoked.int64Value {
-            revokedAt = Timestamp(milliseconds: milliseconds)
-        }
         self.init(id: id, tenantID: tenantID, name: name, role: role, permissions: permissions, collections: collections, hint: hint,
-                  createdAt: Timestamp(milliseconds: createdAt), revokedAt: revokedAt)
+                  createdAt: createdAt, revokedAt: Timestamp(record: object["revoked_at"]))
     }
 
     /// The storage id of a key's record: the hex SHA-256 of the secret, so authenticating is a

@@ -30,10 +30,10 @@ extension Platform {
         if let collections {
             guard !collections.isEmpty, collections.count <= PlatformLimits.keyCollectionsMax,
                   collections.allSatisfy({ (try? CollectionName($0)) != nil }) else {
-                throw PlatformError(.invalidKeyName, "collections is a list of 1-\(PlatformLimits.keyCollectionsMax) collection names")
+                throw PlatformError(.invalidKeyScope, "collections is a list of 1-\(PlatformLimits.keyCollectionsMax) collection names")
             }
         }
-        let granted = try permissions ?? role.flatMap { try self.permissions(ofRole: $0, tenantID: tenant.id) } ?? []
+        let granted = try permissions ?? self.permissions(ofRoles: role.map { [$0] } ?? [], tenantID: tenant.id)
         try checkGrantable(granted, collections: collections.map(Set.init), by: grantor)
         guard try keys(tenantID: tenant.id).filter({ $0.revokedAt == nil }).count < PlatformLimits.keysPerTenantMax else {
             throw PlatformError(.keyLimitReached, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) active keys; revoke one first")
@@ -115,7 +115,7 @@ extension Platform {
         let tenant = try tenant(tenantID)
         guard tenant.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
         // A key's custom role deleted since grants nothing.
-        let permissions = try key.permissions ?? key.role.flatMap { try self.permissions(ofRole: $0, tenantID: tenantID) } ?? []
+        let permissions = try key.permissions ?? self.permissions(ofRoles: key.role.map { [$0] } ?? [], tenantID: tenantID)
         let grant = Grant(role: key.role ?? "permissions", permissions: permissions, collections: key.collections.map(Set.init))
         return .tenant(TenantCaller(tenantID: tenantID, subject: key.id, kind: .apiKey, grant: grant))
     }

@@ -61,13 +61,13 @@ public struct Tenant: Sendable, Equatable {
               let name = object["name"]?.stringValue,
               let plan = object["plan"]?.stringValue.flatMap(Plan.init(rawValue:)),
               let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
-              case .number(let created)? = object["created_at"], let createdAt = created.int64Value else { return nil }
+              let createdAt = Timestamp(record: object["created_at"]) else { return nil }
         var placement: Placement?
         if let prefix = object["table_prefix"]?.stringValue {
             placement = try? Placement(database: object["database"]?.stringValue ?? Placement.sharedDatabase, tablePrefix: prefix)
             if placement == nil { return nil }
         }
-        self.init(id: document.id, name: name, plan: plan, status: status, createdAt: Timestamp(milliseconds: createdAt), placement: placement)
+        self.init(id: document.id, name: name, plan: plan, status: status, createdAt: createdAt, placement: placement)
     }
 }
 

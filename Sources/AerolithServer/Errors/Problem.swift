@@ -67,7 +67,7 @@ struct Problem: Error, Sendable {
     static func status(for code: PlatformError.Code) -> HTTPResponse.Status {
         switch code {
         case .invalidTenantName, .invalidPlan, .invalidRole, .invalidKeyName, .invalidEmail, .invalidPassword, .invalidDisplayName,
-             .invalidStatus, .invalidPermission: .badRequest
+             .invalidStatus, .invalidPermission, .invalidKeyScope: .badRequest
         case .invalidAdminKey: .internalServerError
         case .tenantNotFound, .keyNotFound, .userNotFound, .sessionNotFound, .roleNotFound: .notFound
         case .keyLimitReached, .emailTaken, .roleExists, .lastOwner, .concurrentChange, .roleLimitReached, .roleInUse: .conflict

@@ -18,11 +18,7 @@ enum AuthRoutes {
                     tenantName: try fields.string("tenant_name", required: true) ?? "", email: try fields.string("email", required: true) ?? "",
                     password: try fields.string("password", required: true) ?? "", plan: try fields.string("plan", required: false),
                     displayName: try fields.string("display_name", required: false), clientAddress: context.clientAddress)
-                services.plugins.publish(tenantID: tenant.id, kind: .tenant, timeMilliseconds: tenant.createdAt.milliseconds) {
-                    JSONWriter.bytes(.object(JSONObject(members: [
-                        .init(key: "action", value: .string("created")), .init(key: "tenant", value: .object(tenant.summaryJSON)),
-                    ])))
-                }
+                services.publishTenantEvent(tenant, action: "created", at: tenant.createdAt)
                 var body = ResponseJSON.tokens(tokens)
                 body.set("tenant", ResponseJSON.tenant(tenant))
                 body.set("user", ResponseJSON.user(user))
@@ -110,13 +106,5 @@ enum AuthRoutes {
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "kid", value: .string(kid))])))
             },
         ]
-    }
-}
-
-extension AerolithRequestContext {
-    /// The tenant caller of a route that required one.
-    func caller() throws -> TenantCaller {
-        guard case .tenant(let caller)? = principal else { throw PlatformError(.userRequired, "this route is for a tenant's callers") }
-        return caller
     }
 }

@@ -52,79 +52,6 @@ struct RouteDefinition: Sendable {
         return statuses
     }
 
-    /// The request's path without the query, as the router matched it: the router ignores empty
-    /// segments, so "/v1//collections/x" is "/v1/collections/x" here too (a hook checking a
-    /// path prefix must see what the handler serves).
-    static func path(of request: Request) -> String {
-        let target = request.head.path ?? "/"
-        let path = firstIndex(of: UInt8(ascii: "?"), in: target).map { String(decoding: target.utf8.prefix($0), as: UTF8.self) } ?? target
-        guard path.contains("//") || path.isEmpty else { return path }
-        return "/" + path.split(separator: "/").joined(separator: "/")
-    }
-
-    /// The `index`th segment of a normalised path ("/v1/collections/notes" → 2: "notes"), or "".
-    static func segment(_ index: Int, of path: String) -> String {
-        let scanned: String?? = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
-            var current = 0
-            var start = bytes.first == UInt8(ascii: "/") ? 1 : 0
-            var position = start
-            while position <= bytes.count {
-                if position == bytes.count || bytes[position] == UInt8(ascii: "/") {
-                    if current == index { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) }
-                    current += 1
-                    start = position + 1
-                }
-                position += 1
-            }
-            return nil
-        }
-        if let scanned { return scanned ?? "" }
-        let parts = path.split(separator: "/")
-        return index < parts.count ? String(parts[index]) : ""
-    }
-
-    /// Percent-decoded text (as the router matched it), or the text itself when it has no escapes.
-    static func decoded(_ text: String) -> String {
-        guard firstIndex(of: UInt8(ascii: "%"), in: text) != nil else { return text }
-        return text.removingPercentEncoding ?? text
-    }
-
-    /// The offset of the first `byte` in `text`'s UTF-8, scanning its contiguous storage (the
-    /// generic collection algorithms on `String.UTF8View` validate every index they step over).
-    static func firstIndex(of byte: UInt8, in text: String) -> Int? {
-        if let found = text.utf8.withContiguousStorageIfAvailable({ $0.firstIndex(of: byte) }) { return found }
-        // Small strings keep their bytes inline and lend no storage: walk them, they are short.
-        var offset = 0
-        for candidate in text.utf8 {
-            if candidate == byte { return offset }
-            offset += 1
-        }
-        return nil
-    }
-
-    /// Runs the authorization hooks for a request. A plain target (no empty segments, no
-    /// escapes: nearly every request) lends its bytes to the hooks without a copy; anything
-    /// else is normalised and decoded as the router matched it first.
-    static func authorize(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, collectionSegment: Int?,
-                          tenantID: String, requestID: String, permission: Permission, subject: String, role: String)
-        -> PluginRegistry.AuthorizeOutcome {
-        let target = request.head.path ?? "/"
-        let method = request.method.rawValue
-        let borrowed = target.utf8.withContiguousStorageIfAvailable { bytes -> PluginRegistry.AuthorizeOutcome? in
-            guard let plain = PlainTarget(bytes, collectionSegment: collectionSegment) else { return nil }
-            let raw = UnsafeRawBufferPointer(bytes)
-            return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, method: method,
-                                     path: UnsafeRawBufferPointer(rebasing: raw[plain.path]), permission: permission.rawValue,
-                                     subject: subject, role: role, collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
-        }
-        if let borrowed, let outcome = borrowed { return outcome }
-        let rawPath = path(of: request)
-        let input = PluginRegistry.AuthorizeInput(
-            method: method, path: decoded(rawPath), permission: permission.rawValue, subject: subject, role: role,
-            collection: collectionSegment.map { decoded(segment($0, of: rawPath)) } ?? "")
-        return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, input)
-    }
-
     /// The handler wrapped with the access check — the one place every route's permission is
     /// enforced — followed by the tenant's authorization hooks, which can only narrow access.
     func guardedHandler(_ services: ServerServices) -> Handler {
@@ -135,23 +62,16 @@ struct RouteDefinition: Sendable {
         // input takes it from the request path without a parameter lookup per request.
         let collectionSegment = path.split(separator: "/").firstIndex(of: "{collection}")
         return { request, context in
-            let permission: Permission
-            switch access {
-            case .open:
-                return try await handler(request, context)
-            case .user:
-                guard let principal = context.principal else {
-                    throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <access token>")
-                }
+            if case .open = access { return try await handler(request, context) }
+            guard let principal = context.principal else {
+                throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key or access token>")
+            }
+            guard case .permission(let permission) = access else {
+                // `.user`: the signed-in user's own account and sessions.
                 guard case .tenant(let caller) = principal, caller.kind == .user else {
                     throw PlatformError(.userRequired, "this route is for signed-in users; sign in with POST /v1/auth/login")
                 }
                 return try await handler(request, context)
-            case .permission(let needed):
-                permission = needed
-            }
-            guard let principal = context.principal else {
-                throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
             }
             if case .tenant(let caller) = principal, caller.grant.collections != nil {
                 // A credential scoped to some collections: only routes addressing one of them.
@@ -205,6 +125,12 @@ extension AerolithRequestContext {
             throw PlatformError(.forbidden, "this route needs a tenant API key")
         }
         return try services.platform.tenant(tenantID).placement
+    }
+
+    /// The tenant caller of a route that required one.
+    func caller() throws -> TenantCaller {
+        guard case .tenant(let caller)? = principal else { throw PlatformError(.userRequired, "this route is for a tenant's callers") }
+        return caller
     }
 
     /// A path parameter, percent-decoded (`x%3Ay` is `x:y`). Text that does not decode is passed

@@ -15,11 +15,7 @@ enum TenantRoutes {
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "plan"])
                 let tenant = try await platform.createTenant(name: try fields.string("name", required: true) ?? "",
                                                              plan: try fields.string("plan", required: false))
-                services.plugins.publish(tenantID: tenant.id, kind: .tenant, timeMilliseconds: tenant.createdAt.milliseconds) {
-                    JSONWriter.bytes(.object(JSONObject(members: [
-                        .init(key: "action", value: .string("created")), .init(key: "tenant", value: .object(tenant.summaryJSON)),
-                    ])))
-                }
+                services.publishTenantEvent(tenant, action: "created", at: tenant.createdAt)
                 return ResponseJSON.response(.created, ResponseJSON.tenant(tenant))
             },
             RouteDefinition(
@@ -50,12 +46,7 @@ enum TenantRoutes {
                 let tenant = try await platform.updateTenant(before.id, status: try fields.string("status", required: false),
                                                              plan: try fields.string("plan", required: false))
                 if tenant.status != before.status {
-                    services.plugins.publish(tenantID: tenant.id, kind: .tenant, timeMilliseconds: Timestamp.now().milliseconds) {
-                        JSONWriter.bytes(.object(JSONObject(members: [
-                            .init(key: "action", value: .string(tenant.status == .suspended ? "suspended" : "resumed")),
-                            .init(key: "tenant", value: .object(tenant.summaryJSON)),
-                        ])))
-                    }
+                    services.publishTenantEvent(tenant, action: tenant.status == .suspended ? "suspended" : "resumed")
                 }
                 return ResponseJSON.response(.ok, ResponseJSON.tenant(tenant))
             },

@@ -1,0 +1,81 @@
+import AerolithKernel
+import AerolithPlatform
+import Foundation
+import Hummingbird
+
+/// What the tenant's authorization hooks are told about a request: its path and the collection
+/// it addresses, as the router matched them.
+extension RouteDefinition {
+    /// The request's path without the query, as the router matched it: the router ignores empty
+    /// segments, so "/v1//collections/x" is "/v1/collections/x" here too (a hook checking a
+    /// path prefix must see what the handler serves).
+    static func path(of request: Request) -> String {
+        let target = request.head.path ?? "/"
+        let path = firstIndex(of: UInt8(ascii: "?"), in: target).map { String(decoding: target.utf8.prefix($0), as: UTF8.self) } ?? target
+        guard path.contains("//") || path.isEmpty else { return path }
+        return "/" + path.split(separator: "/").joined(separator: "/")
+    }
+
+    /// The `index`th segment of a normalised path ("/v1/collections/notes" → 2: "notes"), or "".
+    static func segment(_ index: Int, of path: String) -> String {
+        let scanned: String?? = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var current = 0
+            var start = bytes.first == UInt8(ascii: "/") ? 1 : 0
+            var position = start
+            while position <= bytes.count {
+                if position == bytes.count || bytes[position] == UInt8(ascii: "/") {
+                    if current == index { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) }
+                    current += 1
+                    start = position + 1
+                }
+                position += 1
+            }
+            return nil
+        }
+        if let scanned { return scanned ?? "" }
+        let parts = path.split(separator: "/")
+        return index < parts.count ? String(parts[index]) : ""
+    }
+
+    /// Percent-decoded text (as the router matched it), or the text itself when it has no escapes.
+    static func decoded(_ text: String) -> String {
+        guard firstIndex(of: UInt8(ascii: "%"), in: text) != nil else { return text }
+        return text.removingPercentEncoding ?? text
+    }
+
+    /// The offset of the first `byte` in `text`'s UTF-8, scanning its contiguous storage (the
+    /// generic collection algorithms on `String.UTF8View` validate every index they step over).
+    static func firstIndex(of byte: UInt8, in text: String) -> Int? {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ $0.firstIndex(of: byte) }) { return found }
+        // Small strings keep their bytes inline and lend no storage: walk them, they are short.
+        var offset = 0
+        for candidate in text.utf8 {
+            if candidate == byte { return offset }
+            offset += 1
+        }
+        return nil
+    }
+
+    /// Runs the authorization hooks for a request. A plain target (no empty segments, no
+    /// escapes: nearly every request) lends its bytes to the hooks without a copy; anything
+    /// else is normalised and decoded as the router matched it first.
+    static func authorize(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, collectionSegment: Int?,
+                          tenantID: String, requestID: String, permission: Permission, subject: String, role: String)
+        -> PluginRegistry.AuthorizeOutcome {
+        let target = request.head.path ?? "/"
+        let method = request.method.rawValue
+        let borrowed = target.utf8.withContiguousStorageIfAvailable { bytes -> PluginRegistry.AuthorizeOutcome? in
+            guard let plain = PlainTarget(bytes, collectionSegment: collectionSegment) else { return nil }
+            let raw = UnsafeRawBufferPointer(bytes)
+            return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, method: method,
+                                     path: UnsafeRawBufferPointer(rebasing: raw[plain.path]), permission: permission.rawValue,
+                                     subject: subject, role: role, collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
+        }
+        if let borrowed, let outcome = borrowed { return outcome }
+        let rawPath = path(of: request)
+        let input = PluginRegistry.AuthorizeInput(
+            method: method, path: decoded(rawPath), permission: permission.rawValue, subject: subject, role: role,
+            collection: collectionSegment.map { decoded(segment($0, of: rawPath)) } ?? "")
+        return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, input)
+    }
+}
