@@ -52,12 +52,14 @@ let package = Package(
         .target(
             name: "AerolithKernel",
             dependencies: [
-                "AerolithStorage", "CAerolithPlugin", "CFFI",
+                "AerolithStorage", "CAerolithPlugin", "CAerolithDispatch", "CFFI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift
         ),
+        // The kernel's per-request hook path, in C: small and straight, so it stays cheap when cold.
+        .target(name: "CAerolithDispatch", dependencies: ["CAerolithPlugin"]),
         // The plugin ABI header (SDK/include/aerolith_plugin.h), as the kernel sees it.
         .systemLibrary(name: "CAerolithPlugin", path: "Sources/CAerolithPlugin"),
         // The system libffi (libffi-dev): calls plugins' exported functions by signature.

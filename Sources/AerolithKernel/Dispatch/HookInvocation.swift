@@ -25,7 +25,7 @@ extension BoundHook {
     /// This hook as a flattened call.
     var flat: FlatHookCall {
         FlatHookCall(function: function, userData: userData, tenantState: tenantState, instance: Unmanaged.passUnretained(instance),
-                     gate: Unmanaged.passUnretained(gate), reentrant: instance.reentrant)
+                     reentrant: instance.reentrant)
     }
 }
 
@@ -49,7 +49,7 @@ enum FlatCall {
     static func withCall<T>(_ hook: FlatHookCall, tenantID: aerolith_slice, requestID: aerolith_slice,
                             _ body: (UnsafeMutablePointer<aerolith_call>, UnsafeMutablePointer<HostBufferRecord>) -> T) -> T {
         var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
-        defer { if let storage = message.storage { free(storage) } }
+        defer { message.release() }
         var context = CallContext(instance: hook.instance, tenantID: tenantID, requestID: requestID)
         return withUnsafeMutablePointer(to: &context) { context in
             withUnsafeMutablePointer(to: &message) { message in

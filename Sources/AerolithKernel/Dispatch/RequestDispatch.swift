@@ -1,3 +1,4 @@
+import CAerolithDispatch
 import CAerolithPlugin
 
 /// The request-time hooks: authorization and authentication providers.
@@ -42,84 +43,65 @@ extension PluginRegistry {
     }
 
     /// The same, with the path and collection borrowed from the caller's request bytes (valid
-    /// for the duration of the call): the per-request form, which copies nothing.
+    /// for the duration of the call): the per-request form. The other texts are copied side by
+    /// side into one stack buffer.
     public func authorize(_ hooks: TenantHooks, tenantID: String, requestID: String, method: String,
                           path: UnsafeRawBufferPointer, permission: String, subject: String, role: String,
                           collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
         guard hooks.hasAuthorize else { return .allowed }
-        return SliceText.with(tenantID) { tenant in
-            SliceText.with(requestID) { requestSlice in
-                SliceText.with(method) { method in
-                    SliceText.with(permission) { permission in
-                        SliceText.with(subject) { subject in
-                            SliceText.with(role) { role in
-                                var request = aerolith_authorize_request()
-                                request.struct_size = UInt32(MemoryLayout<aerolith_authorize_request>.size)
-                                request.method = method
-                                request.path = SliceText.slice(path)
-                                request.permission = permission
-                                request.subject = subject
-                                request.role = role
-                                request.collection = SliceText.slice(collection)
-                                return runAuthorize(hooks, tenant: tenant, requestID: requestSlice, request: &request)
-                            }
-                        }
-                    }
-                }
-            }
+        let byteCount = tenantID.utf8.count + requestID.utf8.count + method.utf8.count + permission.utf8.count
+            + subject.utf8.count + role.utf8.count
+        return TextArena.withBuffer(byteCount: byteCount) {
+            authorize(hooks, arena: $0, tenantID: tenantID, requestID: requestID, method: method, path: path, permission: permission,
+                      subject: subject, role: role, collection: collection)
         }
     }
 
-    /// The authorization chain, on its flattened form: consecutive calls behind one gate share
-    /// one pass through it and one timing against the budget (see `HookChain`).
+    /// The texts taken as parameters, not captured by a closure: captured texts are retained and
+    /// released on every call.
+    @inline(never)
+    private func authorize(_ hooks: TenantHooks, arena buffer: UnsafeMutableRawBufferPointer, tenantID: String, requestID: String,
+                           method: String, path: UnsafeRawBufferPointer, permission: String, subject: String, role: String,
+                           collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
+        var arena = TextArena(buffer)
+        let tenant = arena.slice(tenantID)
+        let requestSlice = arena.slice(requestID)
+        var request = aerolith_authorize_request()
+        request.struct_size = UInt32(MemoryLayout<aerolith_authorize_request>.size)
+        request.method = arena.slice(method)
+        request.path = SliceText.slice(path)
+        request.permission = arena.slice(permission)
+        request.subject = arena.slice(subject)
+        request.role = arena.slice(role)
+        request.collection = SliceText.slice(collection)
+        return runAuthorize(hooks, tenant: tenant, requestID: requestSlice, request: &request)
+    }
+
+    /// The authorization chain, walked by the dispatch C code (`aerolith_dispatch_authorize`):
+    /// one call record for the chain, one pass through each gate per run of one plugin's hooks.
+    @inline(__always)
     private func runAuthorize(_ hooks: TenantHooks, tenant: aerolith_slice, requestID: aerolith_slice,
                               request: inout aerolith_authorize_request) -> AuthorizeOutcome {
-        withUnsafePointer(to: &request) { request in
-            hooks.authorizeCalls.withUnsafeBufferPointer { calls in
-                var index = 0
-                while index < calls.count {
-                    let gate = calls[index].gate
-                    guard gate._withUnsafeGuaranteedRef({ $0.enter() }) else {
-                        index += 1
-                        while index < calls.count, calls[index].gate.toOpaque() == gate.toOpaque() { index += 1 }
-                        continue
-                    }
-                    defer { gate._withUnsafeGuaranteedRef { $0.leave() } }
-                    let started = CoarseClock.milliseconds()
-                    let first = index
-                    defer {
-                        let elapsed = CoarseClock.milliseconds() - started
-                        if elapsed > PluginLimits.hookCallTimeMillisecondsBudget { SlowCalls.record(hooks.authorize[first], milliseconds: elapsed) }
-                    }
-                    let run = FlatCall.withCall(calls[index], tenantID: tenant, requestID: requestID) { call, message -> AuthorizeOutcome? in
-                        repeat {
-                            let hook = calls[index]
-                            call.pointee.tenant_state = UnsafeMutableRawPointer(bitPattern: hook.tenantState)
-                            message.pointee.count = 0
-                            var result = aerolith_authorize_result(struct_size: UInt32(MemoryLayout<aerolith_authorize_result>.size),
-                                                                   decision: UInt32(AEROLITH_AUTHORIZE_ALLOW))
-                            let status = withUnsafeMutablePointer(to: &result) { result in
-                                FlatCall.make(hook, call: call) { userData, call in
-                                    unsafeBitCast(hook.function, to: aerolith_authorize_fn.self)(userData, call, request, result)
-                                }
-                            }
-                            if status != aerolith_status(AEROLITH_OK) {
-                                return .failed(HookFailure(hooks.authorize[index], BoundHook.Result(status: status, message: message.pointee.text)))
-                            }
-                            switch result.decision {
-                            case UInt32(AEROLITH_AUTHORIZE_ALLOW): break
-                            case UInt32(AEROLITH_AUTHORIZE_DENY): return .denied(plugin: hooks.authorize[index].instance.name, message: message.pointee.text)
-                            default: return .failed(HookFailure(hooks.authorize[index], message: "unknown authorization decision \(result.decision)"))
-                            }
-                            index += 1
-                        } while index < calls.count && calls[index].gate.toOpaque() == gate.toOpaque()
-                        return nil
-                    }
-                    if let run { return run }
-                }
-                return .allowed
-            }
+        var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
+        defer { message.release() }
+        var outcome = aerolith_dispatch_outcome()
+        let allowed = withUnsafeMutablePointer(to: &message) { message in
+            aerolith_dispatch_authorize(UnsafePointer(bitPattern: hooks.authorizeLinks), hooks.authorize.count, tenant, requestID,
+                                        OpaquePointer(message), &message.pointee.count, &request,
+                                        Int64(PluginLimits.hookCallTimeMillisecondsBudget), &outcome)
         }
+        if outcome.slow_milliseconds > 0 {
+            SlowCalls.record(hooks.authorize[outcome.slow_index], milliseconds: Int(outcome.slow_milliseconds))
+        }
+        if allowed != 0 { return .allowed }
+        let hook = hooks.authorize[outcome.index]
+        if outcome.status != aerolith_status(AEROLITH_OK) {
+            return .failed(HookFailure(hook, BoundHook.Result(status: outcome.status, message: message.text)))
+        }
+        guard outcome.decision == UInt32(AEROLITH_AUTHORIZE_DENY) else {
+            return .failed(HookFailure(hook, message: "unknown authorization decision \(outcome.decision)"))
+        }
+        return .denied(plugin: hook.instance.name, message: message.text)
     }
 
     /// What an authentication provider sees of a request.

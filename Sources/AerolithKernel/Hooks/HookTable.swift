@@ -1,3 +1,6 @@
+import CAerolithDispatch
+import CAerolithPlugin
+
 /// A hook ready to call: where it lives, what it passes, and the gate its calls go through.
 /// A class, so walking a chain retains one reference per hook, not each of its fields.
 final class BoundHook: Sendable {
@@ -32,23 +35,22 @@ final class BoundHook: Sendable {
     var qualifiedName: String { instance.name + "/" + name }
 }
 
-/// The hooks that run for one tenant, in chain order.
-/// One call of a hot chain, flattened: plain values in one contiguous array, so walking the
-/// chain touches a few cache lines and no reference counts. The references it holds unretained
-/// are kept alive by the `TenantHooks` it belongs to (the gate) or are immortal (the plugin).
+/// One hook call, flattened: plain values and no reference counts. The plugin instance it
+/// holds unretained is immortal.
 struct FlatHookCall: Sendable {
     let function: UInt
     let userData: UInt
     let tenantState: UInt
     let instance: Unmanaged<PluginInstance>
-    let gate: Unmanaged<CallGate>
     let reentrant: Bool
 }
 
+/// The hooks that run for one tenant, in chain order.
 public final class TenantHooks: Sendable {
     let authorize: [BoundHook]
-    /// `authorize`, flattened for the per-request path.
-    let authorizeCalls: [FlatHookCall]
+    /// `authorize` as the dispatch C code walks it: an `aerolith_dispatch_link` array (one
+    /// allocation, freed with this object), whose gates are held by `authorize`'s hooks.
+    let authorizeLinks: UInt
     let beforeWrite: [BoundHook]
     let afterWrite: [BoundHook]
     let events: [BoundHook]
@@ -58,11 +60,31 @@ public final class TenantHooks: Sendable {
     init(authorize: [BoundHook] = [], beforeWrite: [BoundHook] = [], afterWrite: [BoundHook] = [], events: [BoundHook] = [],
          routes: [String: BoundHook] = [:]) {
         self.authorize = authorize
-        authorizeCalls = authorize.map(\.flat)
+        authorizeLinks = UInt(bitPattern: Self.links(authorize))
         self.beforeWrite = beforeWrite
         self.afterWrite = afterWrite
         self.events = events
         self.routes = routes
+    }
+
+    deinit { UnsafeMutablePointer<aerolith_dispatch_link>(bitPattern: authorizeLinks)?.deallocate() }
+
+    /// The links of an authorization chain, each run of hooks behind one gate marked on its first.
+    private static func links(_ chain: [BoundHook]) -> UnsafeMutablePointer<aerolith_dispatch_link>? {
+        guard !chain.isEmpty else { return nil }
+        let links = UnsafeMutablePointer<aerolith_dispatch_link>.allocate(capacity: chain.count)
+        var runStart = 0
+        for (index, hook) in chain.enumerated() {
+            links.advanced(by: index).initialize(to: aerolith_dispatch_link(
+                authorize: unsafeBitCast(hook.function, to: aerolith_authorize_fn.self),
+                user_data: UnsafeMutableRawPointer(bitPattern: hook.userData),
+                tenant_state: UnsafeMutableRawPointer(bitPattern: hook.tenantState), gate: hook.gate.word,
+                serial: hook.instance.reentrant ? nil : UnsafeMutablePointer(bitPattern: hook.instance.serialLock),
+                instance: Unmanaged.passUnretained(hook.instance).toOpaque(), run: 0))
+            if hook.gate !== chain[runStart].gate { runStart = index }
+            links[runStart].run += 1
+        }
+        return links
     }
 
     public var hasAuthorize: Bool { !authorize.isEmpty }

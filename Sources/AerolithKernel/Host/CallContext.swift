@@ -1,21 +1,25 @@
+import CAerolithDispatch
 import CAerolithPlugin
 
 /// What an `aerolith_context` points at: which plugin, tenant and request a host function is
 /// called for. A hook's context lives on the dispatching thread's stack for the duration of the
 /// callback (the header: valid until the callback returns); a plugin's process-wide context is
-/// allocated once and never freed, like the image it belongs to.
-struct CallContext {
-    /// Nil only in the process-wide context of a plugin whose init has not been accepted yet.
-    var instance: Unmanaged<PluginInstance>?
-    /// Borrowed from the dispatcher for the duration of the call; empty when process-wide.
-    var tenantID: aerolith_slice
-    var requestID: aerolith_slice
+/// allocated once and never freed, like the image it belongs to. A C struct, because the
+/// dispatch C code makes contexts too (`aerolith_dispatch_context`).
+typealias CallContext = aerolith_dispatch_context
+
+extension CallContext {
+    /// `instance` nil only in the process-wide context of a plugin whose init has not been
+    /// accepted yet; the slices are borrowed from the dispatcher for the duration of the call.
+    init(instance: Unmanaged<PluginInstance>?, tenantID: aerolith_slice, requestID: aerolith_slice) {
+        self.init(instance: instance?.toOpaque(), tenant_id: tenantID, request_id: requestID)
+    }
 
     static func from(_ opaque: OpaquePointer?) -> UnsafeMutablePointer<CallContext>? {
         opaque.map { UnsafeMutablePointer<CallContext>($0) }
     }
 
-    var plugin: PluginInstance? { instance?.takeUnretainedValue() }
+    var plugin: PluginInstance? { instance.map { Unmanaged<PluginInstance>.fromOpaque($0).takeUnretainedValue() } }
 
     /// A process-wide context for a plugin being loaded, bound to its instance once accepted.
     /// Never freed: the plugin may keep it until it is unloaded, and images are never unmapped.
@@ -24,8 +28,11 @@ struct CallContext {
         context.initialize(to: CallContext(instance: nil, tenantID: aerolith_slice(), requestID: aerolith_slice()))
         return context
     }
-    var tenant: String { SliceText.string(tenantID) }
-    var request: String { SliceText.string(requestID) }
+
+    var tenantID: aerolith_slice { tenant_id }
+    var requestID: aerolith_slice { request_id }
+    var tenant: String { SliceText.string(tenant_id) }
+    var request: String { SliceText.string(request_id) }
 }
 
 /// Text from slices and slices of text, for the boundary.

@@ -13,6 +13,14 @@ struct HostBufferRecord {
 
     init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
 
+    /// Frees what was written; the record is empty afterwards.
+    mutating func release() {
+        free(storage)
+        storage = nil
+        count = 0
+        allocated = 0
+    }
+
     mutating func append(_ data: UnsafeRawBufferPointer) -> aerolith_status {
         guard data.count <= capacityBytes - count else { return aerolith_status(AEROLITH_ERR_LIMIT_EXCEEDED) }
         guard data.count > 0 else { return aerolith_status(AEROLITH_OK) }

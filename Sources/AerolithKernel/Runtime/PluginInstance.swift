@@ -1,5 +1,6 @@
 import AerolithStorage
 import CAerolithPlugin
+import Glibc
 import Logging
 import Synchronization
 
@@ -34,7 +35,9 @@ public final class PluginInstance: Sendable {
     /// Process-wide and all-tenant hooks pass through this gate; tenant hooks through their
     /// activation's gate.
     let processGate = CallGate()
-    private let serial = Mutex(())
+    /// Serialises calls into a plugin that is not reentrant: a `pthread_mutex_t` the dispatch C
+    /// code takes too. Allocated once and never freed, like the instance.
+    let serialLock: UInt
     /// Orders lifecycle callbacks among themselves.
     let lifecycleLock = Mutex(())
     let activations = Mutex<[String: Activation]>([:])
@@ -58,8 +61,11 @@ public final class PluginInstance: Sendable {
             initial[hook.name] = EventSubscription(mask: hook.eventMask, payloadVersion: hook.eventPayloadVersion)
         }
         subscriptions = Mutex(initial)
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        serialLock = UInt(bitPattern: lock)
         _ = Unmanaged.passRetained(self)  // see the type's comment: never freed
-        processContext.pointee.instance = Unmanaged.passUnretained(self)
+        processContext.pointee.instance = Unmanaged.passUnretained(self).toOpaque()
     }
 
     public var name: String { plugin.name }
@@ -72,7 +78,10 @@ public final class PluginInstance: Sendable {
     @inline(__always)
     func perform<T>(_ body: () -> T) -> T {
         if reentrant { return body() }
-        return serial.withLock { _ in body() }
+        let lock = UnsafeMutablePointer<pthread_mutex_t>(bitPattern: serialLock)!
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return body()
     }
 
     /// The tenants where the plugin is active, sorted.

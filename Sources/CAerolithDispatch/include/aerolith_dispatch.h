@@ -1,0 +1,92 @@
+/* The host's per-request hook path, in C: the part of dispatch that runs on every request of a
+ * tenant with hooks, kept to a few hundred bytes of straight code and a few cache lines of data
+ * so that it stays cheap when it is cold (between requests, the rest of the server evicts it).
+ *
+ * Host-private: plugins never see this header. The kernel builds the tables these functions
+ * walk and owns every pointer in them. */
+#ifndef AEROLITH_DISPATCH_H
+#define AEROLITH_DISPATCH_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The SDK header, by its place in the repository: the one every plugin compiles against. */
+#include "../../../SDK/include/aerolith_plugin.h"
+
+/* ---- Gates --------------------------------------------------------------------------------
+ * A gate counts the calls in flight through one door into a plugin (a tenant's activation, or
+ * the plugin's process-wide door). Closing it sets a bit; a call enters only while the bit is
+ * clear, and entering and closing are ordered by the one atomic word, so once a closer has seen
+ * the count reach zero no call can be inside. */
+
+#define AEROLITH_DISPATCH_GATE_CLOSED_BIT ((intptr_t)1 << 62)
+
+/* Enters if open (returns 1). Every successful enter is followed by exactly one leave. */
+static inline int aerolith_dispatch_gate_enter(intptr_t *word) {
+    intptr_t now = __atomic_add_fetch(word, 1, __ATOMIC_ACQUIRE);
+    if (now & AEROLITH_DISPATCH_GATE_CLOSED_BIT) {
+        __atomic_sub_fetch(word, 1, __ATOMIC_RELEASE);
+        return 0;
+    }
+    return 1;
+}
+
+static inline void aerolith_dispatch_gate_leave(intptr_t *word) { __atomic_sub_fetch(word, 1, __ATOMIC_RELEASE); }
+
+static inline void aerolith_dispatch_gate_close(intptr_t *word) {
+    __atomic_or_fetch(word, AEROLITH_DISPATCH_GATE_CLOSED_BIT, __ATOMIC_SEQ_CST);
+}
+
+static inline void aerolith_dispatch_gate_open(intptr_t *word) {
+    __atomic_and_fetch(word, ~AEROLITH_DISPATCH_GATE_CLOSED_BIT, __ATOMIC_SEQ_CST);
+}
+
+/* Calls inside the gate now. */
+static inline intptr_t aerolith_dispatch_gate_in_flight(intptr_t *word) {
+    return __atomic_load_n(word, __ATOMIC_ACQUIRE) & ~AEROLITH_DISPATCH_GATE_CLOSED_BIT;
+}
+
+/* ---- Contexts -----------------------------------------------------------------------------
+ * What an `aerolith_context *` handed to a plugin points at: which plugin, tenant and request a
+ * host function is called for. */
+typedef struct aerolith_dispatch_context {
+    void *instance;               /* the plugin's instance, unretained (instances are immortal);
+                                     NULL only before a plugin's init is accepted */
+    aerolith_slice tenant_id;     /* borrowed for the duration of the call; empty process-wide */
+    aerolith_slice request_id;
+} aerolith_dispatch_context;
+
+/* ---- Authorization chains -----------------------------------------------------------------
+ * One hook of a tenant's authorization chain, in chain order. Consecutive hooks behind the
+ * same gate (one plugin's hooks for one tenant) form a run: they share one pass through the
+ * gate, one hold of the plugin's lock and one timing against the budget. */
+typedef struct aerolith_dispatch_link {
+    aerolith_authorize_fn authorize;
+    void *user_data;
+    void *tenant_state;           /* what on_activate stored for the tenant, or NULL */
+    intptr_t *gate;
+    pthread_mutex_t *serial;      /* the plugin's lock, or NULL when it is reentrant */
+    void *instance;
+    size_t run;                   /* on the first link of a run, the run's length; else 0 */
+} aerolith_dispatch_link;
+
+/* What stopped a chain, and the first run slower than the budget. */
+typedef struct aerolith_dispatch_outcome {
+    size_t index;                 /* the link that denied or failed */
+    aerolith_status status;       /* its status (AEROLITH_OK when it denied) */
+    uint32_t decision;            /* the decision it wrote */
+    size_t slow_index;            /* the first link of the slow run */
+    int64_t slow_milliseconds;    /* 0 when no run was slow */
+} aerolith_dispatch_outcome;
+
+/* Runs `links` in order with one call record for `tenant_id` and `request_id`; `message` is the
+ * host buffer the plugins write reasons into and `message_count` its byte count, cleared
+ * before each call. Returns 1 when every link that ran allowed the request (links behind a
+ * closed gate are skipped), 0 when `out->index` denied it or failed. */
+int aerolith_dispatch_authorize(const aerolith_dispatch_link *links, size_t count, aerolith_slice tenant_id,
+                                aerolith_slice request_id, aerolith_buffer *message, intptr_t *message_count,
+                                const aerolith_authorize_request *request, int64_t budget_milliseconds,
+                                aerolith_dispatch_outcome *out);
+
+#endif
