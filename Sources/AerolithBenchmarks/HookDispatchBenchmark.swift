@@ -18,10 +18,6 @@ enum HookDispatchBenchmark {
     static let rounds = 5
     static let chainLength = 5
     static let targetAddedFraction = 0.01
-    static let stackSegmentCount = 40
-    static let stackSegmentRequests = 1_000
-    static let stackWarmUpRequests = 2_000
-    static let stackSegmentWarmUpRequests = 100
 
     static let source = """
         #include "aerolith_plugin.h"
@@ -135,11 +131,13 @@ enum HookDispatchBenchmark {
     /// The same comparison through the whole server stack, in process: the application
     /// `aerolith serve` runs (middleware, router, authentication, the route's permission guard,
     /// the hooks, the handler, the response), its responder called directly with a document GET.
-    /// No sockets, so no load generator competes for the two cores. One tenant reads one
-    /// document in short segments of requests, the plugin activated for it before every other
-    /// segment and deactivated before the rest (outside the timing, each segment warmed up
-    /// first), so both sides see the same tenant, data, process and machine state. The best
-    /// segment of each side counts, and the median of the segment pairs' ratios is shown beside it.
+    /// No sockets, so no load generator competes for the two cores.
+    ///
+    /// Two tenants hold the same document; the plugin is active for one of them. Requests
+    /// alternate between the two one by one, each timed on its own, so both sides see the same
+    /// moment of a shared, noisy machine; the medians of the two sides are compared. Then the
+    /// plugin moves to the other tenant and it is done again, and the two ratios are averaged,
+    /// which cancels whatever differs between the tenants themselves.
     static func stack(pluginPath: String, chainNanoseconds: Double) async throws {
         let directory = try temporaryDirectory("hooks-stack")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -149,61 +147,93 @@ enum HookDispatchBenchmark {
         var configuration = ServerConfiguration(dataDirectory: directory + "/data")
         configuration.pluginDirectories = [plugins]
         let app = try await AerolithServer.makeApplication(configuration: configuration, logger: Logger(label: "bench"))
-        let (with, without, medianRatio) = try await stackSegments(app, directory: directory)
-        print("server stack document get       \(String(format: "%10.1f", without))   (responder in process: middleware, auth, guard, handler)")
-        print("server stack get, 5 hooks       \(String(format: "%10.1f", with))   adds \(percent(with / without - 1)) (target <= \(percent(targetAddedFraction)));"
-            + " median of \(stackSegmentCount) segment pairs \(percent(medianRatio - 1))")
-        print("chain alone / stack get         \(String(format: "%10.2f%%", chainNanoseconds / without * 100))")
+        let result = try await stackAlternating(app, directory: directory)
+        print("server stack document get       \(String(format: "%10.1f", result.without))   (median; responder in process: middleware, auth, guard, handler)")
+        print("server stack get, 5 hooks       \(String(format: "%10.1f", result.with))   adds \(percent(result.addedFraction))"
+            + " (\(String(format: "%.0f", result.with - result.without)) ns; target <= \(percent(targetAddedFraction)));"
+            + " \(stackPairs) alternating pairs per side, both tenants")
+        print("chain alone / stack get         \(String(format: "%10.2f%%", chainNanoseconds / result.without * 100))")
+        let http = try await http(pluginPath: pluginPath)
+        print("HTTP document get               \(String(format: "%10.1f", http.without))   (median; real server, one keep-alive loopback connection)")
+        print("HTTP get, 5 hooks               \(String(format: "%10.1f", http.with))   adds \(percent(http.addedFraction))"
+            + " (\(String(format: "%.0f", http.with - http.without)) ns; target <= \(percent(targetAddedFraction)));"
+            + " \(httpPairs) alternating pairs per side, both tenants")
     }
 
-    static func stackSegments<App: ApplicationProtocol>(_ app: App, directory: String) async throws -> (Double, Double, Double)
+    static let stackPairs = 30_000
+    static let stackWarmUpPairs = 3_000
+
+    struct StackResult {
+        /// Median nanoseconds per request, averaged over the two placements of the plugin.
+        let with: Double
+        let without: Double
+        /// The mean of the two placements' median ratios, less one.
+        let addedFraction: Double
+    }
+
+    static func stackAlternating<App: ApplicationProtocol>(_ app: App, directory: String) async throws -> StackResult
         where App.Responder.Context.Source == ApplicationRequestContextSource {
         let server = try await InProcessServer(app, dataDirectory: directory + "/data")
-        let admin = server.adminKey
-        func send(_ method: HTTPRequest.Method, _ path: String, key: String, body: String? = nil) async throws -> (status: Int, body: String) {
-            try await server.send(method, path, key: key, body: body)
+        return try await compareAlternating(pairs: stackPairs, warmUpPairs: stackWarmUpPairs, admin: server.adminKey) { method, path, key, body in
+            try await server.send(HTTPRequest.Method(method)!, path, key: key, body: body)
         }
+    }
+
+    /// Two tenants with the same document, the plugin active for one: per-request times of GETs
+    /// alternating between them, the plugin then moved to the other tenant and the same again.
+    static func compareAlternating(
+        pairs: Int, warmUpPairs: Int, admin: String,
+        send: (_ method: String, _ path: String, _ key: String, _ body: String?) async throws -> (status: Int, body: String)
+    ) async throws -> StackResult {
         let field = jsonField
         func tenant(_ name: String) async throws -> (id: String, key: String) {
-            let id = try field(try await send(.post, "/v1/tenants", key: admin, body: #"{"name":"\#(name)"}"#).body, "id")
-            let key = try field(try await send(.post, "/v1/tenants/\(id)/keys", key: admin, body: #"{"name":"bench"}"#).body, "key")
-            _ = try await send(.post, "/v1/collections", key: key, body: #"{"name":"items"}"#)
-            _ = try await send(.post, "/v1/collections/items/documents", key: key, body: #"{"id":"fixed","name":"bench","age":42,"tags":["a","b"]}"#)
+            let id = try field(try await send("POST", "/v1/tenants", admin, #"{"name":"\#(name)"}"#).body, "id")
+            let key = try field(try await send("POST", "/v1/tenants/\(id)/keys", admin, #"{"name":"bench"}"#).body, "key")
+            _ = try await send("POST", "/v1/collections", key, #"{"name":"items"}"#)
+            _ = try await send("POST", "/v1/collections/items/documents", key, #"{"id":"fixed","name":"bench","age":42,"tags":["a","b"]}"#)
             return (id, key)
         }
-        func getLoop(_ requests: Int, key: String) async throws -> Double {
-            try await server.getLoop(requests, path: "/v1/collections/items/documents/fixed", key: key)
-        }
-        let subject = try await tenant("bench")
-        func setActive(_ active: Bool) async throws {
-            let status = try await send(active ? .post : .delete, "/v1/tenants/\(subject.id)/plugins/noop", key: admin).status
+        func setActive(_ active: Bool, _ tenantID: String) async throws {
+            let status = try await send(active ? "POST" : "DELETE", "/v1/tenants/\(tenantID)/plugins/noop", admin, nil).status
             guard status == 200 || status == 204 else { throw BenchmarkError("plugin activation change answered \(status)") }
         }
-        func timed(active: Bool) async throws -> Double {
-            try await setActive(active)
-            _ = try await getLoop(stackSegmentWarmUpRequests, key: subject.key)
-            return try await getLoop(stackSegmentRequests, key: subject.key)
+        let path = "/v1/collections/items/documents/fixed"
+        func timedGet(_ key: String) async throws -> Double {
+            let start = ContinuousClock.now
+            let status = try await send("GET", path, key, nil).status
+            let elapsed = AerolithBenchmarks.nanoseconds(since: start)
+            guard status == 200 else { throw BenchmarkError("GET \(path) answered \(status)") }
+            return elapsed
         }
-        try await setActive(true)
-        _ = try await getLoop(stackWarmUpRequests, key: subject.key)
-        try await setActive(false)
-        _ = try await getLoop(stackWarmUpRequests, key: subject.key)
-        var with = Double.infinity, without = Double.infinity
-        var ratios: [Double] = []
-        for segment in 0..<stackSegmentCount {
-            var pair = (with: 0.0, without: 0.0)
-            if segment % 2 == 0 {
-                pair.with = try await timed(active: true)
-                pair.without = try await timed(active: false)
-            } else {
-                pair.without = try await timed(active: false)
-                pair.with = try await timed(active: true)
+        /// Per-request times with the plugin active for `active` only, alternating which goes first.
+        func alternate(_ pairs: Int, active: String, inactive: String) async throws -> (with: [Double], without: [Double]) {
+            var with: [Double] = [], without: [Double] = []
+            with.reserveCapacity(pairs)
+            without.reserveCapacity(pairs)
+            for pair in 0..<pairs {
+                if pair % 2 == 0 {
+                    with.append(try await timedGet(active))
+                    without.append(try await timedGet(inactive))
+                } else {
+                    without.append(try await timedGet(inactive))
+                    with.append(try await timedGet(active))
+                }
             }
-            with = min(with, pair.with)
-            without = min(without, pair.without)
-            ratios.append(pair.with / pair.without)
+            return (with, without)
         }
-        return (with, without, ratios.sorted()[ratios.count / 2])
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let first = try await tenant("bench-a"), second = try await tenant("bench-b")
+        var medians: [(with: Double, without: Double)] = []
+        for (active, inactive) in [(first, second), (second, first)] {
+            try await setActive(true, active.id)
+            _ = try await alternate(warmUpPairs, active: active.key, inactive: inactive.key)
+            let times = try await alternate(pairs, active: active.key, inactive: inactive.key)
+            medians.append((median(times.with), median(times.without)))
+            try await setActive(false, active.id)
+        }
+        let added = medians.map { $0.with / $0.without - 1 }.reduce(0, +) / Double(medians.count)
+        return StackResult(with: medians.map(\.with).reduce(0, +) / Double(medians.count),
+                           without: medians.map(\.without).reduce(0, +) / Double(medians.count), addedFraction: added)
     }
 
     static func nanoseconds(_ body: () -> Void) -> Double {
