@@ -59,7 +59,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         // The kernel's per-request hook path, in C: small and straight, so it stays cheap when cold.
-        .target(name: "CAerolithDispatch", dependencies: ["CAerolithPlugin"]),
+        .systemLibrary(name: "CAerolithDispatch", path: "Sources/CAerolithDispatch"),
         // The plugin ABI header (SDK/include/aerolith_plugin.h), as the kernel sees it.
         .systemLibrary(name: "CAerolithPlugin", path: "Sources/CAerolithPlugin"),
         // The system libffi (libffi-dev): calls plugins' exported functions by signature.

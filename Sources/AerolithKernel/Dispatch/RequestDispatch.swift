@@ -1,5 +1,6 @@
 import CAerolithDispatch
 import CAerolithPlugin
+import Glibc
 
 /// The request-time hooks: authorization and authentication providers.
 extension PluginRegistry {
@@ -29,52 +30,92 @@ extension PluginRegistry {
         case failed(HookFailure)
     }
 
+    /// What an authorization input takes from the route a request matched (its method and the
+    /// permission it requires), made once per route and lent to every call: both texts in one
+    /// allocation, freed with this object.
+    public final class AuthorizeRoute: Sendable {
+        private let address: UInt
+        private let methodByteCount: Int
+        private let permissionByteCount: Int
+
+        public init(method: String, permission: String) {
+            let bytes = Array(method.utf8) + Array(permission.utf8)
+            let block = malloc(max(bytes.count, 1))!
+            bytes.withUnsafeBytes { block.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(block), byteCount: $0.count) }
+            address = UInt(bitPattern: block)
+            methodByteCount = method.utf8.count
+            permissionByteCount = permission.utf8.count
+        }
+
+        deinit { free(UnsafeMutableRawPointer(bitPattern: address)) }
+
+        var method: aerolith_slice { aerolith_slice(data: UnsafePointer(bitPattern: address), len: methodByteCount) }
+        var permission: aerolith_slice { aerolith_slice(data: UnsafePointer(bitPattern: address + UInt(methodByteCount)), len: permissionByteCount) }
+    }
+
     /// Runs the tenant's authorization chain; the first deny stops it.
     public func authorize(_ hooks: TenantHooks, tenantID: String, requestID: String, _ input: AuthorizeInput) -> AuthorizeOutcome {
         guard hooks.hasAuthorize else { return .allowed }
+        let route = AuthorizeRoute(method: input.method, permission: input.permission)
         return SliceText.with(input.path) { path in
             SliceText.with(input.collection) { collection in
-                authorize(hooks, tenantID: tenantID, requestID: requestID, method: input.method,
-                          path: UnsafeRawBufferPointer(start: path.data, count: path.len), permission: input.permission,
-                          subject: input.subject, role: input.role,
+                authorize(hooks, route: route, tenantID: tenantID, requestID: requestID,
+                          path: UnsafeRawBufferPointer(start: path.data, count: path.len), subject: input.subject, role: input.role,
                           collection: UnsafeRawBufferPointer(start: collection.data, count: collection.len))
             }
         }
     }
 
     /// The same, with the path and collection borrowed from the caller's request bytes (valid
-    /// for the duration of the call): the per-request form. The other texts are copied side by
-    /// side into one stack buffer.
-    public func authorize(_ hooks: TenantHooks, tenantID: String, requestID: String, method: String,
-                          path: UnsafeRawBufferPointer, permission: String, subject: String, role: String,
-                          collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
+    /// for the duration of the call): the per-request form. The route's texts and the tenant's
+    /// are lent as they are; the others are copied side by side into a buffer on the stack. The
+    /// whole walk is this one function (the C walk is inlined into it): one place in memory,
+    /// which matters because it is cold on every request.
+    public func authorize(_ hooks: TenantHooks, route: AuthorizeRoute, tenantID: String, requestID: String,
+                          path: UnsafeRawBufferPointer, subject: String, role: String, collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
         guard hooks.hasAuthorize else { return .allowed }
-        let byteCount = tenantID.utf8.count + requestID.utf8.count + method.utf8.count + permission.utf8.count
-            + subject.utf8.count + role.utf8.count
-        return TextArena.withBuffer(byteCount: byteCount) {
-            authorize(hooks, arena: $0, tenantID: tenantID, requestID: requestID, method: method, path: path, permission: permission,
-                      subject: subject, role: role, collection: collection)
+        let tenantSlice = hooks.tenantSlice
+        var texts = InlineTexts()
+        guard let tenantRange = tenantSlice == nil ? texts.append(tenantID) : 0..<0, let requestRange = texts.append(requestID),
+              let subjectRange = texts.append(subject), let roleRange = texts.append(role) else {
+            return authorizeLongTexts(hooks, route: route, tenantID: tenantID, requestID: requestID, path: path, subject: subject, role: role,
+                                      collection: collection)
+        }
+        return texts.withBytes { texts in
+            var request = Self.request(route: route, path: path, subject: SliceText.slice(UnsafeRawBufferPointer(rebasing: texts[subjectRange])),
+                                       role: SliceText.slice(UnsafeRawBufferPointer(rebasing: texts[roleRange])), collection: collection)
+            return runAuthorize(hooks, tenant: tenantSlice ?? SliceText.slice(UnsafeRawBufferPointer(rebasing: texts[tenantRange])),
+                                requestID: SliceText.slice(UnsafeRawBufferPointer(rebasing: texts[requestRange])), request: &request)
         }
     }
 
-    /// The texts taken as parameters, not captured by a closure: captured texts are retained and
-    /// released on every call.
+    /// The same for texts too long for the stack buffer, in an arena sized to them.
     @inline(never)
-    private func authorize(_ hooks: TenantHooks, arena buffer: UnsafeMutableRawBufferPointer, tenantID: String, requestID: String,
-                           method: String, path: UnsafeRawBufferPointer, permission: String, subject: String, role: String,
-                           collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
+    private func authorizeLongTexts(_ hooks: TenantHooks, route: AuthorizeRoute, tenantID: String, requestID: String,
+                                    path: UnsafeRawBufferPointer, subject: String, role: String,
+                                    collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
+        let byteCount = tenantID.utf8.count + requestID.utf8.count + subject.utf8.count + role.utf8.count
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 1)
+        defer { buffer.deallocate() }
         var arena = TextArena(buffer)
-        let tenant = arena.slice(tenantID)
+        let tenant = hooks.tenantSlice ?? arena.slice(tenantID)
         let requestSlice = arena.slice(requestID)
+        var request = Self.request(route: route, path: path, subject: arena.slice(subject), role: arena.slice(role), collection: collection)
+        return runAuthorize(hooks, tenant: tenant, requestID: requestSlice, request: &request)
+    }
+
+    @inline(__always)
+    private static func request(route: AuthorizeRoute, path: UnsafeRawBufferPointer, subject: aerolith_slice, role: aerolith_slice,
+                                collection: UnsafeRawBufferPointer) -> aerolith_authorize_request {
         var request = aerolith_authorize_request()
         request.struct_size = UInt32(MemoryLayout<aerolith_authorize_request>.size)
-        request.method = arena.slice(method)
+        request.method = route.method
         request.path = SliceText.slice(path)
-        request.permission = arena.slice(permission)
-        request.subject = arena.slice(subject)
-        request.role = arena.slice(role)
+        request.permission = route.permission
+        request.subject = subject
+        request.role = role
         request.collection = SliceText.slice(collection)
-        return runAuthorize(hooks, tenant: tenant, requestID: requestSlice, request: &request)
+        return request
     }
 
     /// The authorization chain, walked by the dispatch C code (`aerolith_dispatch_authorize`):
@@ -86,7 +127,7 @@ extension PluginRegistry {
         defer { message.release() }
         var outcome = aerolith_dispatch_outcome()
         let allowed = withUnsafeMutablePointer(to: &message) { message in
-            aerolith_dispatch_authorize(UnsafePointer(bitPattern: hooks.authorizeLinks), hooks.authorize.count, tenant, requestID,
+            aerolith_dispatch_authorize(UnsafePointer(bitPattern: hooks.authorizeLinks), hooks.authorizeCount, tenant, requestID,
                                         OpaquePointer(message), &message.pointee.count, &request,
                                         Int64(PluginLimits.hookCallTimeMillisecondsBudget), &outcome)
         }

@@ -1,5 +1,6 @@
 import CAerolithDispatch
 import CAerolithPlugin
+import Glibc
 
 /// A hook ready to call: where it lives, what it passes, and the gate its calls go through.
 /// A class, so walking a chain retains one reference per hook, not each of its fields.
@@ -47,32 +48,51 @@ struct FlatHookCall: Sendable {
 
 /// The hooks that run for one tenant, in chain order.
 public final class TenantHooks: Sendable {
-    let authorize: [BoundHook]
-    /// `authorize` as the dispatch C code walks it: an `aerolith_dispatch_link` array (one
-    /// allocation, freed with this object), whose gates are held by `authorize`'s hooks.
+    // The fields a request's authorization reads first, so they share the object's first line.
+    /// `authorize` as the dispatch C code walks it: an `aerolith_dispatch_link` array followed
+    /// by the tenant id's bytes, in one allocation freed with this object; the links' gates are
+    /// held by `authorize`'s hooks.
     let authorizeLinks: UInt
+    let authorizeCount: Int
+    /// The tenant id's byte count after the links, or -1 in the table of all-tenant hooks.
+    private let tenantByteCount: Int
+    let authorize: [BoundHook]
     let beforeWrite: [BoundHook]
     let afterWrite: [BoundHook]
     let events: [BoundHook]
     /// Route prefix → handler, for tenant-scoped routes of plugins active here (or all-tenant).
     let routes: [String: BoundHook]
 
-    init(authorize: [BoundHook] = [], beforeWrite: [BoundHook] = [], afterWrite: [BoundHook] = [], events: [BoundHook] = [],
-         routes: [String: BoundHook] = [:]) {
+    init(tenantID: String? = nil, authorize: [BoundHook] = [], beforeWrite: [BoundHook] = [], afterWrite: [BoundHook] = [],
+         events: [BoundHook] = [], routes: [String: BoundHook] = [:]) {
         self.authorize = authorize
-        authorizeLinks = UInt(bitPattern: Self.links(authorize))
+        authorizeCount = authorize.count
+        tenantByteCount = tenantID?.utf8.count ?? -1
+        authorizeLinks = UInt(bitPattern: Self.links(authorize, tenantID: tenantID))
         self.beforeWrite = beforeWrite
         self.afterWrite = afterWrite
         self.events = events
         self.routes = routes
     }
 
-    deinit { UnsafeMutablePointer<aerolith_dispatch_link>(bitPattern: authorizeLinks)?.deallocate() }
+    deinit { free(UnsafeMutableRawPointer(bitPattern: authorizeLinks)) }
 
-    /// The links of an authorization chain, each run of hooks behind one gate marked on its first.
-    private static func links(_ chain: [BoundHook]) -> UnsafeMutablePointer<aerolith_dispatch_link>? {
+    /// The tenant these hooks are for, lent to their calls for as long as this object lives;
+    /// nil in the table of all-tenant hooks or without authorization hooks.
+    var tenantSlice: aerolith_slice? {
+        guard tenantByteCount >= 0, let links = UnsafeRawPointer(bitPattern: authorizeLinks) else { return nil }
+        let bytes = links + authorizeCount * MemoryLayout<aerolith_dispatch_link>.stride
+        return aerolith_slice(data: bytes.assumingMemoryBound(to: CChar.self), len: tenantByteCount)
+    }
+
+    /// The links of an authorization chain, each run of hooks behind one gate marked on its
+    /// first, followed by the tenant id's bytes.
+    private static func links(_ chain: [BoundHook], tenantID: String?) -> UnsafeMutableRawPointer? {
         guard !chain.isEmpty else { return nil }
-        let links = UnsafeMutablePointer<aerolith_dispatch_link>.allocate(capacity: chain.count)
+        let tenantBytes = Array((tenantID ?? "").utf8)
+        let linksBytes = chain.count * MemoryLayout<aerolith_dispatch_link>.stride
+        let block = malloc(linksBytes + max(tenantBytes.count, 1))!
+        let links = block.bindMemory(to: aerolith_dispatch_link.self, capacity: chain.count)
         var runStart = 0
         for (index, hook) in chain.enumerated() {
             links.advanced(by: index).initialize(to: aerolith_dispatch_link(
@@ -84,10 +104,11 @@ public final class TenantHooks: Sendable {
             if hook.gate !== chain[runStart].gate { runStart = index }
             links[runStart].run += 1
         }
-        return links
+        tenantBytes.withUnsafeBytes { (block + linksBytes).copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(block), byteCount: $0.count) }
+        return block
     }
 
-    public var hasAuthorize: Bool { !authorize.isEmpty }
+    public var hasAuthorize: Bool { authorizeCount > 0 }
     public var hasBeforeWrite: Bool { !beforeWrite.isEmpty }
     public var hasAfterWrite: Bool { !afterWrite.isEmpty }
     public var hasEvents: Bool { !events.isEmpty }
@@ -173,7 +194,7 @@ final class HookTable: Sendable {
             for hook in chain(.route) where hook.routePermission != .platformAdmin && mounted[hook.routePrefix]?.plugin == hook.instance.name {
                 routes[hook.routePrefix] = hook
             }
-            return TenantHooks(authorize: chain(.authorize), beforeWrite: chain(.documentBeforeWrite), afterWrite: chain(.documentAfterWrite),
+            return TenantHooks(tenantID: tenantID, authorize: chain(.authorize), beforeWrite: chain(.documentBeforeWrite), afterWrite: chain(.documentAfterWrite),
                                events: chain(.events), routes: routes)
         }
         let tenantIDs = Set(activations.values.flatMap(\.keys))

@@ -15,7 +15,8 @@ struct HostBufferRecord {
 
     /// Frees what was written; the record is empty afterwards.
     mutating func release() {
-        free(storage)
+        guard let written = storage else { return }
+        free(written)
         storage = nil
         count = 0
         allocated = 0

@@ -1,32 +1,13 @@
 import CAerolithPlugin
 
-/// Text lent to a plugin for one call, copied side by side into one buffer on the dispatching
-/// thread's stack: one flat block of code per call site instead of one nested closure per
-/// string (a pyramid of closures compiles into tens of kilobytes that are cold on every request).
+/// Texts lent to a plugin for one call, copied side by side into one buffer the caller owns:
+/// one flat block of code per call site instead of one nested closure per string (a pyramid of
+/// closures compiles into tens of kilobytes that are cold on every request).
 struct TextArena {
     private let buffer: UnsafeMutableRawBufferPointer
     private var used = 0
 
     init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
-
-    /// Room for the texts of a typical call (ids, names, a role), kept on the stack: 256 bytes.
-    private typealias StackStorage = SIMD32<UInt64>
-    static var stackCapacityBytes: Int { MemoryLayout<StackStorage>.size }
-
-    /// Runs `body` with a buffer of at least `byteCount` bytes for an arena: the sum of the
-    /// UTF-8 counts of the texts it will hold. Up to `stackCapacityBytes` it lives on the stack. Keep
-    /// `body` to one call of a function taking the texts as parameters: texts captured by a
-    /// closure that is not inlined are retained and released on every call.
-    @inline(__always)
-    static func withBuffer<T>(byteCount: Int, _ body: (UnsafeMutableRawBufferPointer) -> T) -> T {
-        guard byteCount > stackCapacityBytes else {
-            var storage = StackStorage()
-            return withUnsafeMutableBytes(of: &storage, body)
-        }
-        let heap = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 1)
-        defer { heap.deallocate() }
-        return body(heap)
-    }
 
     /// Copies `text`'s UTF-8 into the arena and returns a slice of the copy.
     @inline(__always)
@@ -48,5 +29,39 @@ struct TextArena {
             count += 1
         }
         return count
+    }
+}
+
+/// The texts of one call copied side by side into a fixed buffer that lives in the caller's
+/// frame: no allocation and no closure holding the texts (a closure that is not inlined
+/// retains and releases every text it captures, on every call).
+struct InlineTexts {
+    /// 256 bytes: ids, a role, a request id. Longer texts take `TextArena`.
+    private var storage = SIMD32<UInt64>()
+    private var used = 0
+
+    static var capacityBytes: Int { MemoryLayout<SIMD32<UInt64>>.size }
+
+    /// Copies `text`'s UTF-8 in and returns where it sits, or nil if it does not fit.
+    @inline(__always)
+    mutating func append(_ text: String) -> Range<Int>? {
+        let start = used
+        let room = Self.capacityBytes - used
+        let copied: Int? = withUnsafeMutableBytes(of: &storage) { buffer in
+            text.utf8.withContiguousStorageIfAvailable { source -> Int? in
+                guard source.count <= room else { return nil }
+                UnsafeMutableRawBufferPointer(rebasing: buffer[start...]).copyMemory(from: UnsafeRawBufferPointer(source))
+                return source.count
+            } ?? nil
+        }
+        guard let copied else { return nil }
+        used += copied
+        return start..<used
+    }
+
+    /// Runs `body` with the bytes; slices of them are valid until it returns.
+    @inline(__always)
+    mutating func withBytes<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
+        withUnsafeBytes(of: &storage, body)
     }
 }

@@ -8,6 +8,7 @@ struct PlainTarget {
     let collection: Range<Int>
 
     /// Nil when the target needs normalising or decoding first.
+    @inline(__always)
     init?(_ bytes: UnsafeBufferPointer<UInt8>, collectionSegment: Int?) {
         guard bytes.first == UInt8(ascii: "/") else { return nil }
         var end = bytes.count

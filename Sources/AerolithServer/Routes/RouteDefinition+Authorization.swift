@@ -1,6 +1,7 @@
 import AerolithKernel
 import AerolithPlatform
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// What the tenant's authorization hooks are told about a request: its path and the collection
@@ -57,24 +58,36 @@ extension RouteDefinition {
     }
 
     /// Runs the authorization hooks for a request. A plain target (no empty segments, no
-    /// escapes: nearly every request) lends its bytes to the hooks without a copy; anything
-    /// else is normalised and decoded as the router matched it first.
-    static func authorize(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, collectionSegment: Int?,
-                          tenantID: String, requestID: String, permission: Permission, subject: String, role: String)
-        -> PluginRegistry.AuthorizeOutcome {
+    /// escapes: nearly every request) lends its bytes to the hooks without a copy, and the
+    /// route lends its method and permission; anything else is normalised and decoded as the
+    /// router matched it first.
+    @inline(__always)
+    static func authorize(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, route: PluginRegistry.AuthorizeRoute,
+                          routeMethod: HTTPRequest.Method, collectionSegment: Int?, tenantID: String, requestID: String,
+                          permission: Permission, subject: String, role: String) -> PluginRegistry.AuthorizeOutcome {
         let target = request.head.path ?? "/"
-        let method = request.method.rawValue
-        let borrowed = target.utf8.withContiguousStorageIfAvailable { bytes -> PluginRegistry.AuthorizeOutcome? in
+        if request.method == routeMethod, let borrowed = target.utf8.withContiguousStorageIfAvailable({ bytes -> PluginRegistry.AuthorizeOutcome? in
             guard let plain = PlainTarget(bytes, collectionSegment: collectionSegment) else { return nil }
             let raw = UnsafeRawBufferPointer(bytes)
-            return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, method: method,
-                                     path: UnsafeRawBufferPointer(rebasing: raw[plain.path]), permission: permission.rawValue,
-                                     subject: subject, role: role, collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
+            return plugins.authorize(hooks, route: route, tenantID: tenantID, requestID: requestID,
+                                     path: UnsafeRawBufferPointer(rebasing: raw[plain.path]), subject: subject, role: role,
+                                     collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
+        }), let outcome = borrowed {
+            return outcome
         }
-        if let borrowed, let outcome = borrowed { return outcome }
+        return authorizeNormalised(request, hooks: hooks, plugins: plugins, collectionSegment: collectionSegment, tenantID: tenantID,
+                                   requestID: requestID, permission: permission, subject: subject, role: role)
+    }
+
+    /// The rare form: a target that needs normalising or decoding, or a method the route was
+    /// not declared with (HEAD served by a GET route).
+    @inline(never)
+    static func authorizeNormalised(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, collectionSegment: Int?,
+                                    tenantID: String, requestID: String, permission: Permission, subject: String, role: String)
+        -> PluginRegistry.AuthorizeOutcome {
         let rawPath = path(of: request)
         let input = PluginRegistry.AuthorizeInput(
-            method: method, path: decoded(rawPath), permission: permission.rawValue, subject: subject, role: role,
+            method: request.method.rawValue, path: decoded(rawPath), permission: permission.rawValue, subject: subject, role: role,
             collection: collectionSegment.map { decoded(segment($0, of: rawPath)) } ?? "")
         return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, input)
     }

@@ -61,6 +61,13 @@ struct RouteDefinition: Sendable {
         // Where the collection name sits in this route's path, found once: the authorization
         // input takes it from the request path without a parameter lookup per request.
         let collectionSegment = path.split(separator: "/").firstIndex(of: "{collection}")
+        let method = method
+        // The route's method and permission, as the authorization hooks are lent them.
+        let authorizeRoute: PluginRegistry.AuthorizeRoute? = if case .permission(let permission) = access {
+            PluginRegistry.AuthorizeRoute(method: method.rawValue, permission: permission.rawValue)
+        } else {
+            nil
+        }
         return { request, context in
             if case .open = access { return try await handler(request, context) }
             guard let principal = context.principal else {
@@ -82,8 +89,9 @@ struct RouteDefinition: Sendable {
             if case .tenant(let caller) = principal {
                 let tenantID = caller.tenantID
                 let hooks = plugins.hooks(forTenant: tenantID)
-                if hooks.hasAuthorize {
-                    let outcome = Self.authorize(request, hooks: hooks, plugins: plugins, collectionSegment: collectionSegment,
+                if hooks.hasAuthorize, let authorizeRoute {
+                    let outcome = Self.authorize(request, hooks: hooks, plugins: plugins, route: authorizeRoute, routeMethod: method,
+                                                 collectionSegment: collectionSegment,
                                                  tenantID: tenantID, requestID: context.requestID, permission: permission,
                                                  subject: caller.subject, role: caller.grant.role)
                     switch outcome {
