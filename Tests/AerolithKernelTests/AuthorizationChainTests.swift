@@ -31,9 +31,9 @@ import Testing
         return (registry, scratch)
     }
 
-    func authorize(_ registry: PluginRegistry, _ tenant: String = tenant, path: String) -> PluginRegistry.AuthorizeOutcome {
+    func authorize(_ registry: PluginRegistry, _ tenant: String = tenant, path: String, subject: String = "ak_x") -> PluginRegistry.AuthorizeOutcome {
         registry.authorize(registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "r1", .init(
-            method: "GET", path: path, permission: "documents:read", subject: "ak_x", role: "viewer", collection: "c"))
+            method: "GET", path: path, permission: "documents:read", subject: subject, role: "viewer", collection: "c"))
     }
 
     @Test func runsInOrderAndStopsAtTheFirstRefusal() throws {
@@ -53,6 +53,11 @@ import Testing
             return
         }
         #expect(failure.plugin == "chain-a" && failure.hook == "fail" && failure.message == "chain-a failed" && failure.status != 0)
+
+        // Texts longer than the stack buffer take the other road to the same result.
+        let longSubject = String(repeating: "s", count: 4 * InlineTexts.capacityBytes)
+        #expect(authorize(registry, path: "/v1/deny-chain-b", subject: longSubject) == .denied(plugin: "chain-b", message: "denied by chain-b"))
+        #expect(authorize(registry, path: "/v1/x", subject: longSubject) == .allowed)
 
         // Only the plugins active for a tenant take part.
         #expect(authorize(registry, Self.other, path: "/v1/deny-chain-a") == .allowed)
