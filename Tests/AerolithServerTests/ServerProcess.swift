@@ -52,7 +52,11 @@ final class ServerProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(Self.startTimeoutSeconds)
         while Date() < deadline {
             if !process.isRunning { throw TestFailure("server exited at start: \(self.log)") }
-            if let reply = try? await HTTP.send(.GET, baseURL + "/health/ready"), reply.status == 200 { return }
+            // Ready, and it is this process answering: it has logged that it listens. (Between a
+            // stop and a start another test's server may take the port and answer instead.)
+            if let reply = try? await HTTP.send(.GET, baseURL + "/health/ready"), reply.status == 200, self.log.contains("listening") {
+                return
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestFailure("server did not become ready: \(self.log)")
