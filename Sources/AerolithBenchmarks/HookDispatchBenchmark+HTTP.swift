@@ -1,11 +1,14 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 
 /// The comparison as a client sees it: the real `aerolith serve` binary in its own process,
-/// GETs over one keep-alive loopback connection, each timed from the request's first byte sent
-/// to the response's last byte read.
+/// GETs one at a time over the shared client's keep-alive loopback connection, each timed from
+/// the request sent to the whole response read.
 extension HookDispatchBenchmark {
     static let httpPairs = 20_000
     static let httpWarmUpPairs = 2_000
+    static let httpResponseBytesMax = 1 << 20
 
     static func http(pluginPath: String) async throws -> StackResult {
         let directory = try temporaryDirectory("hooks-http")
@@ -19,10 +22,17 @@ extension HookDispatchBenchmark {
             server.process.waitUntilExit()
         }
         try await HTTPBenchmark.waitUntilReady(server.base)
-        guard let port = server.base.split(separator: ":").last.flatMap({ Int($0) }) else { throw BenchmarkError("no port in \(server.base)") }
-        let client = try LoopbackClient(port: port)
         return try await compareAlternating(pairs: httpPairs, warmUpPairs: httpWarmUpPairs, admin: server.adminKey) { method, path, key, body in
-            try client.send(method, path, key: key, body: body)
+            var request = HTTPClientRequest(url: server.base + path)
+            request.method = .RAW(value: method)
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let bytes = try await response.body.collect(upTo: httpResponseBytesMax)
+            return (Int(response.status.code), String(buffer: bytes))
         }
     }
 }

@@ -164,7 +164,7 @@ enum HookDispatchBenchmark {
             + " \(stackPairs) alternating pairs per side, both tenants")
         print("chain alone / stack get         \(String(format: "%10.2f%%", chainNanoseconds / result.without * 100))")
         let http = try await http(pluginPath: pluginPath)
-        print("HTTP document get               \(String(format: "%10.1f", http.without))   (median; real server, one keep-alive loopback connection)")
+        print("HTTP document get               \(String(format: "%10.1f", http.without))   (median; real server, keep-alive loopback, AsyncHTTPClient)")
         print("HTTP get, 5 hooks               \(String(format: "%10.1f", http.with))   adds \(percent(http.addedFraction))"
             + " (\(String(format: "%.0f", http.with - http.without)) ns; target <= \(percent(targetAddedFraction)));"
             + " \(httpPairs) alternating pairs per side, both tenants")

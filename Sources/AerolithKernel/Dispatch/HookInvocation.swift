@@ -1,3 +1,4 @@
+import CAerolithDispatch
 import CAerolithPlugin
 import Glibc
 import Metrics
@@ -74,15 +75,12 @@ enum FlatCall {
     }
 }
 
-/// A clock cheap enough for every hook call (the coarse monotonic clock: a few nanoseconds,
-/// millisecond-ish resolution — plenty against a 50 ms budget).
+/// A clock cheap enough for every hook call: the same coarse monotonic clock the dispatch C
+/// code times authorization runs with (a few nanoseconds, millisecond-ish resolution — plenty
+/// against a 50 ms budget).
 enum CoarseClock {
     @inline(__always)
-    static func milliseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
-        return now.tv_sec * 1_000 + now.tv_nsec / 1_000_000
-    }
+    static func milliseconds() -> Int { Int(aerolith_dispatch_coarse_milliseconds()) }
 }
 
 /// Calls that took longer than the budget: logged and counted per plugin.
