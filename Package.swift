@@ -60,6 +60,8 @@ let package = Package(
         ),
         // The kernel's per-request hook path, in C: small and straight, so it stays cheap when cold.
         .systemLibrary(name: "CAerolithDispatch", path: "Sources/CAerolithDispatch"),
+        // The server's scan of a request target on the per-request hook path, in C for the same reason.
+        .systemLibrary(name: "CAerolithTarget", path: "Sources/CAerolithTarget"),
         // The plugin ABI header (SDK/include/aerolith_plugin.h), as the kernel sees it.
         .systemLibrary(name: "CAerolithPlugin", path: "Sources/CAerolithPlugin"),
         // The system libffi (libffi-dev): calls plugins' exported functions by signature.
@@ -83,6 +85,7 @@ let package = Package(
                 "AerolithKernel",
                 "AerolithPlatform",
                 "AerolithStorage",
+                "CAerolithTarget",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
