@@ -88,7 +88,7 @@ enum HookDispatchBenchmark {
         // collection lent from the request's bytes.
         let route = PluginRegistry.AuthorizeRoute(method: "GET", permission: "documents:read")
         let pathBytes = Array("/v1/collections/items/documents/fixed".utf8), collectionBytes = Array("items".utf8)
-        func authorize() -> PluginRegistry.AuthorizeOutcome {
+        func authorize() -> PluginRegistry.AuthorizeRefusal? {
             pathBytes.withUnsafeBytes { path in
                 collectionBytes.withUnsafeBytes { collection in
                     registry.authorize(registry.hooks(forTenant: tenant), route: route, tenantID: tenant, requestID: "bench", path: path,
@@ -114,7 +114,7 @@ enum HookDispatchBenchmark {
             })
             chain = min(chain, nanoseconds {
                 for _ in 0..<iterations {
-                    if authorize() != .allowed { sink &+= 1 }
+                    if authorize() != nil { sink &+= 1 }
                 }
             })
             get = min(get, nanoseconds {
@@ -122,7 +122,7 @@ enum HookDispatchBenchmark {
             })
             getWithChain = min(getWithChain, nanoseconds {
                 for _ in 0..<iterations {
-                    if authorize() != .allowed { sink &+= 1 }
+                    if authorize() != nil { sink &+= 1 }
                     sink &+= Int32(truncatingIfNeeded: (try? store.document(id, in: collection, placement: placement))?.version ?? 0)
                 }
             })

@@ -159,6 +159,10 @@ import Testing
         #expect(try await acme.send(.GET, "/v1//collections/blocked/documents/x").code == "plugin_denied")
         #expect(try await acme.send(.GET, "/v1/collections/blocked?verbose=%31").code == "plugin_denied")
         #expect(try await acme.send(.GET, "/v1/collections/items/documents/i1?fields=all").status == 200)
+        // HEAD is guarded and hooked like the GET it mirrors, and answers without a body.
+        #expect(try await acme.send(.HEAD, "/v1/collections/blocked/documents/x").status == 403)
+        let head = try await acme.send(.HEAD, "/v1/collections/items/documents/i1")
+        #expect(head.status == 200 && head.body.isEmpty)
 
         // The plugin's route, its state and its events.
         #expect(try await acme.send(.POST, "/v1/fixture/notes", body: #"remember"#).status == 204)

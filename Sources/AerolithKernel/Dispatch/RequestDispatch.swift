@@ -30,6 +30,16 @@ extension PluginRegistry {
         case failed(HookFailure)
     }
 
+    /// Why a chain refused a request: the per-request form's answer, nil when allowed. One
+    /// reference, so the allowed path (nearly every request) hands back a word, not an enum
+    /// with payloads to copy and destroy.
+    public final class AuthorizeRefusal: Sendable {
+        /// `.denied` or `.failed`.
+        public let outcome: AuthorizeOutcome
+
+        public init(_ outcome: AuthorizeOutcome) { self.outcome = outcome }
+    }
+
     /// What an authorization input takes from the route a request matched (its method and the
     /// permission it requires), made once per route and lent to every call: both texts in one
     /// allocation, freed with this object.
@@ -57,23 +67,24 @@ extension PluginRegistry {
     public func authorize(_ hooks: TenantHooks, tenantID: String, requestID: String, _ input: AuthorizeInput) -> AuthorizeOutcome {
         guard hooks.hasAuthorize else { return .allowed }
         let route = AuthorizeRoute(method: input.method, permission: input.permission)
-        return SliceText.with(input.path) { path in
+        let refusal = SliceText.with(input.path) { path in
             SliceText.with(input.collection) { collection in
                 authorize(hooks, route: route, tenantID: tenantID, requestID: requestID,
                           path: UnsafeRawBufferPointer(start: path.data, count: path.len), subject: input.subject, role: input.role,
                           collection: UnsafeRawBufferPointer(start: collection.data, count: collection.len))
             }
         }
+        return refusal?.outcome ?? .allowed
     }
 
     /// The same, with the path and collection borrowed from the caller's request bytes (valid
-    /// for the duration of the call): the per-request form. The route's texts and the tenant's
-    /// are lent as they are; the others are copied side by side into a buffer on the stack. The
-    /// whole walk is this one function (the C walk is inlined into it): one place in memory,
+    /// for the duration of the call): the per-request form, nil when the chain allows. The
+    /// route's texts and the tenant's are lent as they are; the others are copied side by side
+    /// into a buffer on the stack. The whole walk is this one function (the C walk is inlined into it): one place in memory,
     /// which matters because it is cold on every request.
     public func authorize(_ hooks: TenantHooks, route: AuthorizeRoute, tenantID: String, requestID: String,
-                          path: UnsafeRawBufferPointer, subject: String, role: String, collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
-        guard hooks.hasAuthorize else { return .allowed }
+                          path: UnsafeRawBufferPointer, subject: String, role: String, collection: UnsafeRawBufferPointer) -> AuthorizeRefusal? {
+        guard hooks.hasAuthorize else { return nil }
         let tenantSlice = hooks.tenantSlice
         var texts = InlineTexts()
         guard let tenantRange = tenantSlice == nil ? texts.append(tenantID) : 0..<0, let requestRange = texts.append(requestID),
@@ -93,7 +104,7 @@ extension PluginRegistry {
     @inline(never)
     private func authorizeLongTexts(_ hooks: TenantHooks, route: AuthorizeRoute, tenantID: String, requestID: String,
                                     path: UnsafeRawBufferPointer, subject: String, role: String,
-                                    collection: UnsafeRawBufferPointer) -> AuthorizeOutcome {
+                                    collection: UnsafeRawBufferPointer) -> AuthorizeRefusal? {
         let byteCount = tenantID.utf8.count + requestID.utf8.count + subject.utf8.count + role.utf8.count
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 1)
         defer { buffer.deallocate() }
@@ -122,7 +133,7 @@ extension PluginRegistry {
     /// one call record for the chain, one pass through each gate per run of one plugin's hooks.
     @inline(__always)
     private func runAuthorize(_ hooks: TenantHooks, tenant: aerolith_slice, requestID: aerolith_slice,
-                              request: inout aerolith_authorize_request) -> AuthorizeOutcome {
+                              request: inout aerolith_authorize_request) -> AuthorizeRefusal? {
         var message = HostBufferRecord(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX))
         defer { message.release() }
         var outcome = aerolith_dispatch_outcome()
@@ -134,15 +145,15 @@ extension PluginRegistry {
         if outcome.slow_milliseconds > 0 {
             SlowCalls.record(hooks.authorize[outcome.slow_index], milliseconds: Int(outcome.slow_milliseconds))
         }
-        if allowed != 0 { return .allowed }
+        if allowed != 0 { return nil }
         let hook = hooks.authorize[outcome.index]
         if outcome.status != aerolith_status(AEROLITH_OK) {
-            return .failed(HookFailure(hook, BoundHook.Result(status: outcome.status, message: message.text)))
+            return AuthorizeRefusal(.failed(HookFailure(hook, BoundHook.Result(status: outcome.status, message: message.text))))
         }
         guard outcome.decision == UInt32(AEROLITH_AUTHORIZE_DENY) else {
-            return .failed(HookFailure(hook, message: "unknown authorization decision \(outcome.decision)"))
+            return AuthorizeRefusal(.failed(HookFailure(hook, message: "unknown authorization decision \(outcome.decision)")))
         }
-        return .denied(plugin: hook.instance.name, message: message.text)
+        return AuthorizeRefusal(.denied(plugin: hook.instance.name, message: message.text))
     }
 
     /// What an authentication provider sees of a request.

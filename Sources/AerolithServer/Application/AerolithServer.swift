@@ -62,6 +62,10 @@ public enum AerolithServer {
         router.add(middleware: AuthenticationMiddleware(platform: platform, plugins: plugins))
         for route in routes {
             router.on(RouterPath(route.path), method: route.method, use: route.guardedHandler(services))
+            if let head = route.headVariant {
+                let get = head.guardedHandler(services)
+                router.on(RouterPath(route.path), method: .head) { request, context in try await get(request, context).createHeadResponse() }
+            }
         }
         PluginMountedRoutes.register(on: router, services)
         configureRouter?(router)

@@ -10,6 +10,15 @@ enum PluginProblem {
                     + (failure.message.isEmpty ? "" : ": \(failure.message)"))
     }
 
+    /// The problem for a chain's refusal: `.denied` or `.failed` (`.allowed` is not one).
+    static func refused(_ outcome: PluginRegistry.AuthorizeOutcome) -> Problem {
+        switch outcome {
+        case .allowed: Problem(status: .internalServerError, code: "plugin_failed", detail: "an allowed request was refused")
+        case .denied(let plugin, let message): denied(plugin: plugin, message: message)
+        case .failed(let failure): failed(failure)
+        }
+    }
+
     static func denied(plugin: String, message: String) -> Problem {
         Problem(status: .forbidden, code: "plugin_denied", detail: message.isEmpty ? "plugin \(plugin) denied the request" : message)
     }

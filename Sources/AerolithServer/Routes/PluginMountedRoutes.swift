@@ -44,11 +44,8 @@ enum PluginMountedRoutes {
             if hooks.hasAuthorize {
                 let authorize = PluginRegistry.AuthorizeInput(method: input.method, path: RouteDefinition.decoded(fullPath),
                                                               permission: permission.rawValue, subject: subject, role: role, collection: "")
-                switch plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, authorize) {
-                case .allowed: break
-                case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)
-                case .failed(let failure): throw PluginProblem.failed(failure)
-                }
+                let outcome = plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, authorize)
+                if outcome != .allowed { throw PluginProblem.refused(outcome) }
             }
         }
         let requestID = context.requestID

@@ -1,5 +1,6 @@
 import AerolithKernel
 import AerolithPlatform
+import AerolithStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -57,38 +58,63 @@ extension RouteDefinition {
         return nil
     }
 
-    /// Runs the authorization hooks for a request. A plain target (no empty segments, no
-    /// escapes: nearly every request) lends its bytes to the hooks without a copy, and the
-    /// route lends its method and permission; anything else is normalised and decoded as the
-    /// router matched it first.
+    /// The tenant's hooks on a request that passed the route's permission check: its
+    /// authorization chain (which can only narrow access) and its usage event. Synchronous and
+    /// out of line, so the per-request hook path is one compact function with its locals in
+    /// registers, not spread over the handler's async frame.
+    @inline(never)
+    static func runTenantHooks(_ request: Request, requestID: String, caller: TenantCaller, plugins: PluginRegistry,
+                               route: PluginRegistry.AuthorizeRoute?, collectionSegment: Int?, permission: Permission) throws {
+        let tenantID = caller.tenantID
+        let hooks = plugins.hooks(forTenant: tenantID)
+        if hooks.hasAuthorize, let route,
+           let refusal = authorize(request, hooks: hooks, plugins: plugins, route: route, collectionSegment: collectionSegment,
+                                   tenantID: tenantID, requestID: requestID, permission: permission, subject: caller.subject,
+                                   role: caller.grant.role) {
+            throw PluginProblem.refused(refusal.outcome)
+        }
+        if hooks.hasEvents {
+            plugins.publish(tenantID: tenantID, kind: .usage, timeMilliseconds: Timestamp.now().milliseconds) {
+                var bytes = Array(#"{"kind":"api_call","quantity":1,"idempotency_id":"#.utf8)
+                JSONWriter.writeString(requestID, into: &bytes)
+                bytes.append(UInt8(ascii: "}"))
+                return bytes
+            }
+        }
+    }
+
+    /// Runs the authorization hooks for a request; nil when they allow it. A plain target (no
+    /// empty segments, no escapes: nearly every request) lends its bytes to the hooks without a
+    /// copy, and the route lends its method (the router hands a route only its own method) and
+    /// its permission; anything else is normalised and decoded as the router matched it first.
     @inline(__always)
     static func authorize(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, route: PluginRegistry.AuthorizeRoute,
-                          routeMethod: HTTPRequest.Method, collectionSegment: Int?, tenantID: String, requestID: String,
-                          permission: Permission, subject: String, role: String) -> PluginRegistry.AuthorizeOutcome {
-        let target = request.head.path ?? "/"
-        if request.method == routeMethod, let borrowed = target.utf8.withContiguousStorageIfAvailable({ bytes -> PluginRegistry.AuthorizeOutcome? in
-            guard let plain = PlainTarget(bytes, collectionSegment: collectionSegment) else { return nil }
+                          collectionSegment: Int?, tenantID: String, requestID: String,
+                          permission: Permission, subject: String, role: String) -> PluginRegistry.AuthorizeRefusal? {
+        var refusal: PluginRegistry.AuthorizeRefusal?
+        let lent = request.uri.string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let plain = PlainTarget(bytes, collectionSegment: collectionSegment) else { return false }
             let raw = UnsafeRawBufferPointer(bytes)
-            return plugins.authorize(hooks, route: route, tenantID: tenantID, requestID: requestID,
-                                     path: UnsafeRawBufferPointer(rebasing: raw[plain.path]), subject: subject, role: role,
-                                     collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
-        }), let outcome = borrowed {
-            return outcome
+            refusal = plugins.authorize(hooks, route: route, tenantID: tenantID, requestID: requestID,
+                                        path: UnsafeRawBufferPointer(rebasing: raw[plain.path]), subject: subject, role: role,
+                                        collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
+            return true
         }
+        if lent == true { return refusal }
         return authorizeNormalised(request, hooks: hooks, plugins: plugins, collectionSegment: collectionSegment, tenantID: tenantID,
                                    requestID: requestID, permission: permission, subject: subject, role: role)
     }
 
-    /// The rare form: a target that needs normalising or decoding, or a method the route was
-    /// not declared with (HEAD served by a GET route).
+    /// The rare form: a target that needs normalising or decoding.
     @inline(never)
     static func authorizeNormalised(_ request: Request, hooks: TenantHooks, plugins: PluginRegistry, collectionSegment: Int?,
                                     tenantID: String, requestID: String, permission: Permission, subject: String, role: String)
-        -> PluginRegistry.AuthorizeOutcome {
+        -> PluginRegistry.AuthorizeRefusal? {
         let rawPath = path(of: request)
         let input = PluginRegistry.AuthorizeInput(
             method: request.method.rawValue, path: decoded(rawPath), permission: permission.rawValue, subject: subject, role: role,
             collection: collectionSegment.map { decoded(segment($0, of: rawPath)) } ?? "")
-        return plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, input)
+        let outcome = plugins.authorize(hooks, tenantID: tenantID, requestID: requestID, input)
+        return outcome == .allowed ? nil : PluginRegistry.AuthorizeRefusal(outcome)
     }
 }

@@ -28,7 +28,8 @@ struct RouteDefinition: Sendable {
 
     typealias Handler = @Sendable (Request, AerolithRequestContext) async throws -> Response
 
-    let method: HTTPRequest.Method
+    /// Exactly the method the handler serves: HEAD is a route of its own (see `headVariant`).
+    var method: HTTPRequest.Method
     /// OpenAPI-style path, e.g. `/v1/collections/{collection}`; Hummingbird reads the same syntax.
     let path: String
     let operationID: String
@@ -44,6 +45,16 @@ struct RouteDefinition: Sendable {
     var queryParameters: [(name: String, type: String)] = []
     let responses: [ResponseSpec]
     let handler: Handler
+
+    /// A GET route's HEAD twin: the same access and handler, the body dropped. Registered as a
+    /// route of its own rather than derived by the router, so every handler serves exactly the
+    /// method it was declared with, and the hooks are told that method.
+    var headVariant: RouteDefinition? {
+        guard method == .get else { return nil }
+        var head = self
+        head.method = .head
+        return head
+    }
 
     /// The problem statuses a route may answer besides its own, from its access level.
     var problemStatuses: [Int] {
@@ -87,28 +98,8 @@ struct RouteDefinition: Sendable {
                 try principal.require(permission)
             }
             if case .tenant(let caller) = principal {
-                let tenantID = caller.tenantID
-                let hooks = plugins.hooks(forTenant: tenantID)
-                if hooks.hasAuthorize, let authorizeRoute {
-                    let outcome = Self.authorize(request, hooks: hooks, plugins: plugins, route: authorizeRoute, routeMethod: method,
-                                                 collectionSegment: collectionSegment,
-                                                 tenantID: tenantID, requestID: context.requestID, permission: permission,
-                                                 subject: caller.subject, role: caller.grant.role)
-                    switch outcome {
-                    case .allowed: break
-                    case .denied(let plugin, let message): throw PluginProblem.denied(plugin: plugin, message: message)
-                    case .failed(let failure): throw PluginProblem.failed(failure)
-                    }
-                }
-                if hooks.hasEvents {
-                    let requestID = context.requestID
-                    plugins.publish(tenantID: tenantID, kind: .usage, timeMilliseconds: Timestamp.now().milliseconds) {
-                        var bytes = Array(#"{"kind":"api_call","quantity":1,"idempotency_id":"#.utf8)
-                        JSONWriter.writeString(requestID, into: &bytes)
-                        bytes.append(UInt8(ascii: "}"))
-                        return bytes
-                    }
-                }
+                try Self.runTenantHooks(request, requestID: context.requestID, caller: caller, plugins: plugins, route: authorizeRoute,
+                                        collectionSegment: collectionSegment, permission: permission)
             }
             return try await handler(request, context)
         }
