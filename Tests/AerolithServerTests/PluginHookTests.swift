@@ -163,6 +163,11 @@ import Testing
         #expect(try await acme.send(.HEAD, "/v1/collections/blocked/documents/x").status == 403)
         let head = try await acme.send(.HEAD, "/v1/collections/items/documents/i1")
         #expect(head.status == 200 && head.body.isEmpty)
+        // A run of hooks slower than the budget is counted against its plugin, and still allows.
+        #expect(try await acme.send(.GET, "/v1/collections/slow/documents/x").status == 404)
+        let metrics = try await HTTP.send(.GET, server.baseURL + "/metrics").body.split(separator: "\n")
+        #expect(metrics.contains { $0.hasPrefix("aerolith_plugins_slow_calls_total{") && $0.contains(#"kind="authorize""#)
+            && $0.contains(#"plugin="fixture""#) && $0.hasSuffix(" 1") })
 
         // The plugin's route, its state and its events.
         #expect(try await acme.send(.POST, "/v1/fixture/notes", body: #"remember"#).status == 204)

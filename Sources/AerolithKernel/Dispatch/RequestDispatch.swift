@@ -140,10 +140,10 @@ extension PluginRegistry {
         let allowed = withUnsafeMutablePointer(to: &message) { message in
             aerolith_dispatch_authorize(UnsafePointer(bitPattern: hooks.authorizeLinks), hooks.authorizeCount, tenant, requestID,
                                         OpaquePointer(message), &message.pointee.count, &request,
-                                        Int64(PluginLimits.hookCallTimeMillisecondsBudget), &outcome)
+                                        authorizeBudgetTicks, &outcome)
         }
-        if outcome.slow_milliseconds > 0 {
-            SlowCalls.record(hooks.authorize[outcome.slow_index], milliseconds: Int(outcome.slow_milliseconds))
+        if outcome.slow_ticks > 0 {
+            SlowCalls.record(hooks.authorize[outcome.slow_index], milliseconds: DispatchTicks.milliseconds(ticks: outcome.slow_ticks))
         }
         if allowed != 0 { return nil }
         let hook = hooks.authorize[outcome.index]

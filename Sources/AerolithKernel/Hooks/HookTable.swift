@@ -49,12 +49,15 @@ struct FlatHookCall: Sendable {
 /// The hooks that run for one tenant, in chain order.
 public final class TenantHooks: Sendable {
     // The fields a request's authorization reads first, so they share the object's first line.
-    /// `authorize` as the dispatch C code walks it: an `aerolith_dispatch_link` array followed
-    /// by the tenant id's bytes, in one allocation freed with this object; the links' gates are
-    /// held by `authorize`'s hooks.
+    /// `authorize` as the dispatch C code walks it: runs of one plugin's hooks, each an
+    /// `aerolith_dispatch_run` followed by its `aerolith_dispatch_hook`s, then the tenant id's
+    /// bytes, in one allocation freed with this object; the runs' gates are held by
+    /// `authorize`'s hooks.
     let authorizeLinks: UInt
     let authorizeCount: Int
-    /// The tenant id's byte count after the links, or -1 in the table of all-tenant hooks.
+    /// Where the tenant id's bytes start in the block, and their count (-1 in the table of
+    /// all-tenant hooks).
+    private let tenantOffset: Int
     private let tenantByteCount: Int
     let authorize: [BoundHook]
     let beforeWrite: [BoundHook]
@@ -68,7 +71,9 @@ public final class TenantHooks: Sendable {
         self.authorize = authorize
         authorizeCount = authorize.count
         tenantByteCount = tenantID?.utf8.count ?? -1
-        authorizeLinks = UInt(bitPattern: Self.links(authorize, tenantID: tenantID))
+        let chain = Self.chain(authorize, tenantID: tenantID)
+        authorizeLinks = UInt(bitPattern: chain.block)
+        tenantOffset = chain.tenantOffset
         self.beforeWrite = beforeWrite
         self.afterWrite = afterWrite
         self.events = events
@@ -79,33 +84,41 @@ public final class TenantHooks: Sendable {
 
     /// The tenant these hooks are for, lent to their calls for as long as this object lives;
     /// nil in the table of all-tenant hooks or without authorization hooks.
-    var tenantSlice: aerolith_slice? {
+    @inline(__always) var tenantSlice: aerolith_slice? {
         guard tenantByteCount >= 0, let links = UnsafeRawPointer(bitPattern: authorizeLinks) else { return nil }
-        let bytes = links + authorizeCount * MemoryLayout<aerolith_dispatch_link>.stride
-        return aerolith_slice(data: bytes.assumingMemoryBound(to: CChar.self), len: tenantByteCount)
+        return aerolith_slice(data: (links + tenantOffset).assumingMemoryBound(to: CChar.self), len: tenantByteCount)
     }
 
-    /// The links of an authorization chain, each run of hooks behind one gate marked on its
-    /// first, followed by the tenant id's bytes.
-    private static func links(_ chain: [BoundHook], tenantID: String?) -> UnsafeMutableRawPointer? {
-        guard !chain.isEmpty else { return nil }
-        let tenantBytes = Array((tenantID ?? "").utf8)
-        let linksBytes = chain.count * MemoryLayout<aerolith_dispatch_link>.stride
-        let block = malloc(linksBytes + max(tenantBytes.count, 1))!
-        let links = block.bindMemory(to: aerolith_dispatch_link.self, capacity: chain.count)
+    /// An authorization chain as the dispatch code walks it: consecutive hooks behind one gate
+    /// (one plugin's, for this tenant) under one run header, then the tenant id's bytes.
+    private static func chain(_ chain: [BoundHook], tenantID: String?) -> (block: UnsafeMutableRawPointer?, tenantOffset: Int) {
+        guard !chain.isEmpty else { return (nil, 0) }
+        var runs: [ArraySlice<BoundHook>] = []
         var runStart = 0
-        for (index, hook) in chain.enumerated() {
-            links.advanced(by: index).initialize(to: aerolith_dispatch_link(
-                authorize: unsafeBitCast(hook.function, to: aerolith_authorize_fn.self),
-                user_data: UnsafeMutableRawPointer(bitPattern: hook.userData),
-                tenant_state: UnsafeMutableRawPointer(bitPattern: hook.tenantState), gate: hook.gate.word,
-                serial: hook.instance.reentrant ? nil : UnsafeMutablePointer(bitPattern: hook.instance.serialLock),
-                instance: Unmanaged.passUnretained(hook.instance).toOpaque(), run: 0))
-            if hook.gate !== chain[runStart].gate { runStart = index }
-            links[runStart].run += 1
+        for index in chain.indices.dropFirst() where chain[index].gate !== chain[runStart].gate {
+            runs.append(chain[runStart..<index])
+            runStart = index
         }
-        tenantBytes.withUnsafeBytes { (block + linksBytes).copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(block), byteCount: $0.count) }
-        return block
+        runs.append(chain[runStart...])
+        let tenantBytes = Array((tenantID ?? "").utf8)
+        let chainBytes = runs.reduce(0) { $0 + aerolith_dispatch_run_bytes($1.count) }
+        let block = malloc(chainBytes + max(tenantBytes.count, 1))!
+        var cursor = block
+        for run in runs {
+            let first = run[run.startIndex]
+            cursor.bindMemory(to: aerolith_dispatch_run.self, capacity: 1).initialize(to: aerolith_dispatch_run(
+                gate: first.gate.word, serial: first.instance.reentrant ? nil : UnsafeMutablePointer(bitPattern: first.instance.serialLock),
+                instance: Unmanaged.passUnretained(first.instance).toOpaque(),
+                tenant_state: UnsafeMutableRawPointer(bitPattern: first.tenantState), count: run.count))
+            let hooks = (cursor + MemoryLayout<aerolith_dispatch_run>.size).bindMemory(to: aerolith_dispatch_hook.self, capacity: run.count)
+            for (offset, hook) in run.enumerated() {
+                (hooks + offset).initialize(to: aerolith_dispatch_hook(authorize: unsafeBitCast(hook.function, to: aerolith_authorize_fn.self),
+                                                                       user_data: UnsafeMutableRawPointer(bitPattern: hook.userData)))
+            }
+            cursor += aerolith_dispatch_run_bytes(run.count)
+        }
+        tenantBytes.withUnsafeBytes { cursor.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(block), byteCount: $0.count) }
+        return (block, chainBytes)
     }
 
     public var hasAuthorize: Bool { authorizeCount > 0 }

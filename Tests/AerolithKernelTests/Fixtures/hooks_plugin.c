@@ -1,6 +1,7 @@
 /* A plugin with one hook of every kind, for the tests. -D knobs: PLUGIN_NAME, PLUGIN_VERSION,
  * ROUTE_PREFIX. Behaviour:
- *   authorize        denies any path containing "/collections/secret", and the collection "blocked"
+ *   authorize        denies any path containing "/collections/secret", and the collection "blocked";
+ *                    takes 80 ms over the collection "slow" (more than the hook budget) and allows
  *   before-write     rejects bodies containing "reject":true (code rejected_by_fixture);
  *                    otherwise prepends "stamped_by":"<name>" (and "tag":"<t>" when the tenant's
  *                    settings hold {"tag":"<t>"})
@@ -11,10 +12,12 @@
  *   route            /v1/<ROUTE_PREFIX>: GET reports state as JSON; POST stores the body as "note"
  *   function         price_i64(documents, bytes) = documents * 10 + bytes / 1000
  * Not reentrant: the host serialises every call into it. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep under -std=c11 */
 #include "aerolith_plugin.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifndef PLUGIN_NAME
 #define PLUGIN_NAME "fixture"
@@ -95,6 +98,9 @@ static aerolith_status authorize(void *user_data, const aerolith_call *call, con
     } else if (request->collection.len == 7 && memcmp(request->collection.data, "blocked", 7) == 0) {
         result->decision = AEROLITH_AUTHORIZE_DENY;
         say(call->message, "the collection blocked is closed");
+    } else if (request->collection.len == 4 && memcmp(request->collection.data, "slow", 4) == 0) {
+        struct timespec pause = { .tv_sec = 0, .tv_nsec = 80 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
     }
     return AEROLITH_OK;
 }
