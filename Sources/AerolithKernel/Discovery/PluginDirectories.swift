@@ -43,15 +43,18 @@ public struct PluginDirectories: Sendable, Equatable {
         return paths.flatMap { Self.files(in: $0, prefix: "") } + firstParty
     }
 
+    private static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
     private static func files(in directory: String, prefix: String) -> [String] {
         do {
             guard let handle = opendir(directory) else { return [] }
             defer { closedir(handle) }
             var names: [String] = []
             while names.count < Self.filesPerDirectoryMax, let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
+                // The name in place, up to its NUL. Not `entry.pointee`: that copies a whole
+                // `struct dirent`, and an entry is only `d_reclen` bytes, so copying the last one
+                // in readdir's buffer can read past its end into an unmapped page.
+                let name = String(cString: UnsafeRawPointer(entry).advanced(by: Self.direntNameOffset).assumingMemoryBound(to: CChar.self))
                 if name.hasSuffix(Self.fileSuffix), !name.hasPrefix("."), name.hasPrefix(prefix) { names.append(name) }
             }
             return names.sorted().map { directory + "/" + $0 }
