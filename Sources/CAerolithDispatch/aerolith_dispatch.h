@@ -156,12 +156,12 @@ __attribute__((always_inline)) static inline int aerolith_dispatch_authorize(
         const aerolith_dispatch_hook *hooks = (const aerolith_dispatch_hook *)(run + 1);
         const aerolith_dispatch_run *next = (const aerolith_dispatch_run *)(hooks + run->count);
         size_t first = index;
-        if (!aerolith_dispatch_gate_enter(run->gate)) {
+        if (__builtin_expect(!aerolith_dispatch_gate_enter(run->gate), 0)) {
             index += run->count;  /* detached while this request was on its way: as if not there */
             run = next;
             continue;
         }
-        if (run->serial) pthread_mutex_lock(run->serial);
+        if (__builtin_expect(run->serial != NULL, 0)) pthread_mutex_lock(run->serial);
         context.instance = run->instance;
         call.tenant_state = run->tenant_state;
         uint64_t started = aerolith_dispatch_ticks();
@@ -172,7 +172,7 @@ __attribute__((always_inline)) static inline int aerolith_dispatch_authorize(
                 .struct_size = sizeof(aerolith_authorize_result), .decision = AEROLITH_AUTHORIZE_ALLOW,
             };
             aerolith_status status = hooks[position].authorize(hooks[position].user_data, &call, request, &result);
-            if (status != AEROLITH_OK || result.decision != AEROLITH_AUTHORIZE_ALLOW) {
+            if (__builtin_expect(status != AEROLITH_OK || result.decision != AEROLITH_AUTHORIZE_ALLOW, 0)) {
                 out->index = index;
                 out->status = status;
                 out->decision = result.decision;
@@ -181,13 +181,13 @@ __attribute__((always_inline)) static inline int aerolith_dispatch_authorize(
             }
         }
         int64_t elapsed = (int64_t)(aerolith_dispatch_ticks() - started);
-        if (run->serial) pthread_mutex_unlock(run->serial);
+        if (__builtin_expect(run->serial != NULL, 0)) pthread_mutex_unlock(run->serial);
         aerolith_dispatch_gate_leave(run->gate);
-        if (elapsed > budget_ticks && out->slow_ticks == 0) {
+        if (__builtin_expect(elapsed > budget_ticks && out->slow_ticks == 0, 0)) {
             out->slow_index = first;
             out->slow_ticks = elapsed;
         }
-        if (stopped) return 0;
+        if (__builtin_expect(stopped, 0)) return 0;
         run = next;
     }
     return 1;

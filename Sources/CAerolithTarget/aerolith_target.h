@@ -89,9 +89,9 @@ static inline int aerolith_target_scan(const uint8_t *bytes, size_t count, size_
         offset += 8;
         if (offset >= count) break;
     }
-    if (rejected) return 0;
+    if (__builtin_expect(rejected != 0, 0)) return 0;
     /* An empty last segment ("/v1/collections/"): only "/" itself may end in one. */
-    if (end > 1 && bytes[end - 1] == '/') return 0;
+    if (__builtin_expect(end > 1 && bytes[end - 1] == '/', 0)) return 0;
     out->path_end = end;
     out->segment_start = start == SIZE_MAX ? 0 : start;
     out->segment_end = start == SIZE_MAX ? 0 : (end_of_segment == SIZE_MAX ? end : end_of_segment);

@@ -142,18 +142,28 @@ extension PluginRegistry {
                                         OpaquePointer(message), &message.pointee.count, &request,
                                         authorizeBudgetTicks, &outcome)
         }
-        if outcome.slow_ticks > 0 {
-            SlowCalls.record(hooks.authorize[outcome.slow_index], milliseconds: DispatchTicks.milliseconds(ticks: outcome.slow_ticks))
-        }
-        if allowed != 0 { return nil }
+        // The rare outcomes out of line, so the allowed path stays a few straight cache lines.
+        if _slowPath(outcome.slow_ticks > 0) { Self.recordSlowRun(hooks, outcome) }
+        if _fastPath(allowed != 0) { return nil }
+        return Self.refusal(hooks, outcome, message: message.text)
+    }
+
+    @inline(never)
+    private static func recordSlowRun(_ hooks: TenantHooks, _ outcome: aerolith_dispatch_outcome) {
+        SlowCalls.record(hooks.authorize[outcome.slow_index], milliseconds: DispatchTicks.milliseconds(ticks: outcome.slow_ticks))
+    }
+
+    /// What stopped a chain, as the per-request form answers it.
+    @inline(never)
+    private static func refusal(_ hooks: TenantHooks, _ outcome: aerolith_dispatch_outcome, message: String) -> AuthorizeRefusal {
         let hook = hooks.authorize[outcome.index]
         if outcome.status != aerolith_status(AEROLITH_OK) {
-            return AuthorizeRefusal(.failed(HookFailure(hook, BoundHook.Result(status: outcome.status, message: message.text))))
+            return AuthorizeRefusal(.failed(HookFailure(hook, BoundHook.Result(status: outcome.status, message: message))))
         }
         guard outcome.decision == UInt32(AEROLITH_AUTHORIZE_DENY) else {
             return AuthorizeRefusal(.failed(HookFailure(hook, message: "unknown authorization decision \(outcome.decision)")))
         }
-        return AuthorizeRefusal(.denied(plugin: hook.instance.name, message: message.text))
+        return AuthorizeRefusal(.denied(plugin: hook.instance.name, message: message))
     }
 
     /// What an authentication provider sees of a request.

@@ -67,11 +67,11 @@ extension RouteDefinition {
                                route: PluginRegistry.AuthorizeRoute?, collectionSegment: Int?, permission: Permission) throws {
         let tenantID = caller.tenantID
         let hooks = plugins.hooks(forTenant: tenantID)
-        if hooks.hasAuthorize, let route,
-           let refusal = authorize(request, hooks: hooks, plugins: plugins, route: route, collectionSegment: collectionSegment,
-                                   tenantID: tenantID, requestID: requestID, permission: permission, subject: caller.subject,
-                                   role: caller.grant.role) {
-            throw PluginProblem.refused(refusal.outcome)
+        if hooks.hasAuthorize, let route {
+            let refusal = authorize(request, hooks: hooks, plugins: plugins, route: route, collectionSegment: collectionSegment,
+                                    tenantID: tenantID, requestID: requestID, permission: permission, subject: caller.subject,
+                                    role: caller.grant.role)
+            if _slowPath(refusal != nil), let refusal { throw PluginProblem.refused(refusal.outcome) }
         }
         if hooks.hasEvents {
             plugins.publish(tenantID: tenantID, kind: .usage, timeMilliseconds: Timestamp.now().milliseconds) {
@@ -100,7 +100,7 @@ extension RouteDefinition {
                                         collection: UnsafeRawBufferPointer(rebasing: raw[plain.collection]))
             return true
         }
-        if lent == true { return refusal }
+        if _fastPath(lent == true) { return refusal }
         return authorizeNormalised(request, hooks: hooks, plugins: plugins, collectionSegment: collectionSegment, tenantID: tenantID,
                                    requestID: requestID, permission: permission, subject: subject, role: role)
     }
