@@ -138,7 +138,7 @@ extension PluginRegistry {
         defer { message.release() }
         var outcome = aerolith_dispatch_outcome()
         let allowed = withUnsafeMutablePointer(to: &message) { message in
-            aerolith_dispatch_authorize(UnsafePointer(bitPattern: hooks.authorizeLinks), hooks.authorizeCount, tenant, requestID,
+            aerolith_dispatch_authorize(UnsafePointer(bitPattern: hooks.authorizeChain), hooks.authorizeCount, tenant, requestID,
                                         OpaquePointer(message), &message.pointee.count, &request,
                                         authorizeBudgetTicks, &outcome)
         }

@@ -53,7 +53,7 @@ public final class TenantHooks: Sendable {
     /// `aerolith_dispatch_run` followed by its `aerolith_dispatch_hook`s, then the tenant id's
     /// bytes, in one allocation freed with this object; the runs' gates are held by
     /// `authorize`'s hooks.
-    let authorizeLinks: UInt
+    let authorizeChain: UInt
     let authorizeCount: Int
     /// Where the tenant id's bytes start in the block, and their count (-1 in the table of
     /// all-tenant hooks).
@@ -72,7 +72,7 @@ public final class TenantHooks: Sendable {
         authorizeCount = authorize.count
         tenantByteCount = tenantID?.utf8.count ?? -1
         let chain = Self.chain(authorize, tenantID: tenantID)
-        authorizeLinks = UInt(bitPattern: chain.block)
+        authorizeChain = UInt(bitPattern: chain.block)
         tenantOffset = chain.tenantOffset
         self.beforeWrite = beforeWrite
         self.afterWrite = afterWrite
@@ -80,13 +80,13 @@ public final class TenantHooks: Sendable {
         self.routes = routes
     }
 
-    deinit { free(UnsafeMutableRawPointer(bitPattern: authorizeLinks)) }
+    deinit { free(UnsafeMutableRawPointer(bitPattern: authorizeChain)) }
 
     /// The tenant these hooks are for, lent to their calls for as long as this object lives;
     /// nil in the table of all-tenant hooks or without authorization hooks.
     @inline(__always) var tenantSlice: aerolith_slice? {
-        guard tenantByteCount >= 0, let links = UnsafeRawPointer(bitPattern: authorizeLinks) else { return nil }
-        return aerolith_slice(data: (links + tenantOffset).assumingMemoryBound(to: CChar.self), len: tenantByteCount)
+        guard tenantByteCount >= 0, let chain = UnsafeRawPointer(bitPattern: authorizeChain) else { return nil }
+        return aerolith_slice(data: (chain + tenantOffset).assumingMemoryBound(to: CChar.self), len: tenantByteCount)
     }
 
     /// An authorization chain as the dispatch code walks it: consecutive hooks behind one gate
