@@ -60,8 +60,7 @@ extension RouteDefinition {
 
     /// The tenant's hooks on a request that passed the route's permission check: its
     /// authorization chain (which can only narrow access) and its usage event. Synchronous and
-    /// out of line, so the per-request hook path is one compact function with its locals in
-    /// registers, not spread over the handler's async frame.
+    /// out of line: the handler's async closure keeps one call for all of it.
     @inline(never)
     static func runTenantHooks(_ request: Request, requestID: String, caller: TenantCaller, plugins: PluginRegistry,
                                route: PluginRegistry.AuthorizeRoute?, collectionSegment: Int?, permission: Permission) throws {
