@@ -80,8 +80,8 @@ extension PluginRegistry {
     /// The same, with the path and collection borrowed from the caller's request bytes (valid
     /// for the duration of the call): the per-request form, nil when the chain allows. The
     /// route's texts and the tenant's are lent as they are; the others are copied side by side
-    /// into a buffer on the stack. The whole walk is this one function (the C walk is inlined into it): one place in memory,
-    /// which matters because it is cold on every request.
+    /// into a buffer on the stack. The whole walk is this one function (the C walk is inlined
+    /// into it): one place in memory, which matters because it is cold on every request.
     public func authorize(_ hooks: TenantHooks, route: AuthorizeRoute, tenantID: String, requestID: String,
                           path: UnsafeRawBufferPointer, subject: String, role: String, collection: UnsafeRawBufferPointer) -> AuthorizeRefusal? {
         guard hooks.hasAuthorize else { return nil }
