@@ -48,6 +48,8 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Executors of the server's own: fair, bounded pools of threads for blocking work. No dependencies.
+        .target(name: "AerolithExecution", swiftSettings: strictSwift),
         // The plugin kernel: loads plugin shared objects, owns hook chains, dispatches hooks. Knows no HTTP.
         .target(
             name: "AerolithKernel",
@@ -70,6 +72,7 @@ let package = Package(
         .target(
             name: "AerolithPlatform",
             dependencies: [
+                "AerolithExecution",
                 "AerolithStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -82,6 +85,7 @@ let package = Package(
         .target(
             name: "AerolithServer",
             dependencies: [
+                "AerolithExecution",
                 "AerolithKernel",
                 "AerolithPlatform",
                 "AerolithStorage",
@@ -99,6 +103,7 @@ let package = Package(
         .target(
             name: "AerolithCLI",
             dependencies: [
+                "AerolithExecution",
                 "AerolithKernel",
                 "AerolithPlatform",
                 "AerolithServer",
@@ -134,6 +139,7 @@ let package = Package(
         ),
 
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),
+        .testTarget(name: "AerolithExecutionTests", dependencies: ["AerolithExecution"], swiftSettings: strictSwift),
         // Fixtures/ holds C plugin sources the tests compile with the system compiler.
         .testTarget(
             name: "AerolithKernelTests", dependencies: ["AerolithKernel", "AerolithStorage", .product(name: "Logging", package: "swift-log")],

@@ -25,6 +25,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case indexExists = "index_exists"
         case indexLimitReached = "index_limit_reached"
         case uniqueViolation = "unique_violation"
+        /// The query spent its budget (time or rows examined) and was stopped.
+        case queryTimeout = "query_timeout"
         case storageFailure = "storage_failure"
     }
 

@@ -46,4 +46,12 @@ public enum StorageLimits {
     /// How long a connection waits on a lock held by another connection before retrying, in
     /// milliseconds. Within one process this happens only around WAL checkpoints.
     public static let busyTimeoutMilliseconds: Int32 = 10_000
+    /// Longest a query runs before it is stopped with `query_timeout`, in milliseconds, unless
+    /// configured otherwise (`QueryBudget`).
+    public static let queryTimeLimitMillisecondsDefault = 5_000
+    /// Most rows a query examines (full-scan steps, rows sorted) before it is stopped with
+    /// `query_timeout`, unless configured otherwise (`QueryBudget`).
+    public static let queryRowsExaminedMaxDefault = 2_000_000
+    /// How often a running query's budget is checked, in SQLite virtual-machine instructions.
+    static let progressCheckInstructions: Int32 = 1_000
 }

@@ -7,10 +7,10 @@ final class TemporaryStore {
     let store: DocumentStore
     let placement: Placement
 
-    init(prefix: String = "t_test") throws {
+    init(prefix: String = "t_test", queryBudget: QueryBudget = .standard) throws {
         directory = NSTemporaryDirectory() + "aerolith-storage-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try DocumentStore(directory: directory)
+        store = try DocumentStore(directory: directory, queryBudget: queryBudget)
         placement = try Placement(tablePrefix: prefix)
     }
 

@@ -1,4 +1,5 @@
 import AerolithServer
+import AerolithStorage
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -38,12 +39,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Whether POST /v1/signup creates tenants: on or off (env AEROLITH_SIGNUP; default on).")
     var signup: String?
 
+    @Option(help: "Longest a query may run before it is stopped with query_timeout, in ms (env AEROLITH_QUERY_TIME_LIMIT_MS; default \(StorageLimits.queryTimeLimitMillisecondsDefault)).")
+    var queryTimeLimitMs: String?
+
+    @Option(help: "Most rows a query may examine before it is stopped with query_timeout (env AEROLITH_QUERY_ROWS_EXAMINED_MAX; default \(StorageLimits.queryRowsExaminedMaxDefault)).")
+    var queryRowsExaminedMax: String?
+
     @Option(help: "A directory of plugins to load (repeatable); also <data-dir>/plugins, AEROLITH_PLUGIN_PATH (colon-separated) and the binary's directory.")
     var pluginDir: [String] = []
 
     func run() async throws {
         let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
-                                                    adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup)
+                                                    adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup,
+                                                    queryTimeLimitMilliseconds: queryTimeLimitMs, queryRowsExaminedMax: queryRowsExaminedMax)
         var configuration: ServerConfiguration
         do {
             configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)

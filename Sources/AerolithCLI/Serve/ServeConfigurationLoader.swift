@@ -23,6 +23,12 @@ struct ServeConfigurationLoader {
         var logLevel: String?
         var pricingFunction: String?
         var signup: String?
+        var queryTimeLimitMilliseconds: String?
+        var queryRowsExaminedMax: String?
+        var blockingThreads: String?
+        var blockingRunningPerTenantMax: String?
+        var blockingQueuedPerTenantMax: String?
+        var blockingQueuedMax: String?
         /// The file's `plugins` object (file only).
         var plugins = PluginSettings()
         /// The file's `identity` object (file only).
@@ -40,7 +46,16 @@ struct ServeConfigurationLoader {
         ("log_level", "AEROLITH_LOG_LEVEL", \.logLevel),
         ("pricing_function", "AEROLITH_PRICING_FUNCTION", \.pricingFunction),
         ("signup", "AEROLITH_SIGNUP", \.signup),
+        ("query_time_limit_ms", "AEROLITH_QUERY_TIME_LIMIT_MS", \.queryTimeLimitMilliseconds),
+        ("query_rows_examined_max", "AEROLITH_QUERY_ROWS_EXAMINED_MAX", \.queryRowsExaminedMax),
+        ("blocking_threads", "AEROLITH_BLOCKING_THREADS", \.blockingThreads),
+        ("blocking_running_per_tenant_max", "AEROLITH_BLOCKING_RUNNING_PER_TENANT_MAX", \.blockingRunningPerTenantMax),
+        ("blocking_queued_per_tenant_max", "AEROLITH_BLOCKING_QUEUED_PER_TENANT_MAX", \.blockingQueuedPerTenantMax),
+        ("blocking_queued_max", "AEROLITH_BLOCKING_QUEUED_MAX", \.blockingQueuedMax),
     ]
+
+    /// Largest value accepted for a count or a time setting.
+    static let countSettingMax = 1_000_000_000
 
     static let configFileSizeBytesMax = 65_536
     /// The file is an object of strings and numbers, plus the `plugins` object, whose plugin
@@ -93,6 +108,31 @@ struct ServeConfigurationLoader {
                 throw CLIError(.invalidConfiguration, "pricing_function \"\(function.prefix(80))\" is not <plugin>/<function>")
             }
             configuration.pricingFunction = function
+        }
+        func integer(_ text: String?, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let text else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw CLIError(.invalidConfiguration, "\(name) \"\(text.prefix(20))\" is not an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        if let value = try integer(merged.queryTimeLimitMilliseconds, "query_time_limit_ms", in: 1...countSettingMax) {
+            configuration.queryBudget.timeLimitMilliseconds = value
+        }
+        if let value = try integer(merged.queryRowsExaminedMax, "query_rows_examined_max", in: 1...countSettingMax) {
+            configuration.queryBudget.rowsExaminedMax = value
+        }
+        if let value = try integer(merged.blockingThreads, "blocking_threads", in: 1...BlockingWorkLimits.threadCountMax) {
+            configuration.blockingWork.threadCount = value
+        }
+        if let value = try integer(merged.blockingRunningPerTenantMax, "blocking_running_per_tenant_max", in: 1...BlockingWorkLimits.threadCountMax) {
+            configuration.blockingWork.runningPerKeyMax = value
+        }
+        if let value = try integer(merged.blockingQueuedPerTenantMax, "blocking_queued_per_tenant_max", in: 0...countSettingMax) {
+            configuration.blockingWork.queuedPerKeyMax = value
+        }
+        if let value = try integer(merged.blockingQueuedMax, "blocking_queued_max", in: 0...countSettingMax) {
+            configuration.blockingWork.queuedTotalMax = value
         }
         if let level = merged.logLevel {
             guard let value = Logger.Level(rawValue: level) else {

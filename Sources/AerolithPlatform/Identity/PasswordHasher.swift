@@ -1,6 +1,6 @@
+import AerolithExecution
 import Crypto
 import CryptoExtras
-import Dispatch
 import Foundation
 
 /// Password hashing with scrypt (memory-hard; BoringSSL's implementation through swift-crypto).
@@ -28,9 +28,16 @@ public struct PasswordHasher: Sendable {
         public var memoryBytes: Int { 128 * blockSize * (1 << log2N) }
     }
 
-    /// Hashes computed at once; more wait. Each holds a core and `memoryBytes` for its duration,
-    /// so a burst of sign-ins cannot take every core from the requests being served.
+    /// Hashes computed at once, on threads of their own; more wait. Each holds a core and
+    /// `memoryBytes` for its duration, so a burst of sign-ins cannot take every core from the
+    /// requests being served.
     public static let concurrentHashesMax = 1
+    /// Most hashes waiting for one tenant (sign-ins naming it, known account or not); past it
+    /// the sign-in is refused with 503 `overloaded` and `Retry-After`.
+    public static let queuedHashesPerTenantMax = 8
+    /// Most hashes waiting in all: with `concurrentHashesMax` at 1 and a standard hash of about
+    /// 0.1–0.3 s, a sign-in waits a few seconds at most before it is hashed or refused.
+    public static let queuedHashesMax = 24
     public static let saltBytes = 16
     public static let derivedKeyBytes = 32
     /// Bounds on parameters read back from stored hashes (a corrupt record must not ask for gigabytes).
@@ -41,12 +48,24 @@ public struct PasswordHasher: Sendable {
     public static let memoryBytesMax = 256 * 1_048_576
 
     public let parameters: Parameters
+    /// Where hashes are computed: one queue per tenant, served in turn, so a flood of sign-ins
+    /// for one tenant (or for unknown ones) delays only those; nothing else runs there.
+    private let pool: FairWorkerPool
 
-    public init(parameters: Parameters = .standard) { self.parameters = parameters }
+    /// The executor every hasher of the process shares: password work is bounded process-wide.
+    static let sharedPool = FairWorkerPool(name: "password", limits: .init(
+        threadCount: concurrentHashesMax, runningPerKeyMax: concurrentHashesMax,
+        queuedPerKeyMax: queuedHashesPerTenantMax, queuedTotalMax: queuedHashesMax))
 
-    public func hash(_ password: String) async throws -> String {
+    public init(parameters: Parameters = .standard) {
+        self.parameters = parameters
+        pool = Self.sharedPool
+    }
+
+    /// Throws `WorkRefused` when too many hashes are waiting.
+    public func hash(_ password: String, tenantID: String) async throws -> String {
         let parameters = parameters
-        return try await KDFQueue.shared.run { () throws -> String in
+        return try await pool.run(key: tenantID) { () throws -> String in
             let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }
             let key = try Self.derive(password, salt: salt, parameters)
             return ["scrypt", String(parameters.log2N), String(parameters.blockSize), String(parameters.parallelism),
@@ -55,10 +74,11 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Whether `password` matches `stored`, compared in constant time; and whether the hash
-    /// should be replaced because it was made with other parameters.
-    public func verify(_ password: String, against stored: String) async -> (matches: Bool, needsRehash: Bool) {
+    /// should be replaced because it was made with other parameters. Throws `WorkRefused` when
+    /// too many hashes are waiting (nothing was checked).
+    public func verify(_ password: String, against stored: String, tenantID: String) async throws -> (matches: Bool, needsRehash: Bool) {
         let parameters = parameters
-        let result = try? await KDFQueue.shared.run { () throws -> (Bool, Bool) in
+        let result = try await pool.run(key: tenantID) { () -> (Bool, Bool)? in
             let fields = stored.split(separator: "$", omittingEmptySubsequences: false)
             guard fields.count == 6, fields[0] == "scrypt",
                   let log2N = Int(fields[1]), (1...Self.log2NMax).contains(log2N),
@@ -71,42 +91,24 @@ public struct PasswordHasher: Sendable {
                 return (false, false)
             }
             let used = Parameters(log2N: log2N, blockSize: blockSize, parallelism: parallelism)
-            let derived = try Self.derive(password, salt: Array(salt), used)
+            guard let derived = try? Self.derive(password, salt: Array(salt), used) else { return nil }
             // SymmetricKey equality is constant-time.
             return (derived == SymmetricKey(data: expected), used != parameters)
         }
         return result.map { (matches: $0.0, needsRehash: $0.1) } ?? (false, false)
     }
 
-    /// Spends the time a real verification would, for sign-ins naming no known account.
-    public func verifyNothing(_ password: String) async {
+    /// Spends the time a real verification would, for sign-ins naming no known account. Throws
+    /// `WorkRefused` like `verify`, so an unknown account is refused exactly as a known one.
+    public func verifyNothing(_ password: String, tenantID: String) async throws {
         let parameters = parameters
-        _ = try? await KDFQueue.shared.run { () throws -> Bool in
-            _ = try Self.derive(password, salt: [UInt8](repeating: 0, count: Self.saltBytes), parameters)
-            return true
+        try await pool.run(key: tenantID) {
+            _ = try? Self.derive(password, salt: [UInt8](repeating: 0, count: Self.saltBytes), parameters)
         }
     }
 
     static func derive(_ password: String, salt: [UInt8], _ parameters: Parameters) throws -> SymmetricKey {
         try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: derivedKeyBytes,
                                  rounds: 1 << parameters.log2N, blockSize: parameters.blockSize, parallelism: parameters.parallelism)
-    }
-}
-
-/// Runs key derivations on threads of their own, `PasswordHasher.concurrentHashesMax` at a
-/// time, so they never occupy the threads that serve requests.
-final class KDFQueue: Sendable {
-    static let shared = KDFQueue()
-    private let queue = DispatchQueue(label: "aerolith.kdf", attributes: .concurrent)
-    private let slots = DispatchSemaphore(value: PasswordHasher.concurrentHashesMax)
-
-    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { [slots] in
-                slots.wait()
-                defer { slots.signal() }
-                continuation.resume(with: Result { try work() })
-            }
-        }
     }
 }

@@ -9,24 +9,29 @@ extension Platform {
     public func login(tenantID: String, email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedTokens {
         let email = User.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
         let account = LoginThrottle.accountKey(tenantID: tenantID, email: email)
-        try throttle.check(account: account, address: clientAddress)
+        let attempt = try throttle.reserve(account: account, address: clientAddress)
         let named = try? self.tenant(tenantID)
         let found = try named.flatMap { try user(tenantID: $0.id, email: email) }
-        guard let named, let found, password.utf8.count <= IdentityLimits.passwordLengthBytesMax else {
-            await hasher.verifyNothing(String(password.utf8.prefix(IdentityLimits.passwordLengthBytesMax)) ?? "")
-            throttle.recordFailure(account: account, address: clientAddress)
+        let check: (matches: Bool, needsRehash: Bool)
+        do {
+            if let found, password.utf8.count <= IdentityLimits.passwordLengthBytesMax {
+                check = try await hasher.verify(password, against: found.passwordHash, tenantID: tenantID)
+            } else {
+                try await hasher.verifyNothing(String(password.utf8.prefix(IdentityLimits.passwordLengthBytesMax)) ?? "", tenantID: tenantID)
+                check = (false, false)
+            }
+        } catch {
+            throttle.cancel(attempt)
+            throw error
+        }
+        guard let named, let found, check.matches else {
             throw PlatformError(.invalidCredentials, "the tenant, email or password is wrong")
         }
-        let check = await hasher.verify(password, against: found.passwordHash)
-        guard check.matches else {
-            throttle.recordFailure(account: account, address: clientAddress)
-            throw PlatformError(.invalidCredentials, "the tenant, email or password is wrong")
-        }
-        throttle.recordSuccess(account: account)
+        throttle.succeeded(attempt)
         guard named.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
         guard found.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
         var signingIn = found
-        if check.needsRehash, let hash = try? await hasher.hash(password) {
+        if check.needsRehash, let hash = try? await hasher.hash(password, tenantID: tenantID) {
             signingIn.passwordHash = hash
             // A concurrent change wins; the rehash waits for the next sign-in.
             signingIn = (try? await save(signingIn)) ?? found

@@ -12,7 +12,7 @@ extension Platform {
         try checkGrantable(try permissions(ofRoles: checkedRoles, tenantID: tenant.id), by: grantor)
         let now = Timestamp.now()
         var user = User(id: RandomID.make(prefix: User.idPrefix, length: User.idRandomLength), tenantID: tenant.id, email: email,
-                        displayName: name, status: .active, roles: checkedRoles, passwordHash: try await hasher.hash(password),
+                        displayName: name, status: .active, roles: checkedRoles, passwordHash: try await hasher.hash(password, tenantID: tenant.id),
                         createdAt: now, updatedAt: now, passwordChangedAt: now)
         do throws(StorageError) {
             user.version = try await store.insert(user.json, id: try DocumentID(user.id), into: usersCollection, in: system).version
@@ -148,12 +148,17 @@ extension Platform {
         let before = try user(userID, tenantID: tenantID)
         try checkPassword(new)
         let account = LoginThrottle.accountKey(tenantID: tenantID, email: before.email)
-        try throttle.check(account: account, address: nil)
-        guard await hasher.verify(current, against: before.passwordHash).matches else {
-            throttle.recordFailure(account: account, address: nil)
-            throw PlatformError(.invalidCredentials, "the current password is wrong")
+        let attempt = try throttle.reserve(account: account, address: nil)
+        let matches: Bool
+        do {
+            matches = try await hasher.verify(current, against: before.passwordHash, tenantID: tenantID).matches
+        } catch {
+            throttle.cancel(attempt)
+            throw error
         }
-        let hash = try await hasher.hash(new)
+        guard matches else { throw PlatformError(.invalidCredentials, "the current password is wrong") }
+        throttle.succeeded(attempt)
+        let hash = try await hasher.hash(new, tenantID: tenantID)
         // Applied to the user as stored now: changes made meanwhile (a suspension) are kept.
         guard var user = try storedUser(userID), user.tenantID == tenantID, user.passwordHash == before.passwordHash else {
             throw PlatformError(.concurrentChange, "the user changed meanwhile; try again")

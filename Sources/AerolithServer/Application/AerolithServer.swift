@@ -1,3 +1,4 @@
+import AerolithExecution
 import AerolithKernel
 import AerolithPlatform
 import AerolithStorage
@@ -31,7 +32,8 @@ public enum AerolithServer {
         // Bootstrap metrics before anything creates a metric: one made earlier would be a no-op.
         _ = metricsRegistry
         try prepareDataDirectory(configuration.dataDirectory)
-        let store = try DocumentStore(directory: configuration.dataDirectory, durability: configuration.durability, logger: logger)
+        let store = try DocumentStore(directory: configuration.dataDirectory, durability: configuration.durability,
+                                      queryBudget: configuration.queryBudget, logger: logger)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let plugins = PluginRegistry(
             directories: PluginDirectories(dataDirectory: configuration.dataDirectory, extra: configuration.pluginDirectories,
@@ -54,7 +56,9 @@ public enum AerolithServer {
             break
         }
         plugins.startWatching()
-        let services = ServerServices(platform: platform, plugins: plugins, logger: logger, pricingFunction: configuration.pricingFunction)
+        let services = ServerServices(platform: platform, plugins: plugins, logger: logger,
+                                      blockingWork: FairWorkerPool(name: "blocking", limits: configuration.blockingWork),
+                                      pricingFunction: configuration.pricingFunction)
         let routes = allRoutes(services)
         let router = Router(context: AerolithRequestContext.self)
         router.add(middleware: MetricsMiddleware())

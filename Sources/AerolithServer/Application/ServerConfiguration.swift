@@ -1,5 +1,6 @@
-import AerolithPlatform
+import AerolithExecution
 import AerolithKernel
+import AerolithPlatform
 import AerolithStorage
 import Logging
 
@@ -22,6 +23,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var pricingFunction: String?
     /// Sign-in, sessions and signup.
     public var identity = IdentitySettings()
+    /// What one query may spend (time, rows examined) before it is stopped with `query_timeout`.
+    public var queryBudget = QueryBudget.standard
+    /// The pool queries and plugin work run on: threads, per-tenant caps, queue bounds.
+    public var blockingWork = BlockingWorkLimits.standard
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080

@@ -1,3 +1,4 @@
+import AerolithExecution
 import AerolithKernel
 import AerolithPlatform
 import AerolithStorage
@@ -33,6 +34,9 @@ struct Problem: Error, Sendable {
             retryAfterSeconds = error.retryAfterSeconds
         case let error as ServerError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
+        case let error as WorkRefused:
+            self.init(status: .serviceUnavailable, code: ServerError.Code.overloaded.rawValue, detail: error.description)
+            retryAfterSeconds = error.retryAfterSeconds
         case let error as PluginControlError:
             self.init(status: PluginProblem.status(for: error.code), code: error.code.rawValue, detail: error.message)
         case let error as FunctionCallError:
@@ -60,6 +64,7 @@ struct Problem: Error, Sendable {
         case .collectionNotFound, .documentNotFound, .indexNotFound: .notFound
         case .collectionExists, .documentExists, .indexExists, .indexLimitReached, .uniqueViolation: .conflict
         case .versionConflict: .preconditionFailed
+        case .queryTimeout: .unprocessableContent
         case .storageFailure: .internalServerError
         }
     }
@@ -85,6 +90,7 @@ struct Problem: Error, Sendable {
         case .emptyBody, .invalidHeader, .invalidParameter, .idMismatch: .badRequest
         case .unsupportedMediaType: .unsupportedMediaType
         case .internalError: .internalServerError
+        case .overloaded: .serviceUnavailable
         }
     }
 

@@ -10,6 +10,9 @@ public struct ServerError: Error, Sendable {
         case invalidParameter = "invalid_parameter"
         case idMismatch = "id_mismatch"
         case internalError = "internal_error"
+        /// Too much work of this kind is waiting (this tenant's, or the server's): try again
+        /// after `Retry-After` seconds.
+        case overloaded = "overloaded"
     }
 
     public let code: Code

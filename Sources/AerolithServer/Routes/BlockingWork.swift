@@ -1,14 +1,15 @@
-import Dispatch
+import AerolithExecution
 
-/// Runs storage work that may take long (a query scanning a large collection, a query plan) on
-/// Dispatch's pool for blocking work instead of on one of the few threads that run every
-/// request's async code, so one slow scan cannot stall unrelated requests.
-enum BlockingWork {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(with: Result { try body() })
-            }
-        }
+extension ServerServices {
+    /// The key platform-admin work is queued under (it has no tenant).
+    static let platformWorkKey = "\u{0}platform"
+
+    /// Runs work that may take long (a query scanning a large collection, a query plan, a plugin
+    /// route or call, plugin control) on the server's blocking-work pool, queued under the
+    /// caller's tenant: never on the threads that run every request's async code, and fairly
+    /// across tenants (see `FairWorkerPool`), so one tenant's slow work delays only that tenant.
+    /// Throws `WorkRefused` (503 `overloaded`) when that tenant's queue or the pool's is full.
+    func blocking<T: Sendable>(for context: AerolithRequestContext, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await blockingWork.run(key: context.principal?.tenantID ?? Self.platformWorkKey, body)
     }
 }

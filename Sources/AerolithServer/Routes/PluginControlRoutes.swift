@@ -18,7 +18,7 @@ enum PluginControlRoutes {
                 ]
             ) { _, context in
                 let name = try context.pathParameter("name")
-                try await BlockingWork.run { try perform(name) }
+                try await services.blocking(for: context) { try perform(name) }
                 guard let entry = registry.entry(named: name) else { throw PluginControlError(.pluginNotFound, "plugin \"\(name)\" is gone") }
                 return ResponseJSON.response(.ok, PluginRoutes.json(entry, chains: registry.chains.order))
             }
@@ -57,7 +57,7 @@ enum PluginControlRoutes {
                     }
                 }
                 let chosen = settings
-                try await BlockingWork.run { try registry.activate(name, tenantID: tenant.id, settings: chosen) }
+                try await services.blocking(for: context) { try registry.activate(name, tenantID: tenant.id, settings: chosen) }
                 return ResponseJSON.response(.ok, activation(plugin: name, tenant: tenant.id, active: true))
             },
             RouteDefinition(
@@ -67,7 +67,7 @@ enum PluginControlRoutes {
             ) { _, context in
                 let tenant = try platform.tenant(try context.pathParameter("tenant"))
                 let name = try context.pathParameter("name")
-                try await BlockingWork.run { try registry.deactivate(name, tenantID: tenant.id) }
+                try await services.blocking(for: context) { try registry.deactivate(name, tenantID: tenant.id) }
                 return ResponseJSON.response(.ok, activation(plugin: name, tenant: tenant.id, active: false))
             },
         ]

@@ -49,7 +49,7 @@ enum PluginMountedRoutes {
             }
         }
         let requestID = context.requestID
-        let outcome = try await BlockingWork.run { plugins.route(prefix: prefix, tenantID: tenantID, requestID: requestID, input) }
+        let outcome = try await services.blocking(for: context) { plugins.route(prefix: prefix, tenantID: tenantID, requestID: requestID, input) }
         switch outcome {
         case .notMounted, .notActive:
             // Not active for this tenant: the route does not exist for it.

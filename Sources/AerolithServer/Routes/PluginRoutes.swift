@@ -43,7 +43,7 @@ enum PluginRoutes {
                 let name = try context.pathParameter("name")
                 let function = try context.pathParameter("function")
                 let callArguments = arguments
-                let result = try await BlockingWork.run { try registry.call(plugin: name, function: function, arguments: callArguments) }
+                let result = try await services.blocking(for: context) { try registry.call(plugin: name, function: function, arguments: callArguments) }
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "result", value: Self.json(result))])))
             },
         ]

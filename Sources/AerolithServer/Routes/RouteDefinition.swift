@@ -1,3 +1,4 @@
+import AerolithExecution
 import AerolithKernel
 import AerolithPlatform
 import Foundation
@@ -111,6 +112,8 @@ struct ServerServices: Sendable {
     let platform: Platform
     let plugins: PluginRegistry
     let logger: Logger
+    /// Where queries, plans, plugin routes and plugin calls run: fair across tenants, bounded.
+    let blockingWork: FairWorkerPool
     /// The exported function that prices a tenant's usage ("plugin/function"), if configured.
     var pricingFunction: String?
     var store: DocumentStore { platform.store }

@@ -33,9 +33,12 @@ public final class DocumentStore: Sendable {
     let logger: Logger
     /// Small byte values in namespaces, in the same database file (plugin state, kernel records).
     public let keyValues: KeyValueStore
+    /// What each query may spend before it is stopped with `query_timeout`.
+    public let queryBudget: QueryBudget
 
     /// Opens (creating if needed) the store in `directory`.
-    public init(directory: String, durability: Durability = .processCrash, logger: Logger = Logger(label: "aerolith.storage")) throws(StorageError) {
+    public init(directory: String, durability: Durability = .processCrash, queryBudget: QueryBudget = .standard,
+                logger: Logger = Logger(label: "aerolith.storage")) throws(StorageError) {
         let path = directory + "/" + Self.databaseFileName
         let connection = try SQLiteConnection(path: path, mode: .readWrite, synchronous: durability.synchronous)
         try connection.execute(Catalog.schemaSQL)
@@ -45,6 +48,7 @@ public final class DocumentStore: Sendable {
         writer = GroupCommitWriter(connection: connection, counters: counters)
         readers = ReaderPool(path: path, synchronous: durability.synchronous)
         keyValues = try KeyValueStore(path: path, synchronous: durability.synchronous)
+        self.queryBudget = queryBudget
         self.logger = logger
     }
 

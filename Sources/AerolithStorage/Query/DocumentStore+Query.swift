@@ -7,21 +7,23 @@ extension DocumentStore {
             let compiled = try resolve(query, table: table, shape: shape, position: position, on: connection)
             let statement = try connection.statement(compiled.sql)
             statement.bind(compiled.bindings)
-            var documents: [Document] = []
-            var lastPosition: CursorPosition?
-            while try statement.step() {
-                if documents.count == query.limit {
-                    statement.reset()
-                    let cursor = lastPosition.map { cursors.encode($0, shape: compiled.shapeFingerprint) }
-                    return QueryPage(documents: documents, nextCursor: cursor)
+            return try connection.withBudget(queryBudget, statement: statement) { () throws(StorageError) -> QueryPage in
+                var documents: [Document] = []
+                var lastPosition: CursorPosition?
+                while try statement.step() {
+                    if documents.count == query.limit {
+                        statement.reset()
+                        let cursor = lastPosition.map { cursors.encode($0, shape: compiled.shapeFingerprint) }
+                        return QueryPage(documents: documents, nextCursor: cursor)
+                    }
+                    documents.append(Document(id: statement.string(at: 0), version: statement.int64(at: 2),
+                                              createdAt: Timestamp(milliseconds: statement.int64(at: 3)),
+                                              updatedAt: Timestamp(milliseconds: statement.int64(at: 4)), body: statement.string(at: 1)))
+                    let sortValues = (0..<compiled.sortKeyCount).map { statement.value(at: Int32(6 + $0)) }
+                    lastPosition = CursorPosition(sortValues: sortValues, rowID: statement.int64(at: 5))
                 }
-                documents.append(Document(id: statement.string(at: 0), version: statement.int64(at: 2),
-                                          createdAt: Timestamp(milliseconds: statement.int64(at: 3)),
-                                          updatedAt: Timestamp(milliseconds: statement.int64(at: 4)), body: statement.string(at: 1)))
-                let sortValues = (0..<compiled.sortKeyCount).map { statement.value(at: Int32(6 + $0)) }
-                lastPosition = CursorPosition(sortValues: sortValues, rowID: statement.int64(at: 5))
+                return QueryPage(documents: documents, nextCursor: nil)
             }
-            return QueryPage(documents: documents, nextCursor: nil)
         }
     }
 

@@ -11,6 +11,8 @@ final class SQLiteConnection: @unchecked Sendable {
     private var statements: [String: SQLiteStatement] = [:]
     /// Statements stepped to a row since the last `resetActiveStatements`.
     private var activated: [SQLiteStatement] = []
+    /// Stops a query that spends its budget (see `withBudget`).
+    let meter = QueryMeter()
 
     enum Mode { case readWrite, readOnly }
 
@@ -38,6 +40,7 @@ final class SQLiteConnection: @unchecked Sendable {
             try execute("PRAGMA journal_mode=WAL")
         }
         try execute("PRAGMA synchronous=\(synchronous.rawValue)")
+        meter.install(on: handle)
         try execute("PRAGMA foreign_keys=ON")
     }
 
@@ -93,6 +96,14 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     func didActivate(_ statement: SQLiteStatement) { activated.append(statement) }
+
+    /// Runs `body`, which steps `statement`, under `budget`: past it, the step in progress
+    /// throws `query_timeout` and the statement is stopped.
+    func withBudget<T>(_ budget: QueryBudget, statement: SQLiteStatement, _ body: () throws(StorageError) -> T) throws(StorageError) -> T {
+        meter.begin(budget, statement: statement.handle)
+        defer { meter.end() }
+        return try body()
+    }
 
     /// Resets every statement left part-way through its rows. A statement that is not reset
     /// keeps its read transaction open, pinning the connection to an old snapshot and holding

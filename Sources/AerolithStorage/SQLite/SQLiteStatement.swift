@@ -23,6 +23,9 @@ final class SQLiteStatement {
         self.connection = connection
     }
 
+    /// The statement's SQLite handle, for the query meter (confined like the statement).
+    var handle: OpaquePointer { pointer }
+
     func finalize() {
         guard !finalized else { return }
         finalized = true
@@ -91,6 +94,7 @@ final class SQLiteStatement {
             isActive = false
             let message = connection.lastErrorMessage
             sqlite3_reset(pointer)
+            if status == SQLITE_INTERRUPT, let exhausted = connection.meter.error() { throw exhausted }
             throw SQLiteConnection.error(status: status, message: message)
         }
     }
