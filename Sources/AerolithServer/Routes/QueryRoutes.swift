@@ -10,7 +10,11 @@ enum QueryRoutes {
                 method: .post, path: "/v1/collections/{collection}/query", operationID: "queryDocuments",
                 summary: "Filter, sort and page through documents. Set \"explain\": true to get the query plan instead",
                 tag: "documents", access: .permission(.documentsRead), requestSchema: "Query",
-                responses: [.init(status: 200, description: "One page of documents (or the plan)", schema: "QueryPage")]
+                responses: [
+                    .init(status: 200, description: "One page of documents (or the plan)", schema: "QueryPage"),
+                    .init(status: 422, description: "The query spent its time or rows-examined budget (query_timeout)", schema: "Problem"),
+                    .init(status: 503, description: "Too much of this tenant's or the server's work is waiting (overloaded)", schema: "Problem"),
+                ]
             ) { request, context in
                 var body = try await RequestBody.object(request, context: context)
                 let explain: Bool
