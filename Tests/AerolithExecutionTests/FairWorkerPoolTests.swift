@@ -38,17 +38,17 @@ import Testing
         let gate = DispatchSemaphore(value: 0)
         let first = Self.blocked(pool, key: "z", gate: gate)
         try await Self.eventually("the first job runs") { pool.load.running == 1 }
-        let order = Mutex<[String]>([])
+        let order = Recorder()
         var jobs: [Task<Void, any Error>] = []
         for name in ["a1", "a2", "a3", "b1", "b2"] {
             let queuedBefore = pool.load.queued
-            jobs.append(Task { try await pool.run(key: String(name.prefix(1))) { order.withLock { $0.append(name) } } })
+            jobs.append(Task { try await pool.run(key: String(name.prefix(1))) { order.names.withLock { $0.append(name) } } })
             try await Self.eventually("\(name) is queued") { pool.load.queued == queuedBefore + 1 }
         }
         gate.signal()
         try await first.value
         for job in jobs { try await job.value }
-        #expect(order.withLock { $0 } == ["a1", "b1", "a2", "b2", "a3"])
+        #expect(order.names.withLock { $0 } == ["a1", "b1", "a2", "b2", "a3"])
     }
 
     @Test func refusesPastTheKeysAndThePoolsQueueBounds() async throws {
@@ -85,6 +85,10 @@ import Testing
         await #expect(throws: Expected.self) { try await pool.run(key: "a") { throw Expected() } }
         #expect(try await pool.run(key: "a") { "still serving" } == "still serving")
     }
+}
+
+final class Recorder: Sendable {
+    let names = Mutex<[String]>([])
 }
 
 struct PoolTestFailure: Error, CustomStringConvertible {

@@ -87,7 +87,7 @@ import Testing
             #expect(reply.status == 200)
         }
         #expect(try await quiet.send(.POST, "/v1/collections/items/documents", body: #"{"id":"only","n":1}"#).status == 201)
-        let expensive = #"{"filter":{"$or":[\#((0..<60).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-x"],"limit":10}"#
+        let expensive = #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-x"],"limit":10}"#
         let url = server.baseURL + "/v1/collections/items/query"
         let key = noisy.key
         async let backlog = Self.concurrently(12) { _, client in try await Self.post(client, url, expensive, key: key) }

@@ -7,6 +7,7 @@ import Testing
     /// (group commit batches them).
     static func fill(_ fixture: TemporaryStore, count: Int) async throws -> CollectionName {
         let name = try await fixture.collection("many")
+        let store = fixture.store, placement = fixture.placement
         try await withThrowingTaskGroup(of: Void.self) { group in
             for start in stride(from: 0, to: count, by: 100) {
                 group.addTask {
@@ -14,7 +15,7 @@ import Testing
                         BatchOperation.insert(id: try DocumentID("d\(index)"),
                                               body: try object(#"{"n":\#(index),"tag":"t\#(index % 7)","name":"name-\#(index)"}"#))
                     }
-                    _ = try await fixture.store.batch(operations, in: name, placement: fixture.placement)
+                    _ = try await store.batch(operations, in: name, placement: placement)
                 }
             }
             try await group.waitForAll()
@@ -24,9 +25,9 @@ import Testing
 
     static func query(_ text: String) throws -> Query { try Query.parse(try JSONParser.parse(text)) }
 
-    /// A `$or` of many `$prefix` comparisons with a four-key sort: no index serves it, and every
+    /// A `$or` of 31 `$prefix` comparisons (62 as the filter limit counts them) with a four-key sort: no index serves it, and every
     /// row is examined and sorted.
-    static let expensive = #"{"filter":{"$or":[\#((0..<60).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-nested.x"],"limit":10}"#
+    static let expensive = #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-nested.x"],"limit":10}"#
 
     @Test func aQueryPastItsRowsBudgetIsStoppedAndTheConnectionServesOn() async throws {
         let fixture = try TemporaryStore(queryBudget: QueryBudget(rowsExaminedMax: 300))
@@ -40,8 +41,8 @@ import Testing
         }
         // The same connections answer the next, cheap queries.
         for _ in 0..<(StorageLimits.readerConnectionsMax * 2) {
-            let page = try fixture.store.query(try Self.query(#"{"filter":{"n":5}, "limit":5}"#), in: name, placement: fixture.placement)
-            #expect(page.documents.map(\.id) == ["d5"])
+            let page = try fixture.store.query(try Self.query(#"{"limit":5}"#), in: name, placement: fixture.placement)
+            #expect(page.documents.count == 5)
         }
     }
 
@@ -69,7 +70,8 @@ import Testing
             #expect(error.code == .queryTimeout)
             #expect(error.message.contains("time limit of 1 ms"))
         }
-        let page = try fixture.store.query(try Self.query(#"{"filter":{"n":7}}"#), in: name, placement: fixture.placement)
-        #expect(page.documents.map(\.id) == ["d7"])
+        // A query that stops after one row is far within the budget.
+        let page = try fixture.store.query(try Self.query(#"{"limit":1}"#), in: name, placement: fixture.placement)
+        #expect(page.documents.count == 1)
     }
 }
