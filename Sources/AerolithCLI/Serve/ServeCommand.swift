@@ -38,12 +38,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Whether POST /v1/signup creates tenants: on or off (env AEROLITH_SIGNUP; default on).")
     var signup: String?
 
+    @Option(help: "The bearer token GET /metrics requires, at least 24 characters (env AEROLITH_METRICS_TOKEN; none: /metrics is refused).")
+    var metricsToken: String?
+
     @Option(help: "A directory of plugins to load (repeatable); also <data-dir>/plugins, AEROLITH_PLUGIN_PATH (colon-separated) and the binary's directory.")
     var pluginDir: [String] = []
 
     func run() async throws {
         let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
-                                                    adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup)
+                                                    adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup,
+                                                    metricsToken: metricsToken)
         var configuration: ServerConfiguration
         do {
             configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)

@@ -23,6 +23,7 @@ struct ServeConfigurationLoader {
         var logLevel: String?
         var pricingFunction: String?
         var signup: String?
+        var metricsToken: String?
         /// The file's `plugins` object (file only).
         var plugins = PluginSettings()
         /// The file's `identity` object (file only).
@@ -40,6 +41,7 @@ struct ServeConfigurationLoader {
         ("log_level", "AEROLITH_LOG_LEVEL", \.logLevel),
         ("pricing_function", "AEROLITH_PRICING_FUNCTION", \.pricingFunction),
         ("signup", "AEROLITH_SIGNUP", \.signup),
+        ("metrics_token", "AEROLITH_METRICS_TOKEN", \.metricsToken),
     ]
 
     static let configFileSizeBytesMax = 65_536
@@ -87,6 +89,10 @@ struct ServeConfigurationLoader {
                 throw CLIError(.invalidConfiguration, "signup \"\(signup.prefix(20))\" is not on or off")
             }
             configuration.identity.signupEnabled = enabled
+        }
+        if let token = merged.metricsToken {
+            if let problem = MetricsAccess.problem(withToken: token) { throw CLIError(.invalidConfiguration, "metrics_token: \(problem)") }
+            configuration.metricsToken = token
         }
         if let function = merged.pricingFunction {
             guard function.split(separator: "/", omittingEmptySubsequences: false).count == 2 else {
@@ -168,8 +174,15 @@ struct ServeConfigurationLoader {
                 }
             case ("isolation_strategy", .string(let name)) where name.contains("/"):
                 settings.isolationStrategy = name
+            case ("metric_label_values", .object(let plugins)):
+                for plugin in plugins.members {
+                    guard case .array(let keys) = plugin.value, keys.allSatisfy({ $0.stringValue != nil }) else {
+                        throw fail("metric_label_values.\(plugin.key.prefix(40)) must be an array of label keys")
+                    }
+                    settings.metricLabelValues[plugin.key] = Set(keys.compactMap(\.stringValue))
+                }
             default:
-                throw fail("unknown or malformed member \"\(member.key.prefix(40))\"; known: configuration (object), order (object), isolation_strategy (\"plugin/hook\")")
+                throw fail("unknown or malformed member \"\(member.key.prefix(40))\"; known: configuration (object), order (object), isolation_strategy (\"plugin/hook\"), metric_label_values (object)")
             }
         }
         return settings

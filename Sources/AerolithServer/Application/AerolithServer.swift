@@ -54,7 +54,8 @@ public enum AerolithServer {
             break
         }
         plugins.startWatching()
-        let services = ServerServices(platform: platform, plugins: plugins, logger: logger, pricingFunction: configuration.pricingFunction)
+        let services = ServerServices(platform: platform, plugins: plugins, logger: logger, pricingFunction: configuration.pricingFunction,
+                                      metricsToken: configuration.metricsToken)
         let routes = allRoutes(services)
         let router = Router(context: AerolithRequestContext.self)
         router.add(middleware: MetricsMiddleware())

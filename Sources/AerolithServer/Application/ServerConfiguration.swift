@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var pricingFunction: String?
     /// Sign-in, sessions and signup.
     public var identity = IdentitySettings()
+    /// The bearer token `GET /metrics` requires; nil: /metrics is refused to everyone.
+    public var metricsToken: String?
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
