@@ -41,13 +41,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The bearer token GET /metrics requires, at least 24 characters (env AEROLITH_METRICS_TOKEN; none: /metrics is refused).")
     var metricsToken: String?
 
+    @Flag(help: "Start on a data directory group or others can read or write, with a warning (env AEROLITH_ALLOW_INSECURE_DATA_DIR).")
+    var allowInsecureDataDir = false
+
     @Option(help: "A directory of plugins to load (repeatable); also <data-dir>/plugins, AEROLITH_PLUGIN_PATH (colon-separated) and the binary's directory.")
     var pluginDir: [String] = []
 
     func run() async throws {
         let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
                                                     adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup,
-                                                    metricsToken: metricsToken)
+                                                    metricsToken: metricsToken, allowInsecureDataDirectory: allowInsecureDataDir ? "true" : nil)
         var configuration: ServerConfiguration
         do {
             configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)

@@ -24,6 +24,7 @@ struct ServeConfigurationLoader {
         var pricingFunction: String?
         var signup: String?
         var metricsToken: String?
+        var allowInsecureDataDirectory: String?
         /// The file's `plugins` object (file only).
         var plugins = PluginSettings()
         /// The file's `identity` object (file only).
@@ -42,7 +43,11 @@ struct ServeConfigurationLoader {
         ("pricing_function", "AEROLITH_PRICING_FUNCTION", \.pricingFunction),
         ("signup", "AEROLITH_SIGNUP", \.signup),
         ("metrics_token", "AEROLITH_METRICS_TOKEN", \.metricsToken),
+        ("allow_insecure_data_dir", "AEROLITH_ALLOW_INSECURE_DATA_DIR", \.allowInsecureDataDirectory),
     ]
+
+    /// How on/off settings may be spelled.
+    static let switches = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false]
 
     static let configFileSizeBytesMax = 65_536
     /// The file is an object of strings and numbers, plus the `plugins` object, whose plugin
@@ -85,10 +90,16 @@ struct ServeConfigurationLoader {
         configuration.pluginSettings = merged.plugins
         configuration.identity = merged.identity
         if let signup = merged.signup {
-            guard let enabled = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false][signup] else {
+            guard let enabled = switches[signup] else {
                 throw CLIError(.invalidConfiguration, "signup \"\(signup.prefix(20))\" is not on or off")
             }
             configuration.identity.signupEnabled = enabled
+        }
+        if let allow = merged.allowInsecureDataDirectory {
+            guard let enabled = switches[allow] else {
+                throw CLIError(.invalidConfiguration, "allow_insecure_data_dir \"\(allow.prefix(20))\" is not true or false")
+            }
+            configuration.allowInsecureDataDirectory = enabled
         }
         if let token = merged.metricsToken {
             if let problem = MetricsAccess.problem(withToken: token) { throw CLIError(.invalidConfiguration, "metrics_token: \(problem)") }
@@ -143,7 +154,8 @@ struct ServeConfigurationLoader {
             switch member.value {
             case .string(let text): values[keyPath: setting.keyPath] = text
             case .number(let number): values[keyPath: setting.keyPath] = number.text
-            default: throw CLIError(.invalidConfiguration, "setting \"\(member.key)\" in \(path) must be a string or number")
+            case .bool(let flag): values[keyPath: setting.keyPath] = flag ? "true" : "false"
+            default: throw CLIError(.invalidConfiguration, "setting \"\(member.key)\" in \(path) must be a string, number or boolean")
             }
         }
         return values

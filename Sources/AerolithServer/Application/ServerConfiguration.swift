@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var identity = IdentitySettings()
     /// The bearer token `GET /metrics` requires; nil: /metrics is refused to everyone.
     public var metricsToken: String?
+    /// Start on a data directory group or others can reach, with a warning, instead of refusing.
+    public var allowInsecureDataDirectory = false
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
