@@ -149,10 +149,10 @@ import Testing
     }
 
     @Test func healthAndMetrics() async throws {
-        let server = try await ServerProcess()
+        let server = try await ServerProcess(arguments: ServerProcess.metricsArguments)
         #expect(try await HTTP.send(.GET, server.baseURL + "/health/live").status == 200)
         #expect(try await HTTP.send(.GET, server.baseURL + "/health/ready").status == 200)
-        let metrics = try await HTTP.send(.GET, server.baseURL + "/metrics")
+        let metrics = try await server.metrics()
         #expect(metrics.status == 200 && metrics.contentType.hasPrefix("text/plain"))
         #expect(metrics.body.contains("hb_requests"))
         #expect(metrics.body.contains("aerolith_storage_transactions_total"))

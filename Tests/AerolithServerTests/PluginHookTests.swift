@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func theFirstPartySwiftPluginRecordsAnAuditTrail() async throws {
-        let server = try await ServerProcess()
+        let server = try await ServerProcess(arguments: ServerProcess.metricsArguments)
         let plugin = try await Self.admin(server, .GET, "/v1/plugins/audit")
         #expect(plugin.status == 200 && plugin.json["state"] as? String == "enabled")
         #expect((plugin.string("file") ?? "").hasSuffix("/libAerolithPluginAudit.so"))
@@ -112,7 +112,7 @@ import Testing
         #expect((events[1]["data"] as? [String: Any])?["total"] as? Int == 7)
         // Not active for the other tenant: the route does not exist there.
         #expect(try await other.send(.GET, "/v1/audit").status == 404)
-        let metrics = try await HTTP.send(.GET, server.baseURL + "/metrics")
+        let metrics = try await server.metrics()
         #expect(metrics.body.contains(#"aerolith_plugin_audit_writes{"#) && metrics.body.contains(#"plugin="audit""#))
     }
 
@@ -125,7 +125,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: pluginDirectory) }
         try Self.install(Self.hooksFixture, as: "fixture.so", in: pluginDirectory)
-        let server = try await ServerProcess(arguments: ["--config", configuration, "--plugin-dir", pluginDirectory])
+        let server = try await ServerProcess(arguments: ["--config", configuration, "--plugin-dir", pluginDirectory] + ServerProcess.metricsArguments)
 
         // Isolation: the selected strategy placed the new tenant.
         let acme = try await TenantFixture.make(server: server, name: "Acme")
@@ -165,7 +165,7 @@ import Testing
         #expect(head.status == 200 && head.body.isEmpty)
         // A run of hooks slower than the budget is counted against its plugin, and still allows.
         #expect(try await acme.send(.GET, "/v1/collections/slow/documents/x").status == 404)
-        let metrics = try await HTTP.send(.GET, server.baseURL + "/metrics").body.split(separator: "\n")
+        let metrics = try await server.metrics().body.split(separator: "\n")
         #expect(metrics.contains { $0.hasPrefix("aerolith_plugins_slow_calls_total{") && $0.contains(#"kind="authorize""#)
             && $0.contains(#"plugin="fixture""#) && $0.hasSuffix(" 1") })
 

@@ -16,6 +16,9 @@ final class ServerProcess: @unchecked Sendable {
     private let logPath: String
 
     static let startTimeoutSeconds = 20.0
+    /// The metrics token tests configure with `metricsArguments`.
+    static let metricsToken = "metrics-token-of-the-tests-0123456789"
+    static let metricsArguments = ["--metrics-token", metricsToken]
 
     /// The `aerolith` executable built next to this test bundle.
     static var binary: String {
@@ -35,6 +38,9 @@ final class ServerProcess: @unchecked Sendable {
     var adminKey: String {
         get throws { try String(contentsOfFile: dataDirectory + "/admin.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
     }
+
+    /// `GET /metrics` with the tests' metrics token.
+    func metrics() async throws -> HTTP.Reply { try await HTTP.send(.GET, baseURL + "/metrics", key: Self.metricsToken) }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 

@@ -24,6 +24,28 @@ import Testing
         }
     }
 
+    /// Keys are their bytes: "é" as U+00E9 and as "e" + U+0301 are canonically equivalent
+    /// strings, but two distinct keys.
+    @Test func keysAreComparedByTheirBytes() throws {
+        let composed = "\u{00E9}", decomposed = "e\u{0301}"
+        #expect(composed == decomposed)  // what Swift's String == says, and why keys must not use it
+        let text = #"{"\#(composed)":1,"\#(decomposed)":2}"#
+        guard case .object(let object) = try JSONParser.parse(text) else { Issue.record("not an object"); return }
+        #expect(object.count == 2)
+        #expect(object[composed] == .integer(1) && object[decomposed] == .integer(2))
+        #expect(Array(JSONWriter.string(.object(object)).utf8) == Array(text.utf8))
+        var changed = object
+        changed.set(decomposed, .integer(3))
+        #expect(changed[composed] == .integer(1) && changed[decomposed] == .integer(3) && changed.count == 2)
+        #expect(changed != object)
+        changed.remove(composed)
+        #expect(changed.members.map(\.key).map { Array($0.utf8) } == [Array(decomposed.utf8)])
+        let patched = MergePatch.apply(try JSONParser.parse(#"{"\#(decomposed)":null}"#), to: .object(object))
+        #expect(Array(JSONWriter.string(patched).utf8) == Array(#"{"\#(composed)":1}"#.utf8))
+        // The very same bytes twice are still a duplicate.
+        #expect(throws: StorageError.self) { try JSONParser.parse(#"{"\#(composed)":1,"\#(composed)":2}"#) }
+    }
+
     @Test func decodesSurrogatePairs() throws {
         #expect(try JSONParser.parse(#""\ud83d\ude00""#) == .string("😀"))
     }

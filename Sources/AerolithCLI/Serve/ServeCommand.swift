@@ -44,6 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Most rows a query may examine before it is stopped with query_timeout (env AEROLITH_QUERY_ROWS_EXAMINED_MAX; default \(StorageLimits.queryRowsExaminedMaxDefault)).")
     var queryRowsExaminedMax: String?
+    @Option(help: "The bearer token GET /metrics requires, at least 24 characters (env AEROLITH_METRICS_TOKEN; none: /metrics is refused).")
+    var metricsToken: String?
+
+    @Flag(help: "Start on a data directory group or others can read or write, with a warning (env AEROLITH_ALLOW_INSECURE_DATA_DIR).")
+    var allowInsecureDataDir = false
 
     @Option(help: "A directory of plugins to load (repeatable); also <data-dir>/plugins, AEROLITH_PLUGIN_PATH (colon-separated) and the binary's directory.")
     var pluginDir: [String] = []
@@ -51,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
                                                     adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup,
-                                                    queryTimeLimitMilliseconds: queryTimeLimitMs, queryRowsExaminedMax: queryRowsExaminedMax)
+                                                    queryTimeLimitMilliseconds: queryTimeLimitMs, queryRowsExaminedMax: queryRowsExaminedMax,
+                                                    metricsToken: metricsToken, allowInsecureDataDirectory: allowInsecureDataDir ? "true" : nil)
         var configuration: ServerConfiguration
         do {
             configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)

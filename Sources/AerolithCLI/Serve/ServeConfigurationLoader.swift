@@ -29,6 +29,8 @@ struct ServeConfigurationLoader {
         var blockingRunningPerTenantMax: String?
         var blockingQueuedPerTenantMax: String?
         var blockingQueuedMax: String?
+        var metricsToken: String?
+        var allowInsecureDataDirectory: String?
         /// The file's `plugins` object (file only).
         var plugins = PluginSettings()
         /// The file's `identity` object (file only).
@@ -52,10 +54,15 @@ struct ServeConfigurationLoader {
         ("blocking_running_per_tenant_max", "AEROLITH_BLOCKING_RUNNING_PER_TENANT_MAX", \.blockingRunningPerTenantMax),
         ("blocking_queued_per_tenant_max", "AEROLITH_BLOCKING_QUEUED_PER_TENANT_MAX", \.blockingQueuedPerTenantMax),
         ("blocking_queued_max", "AEROLITH_BLOCKING_QUEUED_MAX", \.blockingQueuedMax),
+        ("metrics_token", "AEROLITH_METRICS_TOKEN", \.metricsToken),
+        ("allow_insecure_data_dir", "AEROLITH_ALLOW_INSECURE_DATA_DIR", \.allowInsecureDataDirectory),
     ]
 
     /// Largest value accepted for a count or a time setting.
     static let countSettingMax = 1_000_000_000
+
+    /// How on/off settings may be spelled.
+    static let switches = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false]
 
     static let configFileSizeBytesMax = 65_536
     /// The file is an object of strings and numbers, plus the `plugins` object, whose plugin
@@ -98,10 +105,20 @@ struct ServeConfigurationLoader {
         configuration.pluginSettings = merged.plugins
         configuration.identity = merged.identity
         if let signup = merged.signup {
-            guard let enabled = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false][signup] else {
+            guard let enabled = switches[signup] else {
                 throw CLIError(.invalidConfiguration, "signup \"\(signup.prefix(20))\" is not on or off")
             }
             configuration.identity.signupEnabled = enabled
+        }
+        if let allow = merged.allowInsecureDataDirectory {
+            guard let enabled = switches[allow] else {
+                throw CLIError(.invalidConfiguration, "allow_insecure_data_dir \"\(allow.prefix(20))\" is not true or false")
+            }
+            configuration.allowInsecureDataDirectory = enabled
+        }
+        if let token = merged.metricsToken {
+            if let problem = MetricsAccess.problem(withToken: token) { throw CLIError(.invalidConfiguration, "metrics_token: \(problem)") }
+            configuration.metricsToken = token
         }
         if let function = merged.pricingFunction {
             guard function.split(separator: "/", omittingEmptySubsequences: false).count == 2 else {
@@ -177,7 +194,8 @@ struct ServeConfigurationLoader {
             switch member.value {
             case .string(let text): values[keyPath: setting.keyPath] = text
             case .number(let number): values[keyPath: setting.keyPath] = number.text
-            default: throw CLIError(.invalidConfiguration, "setting \"\(member.key)\" in \(path) must be a string or number")
+            case .bool(let flag): values[keyPath: setting.keyPath] = flag ? "true" : "false"
+            default: throw CLIError(.invalidConfiguration, "setting \"\(member.key)\" in \(path) must be a string, number or boolean")
             }
         }
         return values
@@ -208,8 +226,15 @@ struct ServeConfigurationLoader {
                 }
             case ("isolation_strategy", .string(let name)) where name.contains("/"):
                 settings.isolationStrategy = name
+            case ("metric_label_values", .object(let plugins)):
+                for plugin in plugins.members {
+                    guard case .array(let keys) = plugin.value, keys.allSatisfy({ $0.stringValue != nil }) else {
+                        throw fail("metric_label_values.\(plugin.key.prefix(40)) must be an array of label keys")
+                    }
+                    settings.metricLabelValues[plugin.key] = Set(keys.compactMap(\.stringValue))
+                }
             default:
-                throw fail("unknown or malformed member \"\(member.key.prefix(40))\"; known: configuration (object), order (object), isolation_strategy (\"plugin/hook\")")
+                throw fail("unknown or malformed member \"\(member.key.prefix(40))\"; known: configuration (object), order (object), isolation_strategy (\"plugin/hook\"), metric_label_values (object)")
             }
         }
         return settings

@@ -7,6 +7,13 @@ import Synchronization
 ///
 /// Metric objects are created once per (name, labels) and cached. One name has one kind across
 /// all plugins for the life of the process: Prometheus cannot export one name as two types.
+///
+/// Label values are the host's to show. A plugin may well put a tenant's collection name or
+/// user id in one, and /metrics spans every tenant, so a value is exported as published only
+/// for the label keys the operator lists for that plugin (`plugins.metric_label_values`);
+/// every other value is exported as `redacted`. And however many values a plugin publishes,
+/// one metric has at most `labelSetsPerMetricMax` series: later label sets fold into one
+/// series whose values are all `other`.
 final class PluginMetrics: Sendable {
     enum Kind: Sendable { case counter, gauge, histogram }
 
@@ -17,12 +24,31 @@ final class PluginMetrics: Sendable {
         case histogram(Recorder)
     }
 
+    /// Most distinct label sets (series) one plugin's metric is exported with; beyond it, values
+    /// fold into the `other` series.
+    static let labelSetsPerMetricMax = 100
+    static let redactedValue = "redacted"
+    static let otherValue = "other"
+
     /// Name → kind, shared by every plugin.
     private static let kinds = Mutex<[String: Kind]>([:])
     private let plugin: String
-    private let handles = Mutex<[String: Handle]>([:])
+    /// The label keys whose values are exported as the plugin published them.
+    private let exportedLabelKeys: Set<String>
 
-    init(plugin: String) { self.plugin = plugin }
+    private struct Series {
+        /// By metric name and exported labels.
+        var handles: [String: Handle] = [:]
+        /// Label sets made per metric name, the `other` series not counted.
+        var labelSets: [String: Int] = [:]
+    }
+
+    private let series = Mutex(Series())
+
+    init(plugin: String, exportedLabelKeys: Set<String> = []) {
+        self.plugin = plugin
+        self.exportedLabelKeys = exportedLabelKeys
+    }
 
     /// What is recorded: a counter's increment (whole, never negative) or a gauge or histogram value.
     enum Amount { case increment(UInt64), value(Double) }
@@ -39,17 +65,26 @@ final class PluginMetrics: Sendable {
             return true
         }
         guard kindMatches else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
-        let key = metric + "\u{0}" + SliceText.string(labels)
-        let handle = handles.withLock { handles -> Handle in
-            if let handle = handles[key] { return handle }
+        let published = dimensions.map { ($0.0, exportedLabelKeys.contains($0.0) ? $0.1 : Self.redactedValue) }
+        let handle = series.withLock { series -> Handle in
+            var exported = published
+            var key = Self.key(metric, exported)
+            if let handle = series.handles[key] { return handle }
+            if series.labelSets[metric, default: 0] >= Self.labelSetsPerMetricMax {
+                exported = exported.map { ($0.0, Self.otherValue) }
+                key = Self.key(metric, exported)
+                if let handle = series.handles[key] { return handle }
+            } else {
+                series.labelSets[metric, default: 0] += 1
+            }
             let label = "aerolith_plugin_" + metric
-            let all = [("plugin", plugin)] + dimensions
+            let all = [("plugin", plugin)] + exported
             let made: Handle = switch kind {
             case .counter: .counter(Counter(label: label, dimensions: all))
             case .gauge: .gauge(Gauge(label: label, dimensions: all))
             case .histogram: .histogram(Recorder(label: label, dimensions: all, aggregate: true))
             }
-            handles[key] = made
+            series.handles[key] = made
             return made
         }
         switch (handle, amount) {
@@ -59,6 +94,10 @@ final class PluginMetrics: Sendable {
         default: return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
         }
         return aerolith_status(AEROLITH_OK)
+    }
+
+    private static func key(_ metric: String, _ labels: [(String, String)]) -> String {
+        labels.reduce(metric) { $0 + "\u{0}" + $1.0 + "\u{1}" + $1.1 }
     }
 
     /// "key=value,key=value" → pairs; nil if malformed, too many, or using the reserved key.

@@ -133,7 +133,8 @@ extension PluginRegistry {
             state.loadCounter += 1
             return state.loadCounter
         }
-        return PluginInstance(plugin: plugin, loadOrder: order, services: services)
+        return PluginInstance(plugin: plugin, loadOrder: order, services: services,
+                              exportedMetricLabelKeys: settings.metricLabelValues[plugin.name] ?? [])
     }
 
     /// Runs on_load and on_configure once per instance.

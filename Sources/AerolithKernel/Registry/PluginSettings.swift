@@ -6,11 +6,16 @@ public struct PluginSettings: Sendable, Equatable {
     public var configuration: [String: [UInt8]]
     /// The isolation strategy that places tenants' data, as "plugin/hook"; nil: the built-in one.
     public var isolationStrategy: String?
+    /// Per plugin, the metric label keys whose values /metrics shows as the plugin published
+    /// them; every other plugin label value shows as `redacted` (it may be a tenant's data).
+    public var metricLabelValues: [String: Set<String>]
 
-    public init(order: [HookKind: [String]] = [:], configuration: [String: [UInt8]] = [:], isolationStrategy: String? = nil) {
+    public init(order: [HookKind: [String]] = [:], configuration: [String: [UInt8]] = [:], isolationStrategy: String? = nil,
+                metricLabelValues: [String: Set<String>] = [:]) {
         self.order = order
         self.configuration = configuration
         self.isolationStrategy = isolationStrategy
+        self.metricLabelValues = metricLabelValues
     }
 
     static let emptyConfiguration = Array("{}".utf8)

@@ -50,12 +50,12 @@ public final class PluginInstance: Sendable {
         var payloadVersion: UInt32
     }
 
-    init(plugin: LoadedPlugin, loadOrder: Int, services: KernelServices) {
+    init(plugin: LoadedPlugin, loadOrder: Int, services: KernelServices, exportedMetricLabelKeys: Set<String> = []) {
         self.plugin = plugin
         reentrant = plugin.reentrant
         self.loadOrder = loadOrder
         self.services = services
-        metrics = PluginMetrics(plugin: plugin.name)
+        metrics = PluginMetrics(plugin: plugin.name, exportedLabelKeys: exportedMetricLabelKeys)
         var initial: [String: EventSubscription] = [:]
         for hook in plugin.hooks where hook.kind == .events {
             initial[hook.name] = EventSubscription(mask: hook.eventMask, payloadVersion: hook.eventPayloadVersion)

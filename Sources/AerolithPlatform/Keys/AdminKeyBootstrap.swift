@@ -1,10 +1,13 @@
 import AerolithStorage
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Makes sure an operator can reach the platform admin routes, with exactly one admin key.
 ///
 /// On the first start of an empty data directory it creates a platform admin key and writes it
-/// to `<data-dir>/admin.key` with mode 0600; the key is never printed. An operator may instead
+/// to `<data-dir>/admin.key`, created with mode 0600; the key is never printed. An operator may instead
 /// supply a key file (`--admin-key-file`): its key becomes the admin key and every other admin
 /// key is revoked (this is how an admin key is rotated), and a generated `admin.key` is removed.
 public enum AdminKeyBootstrap {
@@ -34,10 +37,24 @@ public enum AdminKeyBootstrap {
         guard try platform.activeAdminKeys().isEmpty else { return .existing }
         let secret = APIKey.newSecret()
         let path = dataDirectory + "/" + keyFileName
-        let created = FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        guard created else { throw PlatformError(.invalidAdminKey, "cannot write the admin key to \(path)") }
+        try writePrivateFile(path, contents: Array((secret + "\n").utf8))
         _ = try await platform.storeKey(secret: secret, tenantID: nil, name: "bootstrap admin key", role: nil)
         return .created(path: path)
+    }
+
+    /// Writes a new file only the server's user can read, from its first byte: made with
+    /// `O_CREAT | O_EXCL` and mode 0600 (never a readable file narrowed afterwards). A stale
+    /// file of that name (its key no longer registered) is removed first.
+    static func writePrivateFile(_ path: String, contents: [UInt8]) throws {
+        func failure(_ what: String) -> PlatformError {
+            PlatformError(.invalidAdminKey, "cannot \(what) the admin key file \(path): \(String(cString: strerror(errno)))")
+        }
+        if unlink(path) != 0 && errno != ENOENT { throw failure("replace") }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("create") }
+        defer { close(descriptor) }
+        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == contents.count, fsync(descriptor) == 0 else { throw failure("write") }
     }
 
     static func readSuppliedKey(_ path: String) throws -> String {

@@ -71,7 +71,10 @@ extension Platform {
     }
 
     /// Revokes a tenant's key; it stops working on the next request.
-    public func revokeKey(tenantID: String, keyID: String) async throws -> APIKey {
+    /// `revoker` (nil: the platform admin) must hold every permission the key holds, and a
+    /// revoker limited to some collections can only revoke keys limited to those: the rule
+    /// that holds for granting, so a `keys:manage` key cannot take away the owner's keys.
+    public func revokeKey(tenantID: String, keyID: String, revoker: Grant? = nil) async throws -> APIKey {
         let tenant = try tenant(tenantID)
         let filter = Filter.all([
             .compare(try FieldPath("tenant_id"), .equal(.string(tenant.id))),
@@ -79,6 +82,14 @@ extension Platform {
         ])
         guard let (digest, key) = try keyRecords(matching: filter).first else {
             throw PlatformError(.keyNotFound, "key \"\(keyID.prefix(40))\" does not exist for this tenant")
+        }
+        if let revoker {
+            let held = try key.permissions ?? permissions(ofRoles: key.role.map { [$0] } ?? [], tenantID: tenant.id)
+            guard held.isSubset(of: revoker.permissions), revoker.collections.map({ scope in
+                key.collections.map { Set($0).isSubset(of: scope) } ?? false
+            }) ?? true else {
+                throw PlatformError(.forbidden, "this key holds permissions or collections you do not; only someone holding all of them can revoke it")
+            }
         }
         if key.revokedAt != nil { return key }
         return try await revoke(key, digest: digest)

@@ -31,7 +31,7 @@ public enum AerolithServer {
     ) async throws -> some ApplicationProtocol {
         // Bootstrap metrics before anything creates a metric: one made earlier would be a no-op.
         _ = metricsRegistry
-        try prepareDataDirectory(configuration.dataDirectory)
+        try DataDirectory.prepare(configuration.dataDirectory, allowInsecure: configuration.allowInsecureDataDirectory, logger: logger)
         let store = try DocumentStore(directory: configuration.dataDirectory, durability: configuration.durability,
                                       queryBudget: configuration.queryBudget, logger: logger)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -58,7 +58,7 @@ public enum AerolithServer {
         plugins.startWatching()
         let services = ServerServices(platform: platform, plugins: plugins, logger: logger,
                                       blockingWork: FairWorkerPool(name: "blocking", limits: configuration.blockingWork),
-                                      pricingFunction: configuration.pricingFunction)
+                                      pricingFunction: configuration.pricingFunction, metricsToken: configuration.metricsToken)
         let routes = allRoutes(services)
         let router = Router(context: AerolithRequestContext.self)
         router.add(middleware: MetricsMiddleware())
@@ -105,18 +105,6 @@ public enum AerolithServer {
             + PluginControlRoutes.routes(services)
         openAPI.bytes = OpenAPIDocument.make(routes: routes, version: AerolithVersion.current)
         return routes
-    }
-
-    static func prepareDataDirectory(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ServerError(.invalidParameter, "the data directory \(path) is not a directory") }
-        } else {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        guard FileManager.default.isWritableFile(atPath: path) else {
-            throw ServerError(.invalidParameter, "the data directory \(path) is not writable")
-        }
     }
 }
 

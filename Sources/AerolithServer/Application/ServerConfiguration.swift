@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var queryBudget = QueryBudget.standard
     /// The pool queries and plugin work run on: threads, per-tenant caps, queue bounds.
     public var blockingWork = BlockingWorkLimits.standard
+    /// The bearer token `GET /metrics` requires; nil: /metrics is refused to everyone.
+    public var metricsToken: String?
+    /// Start on a data directory group or others can reach, with a warning, instead of refusing.
+    public var allowInsecureDataDirectory = false
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080

@@ -28,7 +28,8 @@ enum AccessRoutes {
                 method: .delete, path: "/v1/keys/{key}", operationID: "revokeOwnKey", summary: "Revoke one of the tenant's API keys",
                 tag: "keys", access: .permission(.keysManage), responses: [.init(status: 204, description: "Revoked", schema: nil)]
             ) { _, context in
-                _ = try await platform.revokeKey(tenantID: try context.caller().tenantID, keyID: try context.pathParameter("key"))
+                let caller = try context.caller()
+                _ = try await platform.revokeKey(tenantID: caller.tenantID, keyID: try context.pathParameter("key"), revoker: caller.grant)
                 return ResponseJSON.noContent()
             },
             RouteDefinition(

@@ -2,7 +2,8 @@ import AerolithStorage
 import Hummingbird
 import Prometheus
 
-/// Liveness, readiness, metrics and the OpenAPI document: open routes for operators and tools.
+/// Liveness, readiness, metrics and the OpenAPI document: routes for operators and tools, open
+/// but for the metrics, which need the metrics token (`MetricsAccess`).
 enum HealthRoutes {
     static func routes(_ services: ServerServices, registry: PrometheusCollectorRegistry, openAPI: @escaping @Sendable () -> [UInt8]) -> [RouteDefinition] {
         [
@@ -25,11 +26,14 @@ enum HealthRoutes {
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "status", value: .string("ready"))])))
             },
             RouteDefinition(
-                method: .get, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics (text exposition format)",
+                method: .get, path: MetricsAccess.path, operationID: "metrics",
+                summary: "Prometheus metrics (text exposition format); needs Authorization: Bearer <metrics token>",
                 tag: "health", access: .open,
-                responses: [.init(status: 200, description: "Metrics", schema: "MetricsText", mediaType: "text/plain")]
-            ) { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                responses: [.init(status: 200, description: "Metrics", schema: "MetricsText", mediaType: "text/plain"),
+                            .init(status: 401, description: "No or a wrong metrics token, or none configured", schema: "Problem")]
+            ) { request, _ in
+                try MetricsAccess.check(request, token: services.metricsToken)
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                          body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
             },
             RouteDefinition(

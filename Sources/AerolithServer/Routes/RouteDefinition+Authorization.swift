@@ -74,8 +74,10 @@ extension RouteDefinition {
         }
         if hooks.hasEvents {
             plugins.publish(tenantID: tenantID, kind: .usage, timeMilliseconds: Timestamp.now().milliseconds) {
+                // The id is the server's own: the client's X-Request-ID would let a caller make its
+                // records collide with (and be deduplicated against) earlier ones.
                 var bytes = Array(#"{"kind":"api_call","quantity":1,"idempotency_id":"#.utf8)
-                JSONWriter.writeString(requestID, into: &bytes)
+                JSONWriter.writeString(UsageRecordID.make(), into: &bytes)
                 bytes.append(UInt8(ascii: "}"))
                 return bytes
             }

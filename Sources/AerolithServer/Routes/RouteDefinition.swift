@@ -116,6 +116,8 @@ struct ServerServices: Sendable {
     let blockingWork: FairWorkerPool
     /// The exported function that prices a tenant's usage ("plugin/function"), if configured.
     var pricingFunction: String?
+    /// The bearer token `GET /metrics` requires; nil: it is refused.
+    var metricsToken: String?
     var store: DocumentStore { platform.store }
 }
 

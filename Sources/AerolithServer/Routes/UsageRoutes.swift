@@ -17,7 +17,7 @@ enum UsageRoutes {
             RouteDefinition(
                 method: .get, path: "/v1/usage", operationID: "getUsage",
                 summary: "The calling tenant's stored usage, priced by the configured pricing function if there is one",
-                tag: "usage", access: .permission(.documentsRead),
+                tag: "usage", access: .permission(.usageRead),
                 responses: [
                     .init(status: 200, description: "Usage", schema: "Usage"),
                     .init(status: 503, description: "The configured pricing function cannot be called", schema: "Problem"),

@@ -90,7 +90,7 @@ public struct JSONParser {
     private mutating func parseObject() throws(StorageError) -> JSONValue {
         try enterContainer()
         var members: [JSONObject.Member] = []
-        var seenKeys = Set<String>()
+        var seenKeys = Set<JSONKeyBytes>()
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
@@ -101,7 +101,7 @@ public struct JSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw syntaxError("expected a string key") }
             let key = try parseString()
-            guard seenKeys.insert(key).inserted else { throw syntaxError("duplicate key \"\(key)\"") }
+            guard seenKeys.insert(JSONKeyBytes(key)).inserted else { throw syntaxError("duplicate key \"\(key)\"") }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw syntaxError("expected ':'") }
             position += 1

@@ -53,7 +53,9 @@ public struct JSONNumber: Sendable, Equatable {
 }
 
 /// A JSON object whose members keep their insertion order. Keys are unique (the parser refuses
-/// duplicates, and `set` replaces in place).
+/// duplicates, and `set` replaces in place) and compared by their UTF-8 bytes, never by
+/// Unicode canonical equivalence: `"é"` as one code point and as `e` + a combining accent are
+/// two keys, as they are to SQLite's JSON functions and to every other JSON reader.
 public struct JSONObject: Sendable, Equatable {
     public struct Member: Sendable, Equatable {
         public var key: String
@@ -62,6 +64,10 @@ public struct JSONObject: Sendable, Equatable {
         public init(key: String, value: JSONValue) {
             self.key = key
             self.value = value
+        }
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            JSONKeyBytes.equal(lhs.key, rhs.key) && lhs.value == rhs.value
         }
     }
 
@@ -73,12 +79,12 @@ public struct JSONObject: Sendable, Equatable {
     public var count: Int { members.count }
 
     public subscript(key: String) -> JSONValue? {
-        members.first { $0.key == key }?.value
+        members.first { JSONKeyBytes.equal($0.key, key) }?.value
     }
 
     /// Sets `key` to `value`, keeping the key's position when it already exists.
     public mutating func set(_ key: String, _ value: JSONValue) {
-        if let index = members.firstIndex(where: { $0.key == key }) {
+        if let index = members.firstIndex(where: { JSONKeyBytes.equal($0.key, key) }) {
             members[index].value = value
         } else {
             members.append(Member(key: key, value: value))
@@ -88,7 +94,24 @@ public struct JSONObject: Sendable, Equatable {
     /// Removes `key` and returns its value, if it was present.
     @discardableResult
     public mutating func remove(_ key: String) -> JSONValue? {
-        guard let index = members.firstIndex(where: { $0.key == key }) else { return nil }
+        guard let index = members.firstIndex(where: { JSONKeyBytes.equal($0.key, key) }) else { return nil }
         return members.remove(at: index).value
+    }
+}
+
+/// An object key hashed and compared by its UTF-8 bytes (Swift's `String ==` would make
+/// canonically equivalent spellings one key).
+struct JSONKeyBytes: Hashable {
+    let key: String
+
+    init(_ key: String) { self.key = key }
+
+    static func equal(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.elementsEqual(rhs.utf8) }
+
+    static func == (lhs: JSONKeyBytes, rhs: JSONKeyBytes) -> Bool { equal(lhs.key, rhs.key) }
+
+    func hash(into hasher: inout Hasher) {
+        var key = key
+        key.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

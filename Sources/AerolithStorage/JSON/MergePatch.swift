@@ -7,17 +7,18 @@ public enum MergePatch {
     public static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
         guard case .object(let patchObject) = patch else { return patch }
         var members = target.objectValue?.members ?? []
-        var positions: [String: Int] = [:]
+        var positions: [JSONKeyBytes: Int] = [:]
         positions.reserveCapacity(members.count + patchObject.count)
-        for (position, member) in members.enumerated() { positions[member.key] = position }
+        for (position, member) in members.enumerated() { positions[JSONKeyBytes(member.key)] = position }
         var removed: Set<Int> = []
         for member in patchObject.members {
+            let key = JSONKeyBytes(member.key)
             if case .null = member.value {
-                if let position = positions.removeValue(forKey: member.key) { removed.insert(position) }
-            } else if let position = positions[member.key] {
+                if let position = positions.removeValue(forKey: key) { removed.insert(position) }
+            } else if let position = positions[key] {
                 members[position].value = apply(member.value, to: members[position].value)
             } else {
-                positions[member.key] = members.count
+                positions[key] = members.count
                 members.append(JSONObject.Member(key: member.key, value: apply(member.value, to: .null)))
             }
         }
