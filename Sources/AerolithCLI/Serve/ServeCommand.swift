@@ -38,12 +38,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Whether POST /v1/signup creates tenants: on or off (env AEROLITH_SIGNUP; default on).")
     var signup: String?
 
+    @Option(help: "Seconds a new connection has to send its first request head (env AEROLITH_HEADER_READ_TIMEOUT_SECONDS; default \(ConnectionLimits.headerReadTimeoutSecondsDefault)).")
+    var headerReadTimeoutSeconds: String?
+
+    @Option(help: "Seconds an idle kept-alive connection stays open (env AEROLITH_IDLE_TIMEOUT_SECONDS; default \(ConnectionLimits.idleTimeoutSecondsDefault)).")
+    var idleTimeoutSeconds: String?
+
+    @Option(help: "Most connections open at once; more are closed at once (env AEROLITH_CONNECTIONS_MAX; default \(ConnectionLimits.connectionsMaxDefault)).")
+    var connectionsMax: String?
+
     @Option(help: "A directory of plugins to load (repeatable); also <data-dir>/plugins, AEROLITH_PLUGIN_PATH (colon-separated) and the binary's directory.")
     var pluginDir: [String] = []
 
     func run() async throws {
         let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
-                                                    adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup)
+                                                    adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup,
+                                                    headerReadTimeoutSeconds: headerReadTimeoutSeconds, idleTimeoutSeconds: idleTimeoutSeconds,
+                                                    connectionsMax: connectionsMax)
         var configuration: ServerConfiguration
         do {
             configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)

@@ -23,6 +23,9 @@ struct ServeConfigurationLoader {
         var logLevel: String?
         var pricingFunction: String?
         var signup: String?
+        var headerReadTimeoutSeconds: String?
+        var idleTimeoutSeconds: String?
+        var connectionsMax: String?
         /// The file's `plugins` object (file only).
         var plugins = PluginSettings()
         /// The file's `identity` object (file only).
@@ -40,6 +43,17 @@ struct ServeConfigurationLoader {
         ("log_level", "AEROLITH_LOG_LEVEL", \.logLevel),
         ("pricing_function", "AEROLITH_PRICING_FUNCTION", \.pricingFunction),
         ("signup", "AEROLITH_SIGNUP", \.signup),
+        ("header_read_timeout_seconds", "AEROLITH_HEADER_READ_TIMEOUT_SECONDS", \.headerReadTimeoutSeconds),
+        ("idle_timeout_seconds", "AEROLITH_IDLE_TIMEOUT_SECONDS", \.idleTimeoutSeconds),
+        ("connections_max", "AEROLITH_CONNECTIONS_MAX", \.connectionsMax),
+    ]
+
+    /// The connection limits, as whole numbers within their ranges. (`nonisolated(unsafe)`: as
+    /// `settings`.)
+    nonisolated(unsafe) static let connectionSettings: [(file: String, value: KeyPath<Values, String?>, range: ClosedRange<Int>, keyPath: WritableKeyPath<ConnectionLimits, Int>)] = [
+        ("header_read_timeout_seconds", \.headerReadTimeoutSeconds, ConnectionLimits.headerReadTimeoutSecondsRange, \.headerReadTimeoutSeconds),
+        ("idle_timeout_seconds", \.idleTimeoutSeconds, ConnectionLimits.idleTimeoutSecondsRange, \.idleTimeoutSeconds),
+        ("connections_max", \.connectionsMax, ConnectionLimits.connectionsMaxRange, \.connectionsMax),
     ]
 
     static let configFileSizeBytesMax = 65_536
@@ -93,6 +107,13 @@ struct ServeConfigurationLoader {
                 throw CLIError(.invalidConfiguration, "pricing_function \"\(function.prefix(80))\" is not <plugin>/<function>")
             }
             configuration.pricingFunction = function
+        }
+        for setting in connectionSettings {
+            guard let text = merged[keyPath: setting.value] else { continue }
+            guard let number = Int(text), setting.range.contains(number) else {
+                throw CLIError(.invalidConfiguration, "\(setting.file) \"\(text.prefix(20))\" is not a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound)")
+            }
+            configuration.connections[keyPath: setting.keyPath] = number
         }
         if let level = merged.logLevel {
             guard let value = Logger.Level(rawValue: level) else {

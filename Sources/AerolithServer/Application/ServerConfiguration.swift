@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var pricingFunction: String?
     /// Sign-in, sessions and signup.
     public var identity = IdentitySettings()
+    /// Header-read and idle timeouts, and the most connections open at once.
+    public var connections = ConnectionLimits()
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
