@@ -72,4 +72,27 @@ import Testing
         let reply = try await RawConnection(port: server.port).request("/health/live")
         #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
     }
+
+    @Test func theLimitsComeFromTheConfigurationFileAndBadValuesAreRefused() async throws {
+        let directory = NSTemporaryDirectory() + "aerolith-connections-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/config.json"
+        try #"{"idle_timeout_seconds": 2, "header_read_timeout_seconds": 600}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try await ServerProcess(arguments: ["--config", config])
+        let connection = try RawConnection(port: server.port)
+        let reply = try await connection.request("/health/live")
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+        let closed = try await connection.isClosedByServer(within: Self.waitSeconds)
+        #expect(closed, "the file's idle_timeout_seconds was not applied")
+
+        for (arguments, environment, setting) in [
+            (["--connections-max", "0"], [:], "connections_max"),
+            ([], ["AEROLITH_IDLE_TIMEOUT_SECONDS": "soon"], "idle_timeout_seconds"),
+            (["--header-read-timeout-seconds", "0"], [:], "header_read_timeout_seconds"),
+        ] {
+            let run = try CLITests.aerolith(["serve", "--data-dir", directory + "/data"] + arguments, environment: environment)
+            #expect(run.status == 2 && run.stderr.contains("invalid_configuration") && run.stderr.contains(setting), "\(run.stderr)")
+        }
+    }
 }
