@@ -109,4 +109,18 @@ import Testing
         let info = try await fixture.store.createIndex(try IndexDefinition(name: "by_n", paths: [try FieldPath("n")]), on: small, placement: fixture.placement)
         #expect(info.state == .ready)
     }
+
+    @Test func droppingACollectionDuringABuildEndsTheBuildAndTheNameCanBeUsedAgain() async throws {
+        let fixture = try TemporaryStore()
+        let big = try await Self.large(fixture, count: StorageLimits.indexBuildSliceRowsMax * 5)
+        let definition = try IndexDefinition(name: "by_n", paths: [try FieldPath("n")])
+        #expect(try await fixture.store.createIndex(definition, on: big, placement: fixture.placement).state == .building)
+        try await fixture.store.dropCollection(big, in: fixture.placement)
+        #expect(await expectCode(.collectionNotFound) { try fixture.store.indexes(on: big, placement: fixture.placement) })
+        _ = try await fixture.store.createCollection(big, in: fixture.placement)
+        #expect(try fixture.store.collection(big, in: fixture.placement).documentCount == 0)
+        #expect(try fixture.store.indexes(on: big, placement: fixture.placement).isEmpty)
+        _ = try await fixture.store.insert(try object(#"{"n":1}"#), id: try DocumentID("again"), into: big, in: fixture.placement)
+        #expect(try Self.ids(fixture, big, #"{"n":1}"#) == ["again"])
+    }
 }
