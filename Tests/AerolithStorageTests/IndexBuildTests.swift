@@ -123,4 +123,18 @@ import Testing
         _ = try await fixture.store.insert(try object(#"{"n":1}"#), id: try DocumentID("again"), into: big, in: fixture.placement)
         #expect(try Self.ids(fixture, big, #"{"n":1}"#) == ["again"])
     }
+
+    @Test func aCursorFromBeforeTheSwitchPagesOnAfterIt() async throws {
+        let fixture = try TemporaryStore()
+        let big = try await Self.large(fixture, count: StorageLimits.indexBuildSliceRowsMax * 3)
+        let query = try Query.parse(try JSONParser.parse(#"{"filter":{"n":{"$gte":10}},"sort":["n"],"limit":5}"#))
+        let first = try fixture.store.query(query, in: big, placement: fixture.placement)
+        #expect(first.documents.map(\.id) == ["d10", "d11", "d12", "d13", "d14"])
+        let definition = try IndexDefinition(name: "by_n", paths: [try FieldPath("n")])
+        #expect(try await fixture.store.createIndex(definition, on: big, placement: fixture.placement).state == .building)
+        #expect(try await Self.waitForBuild(fixture, big, "by_n")?.state == .ready)
+        var next = query
+        next.cursor = first.nextCursor
+        #expect(try fixture.store.query(next, in: big, placement: fixture.placement).documents.map(\.id) == ["d15", "d16", "d17", "d18", "d19"])
+    }
 }
