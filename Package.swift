@@ -140,6 +140,7 @@ let package = Package(
 
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),
         .testTarget(name: "AerolithExecutionTests", dependencies: ["AerolithExecution"], swiftSettings: strictSwift),
+        .testTarget(name: "AerolithPlatformTests", dependencies: ["AerolithPlatform", "AerolithStorage"], swiftSettings: strictSwift),
         // Fixtures/ holds C plugin sources the tests compile with the system compiler.
         .testTarget(
             name: "AerolithKernelTests", dependencies: ["AerolithKernel", "AerolithStorage", .product(name: "Logging", package: "swift-log")],

@@ -2,7 +2,7 @@ import AerolithServer
 import Foundation
 import Logging
 
-/// `aerolith-bench [storage|http|hooks|auth|fairness|all]`: prints throughput figures and their ratios against a
+/// `aerolith-bench [storage|http|hooks|auth|fairness|index|all]`: prints throughput figures and their ratios against a
 /// baseline measured in the same run. Build with `-c release`; debug figures mean little.
 @main
 struct BenchmarkMain {
@@ -18,14 +18,16 @@ struct BenchmarkMain {
             case "hooks": try await HookDispatchBenchmark.run()
             case "auth": try await AuthBenchmark.run()
             case "fairness": try await FairnessBenchmark.run()
+            case "index": try await IndexBuildBenchmark.run()
             case "all":
                 try await StorageBenchmark.run()
                 try await HTTPBenchmark.run()
                 try await HookDispatchBenchmark.run()
                 try await AuthBenchmark.run()
                 try await FairnessBenchmark.run()
+                try await IndexBuildBenchmark.run()
             default:
-                print("usage: aerolith-bench [storage|http|hooks|auth|fairness|all]")
+                print("usage: aerolith-bench [storage|http|hooks|auth|fairness|index|all]")
                 exit(2)
             }
         } catch {

@@ -36,9 +36,15 @@ public final class Platform: Sendable {
     let throttle: LoginThrottle
     /// Bumped after every change that can alter what an access token grants (a session ended,
     /// a user, role or tenant changed): principals remembered under an older value are stale.
+    /// A cache miss reads it before reading the store and inserts only if it is unchanged; a
+    /// change bumps it after storing and before updating the cache, so a lookup that read the old
+    /// record is either refused or overwritten.
     let identityGeneration = Atomic<UInt64>(0)
     /// Access token → the principal it resolved to, and the generation it was resolved at.
     let principalCache = Mutex<[String: ResolvedAccess]>([:])
+    /// Called with the record's id between a cache miss's read of the store and its insert into
+    /// the cache, where a change racing the lookup lands; tests use it to force that race.
+    let afterCacheMissRead = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     public init(store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
                 logger: Logger = Logger(label: "aerolith.platform")) async throws {
@@ -111,6 +117,7 @@ public final class Platform: Sendable {
 
     public func tenant(_ id: String) throws -> Tenant {
         if let cached = tenantCache.withLock({ $0[id] }) { return cached }
+        let generation = identityGeneration.load(ordering: .acquiring)
         guard RandomID.isValid(id, prefix: "tn_", length: 20) else {
             throw PlatformError(.tenantNotFound, "tenant \"\(id.prefix(40))\" does not exist")
         }
@@ -118,13 +125,15 @@ public final class Platform: Sendable {
             throw PlatformError(.tenantNotFound, "tenant \"\(id)\" does not exist")
         }
         guard let tenant = Tenant(document: document) else { throw StorageError(.storageFailure, "tenant record \(id) is unreadable") }
+        afterCacheMissRead.withLock { $0 }?(id)
         if let placementStrategy, let located = try? placementStrategy.locate(tenant), located != tenant.placement {
             // The record is authoritative: a strategy that forgot a placement must not hide data.
             logger.error("the isolation strategy located the tenant elsewhere than recorded; using the recorded placement", metadata: [
                 "tenant": "\(id)", "recorded": "\(tenant.placement)", "located": "\(located)",
             ])
         }
-        tenantCache.withLock { $0[id] = tenant }
+        // Only what nothing changed while it was read is remembered (a suspension racing this read wins).
+        tenantCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[id] = tenant } }
         return tenant
     }
 

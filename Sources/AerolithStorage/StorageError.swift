@@ -24,6 +24,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case indexNotFound = "index_not_found"
         case indexExists = "index_exists"
         case indexLimitReached = "index_limit_reached"
+        case indexBuildInProgress = "index_build_in_progress"
         case uniqueViolation = "unique_violation"
         /// The query spent its budget (time or rows examined) and was stopped.
         case queryTimeout = "query_timeout"

@@ -14,6 +14,13 @@ public enum StorageLimits {
     public static let indexesPerCollectionMax = 16
     /// Most paths in one (compound) index.
     public static let indexPathsMax = 4
+    /// Most rows one writer turn of an index build (or of clearing a retired table) touches, so
+    /// the single writer is never held for long whatever the collection's size. A collection of
+    /// at most this many documents gets its index in the creating request.
+    public static let indexBuildSliceRowsMax = 1_000
+    /// How long a table replaced by a rebuilt one is kept intact before it is cleared, in
+    /// milliseconds: a read that looked the collection up just before the switch still finds it.
+    public static let retiredTableGraceMilliseconds = 5_000
     /// Most operations in one atomic batch.
     public static let batchOperationsMax = 100
     /// Page size used when a query names no `limit`, in documents.

@@ -49,6 +49,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "Start on a data directory group or others can read or write, with a warning (env AEROLITH_ALLOW_INSECURE_DATA_DIR).")
     var allowInsecureDataDir = false
+    @Option(help: "Seconds a new connection has to send its first request head (env AEROLITH_HEADER_READ_TIMEOUT_SECONDS; default \(ConnectionLimits.headerReadTimeoutSecondsDefault)).")
+    var headerReadTimeoutSeconds: String?
+
+    @Option(help: "Seconds an idle kept-alive connection stays open (env AEROLITH_IDLE_TIMEOUT_SECONDS; default \(ConnectionLimits.idleTimeoutSecondsDefault)).")
+    var idleTimeoutSeconds: String?
+
+    @Option(help: "Most connections open at once; more are closed at once (env AEROLITH_CONNECTIONS_MAX; default \(ConnectionLimits.connectionsMaxDefault)).")
+    var connectionsMax: String?
 
     @Option(help: "A directory of plugins to load (repeatable); also <data-dir>/plugins, AEROLITH_PLUGIN_PATH (colon-separated) and the binary's directory.")
     var pluginDir: [String] = []
@@ -57,7 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
         let flags = ServeConfigurationLoader.Values(host: host, port: port, dataDirectory: dataDir, durability: durability,
                                                     adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup,
                                                     queryTimeLimitMilliseconds: queryTimeLimitMs, queryRowsExaminedMax: queryRowsExaminedMax,
-                                                    metricsToken: metricsToken, allowInsecureDataDirectory: allowInsecureDataDir ? "true" : nil)
+                                                    metricsToken: metricsToken, allowInsecureDataDirectory: allowInsecureDataDir ? "true" : nil,
+                                                    headerReadTimeoutSeconds: headerReadTimeoutSeconds, idleTimeoutSeconds: idleTimeoutSeconds,
+                                                    connectionsMax: connectionsMax)
         var configuration: ServerConfiguration
         do {
             configuration = try ServeConfigurationLoader.load(flags: flags, configFile: config, environment: ProcessInfo.processInfo.environment)

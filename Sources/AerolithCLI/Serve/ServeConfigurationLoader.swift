@@ -31,6 +31,9 @@ struct ServeConfigurationLoader {
         var blockingQueuedMax: String?
         var metricsToken: String?
         var allowInsecureDataDirectory: String?
+        var headerReadTimeoutSeconds: String?
+        var idleTimeoutSeconds: String?
+        var connectionsMax: String?
         /// The file's `plugins` object (file only).
         var plugins = PluginSettings()
         /// The file's `identity` object (file only).
@@ -56,6 +59,17 @@ struct ServeConfigurationLoader {
         ("blocking_queued_max", "AEROLITH_BLOCKING_QUEUED_MAX", \.blockingQueuedMax),
         ("metrics_token", "AEROLITH_METRICS_TOKEN", \.metricsToken),
         ("allow_insecure_data_dir", "AEROLITH_ALLOW_INSECURE_DATA_DIR", \.allowInsecureDataDirectory),
+        ("header_read_timeout_seconds", "AEROLITH_HEADER_READ_TIMEOUT_SECONDS", \.headerReadTimeoutSeconds),
+        ("idle_timeout_seconds", "AEROLITH_IDLE_TIMEOUT_SECONDS", \.idleTimeoutSeconds),
+        ("connections_max", "AEROLITH_CONNECTIONS_MAX", \.connectionsMax),
+    ]
+
+    /// The connection limits, as whole numbers within their ranges. (`nonisolated(unsafe)`: as
+    /// `settings`.)
+    nonisolated(unsafe) static let connectionSettings: [(file: String, value: KeyPath<Values, String?>, range: ClosedRange<Int>, keyPath: WritableKeyPath<ConnectionLimits, Int>)] = [
+        ("header_read_timeout_seconds", \.headerReadTimeoutSeconds, ConnectionLimits.headerReadTimeoutSecondsRange, \.headerReadTimeoutSeconds),
+        ("idle_timeout_seconds", \.idleTimeoutSeconds, ConnectionLimits.idleTimeoutSecondsRange, \.idleTimeoutSeconds),
+        ("connections_max", \.connectionsMax, ConnectionLimits.connectionsMaxRange, \.connectionsMax),
     ]
 
     /// Largest value accepted for a count or a time setting.
@@ -150,6 +164,13 @@ struct ServeConfigurationLoader {
         }
         if let value = try integer(merged.blockingQueuedMax, "blocking_queued_max", in: 0...countSettingMax) {
             configuration.blockingWork.queuedTotalMax = value
+        }
+        for setting in connectionSettings {
+            guard let text = merged[keyPath: setting.value] else { continue }
+            guard let number = Int(text), setting.range.contains(number) else {
+                throw CLIError(.invalidConfiguration, "\(setting.file) \"\(text.prefix(20))\" is not a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound)")
+            }
+            configuration.connections[keyPath: setting.keyPath] = number
         }
         if let level = merged.logLevel {
             guard let value = Logger.Level(rawValue: level) else {

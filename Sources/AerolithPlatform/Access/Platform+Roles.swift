@@ -22,8 +22,8 @@ extension Platform {
             guard error.code == .documentExists else { throw error }
             throw PlatformError(.roleExists, "this tenant already has a role named \"\(name)\"")
         }
-        roleCache.withLock { $0[tenant.id] = nil }
         identityChanged()
+        roleCache.withLock { $0[tenant.id] = nil }
         return role
     }
 
@@ -51,8 +51,8 @@ extension Platform {
         }
         try await store.delete(try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)), expectedVersion: nil,
                                in: rolesCollection, placement: system)
-        roleCache.withLock { $0[tenant.id] = nil }
         identityChanged()
+        roleCache.withLock { $0[tenant.id] = nil }
     }
 
     /// The permissions of a role name in a tenant (built-in or custom); nil if there is no such role.

@@ -139,8 +139,8 @@ extension Platform {
             guard error.code == .versionConflict else { throw error }
             throw PlatformError(.concurrentChange, "the user changed while being deleted; try again")
         }
-        userCache.withLock { _ = $0.removeValue(forKey: user.id) }
         identityChanged()
+        userCache.withLock { _ = $0.removeValue(forKey: user.id) }
     }
 
     /// Changes a user's password after checking the current one; every other session ends.
@@ -182,8 +182,8 @@ extension Platform {
             userCache.withLock { _ = $0.removeValue(forKey: user.id) }
             throw PlatformError(.concurrentChange, "the user changed meanwhile; try again")
         }
-        userCache.withLock { $0[user.id] = saved }
         identityChanged()
+        userCache.withLock { $0[user.id] = saved }
         return saved
     }
 

@@ -101,8 +101,8 @@ extension Platform {
                              collections: key.collections, hint: key.hint, createdAt: key.createdAt, revokedAt: .now())
         _ = try await store.replace(try DocumentID(digest), with: revoked.json, expectedVersion: nil, mode: .upsert,
                                     in: keysCollection, placement: system)
-        keyCache.withLock { $0[digest] = revoked }
         identityChanged()
+        keyCache.withLock { $0[digest] = revoked }
         logger.info("revoked key", metadata: ["tenant": "\(key.tenantID ?? "-")", "key": "\(key.id)"])
         return revoked
     }
@@ -118,6 +118,7 @@ extension Platform {
                 throw PlatformError(.unauthenticated, "the API key is not valid")
             }
             key = APIKey(body: document.body)
+            afterCacheMissRead.withLock { $0 }?(digest)
             // Only what nothing changed while it was read is remembered (a revocation racing this read wins).
             if let key { keyCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[digest] = key } } }
         }

@@ -23,8 +23,8 @@ extension Platform {
                              placement: current.placement)
         _ = try await store.replace(try DocumentID(updated.id), with: updated.json, expectedVersion: nil, mode: .upsert,
                                     in: tenantsCollection, placement: system)
-        tenantCache.withLock { $0[updated.id] = updated }
         identityChanged()
+        tenantCache.withLock { $0[updated.id] = updated }
         logger.info("updated tenant", metadata: ["tenant": "\(id)", "status": "\(status.rawValue)", "plan": "\(plan.rawValue)"])
         return updated
     }

@@ -4,6 +4,7 @@ import AerolithPlatform
 import AerolithStorage
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import NIOCore
@@ -76,6 +77,7 @@ public enum AerolithServer {
         let host = configuration.host
         return Application(
             router: router,
+            server: httpServer(configuration.connections, logger: logger),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "aerolith/\(AerolithVersion.current)"),
             services: [StorageShutdownService(store: store, plugins: plugins, logger: logger),
                        SessionCleanupService(platform: platform, logger: logger)],
@@ -86,6 +88,25 @@ public enum AerolithServer {
             },
             logger: logger
         )
+    }
+
+    /// HTTP/1.1 with the connection limits: Hummingbird's idle timeout, and a `ConnectionGuard`
+    /// per connection for the header-read deadline and the connection count. Raises the
+    /// descriptor limit first so the count fits in it.
+    static func httpServer(_ limits: ConnectionLimits, logger: Logger) -> HTTPServerBuilder {
+        let descriptorLimit = FileDescriptorLimit.raiseToHardLimit()
+        let connectionsMax = limits.connectionsMaxFitting(descriptorLimit: descriptorLimit)
+        if connectionsMax < limits.connectionsMax {
+            logger.warning("connections_max lowered to fit the file-descriptor limit", metadata: [
+                "connections_max": "\(connectionsMax)", "descriptor_limit": "\(descriptorLimit)",
+            ])
+        }
+        let counter = ConnectionCounter(connectionsMax: connectionsMax)
+        let headerReadTimeoutSeconds = limits.headerReadTimeoutSeconds
+        return .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuard(counter: counter, headerReadTimeoutSeconds: headerReadTimeoutSeconds, logger: logger)],
+            idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds))
+        ))
     }
 
     /// Every route the server serves, in documentation order.

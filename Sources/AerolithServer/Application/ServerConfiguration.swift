@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var metricsToken: String?
     /// Start on a data directory group or others can reach, with a warning, instead of refusing.
     public var allowInsecureDataDirectory = false
+    /// Header-read and idle timeouts, and the most connections open at once.
+    public var connections = ConnectionLimits()
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080

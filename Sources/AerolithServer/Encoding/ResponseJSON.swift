@@ -66,7 +66,8 @@ enum ResponseJSON {
             .init(key: "paths", value: .array(info.paths.map(JSONValue.string))),
             .init(key: "unique", value: .bool(info.unique)),
             .init(key: "created_at", value: .string(info.createdAt.rfc3339)),
-        ]))
+            .init(key: "state", value: .string(info.state.rawValue)),
+        ] + (info.failure.map { [JSONObject.Member(key: "failure", value: .string($0))] } ?? [])))
     }
 
     static func tenant(_ tenant: Tenant) -> JSONValue {

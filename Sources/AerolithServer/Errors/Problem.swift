@@ -62,7 +62,7 @@ struct Problem: Error, Sendable {
             .badRequest
         case .jsonTooLarge: .contentTooLarge
         case .collectionNotFound, .documentNotFound, .indexNotFound: .notFound
-        case .collectionExists, .documentExists, .indexExists, .indexLimitReached, .uniqueViolation: .conflict
+        case .collectionExists, .documentExists, .indexExists, .indexLimitReached, .indexBuildInProgress, .uniqueViolation: .conflict
         case .versionConflict: .preconditionFailed
         case .queryTimeout: .unprocessableContent
         case .storageFailure: .internalServerError

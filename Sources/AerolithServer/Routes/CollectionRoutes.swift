@@ -46,11 +46,12 @@ enum CollectionRoutes {
                 method: .post, path: "/v1/collections/{collection}/indexes", operationID: "createIndex",
                 summary: "Create a secondary index on one or more JSON paths", tag: "indexes",
                 access: .permission(.collectionsManage), requestSchema: "IndexCreate",
-                responses: [.init(status: 201, description: "Created", schema: "Index")]
+                responses: [.init(status: 201, description: "Created and ready", schema: "Index"),
+                            .init(status: 202, description: "Created; being built in the background", schema: "Index")]
             ) { request, context in
                 let definition = try IndexDefinition.parse(try await RequestBody.json(request, context: context))
                 let info = try await store.createIndex(definition, on: try context.collectionName(), placement: try context.tenantPlacement(services))
-                return ResponseJSON.response(.created, ResponseJSON.index(info))
+                return ResponseJSON.response(info.state == .building ? .accepted : .created, ResponseJSON.index(info))
             },
             RouteDefinition(
                 method: .get, path: "/v1/collections/{collection}/indexes", operationID: "listIndexes", summary: "List a collection's indexes",

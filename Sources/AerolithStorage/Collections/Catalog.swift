@@ -61,9 +61,32 @@ final class Catalog: Sendable {
             paths TEXT NOT NULL,
             is_unique INTEGER NOT NULL,
             created_at INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'ready',
+            failure TEXT,
             PRIMARY KEY (table_name, name)
         );
+        CREATE TABLE IF NOT EXISTS _aerolith_index_builds (
+            table_name TEXT PRIMARY KEY,
+            shadow_table TEXT NOT NULL,
+            index_name TEXT NOT NULL,
+            copied_through INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS _aerolith_retired_tables (table_name TEXT PRIMARY KEY, retired_at INTEGER NOT NULL);
         """
+
+    /// The table holding one collection's documents.
+    static func documentTableSQL(_ table: String) -> String {
+        """
+        CREATE TABLE "\(table)" (
+            rid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            body TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """
+    }
 
     private static func key(_ prefix: String, _ name: String) -> Key { Key(prefix: prefix, name: name) }
 
@@ -91,6 +114,16 @@ final class Catalog: Sendable {
 
     func didCreate(_ entry: Entry, in placement: Placement) {
         entries.withLock { $0[Self.key(placement.tablePrefix, entry.name)] = entry }
+    }
+
+    /// Points the collection held in table `old` at table `new` (an index build's rebuilt table),
+    /// its other properties unchanged. Called inside the write transaction that makes the switch,
+    /// so every later write job already sees the new table.
+    func didReplaceTable(_ old: String, with new: String) {
+        entries.withLock { entries in
+            guard let found = entries.first(where: { $0.value.tableName == old }) else { return }
+            entries[found.key] = Entry(tableName: new, name: found.value.name, createdAt: found.value.createdAt)
+        }
     }
 
     /// Forgets `entry` unless the name now maps to a newer table (a re-created collection).

@@ -29,14 +29,17 @@ final class CounterLedger: Sendable {
         var markedDirty: Set<String> = []
         var created: Set<String> = []
         var dropped: Set<String> = []
+        /// Old table → the table that now holds the same collection (an index build's switch).
+        var replaced: [String: String] = [:]
 
-        var isEmpty: Bool { deltas.isEmpty && markedDirty.isEmpty && created.isEmpty && dropped.isEmpty }
+        var isEmpty: Bool { deltas.isEmpty && markedDirty.isEmpty && created.isEmpty && dropped.isEmpty && replaced.isEmpty }
 
         mutating func merge(_ other: Changes) {
             for (table, delta) in other.deltas { deltas[table, default: Counters()].add(delta) }
             markedDirty.formUnion(other.markedDirty)
             created.formUnion(other.created)
             dropped.formUnion(other.dropped)
+            replaced.merge(other.replaced) { _, new in new }
         }
     }
 
@@ -75,6 +78,9 @@ final class CounterLedger: Sendable {
 
     func recordCreated(table: String) { state.withLock { _ = $0.job.created.insert(table) } }
     func recordDropped(table: String) { state.withLock { _ = $0.job.dropped.insert(table) } }
+    /// The collection in `old` now lives in `new` with the same documents; the caller marks its
+    /// catalog row dirty, so a crash before the next flush recounts it.
+    func recordReplaced(table old: String, with new: String) { state.withLock { $0.job.replaced[old] = new } }
 
     // MARK: Transaction lifecycle, driven by GroupCommitWriter
 
@@ -92,12 +98,20 @@ final class CounterLedger: Sendable {
             let changes = state.transaction
             state.transaction = Changes()
             guard !changes.isEmpty else { return }
+            for (old, new) in changes.replaced {
+                state.committed[new] = state.committed.removeValue(forKey: old) ?? Counters()
+                state.persistedClean.remove(old)
+                state.persistedClean.remove(new)
+            }
             for table in changes.created {
                 state.committed[table] = Counters()
                 state.persistedClean.insert(table)
             }
             state.persistedClean.subtract(changes.markedDirty)
-            for (table, delta) in changes.deltas where state.committed[table] != nil && !changes.dropped.contains(table) {
+            for (recorded, delta) in changes.deltas {
+                // Writes made before a switch in the same transaction count for the new table.
+                let table = changes.replaced[recorded] ?? recorded
+                guard state.committed[table] != nil, !changes.dropped.contains(table) else { continue }
                 state.committed[table]?.add(delta)
             }
             for table in changes.dropped {

@@ -20,7 +20,8 @@ extension DocumentStore {
         guard operations.count <= StorageLimits.batchOperationsMax else {
             throw StorageError(.batchTooLarge, "a batch holds at most \(StorageLimits.batchOperationsMax) operations")
         }
-        let table = try catalog.entry(collection, in: placement).tableName
+        _ = try catalog.entry(collection, in: placement)
+        let catalog = self.catalog
         // Serialise bodies before taking the writer, so the transaction holds only SQL work.
         enum Prepared: Sendable {
             case insert(String, String)
@@ -51,6 +52,8 @@ extension DocumentStore {
         let steps = prepared
         return try await writer.write { connection throws(StorageError) in
             let now = Timestamp.now()
+            // Looked up inside the turn: an index build may have moved the collection to a new table.
+            let table = try catalog.entry(collection, in: placement).tableName
             var results: [BatchResult] = []
             for (index, step) in steps.enumerated() {
                 do throws(StorageError) {

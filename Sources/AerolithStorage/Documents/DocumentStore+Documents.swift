@@ -1,12 +1,15 @@
-/// Single-document operations. Every write runs through the group-commit writer.
+/// Single-document operations. Every write runs through the group-commit writer, and finds its
+/// collection's table inside its turn (an index build may switch it between turns).
 extension DocumentStore {
     /// Creates a document; generates a ULID when `id` is nil.
     public func insert(_ body: JSONObject, id: DocumentID?, into collection: CollectionName, in placement: Placement) async throws(StorageError) -> Document {
-        let table = try catalog.entry(collection, in: placement).tableName
+        _ = try catalog.entry(collection, in: placement)
+        let catalog = self.catalog
         let text = try DocumentBody.serialize(body)
         let id = (id ?? DocumentID.generate()).rawValue
         return try await writer.write { connection throws(StorageError) in
-            try DocumentWrites.insert(id: id, body: text, now: .now(), table: table, on: connection)
+            let table = try catalog.entry(collection, in: placement).tableName
+            return try DocumentWrites.insert(id: id, body: text, now: .now(), table: table, on: connection)
         }
     }
 
@@ -35,9 +38,11 @@ extension DocumentStore {
     /// Replaces a document's body (creating it unless `mode` or `expectedVersion` forbid).
     public func replace(_ id: DocumentID, with body: JSONObject, expectedVersion: Int64?, mode: ReplaceMode,
                         in collection: CollectionName, placement: Placement) async throws(StorageError) -> (document: Document, created: Bool) {
-        let table = try catalog.entry(collection, in: placement).tableName
+        _ = try catalog.entry(collection, in: placement)
+        let catalog = self.catalog
         let text = try DocumentBody.serialize(body)
         return try await writer.write { connection throws(StorageError) in
+            let table = try catalog.entry(collection, in: placement).tableName
             let (document, created) = try DocumentWrites.replace(id: id.rawValue, body: text, expectedVersion: expectedVersion,
                                                                   mode: mode, now: .now(), table: table, on: connection)
             return (document: document, created: created)
@@ -48,15 +53,19 @@ extension DocumentStore {
     public func patch(_ id: DocumentID, with patch: JSONValue, expectedVersion: Int64?, in collection: CollectionName,
                       placement: Placement) async throws(StorageError) -> Document {
         guard case .object = patch else { throw StorageError(.bodyNotObject, "a merge patch must be a JSON object") }
-        let table = try catalog.entry(collection, in: placement).tableName
+        _ = try catalog.entry(collection, in: placement)
+        let catalog = self.catalog
         return try await writer.write { connection throws(StorageError) in
-            try DocumentWrites.patch(id: id.rawValue, patch: patch, expectedVersion: expectedVersion, now: .now(), table: table, on: connection)
+            let table = try catalog.entry(collection, in: placement).tableName
+            return try DocumentWrites.patch(id: id.rawValue, patch: patch, expectedVersion: expectedVersion, now: .now(), table: table, on: connection)
         }
     }
 
     public func delete(_ id: DocumentID, expectedVersion: Int64?, in collection: CollectionName, placement: Placement) async throws(StorageError) {
-        let table = try catalog.entry(collection, in: placement).tableName
+        _ = try catalog.entry(collection, in: placement)
+        let catalog = self.catalog
         try await writer.write { connection throws(StorageError) in
+            let table = try catalog.entry(collection, in: placement).tableName
             try DocumentWrites.delete(id: id.rawValue, expectedVersion: expectedVersion, table: table, on: connection)
         }
     }

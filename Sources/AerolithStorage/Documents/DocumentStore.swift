@@ -31,6 +31,7 @@ public final class DocumentStore: Sendable {
     let counters = CounterLedger()
     let cursors: CursorCodec
     let logger: Logger
+    let retiredClearing = RetiredTableClearing()
     /// Small byte values in namespaces, in the same database file (plugin state, kernel records).
     public let keyValues: KeyValueStore
     /// What each query may spend before it is stopped with `query_timeout`.
@@ -45,11 +46,13 @@ public final class DocumentStore: Sendable {
         try catalog.load(from: connection)
         try counters.load(from: connection)
         cursors = CursorCodec(secret: try Self.cursorSecret(on: connection))
+        let unfinished = try Self.unfinishedBackgroundWork(on: connection)
         writer = GroupCommitWriter(connection: connection, counters: counters)
         readers = ReaderPool(path: path, synchronous: durability.synchronous)
         keyValues = try KeyValueStore(path: path, synchronous: durability.synchronous)
         self.queryBudget = queryBudget
         self.logger = logger
+        resumeBackgroundWork(builds: unfinished.builds, retiredTables: unfinished.retiredTables)
     }
 
     private static func cursorSecret(on connection: SQLiteConnection) throws(StorageError) -> [UInt8] {
@@ -89,16 +92,7 @@ public final class DocumentStore: Sendable {
             insert.bind(name.rawValue, at: 3)
             insert.bind(createdAt.milliseconds, at: 4)
             try insert.run()
-            try connection.execute("""
-                CREATE TABLE "\(table)" (
-                    rid INTEGER PRIMARY KEY,
-                    id TEXT NOT NULL UNIQUE,
-                    body TEXT NOT NULL,
-                    version INTEGER NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    updated_at INTEGER NOT NULL
-                )
-                """)
+            try connection.execute(Catalog.documentTableSQL(table))
             connection.counters.recordCreated(table: table)
             return Catalog.Entry(tableName: table, name: name.rawValue, createdAt: createdAt)
         }
@@ -129,15 +123,27 @@ public final class DocumentStore: Sendable {
         return CollectionInfo(name: entry.name, createdAt: entry.createdAt, documentCount: totals.documents, sizeBytes: totals.bytes)
     }
 
-    /// Drops a collection with its documents and indexes.
+    /// Drops a collection with its documents and indexes. Its table is cleared in the background
+    /// in bounded writer turns.
     public func dropCollection(_ name: CollectionName, in placement: Placement) async throws(StorageError) {
-        let entry = try catalog.entry(name, in: placement)
-        try await writer.write { connection throws(StorageError) in
-            guard try Self.dropTable(entry.tableName, on: connection) else {
-                throw StorageError(.collectionNotFound, "collection \"\(name)\" does not exist")
+        let before = try catalog.entry(name, in: placement)
+        let catalog = self.catalog
+        do throws(StorageError) {
+            try await writer.write { connection throws(StorageError) in
+                // Looked up inside the turn: an index build may have moved the collection to a new table.
+                let entry = try catalog.entry(name, in: placement)
+                guard try Self.dropTable(entry.tableName, on: connection) else {
+                    throw StorageError(.collectionNotFound, "collection \"\(name)\" does not exist")
+                }
+                // Forgotten inside the turn, so no write queued behind this one lands in the retired table.
+                catalog.didDrop(entry, in: placement)
             }
+        } catch {
+            // The commit failed after the entry was forgotten: the collection is still there.
+            if !catalog.contains(name, in: placement), error.code != .collectionNotFound { catalog.didCreate(before, in: placement) }
+            throw error
         }
-        catalog.didDrop(entry, in: placement)
+        clearRetiredTables()
         logger.info("dropped collection", metadata: ["placement": "\(placement)", "collection": "\(name)"])
     }
 
@@ -151,7 +157,9 @@ public final class DocumentStore: Sendable {
         let indexes = try connection.statement("DELETE FROM _aerolith_indexes WHERE table_name = ?")
         indexes.bind(table, at: 1)
         try indexes.run()
-        try connection.execute("DROP TABLE IF EXISTS \"\(table)\"")
+        try IndexBuild.abandon(table, failure: nil, on: connection)
+        // Dropped by the retired-table clearer in slices: one DROP TABLE takes time in proportion to its size.
+        try IndexBuild.retire(table, on: connection)
         connection.counters.recordDropped(table: table)
         return true
     }

@@ -55,8 +55,23 @@ public struct IndexDefinition: Sendable, Equatable {
 
 /// An index as stored.
 public struct IndexInfo: Sendable, Equatable {
+    /// `building`: being built in the background (queries do not use it yet; a unique one already
+    /// refuses duplicates among documents copied so far); `ready`; `failed`: the build stopped
+    /// (see `failure`), drop the index to create it again.
+    public enum State: String, Sendable {
+        case building, ready, failed
+    }
+
     public let name: String
     public let paths: [String]
     public let unique: Bool
     public let createdAt: Timestamp
+    public var state = State.ready
+    public var failure: String?
+
+    /// The paths as stored in the catalog: a JSON array of strings.
+    static func paths(fromJSON text: String) throws(StorageError) -> [String] {
+        guard case .array(let elements) = try JSONParser.parse(text) else { throw StorageError(.storageFailure, "an index's paths are unreadable") }
+        return elements.compactMap(\.stringValue)
+    }
 }

@@ -1,10 +1,12 @@
 extension DocumentStore {
     /// Runs one page of `query`. Never counts the whole result.
     public func query(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> QueryPage {
-        let table = try catalog.entry(collection, in: placement).tableName
-        let (shape, position) = try decodeCursor(query, table: table)
+        let entry = try catalog.entry(collection, in: placement)
+        let table = entry.tableName
+        let scope = Self.cursorScope(entry, placement)
+        let (shape, position) = try decodeCursor(query, table: table, scope: scope)
         return try readers.read { connection throws(StorageError) in
-            let compiled = try resolve(query, table: table, shape: shape, position: position, on: connection)
+            let compiled = try resolve(query, table: table, scope: scope, shape: shape, position: position, on: connection)
             let statement = try connection.statement(compiled.sql)
             statement.bind(compiled.bindings)
             return try connection.withBudget(queryBudget, statement: statement) { () throws(StorageError) -> QueryPage in
@@ -30,10 +32,12 @@ extension DocumentStore {
     /// SQLite's query plan for `query`, one line per step (`EXPLAIN QUERY PLAN`): shows whether
     /// an index serves it.
     public func explain(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> [String] {
-        let table = try catalog.entry(collection, in: placement).tableName
-        let (shape, position) = try decodeCursor(query, table: table)
+        let entry = try catalog.entry(collection, in: placement)
+        let table = entry.tableName
+        let scope = Self.cursorScope(entry, placement)
+        let (shape, position) = try decodeCursor(query, table: table, scope: scope)
         return try readers.read { connection throws(StorageError) in
-            let compiled = try resolve(query, table: table, shape: shape, position: position, on: connection)
+            let compiled = try resolve(query, table: table, scope: scope, shape: shape, position: position, on: connection)
             // EXPLAIN plans with the schema the connection last loaded and never checks it is
             // current; reading the schema table first refreshes it.
             try connection.execute("SELECT count(*) FROM sqlite_schema")
@@ -47,18 +51,24 @@ extension DocumentStore {
     }
 
     /// The query without a page position (which identifies its shape), and the checked cursor.
-    private func decodeCursor(_ query: Query, table: String) throws(StorageError) -> (QueryCompiler.Compiled, CursorPosition?) {
+    /// What a cursor is bound to besides the query: the collection, not its table, which an index
+    /// build replaces by a copy with the same row ids (so positions stay valid).
+    private static func cursorScope(_ entry: Catalog.Entry, _ placement: Placement) -> String {
+        "\(placement.tablePrefix)/\(entry.name)/\(entry.createdAt.milliseconds)"
+    }
+
+    private func decodeCursor(_ query: Query, table: String, scope: String) throws(StorageError) -> (QueryCompiler.Compiled, CursorPosition?) {
         guard query.limit >= 1, query.limit <= StorageLimits.queryLimitMax else {
             throw StorageError(.invalidLimit, "limit must be an integer from 1 to \(StorageLimits.queryLimitMax)")
         }
-        let shape = QueryCompiler.compile(query, table: table, after: nil)
+        let shape = QueryCompiler.compile(query, table: table, cursorScope: scope, after: nil)
         guard let cursor = query.cursor else { return (shape, nil) }
         return (shape, try cursors.decode(cursor, shape: shape.shapeFingerprint, sortKeyCount: query.sort.count))
     }
 
     /// The statement for the page after `position`, reading the sort values of a row-id-only
     /// cursor from its row.
-    private func resolve(_ query: Query, table: String, shape: QueryCompiler.Compiled, position: CursorPosition?,
+    private func resolve(_ query: Query, table: String, scope: String, shape: QueryCompiler.Compiled, position: CursorPosition?,
                          on connection: SQLiteConnection) throws(StorageError) -> QueryCompiler.Compiled {
         guard var position else { return shape }
         if position.sortValues == nil {
@@ -71,6 +81,6 @@ extension DocumentStore {
             position.sortValues = (0..<query.sort.count).map { row.value(at: Int32($0)) }
             row.reset()
         }
-        return QueryCompiler.compile(query, table: table, after: position)
+        return QueryCompiler.compile(query, table: table, cursorScope: scope, after: position)
     }
 }

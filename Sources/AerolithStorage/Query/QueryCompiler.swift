@@ -16,13 +16,14 @@ struct QueryCompiler {
         let sortKeyCount: Int
     }
 
-    static func compile(_ query: Query, table: String, after position: CursorPosition?) -> Compiled {
+    /// `cursorScope` names the collection in the shape a cursor is bound to (default: the table).
+    static func compile(_ query: Query, table: String, cursorScope: String? = nil, after position: CursorPosition?) -> Compiled {
         var compiler = QueryCompiler()
         var conditions: [String] = []
         if let filter = query.filter { conditions.append(compiler.sql(for: filter)) }
         let orderSQL = (query.sort.map { "\($0.path.valueSQL) \($0.descending ? "DESC" : "ASC")" } + ["rid ASC"])
             .joined(separator: ", ")
-        let shape = "\(table)|\(conditions.first ?? "")|\(compiler.bindings)|\(orderSQL)"
+        let shape = "\(cursorScope ?? table)|\(conditions.first ?? "")|\(compiler.bindings)|\(orderSQL)"
         if let position { conditions.append(compiler.keyset(after: position, sort: query.sort)) }
         let sortColumns = query.sort.map { ", \($0.path.valueSQL)" }.joined()
         var sql = "SELECT id, body, version, created_at, updated_at, rid\(sortColumns) FROM \"\(table)\""

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// The connection limits over real loopback TCP: a slow header, an idle kept-alive connection and
+/// too many connections are each closed by the server, and it keeps answering.
+@Suite struct ConnectionLimitTests {
+    /// Longer than every timeout configured here, by far; only keeps a broken server from
+    /// hanging the test.
+    static let waitSeconds = 20.0
+
+    @Test func headerTrickledAByteASecondIsCutOffAtTheHeaderTimeout() async throws {
+        let server = try await ServerProcess(arguments: ["--header-read-timeout-seconds", "2", "--idle-timeout-seconds", "600"])
+        let connection = try RawConnection(port: server.port)
+        let header = Array("GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + String(repeating: "a", count: 100))
+        var closed = false
+        let deadline = Date().addingTimeInterval(Self.waitSeconds)
+        for character in header where Date() < deadline {
+            if !connection.send(String(character)) || connection.receiveAvailable() == nil {
+                closed = true
+                break
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(closed, "a header trickled a byte a second kept its connection open")
+        // The server still answers others.
+        let other = try RawConnection(port: server.port)
+        let reply = try await other.request("/health/live")
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+    }
+
+    @Test func idleKeptAliveConnectionIsClosedAtTheIdleTimeout() async throws {
+        let server = try await ServerProcess(arguments: ["--header-read-timeout-seconds", "600", "--idle-timeout-seconds", "2"])
+        let connection = try RawConnection(port: server.port)
+        let reply = try await connection.request("/health/live")
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+        #expect(!reply.lowercased().contains("connection: close"), "the response should keep the connection alive: \(reply)")
+        let closed = try await connection.isClosedByServer(within: Self.waitSeconds)
+        #expect(closed, "an idle kept-alive connection stayed open")
+    }
+
+    @Test func connectionsBeyondTheMaximumAreClosedAndHealthAnswersOnceTheyAreReleased() async throws {
+        let connectionsMax = 4
+        let server = try await ServerProcess(arguments: ["--connections-max", String(connectionsMax),
+                                                         "--header-read-timeout-seconds", "600", "--idle-timeout-seconds", "600"])
+        // The readiness probe's pooled connection may hold a slot; open enough to go well past the
+        // maximum either way.
+        let opened = try (0..<(connectionsMax + 4)).map { _ in try RawConnection(port: server.port) }
+        try await Task.sleep(for: .seconds(2))
+        let closed = opened.filter { $0.receiveAvailable() == nil }
+        #expect(closed.count >= 4, "connections beyond the maximum stayed open")
+        #expect(closed.count <= opened.count - connectionsMax + 1, "connections within the maximum were closed")
+        // A connection beyond the maximum is closed without an answer …
+        let extra = try RawConnection(port: server.port)
+        let extraClosed = try await extra.isClosedByServer(within: Self.waitSeconds)
+        #expect(extraClosed)
+        // … and once the held ones are released the server answers again.
+        opened.forEach { $0.release() }
+        try await Task.sleep(for: .seconds(1))
+        let reply = try await RawConnection(port: server.port).request("/health/live")
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+    }
+
+    @Test func silentConnectionsHoldingEverySlotAreClosedByTheTimeoutsAndHealthAnswers() async throws {
+        let connectionsMax = 4
+        let server = try await ServerProcess(arguments: ["--connections-max", String(connectionsMax),
+                                                         "--header-read-timeout-seconds", "2", "--idle-timeout-seconds", "2"])
+        let silent = try (0..<(connectionsMax * 2)).map { _ in try RawConnection(port: server.port) }
+        for connection in silent {
+            let closed = try await connection.isClosedByServer(within: Self.waitSeconds)
+            #expect(closed, "a silent connection stayed open")
+        }
+        let reply = try await RawConnection(port: server.port).request("/health/live")
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+    }
+
+    @Test func theLimitsComeFromTheConfigurationFileAndBadValuesAreRefused() async throws {
+        let directory = NSTemporaryDirectory() + "aerolith-connections-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/config.json"
+        try #"{"idle_timeout_seconds": 2, "header_read_timeout_seconds": 600}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try await ServerProcess(arguments: ["--config", config])
+        let connection = try RawConnection(port: server.port)
+        let reply = try await connection.request("/health/live")
+        #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+        let closed = try await connection.isClosedByServer(within: Self.waitSeconds)
+        #expect(closed, "the file's idle_timeout_seconds was not applied")
+
+        for (arguments, environment, setting) in [
+            (["--connections-max", "0"], [:], "connections_max"),
+            ([], ["AEROLITH_IDLE_TIMEOUT_SECONDS": "soon"], "idle_timeout_seconds"),
+            (["--header-read-timeout-seconds", "0"], [:], "header_read_timeout_seconds"),
+        ] {
+            let run = try CLITests.aerolith(["serve", "--data-dir", directory + "/data"] + arguments, environment: environment)
+            #expect(run.status == 2 && run.stderr.contains("invalid_configuration") && run.stderr.contains(setting), "\(run.stderr)")
+        }
+    }
+}
