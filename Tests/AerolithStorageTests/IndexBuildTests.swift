@@ -137,4 +137,23 @@ import Testing
         next.cursor = first.nextCursor
         #expect(try fixture.store.query(next, in: big, placement: fixture.placement).documents.map(\.id) == ["d15", "d16", "d17", "d18", "d19"])
     }
+
+    @Test func aCatalogFromBeforeIndexStatesIsUpgradedOnOpen() async throws {
+        let directory = NSTemporaryDirectory() + "aerolith-upgrade-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let placement = try Placement(tablePrefix: "t_a")
+        let name = try CollectionName("things")
+        do {
+            let store = try DocumentStore(directory: directory)
+            _ = try await store.createCollection(name, in: placement)
+            _ = try await store.createIndex(try IndexDefinition(name: "by_n", paths: [try FieldPath("n")]), on: name, placement: placement)
+        }
+        // The catalog as an earlier version left it: no state columns.
+        let old = try SQLiteConnection(path: directory + "/" + DocumentStore.databaseFileName, mode: .readWrite, synchronous: .normal)
+        try old.execute("ALTER TABLE _aerolith_indexes DROP COLUMN failure; ALTER TABLE _aerolith_indexes DROP COLUMN state")
+        let store = try DocumentStore(directory: directory)
+        let indexes = try store.indexes(on: name, placement: placement)
+        #expect(indexes.map(\.name) == ["by_n"] && indexes.first?.state == .ready)
+    }
 }
