@@ -175,8 +175,9 @@ extension Platform {
               let document = try store.findDocument(try DocumentID(id), in: sessionsCollection, placement: system),
               var session = Session(body: document.body) else { return nil }
         session.version = document.version
-        // Only what nothing changed while it was read is remembered.
-        sessionCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[id] = session } }
+        // Only what nothing changed while it was read is remembered, and never over an entry a
+        // change has put there meanwhile (it is newer than what this lookup read).
+        sessionCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation, $0[id] == nil { $0[id] = session } }
         return session
     }
 
@@ -197,10 +198,11 @@ extension Platform {
         var ended = session
         ended.revokedAt = .now()
         ended.revokedReason = reason
-        // The cache first: from this instant no request is served on the session. The write is
+        // The cache first: from this instant no request is served on the session (the generation
+        // moves before, so no lookup already reading the store can put it back). The write is
         // unconditional: ending wins over a refresh racing it (whose conditional write then fails).
-        sessionCache.withLock { $0[ended.id] = ended }
         identityChanged()
+        sessionCache.withLock { $0[ended.id] = ended }
         ended.version = try await store.replace(try DocumentID(ended.id), with: ended.json, expectedVersion: nil, mode: .upsert,
                                                 in: sessionsCollection, placement: system).document.version
         sessionCache.withLock { $0[ended.id] = ended }
