@@ -152,7 +152,7 @@ import Testing
         #expect(throws: PluginControlError.self) { try again.activate("fixture", tenantID: Self.other, settings: Array("{}".utf8)) }
     }
 
-    @Test func aNewVersionTakesTheOldOnesPlaceAndInPlaceRewritesAreRefused() throws {
+    @Test func aNewVersionTakesTheOldOnesPlaceAlsoWhenWrittenInPlace() throws {
         let world = try World()
         let path = try world.install()
         let registry = world.registry()
@@ -168,14 +168,26 @@ import Testing
         #expect(String(decoding: stamped, as: UTF8.self).contains(#""tag":"v1""#))
         // Reloading an unchanged file changes nothing.
         #expect(try registry.reload("fixture").plugin?.version == "2.0.0")
-        // Writing into the loaded file instead of renaming a new one over it is refused.
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
-        handle.write(Data([0]))
+        // Writing into the loaded file (truncate and write, as `make` or `cp` do) cannot touch the
+        // running code, which was mapped from a private copy: the hooks keep working, and the
+        // rewritten file is simply the next version.
+        let staged = try world.install("staged", defines: [#"PLUGIN_VERSION="3.0.0""#])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: staged))
+        try FileManager.default.removeItem(atPath: staged)
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.truncate(atOffset: 0)
+        guard case .accepted(let during?) = write(registry, Self.tenant, #"{"a":2}"#) else { Issue.record("hooks stopped"); return }
+        #expect(String(decoding: during, as: UTF8.self).contains(#""tag":"v1""#))
+        registry.scan()
+        #expect(registry.entries.last?.state == .refused(.notELF))
+        try handle.write(contentsOf: bytes)
         try handle.close()
         registry.scan()
-        #expect(registry.entries.last?.state == .refused(.modifiedInPlace(path: path)))
-        #expect(registry.entry(named: "fixture")?.plugin?.version == "2.0.0")
+        #expect(registry.entry(named: "fixture")?.plugin?.version == "3.0.0")
+        guard case .accepted(let after?) = write(registry, Self.tenant, #"{"a":3}"#) else { Issue.record("not active"); return }
+        #expect(String(decoding: after, as: UTF8.self).contains(#""tag":"v1""#))
+        #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") != .allowed)
+        registry.shutdown()
     }
 
     @Test func aFailingConfigurationRefusesThePlugin() throws {

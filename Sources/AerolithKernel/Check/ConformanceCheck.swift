@@ -20,10 +20,10 @@ public enum ConformanceCheck {
         let path = PluginDirectories.absolute(given)
         var items: [Item] = []
         func record(_ name: String, _ passed: Bool, _ detail: String) { items.append(Item(name: name, passed: passed, detail: detail)) }
-        let file: PluginFile
-        switch PluginFile.inspect(path) {
-        case .success(let inspected):
-            file = inspected
+        let file: OpenedPluginFile
+        switch PluginFile.open(path) {
+        case .success(let opened):
+            file = opened
             record("file", true, "a 64-bit ELF shared object with safe ownership and permissions")
         case .failure(let refusal):
             record("file", false, "\(refusal.code): \(refusal)")

@@ -18,11 +18,12 @@ extension PluginRegistry {
 
     /// Loads `path` if it is new or changed. Caller holds `management`.
     func consider(_ path: String) -> Entry? {
-        let file: PluginFile
-        switch PluginFile.inspect(path) {
-        case .success(let inspected): file = inspected
+        let opened: OpenedPluginFile
+        switch PluginFile.open(path) {
+        case .success(let checked): opened = checked
         case .failure(let refusal): return recordRefusal(path: path, refusal)
         }
+        let file = opened.file
         let (unchanged, sameImage) = state.withLock { state -> (Bool, PluginInstance?) in
             if state.seen[path] == file.identity { return (true, nil) }
             state.seen[path] = file.identity
@@ -30,13 +31,11 @@ extension PluginRegistry {
             return (false, image)
         }
         if unchanged { return nil }
-        if let sameImage {
-            // Another path to a loaded file, or the loaded file itself rewritten in place.
-            if sameImage.plugin.file.identity == file.identity { return nil }
-            return recordRefusal(path: path, .modifiedInPlace(path: path))
-        }
+        // Another path to a loaded file. A loaded file rewritten in place is a new version like
+        // one renamed over it: the running version was mapped from a private copy, untouched.
+        if let sameImage, sameImage.plugin.file.identity == file.identity { return nil }
         let plugin: LoadedPlugin
-        switch PluginLoader.load(file) {
+        switch PluginLoader.load(opened) {
         case .success(let loaded): plugin = loaded
         case .failure(let refusal): return recordRefusal(path: path, refusal)
         }
