@@ -302,10 +302,14 @@ typedef struct aerolith_buffer aerolith_buffer;
 /* The host's handle for "this plugin, in this call": which plugin, which tenant, which
  * request. Every host function takes one first, so logs, metrics and state are attributed
  * and scoped without the plugin passing names around. Opaque: never dereference it.
- * - `aerolith_call.context` is valid until the callback that received it returns.
+ * - `aerolith_call.context` is valid until the callback that received it returns, on the
+ *   thread that callback runs on.
  * - `aerolith_host_init.plugin_context` (no tenant, no request) is valid from
  *   `aerolith_plugin_init` until `on_unload` returns, from any thread, including threads the
- *   plugin starts itself. */
+ *   plugin starts itself; outside the plugin's own callbacks, only while it is enabled.
+ * A host function called with any other context (a call's context kept past its callback, the
+ * process-wide context of a disabled plugin) does nothing and returns AEROLITH_ERR_INVALID_STATE
+ * (`log` writes nothing). */
 typedef struct aerolith_context aerolith_context;
 
 /* ========================================================================================

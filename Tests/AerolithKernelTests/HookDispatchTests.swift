@@ -2,6 +2,7 @@
 import AerolithStorage
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// Every hook kind dispatched to a real C plugin (Fixtures/hooks_plugin.c), with activation,
@@ -187,6 +188,45 @@ import Testing
         guard case .accepted(let after?) = write(registry, Self.tenant, #"{"a":3}"#) else { Issue.record("not active"); return }
         #expect(String(decoding: after, as: UTF8.self).contains(#""tag":"v1""#))
         #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") != .allowed)
+        registry.shutdown()
+    }
+
+    @Test func checksThatCannotRunRefuseInsteadOfAllowing() throws {
+        let world = try World()
+        try world.install()
+        let registry = world.registry()
+        registry.scan()
+        try registry.activate("fixture", tenantID: Self.tenant, settings: Array(#"{"tag":"a"}"#.utf8))
+        #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") != .allowed)
+        // As while the tenant is re-activated with new settings: the published table still holds
+        // the activation, whose gate is closed.
+        let activation = try #require(registry.entry(named: "fixture")?.instance?.activation(Self.tenant))
+        #expect(activation.gate.closeAndDrain(timeoutMilliseconds: 0))
+        for path in ["/v1/collections/secret", "/v1/collections/open"] {
+            guard case .failed(let failure) = authorize(registry, Self.tenant, path: path) else { Issue.record("\(path) was not refused"); continue }
+            #expect(failure.plugin == "fixture" && failure.status == 7)
+        }
+        guard case .failed(let failure) = write(registry, Self.tenant, #"{"a":1}"#) else { Issue.record("the write was not refused"); return }
+        #expect(failure.status == 7)
+        activation.gate.open()
+        #expect(authorize(registry, Self.tenant, path: "/v1/collections/open") == .allowed)
+
+        // Re-activated with new settings again and again while requests arrive: never an allow.
+        final class Counts: Sendable {
+            let done = Atomic(false)
+            let allowed = Atomic(0)
+        }
+        let counts = Counts()
+        let requests = Thread {
+            while !counts.done.load(ordering: .relaxed) {
+                if authorize(registry, Self.tenant, path: "/v1/collections/secret") == .allowed { counts.allowed.add(1, ordering: .relaxed) }
+            }
+        }
+        requests.start()
+        for round in 0..<200 { try registry.activate("fixture", tenantID: Self.tenant, settings: Array(#"{"tag":"t\#(round)"}"#.utf8)) }
+        counts.done.store(true, ordering: .relaxed)
+        while !requests.isFinished { usleep(1_000) }
+        #expect(counts.allowed.load(ordering: .relaxed) == 0)
         registry.shutdown()
     }
 

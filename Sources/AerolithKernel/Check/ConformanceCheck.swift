@@ -1,3 +1,4 @@
+import Synchronization
 import AerolithStorage
 import Foundation
 import Logging
@@ -85,6 +86,7 @@ extension PluginRegistry {
     /// Makes `plugin` the enabled holder of its name without reading any records: for checks.
     func adopt(_ plugin: LoadedPlugin) -> PluginInstance {
         let instance = PluginInstance(plugin: plugin, loadOrder: 1, services: services)
+        instance.acceptsHostCalls.store(true, ordering: .releasing)
         state.withLock { state in
             state.current[plugin.name] = instance
             state.enabled.insert(plugin.name)

@@ -144,7 +144,7 @@ public enum PluginLoader {
                 host.message = message
                 host.host_version = version
                 host.plugin_path = pathSlice
-                return withUnsafePointer(to: &host) { body($0) }
+                return CurrentCall.with(OpaquePointer(context)) { withUnsafePointer(to: &host) { body($0) } }
             }
         }
     }

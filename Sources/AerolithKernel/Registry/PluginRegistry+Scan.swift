@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// Discovery: new files are loaded, replaced files take their predecessor's place.
@@ -64,7 +65,9 @@ extension PluginRegistry {
     private func install(_ plugin: LoadedPlugin) -> Entry? {
         let instance = makeInstance(plugin)
         let enabled = store.isEnabled(plugin.name)
+        instance.acceptsHostCalls.store(enabled, ordering: .releasing)
         if enabled, case .failure(let refusal) = start(instance) {
+            instance.acceptsHostCalls.store(false, ordering: .releasing)
             return recordRefusal(path: plugin.file.path, refusal)
         }
         if enabled { restoreActivations(instance) }
@@ -87,9 +90,14 @@ extension PluginRegistry {
         let instance = makeInstance(plugin)
         let enabled = state.withLock { $0.enabled.contains(old.name) }
         if enabled {
-            if case .failure(let refusal) = start(instance) { return recordRefusal(path: plugin.file.path, refusal) }
+            instance.acceptsHostCalls.store(true, ordering: .releasing)
+            if case .failure(let refusal) = start(instance) {
+                instance.acceptsHostCalls.store(false, ordering: .releasing)
+                return recordRefusal(path: plugin.file.path, refusal)
+            }
             for activation in old.activations.withLock({ Array($0.values) }) {
                 if let failure = instance.activate(tenantID: activation.tenantID, settings: activation.settings) {
+                    instance.acceptsHostCalls.store(false, ordering: .releasing)
                     for tenant in instance.activeTenants { instance.deactivate(tenantID: tenant, logger: logger) }
                     instance.unload(logger: logger)
                     return recordRefusal(path: plugin.file.path, .initFailed(status: failure.status,
@@ -116,6 +124,7 @@ extension PluginRegistry {
     /// still running when a drain times out, on_unload is not called (the plugin may still be
     /// using what it would release): the instance stays mapped and started, and is logged.
     func retire(_ instance: PluginInstance) {
+        instance.acceptsHostCalls.store(false, ordering: .releasing)
         var drained = instance.processGate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax)
         if !drained { logger.error("calls into the plugin did not finish in time", metadata: ["plugin": "\(instance.name)"]) }
         for tenant in instance.activeTenants where !instance.deactivate(tenantID: tenant, logger: logger) { drained = false }
