@@ -559,8 +559,10 @@ typedef aerolith_status (*aerolith_after_write_fn)(void *user_data, const aeroli
  * Events are published by the host after the fact and delivered asynchronously in batches of
  * at most AEROLITH_EVENT_BATCH_COUNT_MAX; one batch holds events of one tenant
  * (call->tenant_id), in publication order. Delivery is at most once: each subscription has a
- * bounded queue, and when it is full the host drops events and counts them. `sequence` is
- * contiguous per (registration, tenant), so a gap tells the plugin events were dropped.
+ * queue bounded by count and by bytes, and when it is full the host drops events and counts
+ * them. `sequence` increases per (registration, tenant) for the life of the deployment: it
+ * survives restarts and new versions of the plugin, and never repeats. A gap tells the plugin
+ * events were dropped, or were not published before a crash.
  * A non-OK status is logged; the batch is not redelivered.
  * Thread: a host event thread. Batches for one registration are never delivered
  * concurrently, even for reentrant plugins; they may run concurrently with other hooks.
@@ -591,7 +593,7 @@ typedef struct aerolith_event {
     uint64_t kind;                  /* exactly one AEROLITH_EVENT_* bit */
     uint32_t payload_version;       /* the version of `payload`'s shape, >= 1 */
     uint32_t reserved;              /* zero */
-    uint64_t sequence;              /* contiguous per (registration, tenant); see above */
+    uint64_t sequence;              /* increasing per (registration, tenant), never repeated; see above */
     int64_t time_ms;                /* when it happened, milliseconds since the Unix epoch */
     aerolith_slice payload;         /* one JSON object, shaped per kind and payload_version */
 } aerolith_event;

@@ -9,6 +9,11 @@ public enum PluginLimits {
     public static let hookCallTimeMillisecondsBudget = 50
     /// Most events waiting per subscription; beyond it new events are dropped and counted.
     public static let eventQueueCountMax = 10_000
+    /// Most payload bytes waiting per subscription; beyond it new events are dropped and counted.
+    public static let eventQueueBytesMax = 16 * 1_048_576
+    /// Event sequences reserved in the key-value store at a time, per subscription and tenant, so
+    /// sequences survive a restart (after a crash, at most this many go unused: a gap, never a repeat).
+    public static let eventSequenceBlockCount: UInt64 = 1_000
     /// Most events in one delivered batch (`AEROLITH_EVENT_BATCH_COUNT_MAX`).
     public static let eventBatchCountMax = 256
     /// Largest route response body or transformed document a plugin may write, in bytes.
