@@ -33,9 +33,6 @@ public struct PluginFile: Sendable, Hashable {
     public let realPath: String
     public let identity: Identity
 
-    /// Largest plugin file loaded, in bytes: the loader copies the whole file into memory.
-    public static let fileSizeBytesMax = 512 * 1_024 * 1_024
-
     /// Checks `path`; returns the file or the reason it is refused.
     public static func inspect(_ path: String) -> Result<PluginFile, PluginRefusal> {
         open(path).map(\.file)
@@ -68,8 +65,8 @@ public struct PluginFile: Sendable, Hashable {
         for (checked, mode, owner) in checks {
             if let refusal = ownershipRefusal(path: checked, mode: UInt32(mode), owner: UInt32(owner)) { return .failure(refusal) }
         }
-        guard status.st_size <= fileSizeBytesMax else {
-            return .failure(.loadFailed(message: "\(path) is \(status.st_size) bytes, more than the \(fileSizeBytesMax) a plugin may be"))
+        guard status.st_size <= PluginLimits.pluginFileSizeBytesMax else {
+            return .failure(.loadFailed(message: "\(path) is \(status.st_size) bytes, more than the \(PluginLimits.pluginFileSizeBytesMax) a plugin may be"))
         }
         if let refusal = ELFImage.refusal(descriptor: descriptor, sizeBytes: Int(status.st_size)) { return .failure(refusal) }
         return .success(OpenedPluginFile(file: PluginFile(path: path, realPath: real, identity: Identity(status)), descriptor: owned))

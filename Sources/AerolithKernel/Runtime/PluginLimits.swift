@@ -2,6 +2,8 @@
 public enum PluginLimits {
     /// How often the plugin directories are looked at for new or replaced files, in milliseconds.
     public static let rescanIntervalMilliseconds = 1_000
+    /// Largest plugin file loaded, in bytes: the loader maps a private in-memory copy of it.
+    public static let pluginFileSizeBytesMax = 512 * 1_048_576
     /// Longest wait for in-flight calls when a plugin is disabled or deactivated, in milliseconds.
     /// Calls still running after it keep the plugin's tenant state alive (it is not freed).
     public static let drainTimeMillisecondsMax = 10_000
