@@ -9,6 +9,10 @@ enum AuditPage {
     /// Most entries per page (one more is listed, to know whether a next page exists, within
     /// the host's AEROLITH_STATE_LIST_COUNT_MAX).
     static let pageCountMax = 500
+    /// Most entry bytes per page: below the host's limit on a route response
+    /// (`PluginLimits.outputBodyBytesMax`, 2 MiB), and one entry (at most a state value, 1 MiB)
+    /// always fits.
+    static let pageBytesMax = 1_572_864
 
     /// A 400's body.
     struct Problem: Error {
@@ -44,17 +48,26 @@ enum AuditPage {
         }
     }
 
-    /// The page as JSON: `{"events":[...],"next_cursor":"…"|null}`.
+    /// The page as JSON: `{"events":[...],"next_cursor":"…"|null}`. A page also ends before
+    /// its entries pass `pageBytesMax`, so it always fits in a route response.
     static func read(_ request: Request, call: Call) throws -> String {
         let after = request.cursor.isEmpty ? "" : AuditTrail.prefix + request.cursor
-        var keys = try self.keys(try call.host.stateList(prefix: AuditTrail.prefix, after: after, limit: UInt32(request.limit + 1)))
-        let more = keys.count > request.limit
-        keys = Array(keys.prefix(request.limit))
+        let keys = try self.keys(try call.host.stateList(prefix: AuditTrail.prefix, after: after, limit: UInt32(request.limit + 1)))
         var entries: [String] = []
-        for key in keys {
-            if let value = try call.host.stateGet(key) { entries.append(String(decoding: value, as: UTF8.self)) }
+        var bytes = 0
+        var last: String?
+        var more = keys.count > request.limit
+        for key in keys.prefix(request.limit) {
+            guard let value = try call.host.stateGet(key) else { continue }
+            if !entries.isEmpty, bytes + value.count > pageBytesMax {
+                more = true
+                break
+            }
+            entries.append(String(decoding: value, as: UTF8.self))
+            bytes += value.count + 1
+            last = key
         }
-        let next = more ? keys.last.map { #""\#($0.dropFirst(AuditTrail.prefix.count))""# } ?? "null" : "null"
+        let next = more ? last.map { #""\#($0.dropFirst(AuditTrail.prefix.count))""# } ?? "null" : "null"
         return #"{"events":["# + entries.joined(separator: ",") + #"],"next_cursor":\#(next)}"#
     }
 

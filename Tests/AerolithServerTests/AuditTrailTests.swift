@@ -49,6 +49,22 @@ import Testing
         #expect(try await acme.send(.GET, "/v1/audit?cursor=nonsense").status == 400)
     }
 
+    @Test func aPageEndsBeforeItIsTooLargeToSend() async throws {
+        let server = try await ServerProcess()
+        let acme = try await Self.auditedTenant(server)
+        // Three entries of about 700 KB: two do not fit in one response with the third.
+        for index in 1...3 {
+            let body = #"{"id":"l\#(index)","blob":""# + String(repeating: "y", count: 700_000) + #""}"#
+            #expect(try await acme.send(.POST, "/v1/collections/notes/documents", body: body).status == 201)
+        }
+        try await PluginHookTests.eventually("three entries") {
+            try await Self.wholeTrail(acme, limit: 1).entries.count == 3
+        }
+        let (entries, pages) = try await Self.wholeTrail(acme, limit: 10)
+        #expect(entries.map { $0["id"] as? String } == ["l3", "l2", "l1"])
+        #expect(pages == [2, 1])
+    }
+
     @Test func aDocumentTooLargeToStoreWholeLeavesADigest() async throws {
         let server = try await ServerProcess()
         let acme = try await Self.auditedTenant(server)
