@@ -132,7 +132,7 @@ let package = Package(
         // First-party plugins: built with the SDK only, never linked into the server.
         .target(
             name: "AerolithPluginAudit",
-            dependencies: [.product(name: "AerolithPluginKit", package: "SDK")],
+            dependencies: [.product(name: "AerolithPluginKit", package: "SDK"), .product(name: "Crypto", package: "swift-crypto")],
             path: "Plugins/Audit",
             exclude: ["exports.map"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/Audit/exports.map"])]

@@ -302,10 +302,14 @@ typedef struct aerolith_buffer aerolith_buffer;
 /* The host's handle for "this plugin, in this call": which plugin, which tenant, which
  * request. Every host function takes one first, so logs, metrics and state are attributed
  * and scoped without the plugin passing names around. Opaque: never dereference it.
- * - `aerolith_call.context` is valid until the callback that received it returns.
+ * - `aerolith_call.context` is valid until the callback that received it returns, on the
+ *   thread that callback runs on.
  * - `aerolith_host_init.plugin_context` (no tenant, no request) is valid from
  *   `aerolith_plugin_init` until `on_unload` returns, from any thread, including threads the
- *   plugin starts itself. */
+ *   plugin starts itself; outside the plugin's own callbacks, only while it is enabled.
+ * A host function called with any other context (a call's context kept past its callback, the
+ * process-wide context of a disabled plugin) does nothing and returns AEROLITH_ERR_INVALID_STATE
+ * (`log` writes nothing). */
 typedef struct aerolith_context aerolith_context;
 
 /* ========================================================================================
@@ -555,8 +559,10 @@ typedef aerolith_status (*aerolith_after_write_fn)(void *user_data, const aeroli
  * Events are published by the host after the fact and delivered asynchronously in batches of
  * at most AEROLITH_EVENT_BATCH_COUNT_MAX; one batch holds events of one tenant
  * (call->tenant_id), in publication order. Delivery is at most once: each subscription has a
- * bounded queue, and when it is full the host drops events and counts them. `sequence` is
- * contiguous per (registration, tenant), so a gap tells the plugin events were dropped.
+ * queue bounded by count and by bytes, and when it is full the host drops events and counts
+ * them. `sequence` increases per (registration, tenant) for the life of the deployment: it
+ * survives restarts and new versions of the plugin, and never repeats. A gap tells the plugin
+ * events were dropped, or were not published before a crash.
  * A non-OK status is logged; the batch is not redelivered.
  * Thread: a host event thread. Batches for one registration are never delivered
  * concurrently, even for reentrant plugins; they may run concurrently with other hooks.
@@ -587,7 +593,7 @@ typedef struct aerolith_event {
     uint64_t kind;                  /* exactly one AEROLITH_EVENT_* bit */
     uint32_t payload_version;       /* the version of `payload`'s shape, >= 1 */
     uint32_t reserved;              /* zero */
-    uint64_t sequence;              /* contiguous per (registration, tenant); see above */
+    uint64_t sequence;              /* increasing per (registration, tenant), never repeated; see above */
     int64_t time_ms;                /* when it happened, milliseconds since the Unix epoch */
     aerolith_slice payload;         /* one JSON object, shaped per kind and payload_version */
 } aerolith_event;

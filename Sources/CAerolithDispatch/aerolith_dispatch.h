@@ -91,6 +91,7 @@ typedef struct aerolith_dispatch_outcome {
     uint32_t decision;            /* the decision it wrote */
     size_t slow_index;            /* the first hook of the slow run */
     int64_t slow_ticks;           /* how long it took (aerolith_dispatch_ticks); 0 when no run was slow */
+    int gate_closed;              /* 1 when `index` could not run: its gate was closed */
 } aerolith_dispatch_outcome;
 
 /* The coarse monotonic clock: a few nanoseconds, millisecond-ish resolution, plenty against a
@@ -138,18 +139,22 @@ static inline uint64_t aerolith_dispatch_ticks_per_second(void) {
 /* Runs the `hook_count` hooks of `chain` in order with one call record for `tenant_id` and
  * `request_id`; `message` is the host buffer the plugins write reasons into and `message_count`
  * its byte count, cleared before each call; a run that takes more than `budget_ticks` is
- * reported in `out`. Returns 1 when every hook that ran allowed the request (runs behind a
- * closed gate are skipped), 0 when `out->index` denied it or failed. */
+ * reported in `out`; the call's context is the thread's value of `current_call` meanwhile. Returns 1 when every hook allowed the request, 0 when `out->index` denied
+ * it, failed, or could not be called because its gate was closed (`out->gate_closed`). */
 __attribute__((always_inline)) static inline int aerolith_dispatch_authorize(
     const void *chain, size_t hook_count, aerolith_slice tenant_id, aerolith_slice request_id,
     aerolith_buffer *message, intptr_t *message_count, const aerolith_authorize_request *request,
-    int64_t budget_ticks, aerolith_dispatch_outcome *out) {
+    int64_t budget_ticks, pthread_key_t current_call, aerolith_dispatch_outcome *out) {
     aerolith_dispatch_context context = { .instance = NULL, .tenant_id = tenant_id, .request_id = request_id };
     aerolith_call call = {
         .struct_size = sizeof(aerolith_call), .context = (aerolith_context *)&context,
         .tenant_id = tenant_id, .request_id = request_id, .message = message,
     };
     out->slow_ticks = 0;
+    out->gate_closed = 0;
+    /* The context is this thread's current call for the walk: host functions accept no other. */
+    void *outer_call = pthread_getspecific(current_call);
+    pthread_setspecific(current_call, &context);
     const aerolith_dispatch_run *run = (const aerolith_dispatch_run *)chain;
     size_t index = 0;
     while (index < hook_count) {
@@ -157,9 +162,14 @@ __attribute__((always_inline)) static inline int aerolith_dispatch_authorize(
         const aerolith_dispatch_run *next = (const aerolith_dispatch_run *)(hooks + run->count);
         size_t first = index;
         if (__builtin_expect(!aerolith_dispatch_gate_enter(run->gate), 0)) {
-            index += run->count;  /* detached while this request was on its way: as if not there */
-            run = next;
-            continue;
+            /* Closed: the plugin is being re-activated, deactivated or disabled while this request
+             * was on its way. A check that cannot run refuses; it never reads as an allow. */
+            out->index = index;
+            out->status = AEROLITH_ERR_UNAVAILABLE;
+            out->decision = AEROLITH_AUTHORIZE_DENY;
+            out->gate_closed = 1;
+            pthread_setspecific(current_call, outer_call);
+            return 0;
         }
         if (__builtin_expect(run->serial != NULL, 0)) pthread_mutex_lock(run->serial);
         context.instance = run->instance;
@@ -187,9 +197,13 @@ __attribute__((always_inline)) static inline int aerolith_dispatch_authorize(
             out->slow_index = first;
             out->slow_ticks = elapsed;
         }
-        if (__builtin_expect(stopped, 0)) return 0;
+        if (__builtin_expect(stopped, 0)) {
+            pthread_setspecific(current_call, outer_call);
+            return 0;
+        }
         run = next;
     }
+    pthread_setspecific(current_call, outer_call);
     return 1;
 }
 

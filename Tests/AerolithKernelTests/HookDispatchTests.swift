@@ -2,6 +2,7 @@
 import AerolithStorage
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// Every hook kind dispatched to a real C plugin (Fixtures/hooks_plugin.c), with activation,
@@ -152,7 +153,7 @@ import Testing
         #expect(throws: PluginControlError.self) { try again.activate("fixture", tenantID: Self.other, settings: Array("{}".utf8)) }
     }
 
-    @Test func aNewVersionTakesTheOldOnesPlaceAndInPlaceRewritesAreRefused() throws {
+    @Test func aNewVersionTakesTheOldOnesPlaceAlsoWhenWrittenInPlace() throws {
         let world = try World()
         let path = try world.install()
         let registry = world.registry()
@@ -168,14 +169,65 @@ import Testing
         #expect(String(decoding: stamped, as: UTF8.self).contains(#""tag":"v1""#))
         // Reloading an unchanged file changes nothing.
         #expect(try registry.reload("fixture").plugin?.version == "2.0.0")
-        // Writing into the loaded file instead of renaming a new one over it is refused.
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
-        handle.write(Data([0]))
+        // Writing into the loaded file (truncate and write, as `make` or `cp` do) cannot touch the
+        // running code, which was mapped from a private copy: the hooks keep working, and the
+        // rewritten file is simply the next version.
+        let staged = try world.install("staged", defines: [#"PLUGIN_VERSION="3.0.0""#])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: staged))
+        try FileManager.default.removeItem(atPath: staged)
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.truncate(atOffset: 0)
+        guard case .accepted(let during?) = write(registry, Self.tenant, #"{"a":2}"#) else { Issue.record("hooks stopped"); return }
+        #expect(String(decoding: during, as: UTF8.self).contains(#""tag":"v1""#))
+        registry.scan()
+        #expect(registry.entries.last?.state == .refused(.notELF))
+        try handle.write(contentsOf: bytes)
         try handle.close()
         registry.scan()
-        #expect(registry.entries.last?.state == .refused(.modifiedInPlace(path: path)))
-        #expect(registry.entry(named: "fixture")?.plugin?.version == "2.0.0")
+        #expect(registry.entry(named: "fixture")?.plugin?.version == "3.0.0")
+        guard case .accepted(let after?) = write(registry, Self.tenant, #"{"a":3}"#) else { Issue.record("not active"); return }
+        #expect(String(decoding: after, as: UTF8.self).contains(#""tag":"v1""#))
+        #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") != .allowed)
+        registry.shutdown()
+    }
+
+    @Test func checksThatCannotRunRefuseInsteadOfAllowing() throws {
+        let world = try World()
+        try world.install()
+        let registry = world.registry()
+        registry.scan()
+        try registry.activate("fixture", tenantID: Self.tenant, settings: Array(#"{"tag":"a"}"#.utf8))
+        #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") != .allowed)
+        // As while the tenant is re-activated with new settings: the published table still holds
+        // the activation, whose gate is closed.
+        let activation = try #require(registry.entry(named: "fixture")?.instance?.activation(Self.tenant))
+        #expect(activation.gate.closeAndDrain(timeoutMilliseconds: 0))
+        for path in ["/v1/collections/secret", "/v1/collections/open"] {
+            guard case .failed(let failure) = authorize(registry, Self.tenant, path: path) else { Issue.record("\(path) was not refused"); continue }
+            #expect(failure.plugin == "fixture" && failure.status == 7)
+        }
+        guard case .failed(let failure) = write(registry, Self.tenant, #"{"a":1}"#) else { Issue.record("the write was not refused"); return }
+        #expect(failure.status == 7)
+        activation.gate.open()
+        #expect(authorize(registry, Self.tenant, path: "/v1/collections/open") == .allowed)
+
+        // Re-activated with new settings again and again while requests arrive: never an allow.
+        final class Counts: Sendable {
+            let done = Atomic(false)
+            let allowed = Atomic(0)
+        }
+        let counts = Counts()
+        let requests = Thread {
+            while !counts.done.load(ordering: .relaxed) {
+                if authorize(registry, Self.tenant, path: "/v1/collections/secret") == .allowed { counts.allowed.add(1, ordering: .relaxed) }
+            }
+        }
+        requests.start()
+        for round in 0..<200 { try registry.activate("fixture", tenantID: Self.tenant, settings: Array(#"{"tag":"t\#(round)"}"#.utf8)) }
+        counts.done.store(true, ordering: .relaxed)
+        while !requests.isFinished { usleep(1_000) }
+        #expect(counts.allowed.load(ordering: .relaxed) == 0)
+        registry.shutdown()
     }
 
     @Test func aFailingConfigurationRefusesThePlugin() throws {

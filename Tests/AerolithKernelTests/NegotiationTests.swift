@@ -11,12 +11,12 @@ import Testing
     /// Removed with the suite instance; files stay until then (a mapped image outlives its file anyway).
     let scratch = try! ScratchDirectory()
 
-    func build(_ name: String, _ defines: [String] = []) throws -> PluginFile {
+    func build(_ name: String, _ defines: [String] = []) throws -> OpenedPluginFile {
         let directory = try scratch.subdirectory()
         let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
         let path = try compileSharedObject(source, name: name, in: directory,
                                            extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"] + defines.map { "-D" + $0 })
-        return try PluginFile.inspect(path).get()
+        return try PluginFile.open(path).get()
     }
 
     func refusal(_ defines: [String]) throws -> PluginRefusal? {
@@ -74,7 +74,7 @@ import Testing
             let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
             let path = try compileSharedObject(source, name: name, in: directory,
                                                extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", frozen] + defines.map { "-D" + $0 })
-            return PluginLoader.load(try PluginFile.inspect(path).get())
+            return PluginLoader.load(try PluginFile.open(path).get())
         }
         #expect(try frozenBuild("frozen", []).get().name == "configurable")
         #expect(try frozenBuild("frozen_minor", ["ABI_MINOR=9", "TAIL=1"]).get().abiMinor == 9)

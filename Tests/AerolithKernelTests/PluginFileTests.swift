@@ -69,6 +69,30 @@ import Glibc
         #expect(first.identity == second.identity)
     }
 
+    @Test func aLinkIsCheckedWhereItLeads() throws {
+        // A file that passes every check itself, in a directory anyone may write to.
+        let open = directory + "/open"
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        #expect(chmod(open, 0o777) == 0)
+        let target = open + "/lib.so"
+        FileManager.default.createFile(atPath: target, contents: Data(elfHeader(type: 3)), attributes: [.posixPermissions: 0o644])
+        let link = directory + "/linked.so"
+        #expect(symlink(target, link) == 0)
+        #expect(refusal(link) == .unsafePermissions(path: open, mode: 0o40777))
+        // The same file in a safe directory, through a link: accepted, as what it really is.
+        #expect(chmod(open, 0o755) == 0)
+        let file = try PluginFile.inspect(link).get()
+        #expect(file.path == link && file.realPath == target)
+    }
+
+    @Test func refusesAFileShorterThanItsHeadersSay() throws {
+        var header = elfHeader(type: 3)
+        header[40] = 0x00; header[41] = 0x10  // section headers at 4096, past the end
+        header[58] = 64; header[60] = 2
+        #expect(refusal(try write("short.so", header)) == .incompleteFile(sizeBytes: 64))
+        #expect(refusal(try write("fifo-free.so", Array(header.prefix(40)))) == .incompleteFile(sizeBytes: 40))
+    }
+
     @Test func directoriesAreScannedInOrderWithoutRepeats() throws {
         _ = try write("b.so", elfHeader(type: 3))
         _ = try write("a.so", elfHeader(type: 3))

@@ -48,7 +48,7 @@ import Testing
         let build = try run("/usr/bin/cc", ["-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I", Self.sdk + "/include",
                                             "-o", output, Self.sdk + "/examples/c/hello_plugin.c"])
         #expect(build.status == 0, "\(build.output)")
-        let file = try PluginFile.inspect(output).get()
+        let file = try PluginFile.open(output).get()
         let (object, _) = try SharedObject.open(file).get()
         #expect(object.symbol("add_i64") != nil)
         // The example's hooks are all kinds this host dispatches: it loads, and says what it offers.
@@ -72,7 +72,7 @@ import Testing
         #expect(build.status == 0, "\(build.output)")
         let library = scratch + "/release/libHelloSwift.so"
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch)
-        let plugin = try PluginLoader.load(try PluginFile.inspect(library).get()).get()
+        let plugin = try PluginLoader.load(try PluginFile.open(library).get()).get()
         #expect(plugin.name == "hello-swift" && plugin.hooks.map(\.kind) == [.documentBeforeWrite])
         let items = ConformanceCheck.run(path: library)
         let failed = items.filter { !$0.passed }

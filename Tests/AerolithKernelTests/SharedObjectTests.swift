@@ -27,13 +27,13 @@ struct CompileFailure: Error { let name: String }
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         let good = try compileSharedObject("int aerolith_plugin_init(void) { return 7; }\n", name: "good", in: directory)
-        let (object, entry) = try SharedObject.open(try PluginFile.inspect(good).get()).get()
+        let (object, entry) = try SharedObject.open(try PluginFile.open(good).get()).get()
         typealias Entry = @convention(c) () -> Int32
         #expect(unsafeBitCast(entry, to: Entry.self)() == 7)
         #expect(object.symbol("missing_symbol") == nil)
 
         let noEntry = try compileSharedObject("int something_else(void) { return 1; }\n", name: "noentry", in: directory)
-        if case .failure(let refusal) = SharedObject.open(try PluginFile.inspect(noEntry).get()) {
+        if case .failure(let refusal) = SharedObject.open(try PluginFile.open(noEntry).get()) {
             #expect(refusal == .noEntrySymbol)
         } else {
             Issue.record("a plugin without the entry symbol loaded")
@@ -42,7 +42,7 @@ struct CompileFailure: Error { let name: String }
         let unresolved = try compileSharedObject(
             "extern int aerolith_symbol_nobody_defines(void);\nint aerolith_plugin_init(void) { return aerolith_symbol_nobody_defines(); }\n",
             name: "unresolved", in: directory)
-        switch SharedObject.open(try PluginFile.inspect(unresolved).get()) {
+        switch SharedObject.open(try PluginFile.open(unresolved).get()) {
         case .success: Issue.record("a plugin with an unresolved symbol loaded")
         case .failure(let refusal):
             #expect(refusal.code == "load_failed")

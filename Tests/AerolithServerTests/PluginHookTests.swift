@@ -107,8 +107,9 @@ import Testing
             events = try await acme.send(.GET, "/v1/audit").json["events"] as? [[String: Any]] ?? []
             return events.count == 3
         }
-        #expect(events.map { $0["action"] as? String } == ["created", "patched", "deleted"])
-        #expect(events.first?["collection"] as? String == "orders" && events.first?["id"] as? String == "o1")
+        // Newest first.
+        #expect(events.map { $0["action"] as? String } == ["deleted", "patched", "created"])
+        #expect(events.last?["collection"] as? String == "orders" && events.last?["id"] as? String == "o1")
         #expect((events[1]["data"] as? [String: Any])?["total"] as? Int == 7)
         // Not active for the other tenant: the route does not exist there.
         #expect(try await other.send(.GET, "/v1/audit").status == 404)

@@ -1,3 +1,4 @@
+import Synchronization
 import AerolithStorage
 import Foundation
 import Logging
@@ -20,10 +21,10 @@ public enum ConformanceCheck {
         let path = PluginDirectories.absolute(given)
         var items: [Item] = []
         func record(_ name: String, _ passed: Bool, _ detail: String) { items.append(Item(name: name, passed: passed, detail: detail)) }
-        let file: PluginFile
-        switch PluginFile.inspect(path) {
-        case .success(let inspected):
-            file = inspected
+        let file: OpenedPluginFile
+        switch PluginFile.open(path) {
+        case .success(let opened):
+            file = opened
             record("file", true, "a 64-bit ELF shared object with safe ownership and permissions")
         case .failure(let refusal):
             record("file", false, "\(refusal.code): \(refusal)")
@@ -85,6 +86,7 @@ extension PluginRegistry {
     /// Makes `plugin` the enabled holder of its name without reading any records: for checks.
     func adopt(_ plugin: LoadedPlugin) -> PluginInstance {
         let instance = PluginInstance(plugin: plugin, loadOrder: 1, services: services)
+        instance.acceptsHostCalls.store(true, ordering: .releasing)
         state.withLock { state in
             state.current[plugin.name] = instance
             state.enabled.insert(plugin.name)

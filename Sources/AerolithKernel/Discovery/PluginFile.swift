@@ -4,10 +4,13 @@ import Glibc
 
 /// A candidate plugin file, checked before anything of it is loaded.
 ///
-/// Guarantees: a file that passes `inspect` is a regular file holding a 64-bit ELF shared
+/// Guarantees: a file that passes `open` is a regular file holding a complete 64-bit ELF shared
 /// object, owned by the server's user (or root) and not writable by group or others, in a
-/// directory with the same properties. Its identity (device and inode) lets the kernel load
-/// one file once however many paths lead to it.
+/// directory with the same properties. Symbolic links are resolved first and the file they lead
+/// to is what is checked: its own directory, not the link's. The checks are made on the opened
+/// descriptor, and what is loaded is a private copy read from that same descriptor
+/// (`OpenedPluginFile`), so a file swapped after the checks is never executed. Its identity
+/// (device and inode) lets the kernel load one file once however many paths lead to it.
 public struct PluginFile: Sendable, Hashable {
     public struct Identity: Sendable, Hashable {
         public let device: UInt64
@@ -15,57 +18,76 @@ public struct PluginFile: Sendable, Hashable {
         /// Changes when the file is replaced or rewritten; a new version is loaded beside the old.
         public let modified: Int64
         public let size: Int64
+
+        init(_ status: stat) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+            modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+            size = Int64(status.st_size)
+        }
     }
 
+    /// The path the file was found at (in a plugin directory).
     public let path: String
+    /// Where it really is: `path` with symbolic links resolved.
+    public let realPath: String
     public let identity: Identity
-
-    static let elfHeaderSizeBytes = 64
-    static let sharedObjectType: UInt16 = 3
 
     /// Checks `path`; returns the file or the reason it is refused.
     public static func inspect(_ path: String) -> Result<PluginFile, PluginRefusal> {
-        var status = stat()
-        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(.loadFailed(message: "\(path) is not a readable regular file"))
-        }
-        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        for (checked, mode, owner) in [(path, status.st_mode, status.st_uid)] + directoryStatus(directory.isEmpty ? "." : directory) {
-            if let refusal = ownershipRefusal(path: checked, mode: UInt32(mode), owner: UInt32(owner)) { return .failure(refusal) }
-        }
-        if let refusal = elfRefusal(path) { return .failure(refusal) }
-        let identity = Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino),
-                                modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
-                                size: Int64(status.st_size))
-        return .success(PluginFile(path: path, identity: identity))
+        open(path).map(\.file)
     }
 
-    private static func directoryStatus(_ directory: String) -> [(String, mode_t, uid_t)] {
+    /// Opens `path` once and checks what was opened: the descriptor and the descriptor of its
+    /// real directory, never a path looked up again.
+    static func open(_ path: String) -> Result<OpenedPluginFile, PluginRefusal> {
+        guard let resolved = realpath(path, nil) else { return .failure(.loadFailed(message: "\(path) is not a readable regular file")) }
+        let real = String(cString: resolved)
+        free(resolved)
+        let (directory, name) = split(real)
+        let directoryDescriptor = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryDescriptor >= 0 else { return .failure(.loadFailed(message: "cannot open the directory of \(path)")) }
+        defer { close(directoryDescriptor) }
+        // O_NOFOLLOW: the name was resolved; a link put there since is refused, not followed.
+        // O_NONBLOCK: a FIFO under a plugin's name must not hang the scan.
+        let descriptor = openat(directoryDescriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(.loadFailed(message: "\(path) is not a readable regular file")) }
+        let owned = OpenedPluginFile.Descriptor(descriptor)
         var status = stat()
-        guard stat(directory, &status) == 0 else { return [] }
-        return [(directory, status.st_mode, status.st_uid)]
+        var directoryStatus = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fstat(directoryDescriptor, &directoryStatus) == 0 else {
+            return .failure(.loadFailed(message: "\(path) is not a readable regular file"))
+        }
+        var checks = [(real, status.st_mode, status.st_uid), (directory, directoryStatus.st_mode, directoryStatus.st_uid)]
+        // A link's own directory too: whoever can write there can point the link elsewhere.
+        let listedDirectory = split(path).directory
+        if listedDirectory != directory, let listed = directoryOwnership(listedDirectory) { checks.append(listed) }
+        for (checked, mode, owner) in checks {
+            if let refusal = ownershipRefusal(path: checked, mode: UInt32(mode), owner: UInt32(owner)) { return .failure(refusal) }
+        }
+        guard status.st_size <= PluginLimits.pluginFileSizeBytesMax else {
+            return .failure(.loadFailed(message: "\(path) is \(status.st_size) bytes, more than the \(PluginLimits.pluginFileSizeBytesMax) a plugin may be"))
+        }
+        if let refusal = ELFImage.refusal(descriptor: descriptor, sizeBytes: Int(status.st_size)) { return .failure(refusal) }
+        return .success(OpenedPluginFile(file: PluginFile(path: path, realPath: real, identity: Identity(status)), descriptor: owned))
+    }
+
+    /// The directory and last component of an absolute or relative path.
+    static func split(_ path: String) -> (directory: String, name: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let directory = parts.dropLast().joined(separator: "/")
+        return (directory.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : directory, String(parts.last ?? ""))
+    }
+
+    private static func directoryOwnership(_ directory: String) -> (String, mode_t, uid_t)? {
+        var status = stat()
+        guard stat(directory, &status) == 0 else { return nil }
+        return (directory, status.st_mode, status.st_uid)
     }
 
     static func ownershipRefusal(path: String, mode: UInt32, owner: UInt32) -> PluginRefusal? {
         if mode & UInt32(S_IWGRP | S_IWOTH) != 0 { return .unsafePermissions(path: path, mode: mode) }
         if owner != geteuid() && owner != 0 { return .wrongOwner(path: path, owner: owner) }
-        return nil
-    }
-
-    /// Reads the ELF identification and type: 0x7F 'E' 'L' 'F', class 2 (64-bit), type 3 (ET_DYN).
-    static func elfRefusal(_ path: String) -> PluginRefusal? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return .loadFailed(message: "cannot open \(path)") }
-        defer { close(descriptor) }
-        var header = [UInt8](repeating: 0, count: elfHeaderSizeBytes)
-        let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, elfHeaderSizeBytes) }
-        guard count >= 18, header[0] == 0x7F, header[1] == UInt8(ascii: "E"), header[2] == UInt8(ascii: "L"), header[3] == UInt8(ascii: "F") else {
-            return .notELF
-        }
-        guard header[4] == (MemoryLayout<Int>.size == 8 ? 2 : 1) else { return .wrongClass }
-        // e_type, in the file's byte order (EI_DATA: 1 little-endian, 2 big-endian).
-        let type = header[5] == 2 ? UInt16(header[16]) << 8 | UInt16(header[17]) : UInt16(header[17]) << 8 | UInt16(header[16])
-        guard type == sharedObjectType else { return .notSharedObject(elfType: type) }
         return nil
     }
 }

@@ -26,10 +26,11 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case nonZeroTail(structName: String, offset: Int)
     /// Another loaded plugin already has this name.
     case duplicateName(String)
-    /// A loaded plugin's file was rewritten in place. The loader would hand back the image
-    /// already mapped, and writing over a mapped image can crash the process: new versions must
-    /// be installed as a new file renamed over the old one (`install`, `mv`).
-    case modifiedInPlace(path: String)
+    /// The file is shorter than its ELF headers say: typically still being written. The next
+    /// scan looks again.
+    case incompleteFile(sizeBytes: Int)
+    /// The file changed while the loader copied it; the next scan looks again.
+    case changedWhileLoading(path: String)
 
     /// A stable machine-readable code for APIs and logs.
     public var code: String {
@@ -46,7 +47,8 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidDescriptor: "invalid_descriptor"
         case .nonZeroTail: "non_zero_tail"
         case .duplicateName: "duplicate_name"
-        case .modifiedInPlace: "modified_in_place"
+        case .incompleteFile: "incomplete_file"
+        case .changedWhileLoading: "changed_while_loading"
         }
     }
 
@@ -66,8 +68,8 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .nonZeroTail(let name, let offset):
             "\(name) is larger than this host knows and byte \(offset) of its unknown tail is not zero"
         case .duplicateName(let name): "a plugin named \"\(name)\" is already loaded from another file"
-        case .modifiedInPlace(let path):
-            "\(path) was rewritten in place while loaded; install a new version by renaming a new file over it (install or mv)"
+        case .incompleteFile(let size): "the file (\(size) bytes) is shorter than its ELF headers say; is it still being written?"
+        case .changedWhileLoading(let path): "\(path) changed while it was being loaded"
         }
     }
 }

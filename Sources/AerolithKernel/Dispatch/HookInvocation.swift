@@ -61,7 +61,7 @@ enum FlatCall {
                 call.request_id = requestID
                 call.tenant_state = UnsafeMutableRawPointer(bitPattern: hook.tenantState)
                 call.message = OpaquePointer(message)
-                return withUnsafeMutablePointer(to: &call) { call in body(call, message) }
+                return CurrentCall.with(call.context) { withUnsafeMutablePointer(to: &call) { call in body(call, message) } }
             }
         }
     }
@@ -112,6 +112,15 @@ public struct HookFailure: Error, Sendable, Equatable {
         self.hook = hook.name
         status = result.status
         message = result.message
+    }
+
+    /// The hook could not be called: its plugin is being re-activated, deactivated or disabled
+    /// for the tenant. Checks that cannot run refuse.
+    init(unavailable hook: BoundHook) {
+        plugin = hook.instance.name
+        self.hook = hook.name
+        status = Int32(AEROLITH_ERR_UNAVAILABLE)
+        message = "the plugin is being re-activated or detached; try again"
     }
 
     init(_ hook: BoundHook, message: String) {

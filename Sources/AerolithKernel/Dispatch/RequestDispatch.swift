@@ -140,7 +140,7 @@ extension PluginRegistry {
         let allowed = withUnsafeMutablePointer(to: &message) { message in
             aerolith_dispatch_authorize(UnsafePointer(bitPattern: hooks.authorizeChain), hooks.authorizeCount, tenant, requestID,
                                         OpaquePointer(message), &message.pointee.count, &request,
-                                        authorizeBudgetTicks, &outcome)
+                                        authorizeBudgetTicks, CurrentCall.key, &outcome)
         }
         // The rare outcomes out of line, so the allowed path stays a few straight cache lines.
         if _slowPath(outcome.slow_ticks > 0) { Self.recordSlowRun(hooks, outcome) }
@@ -157,6 +157,7 @@ extension PluginRegistry {
     @inline(never)
     private static func refusal(_ hooks: TenantHooks, _ outcome: aerolith_dispatch_outcome, message: String) -> AuthorizeRefusal {
         let hook = hooks.authorize[outcome.index]
+        if outcome.gate_closed != 0 { return AuthorizeRefusal(.failed(HookFailure(unavailable: hook))) }
         if outcome.status != aerolith_status(AEROLITH_OK) {
             return AuthorizeRefusal(.failed(HookFailure(hook, BoundHook.Result(status: outcome.status, message: message))))
         }

@@ -58,7 +58,8 @@ extension PluginRegistry {
                         }
                     }
                 }
-                guard let outcome else { return nil }
+                // A check that cannot run (its plugin is being re-activated or detached) refuses.
+                guard let outcome else { return .failed(HookFailure(unavailable: hook)) }
                 guard outcome.isOK else { return .failed(HookFailure(hook, outcome)) }
                 switch result.action {
                 case UInt32(AEROLITH_WRITE_ACCEPT):

@@ -5,10 +5,12 @@ import Synchronization
 
 /// Delivers published events to events hooks, asynchronously, in batches.
 ///
-/// Guarantees (the header's): each subscription has a bounded queue; when it is full new events
-/// are dropped and counted, and the subscription's `sequence` still advances, so the plugin sees
-/// the gap. A batch holds events of one tenant in publication order. One delivery queue serves
-/// every subscription, so batches of one registration never run concurrently.
+/// Guarantees (the header's): each subscription has a queue bounded by count
+/// (`PluginLimits.eventQueueCountMax`) and by payload bytes (`PluginLimits.eventQueueBytesMax`);
+/// an event past either bound is dropped and counted, and the subscription's `sequence` still
+/// advances, so the plugin sees the gap. Sequences survive restarts (`EventSequences`). A batch
+/// holds events of one tenant in publication order. One delivery queue serves every
+/// subscription, so batches of one registration never run concurrently.
 final class EventBus: Sendable {
     private struct Pending: Sendable {
         let hook: BoundHook
@@ -22,18 +24,30 @@ final class EventBus: Sendable {
     private final class Subscription: Sendable {
         struct State {
             var pending: [Pending] = []
-            var sequences: [String: UInt64] = [:]
+            var pendingBytes = 0
+            var sequences: [String: EventSequences.Block] = [:]
         }
         let state = Mutex(State())
     }
 
     private let subscriptions = Mutex<[String: Subscription]>([:])
     private let scheduled = Atomic<Bool>(false)
-    private let delivery = DispatchQueue(label: "aerolith.plugin-events")
+    let delivery = DispatchQueue(label: "aerolith.plugin-events")
+    let queueCountMax: Int
+    let queueBytesMax: Int
+    let sequences: EventSequences
+    /// Events dropped by this bus since it was made (the metric counts them process-wide).
+    let droppedCount = Atomic(0)
     /// The last failure of each events hook ("plugin/hook"), for diagnostics and the checker.
     let lastFailures = Mutex<[String: HookFailure]>([:])
     private let dropped = Counter(label: "aerolith_plugins_events_dropped_total")
     private let delivered = Counter(label: "aerolith_plugins_events_delivered_total")
+
+    init(sequences: EventSequences, queueCountMax: Int = PluginLimits.eventQueueCountMax, queueBytesMax: Int = PluginLimits.eventQueueBytesMax) {
+        self.sequences = sequences
+        self.queueCountMax = queueCountMax
+        self.queueBytesMax = queueBytesMax
+    }
 
     /// Queues one event for every events hook of the tenant subscribed to its kind.
     func publish(_ hooks: [BoundHook], tenantID: String, kind: EventKind, timeMilliseconds: Int64, payload: [UInt8]) {
@@ -48,14 +62,25 @@ final class EventBus: Sendable {
                 return queue
             }
             let accepted = queue.state.withLock { state -> Bool in
-                let sequence = (state.sequences[tenantID] ?? 0) + 1
-                state.sequences[tenantID] = sequence
-                guard state.pending.count < PluginLimits.eventQueueCountMax else { return false }
+                var block = state.sequences[tenantID] ?? EventSequences.Block(next: 1, limit: 0)
+                if block.next > block.limit {
+                    block = sequences.reserve(registration: hook.qualifiedName, tenantID: tenantID, after: block.next - 1)
+                }
+                let sequence = block.next
+                block.next += 1
+                state.sequences[tenantID] = block
+                guard state.pending.count < queueCountMax, payload.count <= queueBytesMax - state.pendingBytes else { return false }
                 state.pending.append(Pending(hook: hook, tenantID: tenantID, kind: kind.rawValue, sequence: sequence,
                                              timeMilliseconds: timeMilliseconds, payload: payload))
+                state.pendingBytes += payload.count
                 return true
             }
-            if accepted { queued = true } else { dropped.increment() }
+            if accepted {
+                queued = true
+            } else {
+                dropped.increment()
+                droppedCount.add(1, ordering: .relaxed)
+            }
         }
         if queued, scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             delivery.async { self.deliver() }
@@ -71,7 +96,10 @@ final class EventBus: Sendable {
         scheduled.store(false, ordering: .sequentiallyConsistent)
         for queue in subscriptions.withLock({ Array($0.values) }) {
             let taken = queue.state.withLock { state -> [Pending] in
-                defer { state.pending.removeAll(keepingCapacity: true) }
+                defer {
+                    state.pending.removeAll(keepingCapacity: true)
+                    state.pendingBytes = 0
+                }
                 return state.pending
             }
             var start = 0

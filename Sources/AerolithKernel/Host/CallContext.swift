@@ -1,5 +1,7 @@
 import CAerolithDispatch
 import CAerolithPlugin
+import Glibc
+import Synchronization
 
 /// What an `aerolith_context` points at: which plugin, tenant and request a host function is
 /// called for. A hook's context lives on the dispatching thread's stack for the duration of the
@@ -15,9 +17,23 @@ extension CallContext {
         self.init(instance: instance?.toOpaque(), tenant_id: tenantID, request_id: requestID)
     }
 
+    /// The context a host function was called with, if it may act on it: the context of the call
+    /// running on this thread (a hook's or a lifecycle callback's), or a plugin's process-wide
+    /// context while that plugin is enabled. Anything else — a hook's context kept past its
+    /// callback, the process-wide context of a disabled or unloaded plugin — is nil, and the
+    /// host function does nothing. A kept hook context is never read: its memory is gone.
     static func from(_ opaque: OpaquePointer?) -> UnsafeMutablePointer<CallContext>? {
-        opaque.map { UnsafeMutablePointer<CallContext>($0) }
+        guard let opaque else { return nil }
+        let address = UnsafeMutableRawPointer(opaque)
+        let context = UnsafeMutablePointer<CallContext>(opaque)
+        if CurrentCall.context == address { return context }
+        guard processWide.withLock({ $0.contains(UInt(bitPattern: address)) }) else { return nil }
+        guard let plugin = context.pointee.plugin, plugin.acceptsHostCalls.load(ordering: .acquiring) else { return nil }
+        return context
     }
+
+    /// Every process-wide context handed out: they are never freed, so reading one is safe.
+    private static let processWide = Mutex<Set<UInt>>([])
 
     var plugin: PluginInstance? { instance.map { Unmanaged<PluginInstance>.fromOpaque($0).takeUnretainedValue() } }
 
@@ -26,6 +42,7 @@ extension CallContext {
     static func allocateProcessWide() -> UnsafeMutablePointer<CallContext> {
         let context = UnsafeMutablePointer<CallContext>.allocate(capacity: 1)
         context.initialize(to: CallContext(instance: nil, tenantID: aerolith_slice(), requestID: aerolith_slice()))
+        processWide.withLock { _ = $0.insert(UInt(bitPattern: context)) }
         return context
     }
 
@@ -33,6 +50,29 @@ extension CallContext {
     var requestID: aerolith_slice { request_id }
     var tenant: String { SliceText.string(tenant_id) }
     var request: String { SliceText.string(request_id) }
+}
+
+/// The context of the call into a plugin running on this thread: what host functions check
+/// their context against. Nested calls (a host function that calls into another plugin) restore
+/// the outer one when they return.
+enum CurrentCall {
+    /// The thread-specific slot; the dispatch C code sets it too (`aerolith_dispatch_authorize`).
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key for plugin calls")
+        return key
+    }()
+
+    static var context: UnsafeMutableRawPointer? { pthread_getspecific(key) }
+
+    /// Runs `body` with `context` as this thread's current call.
+    @inline(__always)
+    static func with<T>(_ context: OpaquePointer?, _ body: () -> T) -> T {
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, context.map { UnsafeRawPointer($0) })
+        defer { pthread_setspecific(key, previous) }
+        return body()
+    }
 }
 
 /// Text from slices and slices of text, for the boundary.

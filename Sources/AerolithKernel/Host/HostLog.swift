@@ -10,11 +10,10 @@ let hostLog: @convention(c) (OpaquePointer?, UInt32, aerolith_slice) -> Void = {
     let length = max(0, min(message.len, Int(AEROLITH_MESSAGE_BYTES_MAX)))
     let text = message.data.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
     let levels: [Logger.Level] = [.trace, .debug, .info, .notice, .warning, .error, .critical]
-    var metadata: Logger.Metadata = [:]
-    if let context = CallContext.from(context)?.pointee {
-        metadata["plugin"] = "\(context.plugin?.name ?? "(loading)")"
-        if context.tenantID.len > 0 { metadata["tenant"] = "\(context.tenant)" }
-        if context.requestID.len > 0 { metadata["request_id"] = "\(context.request)" }
-    }
+    // A context that is not the current call's, or a disabled plugin's: nothing is logged.
+    guard let context = CallContext.from(context)?.pointee else { return }
+    var metadata: Logger.Metadata = ["plugin": "\(context.plugin?.name ?? "(loading)")"]
+    if context.tenantID.len > 0 { metadata["tenant"] = "\(context.tenant)" }
+    if context.requestID.len > 0 { metadata["request_id"] = "\(context.request)" }
     pluginLogger.log(level: levels[Int(min(level, UInt32(levels.count - 1)))], "\(text)", metadata: metadata)
 }

@@ -12,13 +12,14 @@ public enum PluginLoader {
     static let functionExportRequiredBytes = 48
     static let knownPluginFlags = UInt32(AEROLITH_PLUGIN_REENTRANT | AEROLITH_PLUGIN_UNLOADABLE)
 
-    /// Maps `file`, calls its entry symbol and checks what it returns. Calls no lifecycle
+    /// Maps a private copy of `opened`, calls its entry symbol and checks what it returns. Calls no lifecycle
     /// callback: the registry decides whether the plugin may start (its name may be taken) and
     /// then runs `on_load` through `PluginInstance.start`.
-    public static func load(_ file: PluginFile) -> Result<LoadedPlugin, PluginRefusal> {
+    static func load(_ opened: OpenedPluginFile) -> Result<LoadedPlugin, PluginRefusal> {
+        let file = opened.file
         // The image stays mapped after `SharedObject` goes (RTLD_NODELETE, never dlclosed).
         let entry: UnsafeMutableRawPointer
-        switch SharedObject.open(file) {
+        switch SharedObject.open(opened) {
         case .success(let opened): entry = opened.entry
         case .failure(let refusal): return .failure(refusal)
         }
@@ -143,7 +144,7 @@ public enum PluginLoader {
                 host.message = message
                 host.host_version = version
                 host.plugin_path = pathSlice
-                return withUnsafePointer(to: &host) { body($0) }
+                return CurrentCall.with(OpaquePointer(context)) { withUnsafePointer(to: &host) { body($0) } }
             }
         }
     }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 
 /// A plugin image mapped into the process.
 ///
@@ -22,43 +23,32 @@ public final class SharedObject: Sendable {
         self.path = path
     }
 
-    /// Maps `file` and resolves its entry symbol.
+    /// Maps a private copy of `file` (see `OpenedPluginFile.privateCopy`) and resolves its entry
+    /// symbol.
     ///
-    /// The dynamic loader returns an already-loaded image when asked for a name it has opened
-    /// before, without looking at the file: a new version renamed over a loaded plugin's path
-    /// would come back as the old image. So every file version is opened through a symbolic link
-    /// named after its identity (device, inode, modification time, size), which the loader has
-    /// never seen, in a private directory made for the purpose; both are removed once the image
-    /// is mapped.
-    public static func open(_ file: PluginFile) -> Result<(SharedObject, entry: UnsafeMutableRawPointer), PluginRefusal> {
-        let target = file.path.hasPrefix("/") ? file.path : FileManagerPath.current + "/" + file.path
-        var name = target
-        let linkDirectory = privateDirectory()
-        if let linkDirectory {
-            let identity = file.identity
-            let link = "\(linkDirectory)/\(identity.device)-\(identity.inode)-\(identity.modified)-\(identity.size)-"
-                + (target.split(separator: "/").last.map(String.init) ?? "plugin.so")
-            if symlink(target, link) == 0 { name = link }
+    /// The copy is opened as `/proc/self/fd/<n>`. Its descriptor stays open as long as the
+    /// process, as the image stays mapped: the dynamic loader hands back an already-loaded image
+    /// when asked for a name it has opened before, so no later copy may reuse that name.
+    static func open(_ file: OpenedPluginFile) -> Result<(SharedObject, entry: UnsafeMutableRawPointer), PluginRefusal> {
+        let copy: OpenedPluginFile.Descriptor
+        switch file.privateCopy() {
+        case .success(let made): copy = made
+        case .failure(let refusal): return .failure(refusal)
         }
-        defer {
-            if name != target { unlink(name) }
-            if let linkDirectory { rmdir(linkDirectory) }
-        }
+        let name = "/proc/self/fd/\(copy.value)"
         dlerror()
         guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
-            return .failure(.loadFailed(message: message.replacingOccurrences(of: name, with: file.path)))
+            return .failure(.loadFailed(message: message.replacingOccurrences(of: name, with: file.file.path)))
         }
-        let object = SharedObject(handle: handle, path: file.path)
+        Self.mappedCopies.withLock { $0.append(copy) }
+        let object = SharedObject(handle: handle, path: file.file.path)
         guard let entry = object.symbol(entrySymbol) else { return .failure(.noEntrySymbol) }
         return .success((object, entry))
     }
 
-    /// A new directory only this process can use (mode 0700), or nil.
-    private static func privateDirectory() -> String? {
-        var template = Array("/tmp/aerolith-plugin-link-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!).map { String(cString: $0) } }
-    }
+    /// The descriptors of every private copy mapped, kept open for the life of the process.
+    private static let mappedCopies = Mutex<[OpenedPluginFile.Descriptor]>([])
 
     /// The address of an exported symbol, or nil.
     public func symbol(_ name: String) -> UnsafeMutableRawPointer? {

@@ -1,3 +1,4 @@
+import Synchronization
 import Dispatch
 import Logging
 
@@ -9,7 +10,9 @@ extension PluginRegistry {
             guard let instance = state.withLock({ $0.current[name] }) else { throw PluginControlError.notFound(name) }
             guard !state.withLock({ $0.enabled.contains(name) }) else { return }
             try store.setEnabled(name, true)
+            instance.acceptsHostCalls.store(true, ordering: .releasing)
             if case .failure(let refusal) = start(instance) {
+                instance.acceptsHostCalls.store(false, ordering: .releasing)
                 try? store.setEnabled(name, false)
                 throw PluginControlError(.activationFailed, "the plugin failed to start: \(refusal)")
             }
@@ -26,6 +29,7 @@ extension PluginRegistry {
             guard let instance = state.withLock({ $0.current[name] }) else { throw PluginControlError.notFound(name) }
             guard state.withLock({ $0.enabled.contains(name) }) else { return }
             try store.setEnabled(name, false)
+            instance.acceptsHostCalls.store(false, ordering: .releasing)
             setState(instance, enabled: false)
             publishTable()
             // Hooks are detached; wait for calls in flight, then let the plugin free tenant state.

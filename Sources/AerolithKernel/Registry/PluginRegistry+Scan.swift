@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// Discovery: new files are loaded, replaced files take their predecessor's place.
@@ -18,11 +19,12 @@ extension PluginRegistry {
 
     /// Loads `path` if it is new or changed. Caller holds `management`.
     func consider(_ path: String) -> Entry? {
-        let file: PluginFile
-        switch PluginFile.inspect(path) {
-        case .success(let inspected): file = inspected
+        let opened: OpenedPluginFile
+        switch PluginFile.open(path) {
+        case .success(let checked): opened = checked
         case .failure(let refusal): return recordRefusal(path: path, refusal)
         }
+        let file = opened.file
         let (unchanged, sameImage) = state.withLock { state -> (Bool, PluginInstance?) in
             if state.seen[path] == file.identity { return (true, nil) }
             state.seen[path] = file.identity
@@ -30,13 +32,11 @@ extension PluginRegistry {
             return (false, image)
         }
         if unchanged { return nil }
-        if let sameImage {
-            // Another path to a loaded file, or the loaded file itself rewritten in place.
-            if sameImage.plugin.file.identity == file.identity { return nil }
-            return recordRefusal(path: path, .modifiedInPlace(path: path))
-        }
+        // Another path to a loaded file. A loaded file rewritten in place is a new version like
+        // one renamed over it: the running version was mapped from a private copy, untouched.
+        if let sameImage, sameImage.plugin.file.identity == file.identity { return nil }
         let plugin: LoadedPlugin
-        switch PluginLoader.load(file) {
+        switch PluginLoader.load(opened) {
         case .success(let loaded): plugin = loaded
         case .failure(let refusal): return recordRefusal(path: path, refusal)
         }
@@ -65,7 +65,9 @@ extension PluginRegistry {
     private func install(_ plugin: LoadedPlugin) -> Entry? {
         let instance = makeInstance(plugin)
         let enabled = store.isEnabled(plugin.name)
+        instance.acceptsHostCalls.store(enabled, ordering: .releasing)
         if enabled, case .failure(let refusal) = start(instance) {
+            instance.acceptsHostCalls.store(false, ordering: .releasing)
             return recordRefusal(path: plugin.file.path, refusal)
         }
         if enabled { restoreActivations(instance) }
@@ -88,9 +90,14 @@ extension PluginRegistry {
         let instance = makeInstance(plugin)
         let enabled = state.withLock { $0.enabled.contains(old.name) }
         if enabled {
-            if case .failure(let refusal) = start(instance) { return recordRefusal(path: plugin.file.path, refusal) }
+            instance.acceptsHostCalls.store(true, ordering: .releasing)
+            if case .failure(let refusal) = start(instance) {
+                instance.acceptsHostCalls.store(false, ordering: .releasing)
+                return recordRefusal(path: plugin.file.path, refusal)
+            }
             for activation in old.activations.withLock({ Array($0.values) }) {
                 if let failure = instance.activate(tenantID: activation.tenantID, settings: activation.settings) {
+                    instance.acceptsHostCalls.store(false, ordering: .releasing)
                     for tenant in instance.activeTenants { instance.deactivate(tenantID: tenant, logger: logger) }
                     instance.unload(logger: logger)
                     return recordRefusal(path: plugin.file.path, .initFailed(status: failure.status,
@@ -117,6 +124,7 @@ extension PluginRegistry {
     /// still running when a drain times out, on_unload is not called (the plugin may still be
     /// using what it would release): the instance stays mapped and started, and is logged.
     func retire(_ instance: PluginInstance) {
+        instance.acceptsHostCalls.store(false, ordering: .releasing)
         var drained = instance.processGate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax)
         if !drained { logger.error("calls into the plugin did not finish in time", metadata: ["plugin": "\(instance.name)"]) }
         for tenant in instance.activeTenants where !instance.deactivate(tenantID: tenant, logger: logger) { drained = false }

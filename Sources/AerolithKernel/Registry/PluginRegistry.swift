@@ -56,7 +56,7 @@ public final class PluginRegistry: Sendable {
     let logger: Logger
     let services: KernelServices
     let store: ActivationStore
-    let events = EventBus()
+    let events: EventBus
     let state = Mutex(State())
     /// Held for every management operation, never by dispatch.
     let management = Mutex(())
@@ -70,6 +70,7 @@ public final class PluginRegistry: Sendable {
         self.logger = logger
         services = KernelServices(keyValues: keyValues, logger: logger)
         store = ActivationStore(keyValues: keyValues)
+        events = EventBus(sequences: EventSequences(keyValues: keyValues, logger: logger))
     }
 
     /// The table dispatch reads; replaced whole, never mutated.

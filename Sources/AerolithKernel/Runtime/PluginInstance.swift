@@ -44,6 +44,10 @@ public final class PluginInstance: Sendable {
     /// Events registrations' current subscriptions, by registration name.
     let subscriptions: Mutex<[String: EventSubscription]>
     let metrics: PluginMetrics
+    /// Whether host functions called with the process-wide context act: true while the plugin
+    /// is enabled (set just before it starts), false from the moment it is disabled or retired.
+    /// During its own lifecycle callbacks the call's context is accepted either way.
+    let acceptsHostCalls = Atomic(false)
 
     struct EventSubscription: Sendable, Equatable {
         var mask: UInt64
@@ -188,7 +192,7 @@ public final class PluginInstance: Sendable {
                     call.tenant_id = tenantSlice
                     call.tenant_state = UnsafeMutableRawPointer(bitPattern: tenantState)
                     call.message = HostBuffers.opaque(message)
-                    return withUnsafePointer(to: &call) { call in perform { invoke(function, userData, call) } }
+                    return CurrentCall.with(call.context) { withUnsafePointer(to: &call) { call in perform { invoke(function, userData, call) } } }
                 }
             }
             return (status, message.pointee.text)

@@ -2,6 +2,8 @@
 public enum PluginLimits {
     /// How often the plugin directories are looked at for new or replaced files, in milliseconds.
     public static let rescanIntervalMilliseconds = 1_000
+    /// Largest plugin file loaded, in bytes: the loader maps a private in-memory copy of it.
+    public static let pluginFileSizeBytesMax = 512 * 1_048_576
     /// Longest wait for in-flight calls when a plugin is disabled or deactivated, in milliseconds.
     /// Calls still running after it keep the plugin's tenant state alive (it is not freed).
     public static let drainTimeMillisecondsMax = 10_000
@@ -9,6 +11,11 @@ public enum PluginLimits {
     public static let hookCallTimeMillisecondsBudget = 50
     /// Most events waiting per subscription; beyond it new events are dropped and counted.
     public static let eventQueueCountMax = 10_000
+    /// Most payload bytes waiting per subscription; beyond it new events are dropped and counted.
+    public static let eventQueueBytesMax = 16 * 1_048_576
+    /// Event sequences reserved in the key-value store at a time, per subscription and tenant, so
+    /// sequences survive a restart (after a crash, at most this many go unused: a gap, never a repeat).
+    public static let eventSequenceBlockCount: UInt64 = 1_000
     /// Most events in one delivered batch (`AEROLITH_EVENT_BATCH_COUNT_MAX`).
     public static let eventBatchCountMax = 256
     /// Largest route response body or transformed document a plugin may write, in bytes.
