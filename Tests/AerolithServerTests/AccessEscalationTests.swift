@@ -28,18 +28,23 @@ import Testing
         let server = try await ServerProcess()
         let tenant = try await TenantFixture.make(server: server)
         let owner = try await Self.key(tenant, #""role":"owner""#)
-        let manager = try await Self.key(tenant, #""permissions":["keys:manage","documents:read"]"#)
-        let lesser = try await Self.key(tenant, #""permissions":["documents:read"]"#)
+        let manager = try await Self.key(tenant, #""permissions":["keys:manage"]"#)
+        let peer = try await Self.key(tenant, #""permissions":["keys:manage"]"#)
+        let viewer = try await Self.key(tenant, #""role":"viewer""#)
         let scoped = try await Self.key(tenant, #""permissions":["keys:manage"],"collections":["notes"]"#)
 
-        let refused = try await HTTP.send(.DELETE, server.baseURL + "/v1/keys/\(owner.id)", key: manager.secret)
-        #expect(refused.status == 403 && refused.code == "forbidden")
+        for target in [owner, viewer] {
+            let refused = try await HTTP.send(.DELETE, server.baseURL + "/v1/keys/\(target.id)", key: manager.secret)
+            #expect(refused.status == 403 && refused.code == "forbidden")
+        }
         #expect(try await HTTP.send(.GET, server.baseURL + "/v1/keys", key: owner.secret).status == 200)
+        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: viewer.secret).status == 200)
         // A key limited to some collections cannot revoke one that reaches every collection.
-        #expect(try await HTTP.send(.DELETE, server.baseURL + "/v1/keys/\(lesser.id)", key: scoped.secret).status == 403)
+        #expect(try await HTTP.send(.DELETE, server.baseURL + "/v1/keys/\(peer.id)", key: scoped.secret).status == 403)
 
-        #expect(try await HTTP.send(.DELETE, server.baseURL + "/v1/keys/\(lesser.id)", key: manager.secret).status == 204)
-        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: lesser.secret).status == 401)
+        // A key holding no more than the revoker's permissions is revoked.
+        #expect(try await HTTP.send(.DELETE, server.baseURL + "/v1/keys/\(peer.id)", key: manager.secret).status == 204)
+        #expect(try await HTTP.send(.GET, server.baseURL + "/v1/keys", key: peer.secret).status == 401)
         // Creating follows the same rule.
         let beyond = try await HTTP.send(.POST, server.baseURL + "/v1/keys", key: manager.secret, body: #"{"name":"x","role":"owner"}"#)
         #expect(beyond.status == 403 && beyond.code == "forbidden")
