@@ -382,7 +382,10 @@ typedef struct aerolith_host_api {
      * `name`: [a-z][a-z0-9_]*, at most AEROLITH_METRIC_NAME_BYTES_MAX bytes; one name has one
      * kind for the life of the process (AEROLITH_ERR_INVALID_ARGUMENT otherwise). `labels`:
      * empty, or "key=value" pairs separated by ",", at most AEROLITH_METRIC_LABELS_COUNT_MAX;
-     * keep their values few (never a document id). Cheap enough for hot paths. */
+     * keep their values few (never a document id). The host exports a label's value only if
+     * the operator lists its key for the plugin (plugins.metric_label_values), else
+     * "redacted": a value may be a tenant's data; and at most 100 label sets per metric,
+     * later ones as one series of "other" values. Cheap enough for hot paths. */
     aerolith_status (*metric_counter_add)(aerolith_context *context, aerolith_slice name,
                                           aerolith_slice labels, uint64_t amount);
     aerolith_status (*metric_gauge_set)(aerolith_context *context, aerolith_slice name,

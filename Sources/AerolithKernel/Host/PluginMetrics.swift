@@ -12,7 +12,7 @@ import Synchronization
 /// user id in one, and /metrics spans every tenant, so a value is exported as published only
 /// for the label keys the operator lists for that plugin (`plugins.metric_label_values`);
 /// every other value is exported as `redacted`. And however many values a plugin publishes,
-/// one metric has at most `labelSetsPerMetricMax` series: later label sets fold into one
+/// one metric has at most `PluginLimits.metricLabelSetsPerMetricMax` series: later label sets fold into one
 /// series whose values are all `other`.
 final class PluginMetrics: Sendable {
     enum Kind: Sendable { case counter, gauge, histogram }
@@ -24,9 +24,6 @@ final class PluginMetrics: Sendable {
         case histogram(Recorder)
     }
 
-    /// Most distinct label sets (series) one plugin's metric is exported with; beyond it, values
-    /// fold into the `other` series.
-    static let labelSetsPerMetricMax = 100
     static let redactedValue = "redacted"
     static let otherValue = "other"
 
@@ -70,7 +67,7 @@ final class PluginMetrics: Sendable {
             var exported = published
             var key = Self.key(metric, exported)
             if let handle = series.handles[key] { return handle }
-            if series.labelSets[metric, default: 0] >= Self.labelSetsPerMetricMax {
+            if series.labelSets[metric, default: 0] >= PluginLimits.metricLabelSetsPerMetricMax {
                 exported = exported.map { ($0.0, Self.otherValue) }
                 key = Self.key(metric, exported)
                 if let handle = series.handles[key] { return handle }

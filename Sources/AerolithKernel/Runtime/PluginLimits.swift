@@ -9,6 +9,9 @@ public enum PluginLimits {
     public static let drainTimeMillisecondsMax = 10_000
     /// Calls slower than this are logged and counted (`AEROLITH_HOOK_CALL_TIME_MS_BUDGET`).
     public static let hookCallTimeMillisecondsBudget = 50
+    /// Most label sets (series) one plugin's metric is exported with; later label sets are
+    /// counted in one series whose values are all `other`.
+    public static let metricLabelSetsPerMetricMax = 100
     /// Most events waiting per subscription; beyond it new events are dropped and counted.
     public static let eventQueueCountMax = 10_000
     /// Most payload bytes waiting per subscription; beyond it new events are dropped and counted.

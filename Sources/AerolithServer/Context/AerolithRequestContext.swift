@@ -27,6 +27,10 @@ public enum ServerLimits {
     public static let requestIDLengthBytesMax = 128
     /// Longest `Authorization` header considered, in bytes.
     public static let authorizationHeaderLengthBytesMax = 4_096
+    /// Shortest metrics token, in bytes: long enough that it cannot be guessed.
+    public static let metricsTokenLengthBytesMin = 24
+    /// Longest metrics token, in bytes.
+    public static let metricsTokenLengthBytesMax = 256
     /// Most tenants on one page of `GET /v1/tenants`.
     public static let tenantPageSizeDefault = 100
 }

@@ -8,17 +8,13 @@ import Hummingbird
 /// the most powerful credential into every scraper's configuration.
 public enum MetricsAccess {
     public static let path = "/metrics"
-    /// Shortest metrics token, in bytes: long enough that it cannot be guessed.
-    public static let tokenLengthBytesMin = 24
-    /// Longest metrics token, in bytes.
-    public static let tokenLengthBytesMax = 256
     static let code = "metrics_unauthorized"
 
     /// Why `token` cannot be a metrics token, or nil when it can.
     public static func problem(withToken token: String) -> String? {
-        guard (tokenLengthBytesMin...tokenLengthBytesMax).contains(token.utf8.count),
-              token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            return "a metrics token is \(tokenLengthBytesMin)-\(tokenLengthBytesMax) printable ASCII characters without spaces"
+        let lengths = ServerLimits.metricsTokenLengthBytesMin...ServerLimits.metricsTokenLengthBytesMax
+        guard lengths.contains(token.utf8.count), token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            return "a metrics token is \(lengths.lowerBound)-\(lengths.upperBound) printable ASCII characters without spaces"
         }
         return nil
     }
@@ -28,7 +24,7 @@ public enum MetricsAccess {
         guard let token else {
             throw refusal("no metrics token is configured (metrics_token / AEROLITH_METRICS_TOKEN / --metrics-token), so /metrics is closed")
         }
-        guard let header = request.headers[.authorization], header.utf8.count <= tokenLengthBytesMax + 16 else {
+        guard let header = request.headers[.authorization], header.utf8.count <= ServerLimits.authorizationHeaderLengthBytesMax else {
             throw refusal("use Authorization: Bearer <metrics token>")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
