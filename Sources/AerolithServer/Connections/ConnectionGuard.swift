@@ -3,9 +3,11 @@ import Logging
 import NIOCore
 import NIOHTTPTypes
 
-/// Per connection: refuses it when the maximum is open already, and closes it when its first
-/// request head is not complete within the header-read timeout. Sits after the HTTP decoder, so
-/// a head counts as read only once all of it has arrived, however slowly its bytes trickle in.
+/// Per connection: counts it (making room, when the maximum is open, by closing the connection
+/// idle the longest; see `ConnectionCounter`), tells the counter when it is busy with a request
+/// and when it is idle again, and closes it when its first request head is not complete within
+/// the header-read timeout. Sits after the HTTP decoder, so a head counts as read only once all
+/// of it has arrived, however slowly its bytes trickle in.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -17,6 +19,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let logger: Logger
     private var started = false
     private var counted = false
+    /// The connection's ticket while it is idle (waiting for a request head).
+    private var idleTicket: UInt64?
+    /// Request heads read whose responses have not ended (more than one only when pipelined).
+    private var requestsInFlight = 0
     private var headerDeadline: Scheduled<Void>?
 
     init(counter: ConnectionCounter, headerReadTimeoutSeconds: Int, logger: Logger) {
@@ -45,19 +51,39 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head = unwrapInboundIn(data) {
+            requestsInFlight += 1
             headerDeadline?.cancel()
             headerDeadline = nil
+            if let ticket = idleTicket {
+                counter.busy(ticket)
+                idleTicket = nil
+            }
         }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            requestsInFlight = max(0, requestsInFlight - 1)
+            if counted, idleTicket == nil, requestsInFlight == 0 { idleTicket = counter.idle(context.channel) }
+        }
+        context.write(data, promise: promise)
     }
 
     private func start(_ context: ChannelHandlerContext) {
         guard !started else { return }
         started = true
-        guard counter.tryOpen() else {
-            logger.debug("connection refused: the maximum is open", metadata: ["connections_max": "\(counter.connectionsMax)"])
+        switch counter.admit(context.channel) {
+        case .refused:
+            logger.debug("connection refused: the maximum is open and none is idle", metadata: ["connections_max": "\(counter.connectionsMax)"])
             context.close(promise: nil)
             return
+        case .admitted(let ticket, let evicted):
+            idleTicket = ticket
+            if let evicted {
+                logger.debug("idle connection closed to make room", metadata: ["connections_max": "\(counter.connectionsMax)"])
+                evicted.close(promise: nil)
+            }
         }
         counted = true
         let logger = self.logger
@@ -73,7 +99,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         headerDeadline = nil
         if counted {
             counted = false
-            counter.close()
+            counter.close(idleTicket)
+            idleTicket = nil
         }
     }
 }
