@@ -56,7 +56,7 @@ public enum StorageLimits {
     /// Longest a query runs before it is stopped with `query_timeout`, in milliseconds, unless
     /// configured otherwise (`QueryBudget`).
     public static let queryTimeLimitMillisecondsDefault = 5_000
-    /// Most rows a query examines (full-scan steps, rows sorted) before it is stopped with
+    /// Most rows a query examines (rows read by full scans, rows put in automatic indexes) before it is stopped with
     /// `query_timeout`, unless configured otherwise (`QueryBudget`).
     public static let queryRowsExaminedMaxDefault = 2_000_000
     /// How often a running query's budget is checked, in SQLite virtual-machine instructions.

@@ -72,6 +72,22 @@ import Testing
         _ = try await fixture.login(owner.tenantID, email: "ann@example.com")
     }
 
+    @Test func signInsNamingMadeUpTenantsShareOneQueue() async throws {
+        let fixture = try await IdentityFixture.start(identity: #""password_scrypt_log2_n": 14, "login_failures_per_account_max": 1000, "login_failures_per_address_max": 100000"#)
+        let owner = try await fixture.signup("Acme", email: "ann@example.com")
+        let url = fixture.server.baseURL + "/v1/auth/login"
+        // Each made-up tenant id would otherwise get a queue of its own and together fill the
+        // server's; as one queue they are held to one tenant's share.
+        async let flood = Self.concurrently(60) { index, client in
+            try await Self.post(client, url, #"{"tenant":"tn_madeup\#(index)","email":"x@example.com","password":"guess guess"}"#)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await fixture.login(owner.tenantID, email: "ann@example.com")
+        let replies = try await flood
+        #expect(replies.contains { $0.code == "overloaded" })
+        #expect(replies.allSatisfy { $0.code == "overloaded" || $0.code == "invalid_credentials" })
+    }
+
     @Test func aTenantsBacklogOfQueriesIsBoundedAndDelaysOnlyThatTenant() async throws {
         let configPath = NSTemporaryDirectory() + "aerolith-fair-\(UUID().uuidString).json"
         try #"{"blocking_threads": 2, "blocking_running_per_tenant_max": 1, "blocking_queued_per_tenant_max": 2}"#

@@ -159,11 +159,14 @@ struct ServeConfigurationLoader {
         if let value = try integer(merged.blockingRunningPerTenantMax, "blocking_running_per_tenant_max", in: 1...BlockingWorkLimits.threadCountMax) {
             configuration.blockingWork.runningPerKeyMax = value
         }
-        if let value = try integer(merged.blockingQueuedPerTenantMax, "blocking_queued_per_tenant_max", in: 0...countSettingMax) {
+        if let value = try integer(merged.blockingQueuedPerTenantMax, "blocking_queued_per_tenant_max", in: 1...countSettingMax) {
             configuration.blockingWork.queuedPerKeyMax = value
         }
-        if let value = try integer(merged.blockingQueuedMax, "blocking_queued_max", in: 0...countSettingMax) {
+        if let value = try integer(merged.blockingQueuedMax, "blocking_queued_max", in: 1...countSettingMax) {
             configuration.blockingWork.queuedTotalMax = value
+        }
+        guard configuration.blockingWork.runningPerKeyMax <= configuration.blockingWork.threadCount else {
+            throw CLIError(.invalidConfiguration, "blocking_running_per_tenant_max (\(configuration.blockingWork.runningPerKeyMax)) is more than blocking_threads (\(configuration.blockingWork.threadCount)): one tenant could take every thread")
         }
         for setting in connectionSettings {
             guard let text = merged[keyPath: setting.value] else { continue }

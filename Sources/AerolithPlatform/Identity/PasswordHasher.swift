@@ -38,6 +38,9 @@ public struct PasswordHasher: Sendable {
     /// Most hashes waiting in all: with `concurrentHashesMax` at 1 and a standard hash of about
     /// 0.1–0.3 s, a sign-in waits a few seconds at most before it is hashed or refused.
     public static let queuedHashesMax = 24
+    /// The queue of hashes for no tenant that exists yet: signups, and sign-ins naming a tenant
+    /// that does not exist (so made-up tenant ids compete only with each other).
+    public static let unknownTenantKey = "\u{0}unknown"
     public static let saltBytes = 16
     public static let derivedKeyBytes = 32
     /// Bounds on parameters read back from stored hashes (a corrupt record must not ask for gigabytes).

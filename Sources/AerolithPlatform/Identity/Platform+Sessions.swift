@@ -13,11 +13,13 @@ extension Platform {
         let named = try? self.tenant(tenantID)
         let found = try named.flatMap { try user(tenantID: $0.id, email: email) }
         let check: (matches: Bool, needsRehash: Bool)
+        // Hashes queue per tenant; made-up tenant ids all share one queue.
+        let queue = named?.id ?? PasswordHasher.unknownTenantKey
         do {
             if let found, password.utf8.count <= IdentityLimits.passwordLengthBytesMax {
-                check = try await hasher.verify(password, against: found.passwordHash, tenantID: tenantID)
+                check = try await hasher.verify(password, against: found.passwordHash, tenantID: queue)
             } else {
-                try await hasher.verifyNothing(String(password.utf8.prefix(IdentityLimits.passwordLengthBytesMax)) ?? "", tenantID: tenantID)
+                try await hasher.verifyNothing(String(password.utf8.prefix(IdentityLimits.passwordLengthBytesMax)) ?? "", tenantID: queue)
                 check = (false, false)
             }
         } catch {
@@ -97,7 +99,13 @@ extension Platform {
             try await end(current, reason: "refresh_token_reused")
             throw PlatformError(.refreshTokenReused, "this refresh token was used twice at once; the session is revoked")
         }
-        sessionCache.withLock { $0[session.id] = session }
+        // An end racing this refresh may have cached (and stored) the ended session meanwhile:
+        // never put the active copy back over it, nor over a newer version.
+        sessionCache.withLock { cache in
+            if let cached = cache[session.id], !cached.isActive || cached.version > session.version { return }
+            cache[session.id] = session
+        }
+        guard try self.session(session.id)?.isActive == true else { throw PlatformError(.sessionEnded, "the session has ended") }
         return try await issue(user: user, session: session, refreshToken: next.token)
     }
 

@@ -9,9 +9,12 @@ extension Platform {
         // Check the owner's fields before creating anything.
         _ = try checkedIdentity(email: email, password: password, displayName: displayName)
         try throttle.admitSignup(address: clientAddress)
+        // Hashed before anything is created: a hash refused under load (503 overloaded) leaves
+        // no tenant without an owner behind.
+        let hash = try await hasher.hash(password, tenantID: PasswordHasher.unknownTenantKey)
         let tenant = try await createTenant(name: tenantName, plan: plan)
         let user = try await createUser(tenantID: tenant.id, email: email, password: password, displayName: displayName,
-                                        roles: [Role.owner.rawValue], grantor: nil)
+                                        roles: [Role.owner.rawValue], grantor: nil, passwordHash: hash)
         return (tenant, user, try await openSession(for: user))
     }
 }

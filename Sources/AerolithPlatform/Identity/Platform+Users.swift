@@ -6,13 +6,22 @@ extension Platform {
     /// it); `grantor` (nil: the platform admin) must hold every permission the roles grant.
     public func createUser(tenantID: String, email rawEmail: String, password: String, displayName: String?,
                            roles: [String], grantor: Grant?) async throws -> User {
+        try await createUser(tenantID: tenantID, email: rawEmail, password: password, displayName: displayName, roles: roles,
+                             grantor: grantor, passwordHash: nil)
+    }
+
+    /// `passwordHash`: the password hashed already (signup hashes before it creates anything).
+    func createUser(tenantID: String, email rawEmail: String, password: String, displayName: String?,
+                    roles: [String], grantor: Grant?, passwordHash: String?) async throws -> User {
         let tenant = try tenant(tenantID)
         let (email, name) = try checkedIdentity(email: rawEmail, password: password, displayName: displayName)
         let checkedRoles = try validRoles(roles, tenantID: tenant.id)
         try checkGrantable(try permissions(ofRoles: checkedRoles, tenantID: tenant.id), by: grantor)
+        var hash = passwordHash
+        if hash == nil { hash = try await hasher.hash(password, tenantID: tenant.id) }
         let now = Timestamp.now()
         var user = User(id: RandomID.make(prefix: User.idPrefix, length: User.idRandomLength), tenantID: tenant.id, email: email,
-                        displayName: name, status: .active, roles: checkedRoles, passwordHash: try await hasher.hash(password, tenantID: tenant.id),
+                        displayName: name, status: .active, roles: checkedRoles, passwordHash: hash ?? "",
                         createdAt: now, updatedAt: now, passwordChangedAt: now)
         do throws(StorageError) {
             user.version = try await store.insert(user.json, id: try DocumentID(user.id), into: usersCollection, in: system).version

@@ -3,9 +3,9 @@
 public struct QueryBudget: Sendable, Equatable {
     /// Longest a query may run, in milliseconds.
     public var timeLimitMilliseconds: Int
-    /// Most rows a query may examine: rows read by full scans of its collection, rows it sorts,
-    /// and rows put into an automatic index. Rows reached through an index are bounded by the
-    /// time limit instead.
+    /// Most rows a query may examine: rows read by full scans of its collection (a sort without an
+    /// index that serves it reads them all) and rows put into an automatic index. Rows reached
+    /// through an index are bounded by the time limit instead.
     public var rowsExaminedMax: Int
 
     public init(timeLimitMilliseconds: Int = StorageLimits.queryTimeLimitMillisecondsDefault,

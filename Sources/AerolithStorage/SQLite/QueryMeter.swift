@@ -54,8 +54,8 @@ final class QueryMeter {
         return 0
     }
 
-    /// Full-scan steps, rows sorted, rows put into automatic indexes.
-    private static let rowCounters: [Int32] = [SQLITE_STMTSTATUS_FULLSCAN_STEP, SQLITE_STMTSTATUS_SORT, SQLITE_STMTSTATUS_AUTOINDEX]
+    /// Rows stepped through in full scans, and rows put into automatic indexes.
+    private static let rowCounters: [Int32] = [SQLITE_STMTSTATUS_FULLSCAN_STEP, SQLITE_STMTSTATUS_AUTOINDEX]
 
     private static func now() -> UInt64 {
         var time = timespec()
