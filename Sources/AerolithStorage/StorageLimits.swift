@@ -18,6 +18,10 @@ public enum StorageLimits {
     /// the single writer is never held for long whatever the collection's size. A collection of
     /// at most this many documents gets its index in the creating request.
     public static let indexBuildSliceRowsMax = 1_000
+    /// Most document bytes one such writer turn touches (a slice ends after the document that
+    /// crosses it), so a slice of large documents is as short as one of small ones. A collection
+    /// larger than this also gets its index in the background.
+    public static let indexBuildSliceBytesMax = 8 * 1_048_576
     /// How long a table replaced by a rebuilt one is kept intact before it is cleared, in
     /// milliseconds: a read that looked the collection up just before the switch still finds it.
     public static let retiredTableGraceMilliseconds = 5_000

@@ -39,6 +39,31 @@ import Testing
         return try fixture.store.query(query, in: name, placement: fixture.placement).documents.map(\.id).sorted()
     }
 
+    @Test func aFewLargeDocumentsAreIndexedInSlicesBoundedByBytes() async throws {
+        let fixture = try TemporaryStore()
+        let name = try await fixture.collection("large")
+        // 24 documents of about 900 KB: far fewer rows than a slice, far more bytes.
+        let padding = String(repeating: "x", count: 900_000)
+        for index in 0..<24 {
+            _ = try await fixture.store.insert(try object(#"{"n":\#(index),"pad":"\#(padding)"}"#), id: try DocumentID("d\(index)"),
+                                               into: name, in: fixture.placement)
+        }
+        let table = try fixture.store.catalog.entry(name, in: fixture.placement).tableName
+        let (first, second) = try await fixture.store.writer.write { connection throws(StorageError) -> (Int64?, Int64?) in
+            let first = try IndexBuild.sliceEnd(of: table, after: 0, on: connection)
+            return (first, try IndexBuild.sliceEnd(of: table, after: first ?? 0, on: connection))
+        }
+        // 8 MiB of 900 KB documents: the slice ends with the tenth, the one that crosses it.
+        let rowsPerSlice = Int64(StorageLimits.indexBuildSliceBytesMax / 900_000 + 1)
+        #expect(first == rowsPerSlice)
+        #expect(second == 2 * rowsPerSlice)
+        let definition = try IndexDefinition(name: "by_n", paths: [try FieldPath("n")])
+        let created = try await fixture.store.createIndex(definition, on: name, placement: fixture.placement)
+        #expect(created.state == .building, "24 documents of 900 KB were indexed in one writer turn")
+        #expect(try await Self.waitForBuild(fixture, name, "by_n")?.state == .ready)
+        #expect(try Self.ids(fixture, name, #"{"n":{"$gte":20}}"#) == ["d20", "d21", "d22", "d23"])
+    }
+
     @Test func writesOfAnotherTenantCommitWhileABuildRunsAndTheIndexHoldsChangesMadeMeanwhile() async throws {
         let fixture = try TemporaryStore()
         let big = try await Self.large(fixture)

@@ -1,6 +1,7 @@
 extension DocumentStore {
     /// Creates a secondary index and keeps it up to date. A collection of at most
-    /// `StorageLimits.indexBuildSliceRowsMax` documents is indexed at once (`ready`); a larger one
+    /// `StorageLimits.indexBuildSliceRowsMax` documents and `indexBuildSliceBytesMax` bytes is
+    /// indexed at once (`ready`); a larger one
     /// is indexed in the background in bounded writer turns (`building`, see `IndexBuild`), so
     /// other writes never wait long behind it.
     public func createIndex(_ definition: IndexDefinition, on collection: CollectionName, placement: Placement) async throws(StorageError) -> IndexInfo {
@@ -26,7 +27,8 @@ extension DocumentStore {
             if let running = try IndexBuild.progress(of: table, on: connection) {
                 throw StorageError(.indexBuildInProgress, "index \"\(running.indexName)\" is still being built on this collection; try again when it is ready")
             }
-            let inBackground = connection.counters.counters(of: table).documents > Int64(StorageLimits.indexBuildSliceRowsMax)
+            let size = connection.counters.counters(of: table)
+            let inBackground = size.documents > Int64(StorageLimits.indexBuildSliceRowsMax) || size.bytes > Int64(StorageLimits.indexBuildSliceBytesMax)
             let insert = try connection.statement(
                 "INSERT INTO _aerolith_indexes (table_name, name, paths, is_unique, created_at, state) VALUES (?, ?, ?, ?, ?, ?)"
             )

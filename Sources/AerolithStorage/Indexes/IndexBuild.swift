@@ -84,13 +84,7 @@ enum IndexBuild {
     /// Copies the next slice, or switches the collection over when every row is copied.
     static func step(_ table: String, catalog: Catalog, on connection: WriteTransaction) throws(StorageError) -> Step {
         guard let progress = try progress(of: table, on: connection) else { return .gone }
-        let bound = try connection.statement("SELECT max(rid) FROM (SELECT rid FROM \"\(table)\" WHERE rid > ? ORDER BY rid LIMIT ?)")
-        bound.bind(progress.copiedThrough, at: 1)
-        bound.bind(Int64(StorageLimits.indexBuildSliceRowsMax), at: 2)
-        _ = try bound.step()
-        let upper: Int64? = bound.isNull(at: 0) ? nil : bound.int64(at: 0)
-        try bound.run()
-        guard let upper else {
+        guard let upper = try sliceEnd(of: table, after: progress.copiedThrough, on: connection) else {
             try switchOver(progress, catalog: catalog, on: connection)
             return .switched
         }
@@ -201,15 +195,36 @@ enum IndexBuild {
         let present = try exists.step()
         try exists.run()
         if present {
-            let delete = try connection.statement("DELETE FROM \"\(table)\" WHERE rid IN (SELECT rid FROM \"\(table)\" ORDER BY rid LIMIT ?)")
-            delete.bind(Int64(StorageLimits.indexBuildSliceRowsMax), at: 1)
-            try delete.run()
-            if connection.changes > 0 { return .cleared }
+            if let upper = try sliceEnd(of: table, after: Int64.min, on: connection) {
+                let delete = try connection.statement("DELETE FROM \"\(table)\" WHERE rid <= ?")
+                delete.bind(upper, at: 1)
+                try delete.run()
+                return .cleared
+            }
             try connection.execute("DROP TABLE \"\(table)\"")
         }
         let forget = try connection.statement("DELETE FROM _aerolith_retired_tables WHERE table_name = ?")
         forget.bind(table, at: 1)
         try forget.run()
         return .cleared
+    }
+
+    /// The last row id of the next slice of `table` after row `after`: at most
+    /// `indexBuildSliceRowsMax` rows, ending with the document that crosses
+    /// `indexBuildSliceBytesMax`. Nil when no row follows.
+    static func sliceEnd(of table: String, after: Int64, on connection: WriteTransaction) throws(StorageError) -> Int64? {
+        let bound = try connection.statement("""
+            SELECT max(rid) FROM (
+                SELECT rid, sum(size) OVER (ORDER BY rid) - size AS before
+                FROM (SELECT rid, length(CAST(body AS BLOB)) AS size FROM "\(table)" WHERE rid > ? ORDER BY rid LIMIT ?)
+            ) WHERE before < ?
+            """)
+        bound.bind(after, at: 1)
+        bound.bind(Int64(StorageLimits.indexBuildSliceRowsMax), at: 2)
+        bound.bind(Int64(StorageLimits.indexBuildSliceBytesMax), at: 3)
+        _ = try bound.step()
+        let upper: Int64? = bound.isNull(at: 0) ? nil : bound.int64(at: 0)
+        try bound.run()
+        return upper
     }
 }
