@@ -11,7 +11,7 @@ enum FairnessBenchmark {
     /// Documents in tenant A's collection (env `AEROLITH_BENCH_FAIRNESS_DOCUMENTS`).
     static let documentsCountDefault = 80_000
     /// B's requests of each kind per phase.
-    static let samplesPerPhase = 400
+    static let samplesPerPhase = 3_000
     /// Tenant A's clients, each running the expensive query back to back.
     static let expensiveClients = 12
     /// Anonymous sign-in clients, each on its own source address 127.0.0.2….

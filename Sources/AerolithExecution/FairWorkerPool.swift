@@ -11,9 +11,14 @@ import Foundation
 ///
 /// Guarantees:
 /// - **Nothing else waits behind this pool's work**: its jobs run on its own threads, never on
-///   Dispatch's shared pool or the threads that serve requests, and those threads run at a lower
-///   CPU priority (`Limits.niceIncrement`) than the request threads, so a saturated pool leaves
-///   the cores to latency-sensitive work first.
+///   Dispatch's shared pool or the threads that serve requests.
+/// - **Heavy keys yield the cores**: a key that has kept the pool busy for more than
+///   `heavyBusyMillisecondsMax` of the last second or so (`RecentWork`) is heavy. With two or
+///   more threads, half of them (rounded up) are light: they run at the request threads' CPU
+///   priority and serve only light keys, one job per key at a time. The others run at a lower
+///   priority (`Limits.niceIncrement`) and serve heavy keys first, then light ones. So a tenant
+///   running expensive queries back to back runs them at low priority, and everyone else's short
+///   queries (and the request threads) get the cores first. A single thread serves every key.
 /// - **A key's backlog delays only that key**: each key has its own FIFO queue; idle threads take
 ///   the next job from the keys in round-robin order, skipping a key that already runs
 ///   `runningPerKeyMax` jobs. So another key's job starts as soon as any thread is free.
@@ -49,9 +54,13 @@ public final class FairWorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Work threads are this much "nicer" than the request threads by default: at nice 5 the
-    /// Linux scheduler gives a request thread about three times a worker's share of a busy core.
-    public static let niceIncrementDefault: Int32 = 5
+    /// Threads serving heavy keys are this much "nicer" than the request threads by default: at
+    /// nice 10 the Linux scheduler gives a nice-0 thread about nine times their share of a core.
+    public static let niceIncrementDefault: Int32 = 10
+    /// Milliseconds of work a key may have done recently (see `RecentWork`) and still be light.
+    public static let heavyBusyMillisecondsMax = 250.0
+    /// Jobs of one light key running on light threads at once.
+    static let lightRunningPerKeyMax = 1
 
     public let name: String
     public let limits: Limits
@@ -62,21 +71,28 @@ public final class FairWorkerPool: @unchecked Sendable {
     private var ring: [String] = []
     private var queuedTotal = 0
     private var runningTotal = 0
+    private var recent = RecentWork()
 
     private struct KeyQueue {
         var jobs: [Job] = []
         var head = 0
         var running = 0
+        var runningLight = 0
         var waiting: Int { jobs.count - head }
     }
+
+    /// Which keys a thread serves, and at what priority.
+    private enum Lane { case light, heavy, any }
 
     private typealias Job = @Sendable () -> Void
 
     public init(name: String, limits: Limits) {
         self.name = name
         self.limits = limits
+        let lightCount = limits.threadCount == 1 ? 0 : (limits.threadCount + 1) / 2
         for index in 0..<limits.threadCount {
-            let thread = Thread { [self] in self.work() }
+            let lane: Lane = limits.threadCount == 1 ? .any : index < lightCount ? .light : .heavy
+            let thread = Thread { [self] in self.work(lane) }
             thread.name = "aerolith.\(name).\(index)"
             thread.start()
         }
@@ -110,35 +126,47 @@ public final class FairWorkerPool: @unchecked Sendable {
         queue.jobs.append(job)
         queues[key] = queue
         queuedTotal += 1
-        condition.signal()
+        // Every waiting thread looks: only some may take this key's job.
+        condition.broadcast()
         return nil
     }
 
-    /// The next job a thread may run, in round-robin order over keys under their running cap.
-    private func takeNext() -> (String, Job)? {
-        for position in ring.indices {
-            let key = ring[position]
-            guard var queue = queues[key], queue.running < limits.runningPerKeyMax else { continue }
-            let job = queue.jobs[queue.head]
-            queue.head += 1
-            queue.running += 1
-            if queue.waiting == 0 {
-                queue.jobs.removeAll(keepingCapacity: false)
-                queue.head = 0
+    /// The next job a thread of `lane` may run, in round-robin order over keys under their
+    /// running cap: light threads take only light keys; heavy threads take heavy keys first.
+    private func takeNext(_ lane: Lane, now: Double) -> (String, Job, onLightThread: Bool)? {
+        let passes: [Bool?] = switch lane {
+        case .light: [false]
+        case .heavy: [true, nil]
+        case .any: [nil]
+        }
+        for wanted in passes {
+            for position in ring.indices {
+                let key = ring[position]
+                guard var queue = queues[key], queue.running < limits.runningPerKeyMax else { continue }
+                let heavy = recent.milliseconds(of: key, now: now) > Self.heavyBusyMillisecondsMax
+                if let wanted, heavy != wanted { continue }
+                if lane == .light, queue.runningLight >= Self.lightRunningPerKeyMax { continue }
+                let job = queue.jobs[queue.head]
+                queue.head += 1
+                queue.running += 1
+                if lane == .light { queue.runningLight += 1 }
                 ring.remove(at: position)
-            } else {
-                // Served: to the back of the ring.
-                ring.remove(at: position)
-                ring.append(key)
-                if queue.head >= Self.compactionThreshold {
-                    queue.jobs.removeFirst(queue.head)
+                if queue.waiting == 0 {
+                    queue.jobs.removeAll(keepingCapacity: false)
                     queue.head = 0
+                } else {
+                    // Served: to the back of the ring.
+                    ring.append(key)
+                    if queue.head >= Self.compactionThreshold {
+                        queue.jobs.removeFirst(queue.head)
+                        queue.head = 0
+                    }
                 }
+                queues[key] = queue
+                queuedTotal -= 1
+                runningTotal += 1
+                return (key, job, lane == .light)
             }
-            queues[key] = queue
-            queuedTotal -= 1
-            runningTotal += 1
-            return (key, job)
         }
         return nil
     }
@@ -146,9 +174,11 @@ public final class FairWorkerPool: @unchecked Sendable {
     /// Served jobs kept at the front of a key's array before it is compacted.
     private static let compactionThreshold = 64
 
-    private func finished(_ key: String) {
+    private func finished(_ key: String, onLightThread: Bool, milliseconds: Double, now: Double) {
+        recent.add(milliseconds, to: key, now: now)
         guard var queue = queues[key] else { return }
         queue.running -= 1
+        if onLightThread { queue.runningLight -= 1 }
         runningTotal -= 1
         if queue.running == 0, queue.waiting == 0 {
             queues.removeValue(forKey: key)
@@ -156,21 +186,23 @@ public final class FairWorkerPool: @unchecked Sendable {
             queues[key] = queue
         }
         // A job of this key may have been held back by its cap.
-        if queue.waiting > 0 { condition.signal() }
+        if queue.waiting > 0 { condition.broadcast() }
     }
 
-    private func work() {
-        ThreadPriority.lower(by: limits.niceIncrement)
+    private func work(_ lane: Lane) {
+        if lane != .light { ThreadPriority.lower(by: limits.niceIncrement) }
         condition.lock()
         while true {
-            guard let (key, job) = takeNext() else {
+            guard let (key, job, onLightThread) = takeNext(lane, now: RecentWork.now()) else {
                 condition.wait()
                 continue
             }
             condition.unlock()
+            let start = RecentWork.now()
             job()
+            let end = RecentWork.now()
             condition.lock()
-            finished(key)
+            finished(key, onLightThread: onLightThread, milliseconds: (end - start) * 1_000, now: end)
         }
     }
 }

@@ -1,5 +1,7 @@
+import AerolithExecution
 import HTTPTypes
 import Hummingbird
+import Metrics
 import Logging
 
 /// Turns every error thrown below it into a problem+json response, stamps the request id on
@@ -25,7 +27,13 @@ struct ProblemMiddleware: RouterMiddleware {
                                       detail: "\(request.method.rawValue) is not served here; use \(allowed.joined(separator: ", "))")
                 }
             }
-            if problem.status.code >= 500 {
+            if let refused = error as? WorkRefused {
+                // Load shed as designed, not a failure: counted, and logged only at debug so that a
+                // flood does not also cost a log line per refused request.
+                Counter(label: "aerolith_requests_shed_total", dimensions: [("pool", refused.pool)]).increment()
+                context.logger.debug("request shed", metadata: ["pool": "\(refused.pool)", "reason": "\(refused.reason.rawValue)",
+                                                                "request_id": "\(context.requestID)"])
+            } else if problem.status.code >= 500 {
                 context.logger.error("request failed", metadata: [
                     "error": "\(String(reflecting: error))", "path": "\(request.uri.path)", "request_id": "\(context.requestID)",
                     "tenant": "\(context.principal?.tenantID ?? "-")",
