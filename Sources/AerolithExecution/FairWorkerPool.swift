@@ -55,8 +55,8 @@ public final class FairWorkerPool: @unchecked Sendable {
     }
 
     /// Threads serving heavy keys are this much "nicer" than the request threads by default: at
-    /// nice 10 the Linux scheduler gives a nice-0 thread about nine times their share of a core.
-    public static let niceIncrementDefault: Int32 = 10
+    /// nice 19 the Linux scheduler gives a nice-0 thread about seventy times their share of a core.
+    public static let niceIncrementDefault: Int32 = 19
     /// Milliseconds of work a key may have done recently (see `RecentWork`) and still be light.
     public static let heavyBusyMillisecondsMax = 250.0
     /// Jobs of one light key running on light threads at once.

@@ -21,7 +21,11 @@ final class SQLiteConnection: @unchecked Sendable {
     /// survives power loss by syncing the WAL on every commit.
     enum Synchronous: String { case normal = "NORMAL", full = "FULL" }
 
+    /// Configured once, before the process's first connection (see the shim).
+    private static let configured: Bool = aerolith_sqlite_disable_memory_statistics() == SQLITE_OK
+
     init(path: String, mode: Mode, synchronous: Synchronous) throws(StorageError) {
+        _ = Self.configured
         var pointer: OpaquePointer?
         let flags: Int32 = switch mode {
         case .readWrite: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
