@@ -46,9 +46,11 @@ import Testing
         // idle the longest, so the oldest are closed and the table never holds more than the maximum.
         let silent = try (0..<(connectionsMax * 2)).map { _ in try RawConnection(port: server.port) }
         try await Task.sleep(for: .seconds(2))
-        let closed = silent.filter { $0.receiveAvailable() == nil }
-        #expect(closed.count >= connectionsMax, "silent connections beyond the maximum stayed open")
-        #expect(silent.suffix(connectionsMax - 1).allSatisfy { $0.receiveAvailable() != nil }, "the newest connections were closed")
+        // (Which ones are closed follows the order the event loops admitted them in, which is only
+        // roughly the order they connected in.)
+        let open = silent.filter { $0.receiveAvailable() != nil }
+        #expect(open.count <= connectionsMax, "silent connections beyond the maximum stayed open")
+        #expect(open.count >= connectionsMax - 1, "more connections were closed than needed to make room")
         // With every slot still held by silent connections, a client that sends its request at once
         // (a health probe) is served, again and again.
         for _ in 0..<3 {
