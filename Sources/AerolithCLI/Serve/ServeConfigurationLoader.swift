@@ -64,12 +64,18 @@ struct ServeConfigurationLoader {
         ("connections_max", "AEROLITH_CONNECTIONS_MAX", \.connectionsMax),
     ]
 
-    /// The connection limits, as whole numbers within their ranges. (`nonisolated(unsafe)`: as
-    /// `settings`.)
-    nonisolated(unsafe) static let connectionSettings: [(file: String, value: KeyPath<Values, String?>, range: ClosedRange<Int>, keyPath: WritableKeyPath<ConnectionLimits, Int>)] = [
-        ("header_read_timeout_seconds", \.headerReadTimeoutSeconds, ConnectionLimits.headerReadTimeoutSecondsRange, \.headerReadTimeoutSeconds),
-        ("idle_timeout_seconds", \.idleTimeoutSeconds, ConnectionLimits.idleTimeoutSecondsRange, \.idleTimeoutSeconds),
-        ("connections_max", \.connectionsMax, ConnectionLimits.connectionsMaxRange, \.connectionsMax),
+    /// The settings that are whole numbers within a range, and where each goes. (`nonisolated(unsafe)`:
+    /// as `settings`.)
+    nonisolated(unsafe) static let integerSettings: [(file: String, value: KeyPath<Values, String?>, range: ClosedRange<Int>, keyPath: WritableKeyPath<ServerConfiguration, Int>)] = [
+        ("query_time_limit_ms", \.queryTimeLimitMilliseconds, 1...countSettingMax, \.queryBudget.timeLimitMilliseconds),
+        ("query_rows_examined_max", \.queryRowsExaminedMax, 1...countSettingMax, \.queryBudget.rowsExaminedMax),
+        ("blocking_threads", \.blockingThreads, 1...BlockingWorkLimits.threadCountMax, \.blockingWork.threadCount),
+        ("blocking_running_per_tenant_max", \.blockingRunningPerTenantMax, 1...BlockingWorkLimits.threadCountMax, \.blockingWork.runningPerKeyMax),
+        ("blocking_queued_per_tenant_max", \.blockingQueuedPerTenantMax, 1...countSettingMax, \.blockingWork.queuedPerKeyMax),
+        ("blocking_queued_max", \.blockingQueuedMax, 1...countSettingMax, \.blockingWork.queuedTotalMax),
+        ("header_read_timeout_seconds", \.headerReadTimeoutSeconds, ConnectionLimits.headerReadTimeoutSecondsRange, \.connections.headerReadTimeoutSeconds),
+        ("idle_timeout_seconds", \.idleTimeoutSeconds, ConnectionLimits.idleTimeoutSecondsRange, \.connections.idleTimeoutSeconds),
+        ("connections_max", \.connectionsMax, ConnectionLimits.connectionsMaxRange, \.connections.connectionsMax),
     ]
 
     /// Largest value accepted for a count or a time setting.
@@ -140,40 +146,15 @@ struct ServeConfigurationLoader {
             }
             configuration.pricingFunction = function
         }
-        func integer(_ text: String?, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
-            guard let text else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw CLIError(.invalidConfiguration, "\(name) \"\(text.prefix(20))\" is not an integer from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
-        if let value = try integer(merged.queryTimeLimitMilliseconds, "query_time_limit_ms", in: 1...countSettingMax) {
-            configuration.queryBudget.timeLimitMilliseconds = value
-        }
-        if let value = try integer(merged.queryRowsExaminedMax, "query_rows_examined_max", in: 1...countSettingMax) {
-            configuration.queryBudget.rowsExaminedMax = value
-        }
-        if let value = try integer(merged.blockingThreads, "blocking_threads", in: 1...BlockingWorkLimits.threadCountMax) {
-            configuration.blockingWork.threadCount = value
-        }
-        if let value = try integer(merged.blockingRunningPerTenantMax, "blocking_running_per_tenant_max", in: 1...BlockingWorkLimits.threadCountMax) {
-            configuration.blockingWork.runningPerKeyMax = value
-        }
-        if let value = try integer(merged.blockingQueuedPerTenantMax, "blocking_queued_per_tenant_max", in: 1...countSettingMax) {
-            configuration.blockingWork.queuedPerKeyMax = value
-        }
-        if let value = try integer(merged.blockingQueuedMax, "blocking_queued_max", in: 1...countSettingMax) {
-            configuration.blockingWork.queuedTotalMax = value
-        }
-        guard configuration.blockingWork.runningPerKeyMax <= configuration.blockingWork.threadCount else {
-            throw CLIError(.invalidConfiguration, "blocking_running_per_tenant_max (\(configuration.blockingWork.runningPerKeyMax)) is more than blocking_threads (\(configuration.blockingWork.threadCount)): one tenant could take every thread")
-        }
-        for setting in connectionSettings {
+        for setting in integerSettings {
             guard let text = merged[keyPath: setting.value] else { continue }
             guard let number = Int(text), setting.range.contains(number) else {
                 throw CLIError(.invalidConfiguration, "\(setting.file) \"\(text.prefix(20))\" is not a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound)")
             }
-            configuration.connections[keyPath: setting.keyPath] = number
+            configuration[keyPath: setting.keyPath] = number
+        }
+        guard configuration.blockingWork.runningPerKeyMax <= configuration.blockingWork.threadCount else {
+            throw CLIError(.invalidConfiguration, "blocking_running_per_tenant_max (\(configuration.blockingWork.runningPerKeyMax)) is more than blocking_threads (\(configuration.blockingWork.threadCount)): one tenant could take every thread")
         }
         if let level = merged.logLevel {
             guard let value = Logger.Level(rawValue: level) else {
