@@ -6,7 +6,8 @@
  * plugin directory. A plugin never links against Aerolith; everything it may call arrives
  * through the host API table given to `aerolith_plugin_init`.
  *
- * A minimal plugin (examples/c/hello_plugin.c is a complete one):
+ * A minimal plugin (examples/c/hello_plugin.c is a complete one; the helpers at the end of this
+ * header, and the JSON reader in aerolith_json.h, save most of the ceremony):
  *
  *     #include "aerolith_plugin.h"
  *
@@ -129,8 +130,9 @@
  *
  * Loading. The host loads a plugin with dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE), so
  * plugins never see each other's symbols. Disabling a plugin detaches its hooks and waits for
- * in-flight calls to return; the image stays mapped unless the plugin sets
- * AEROLITH_PLUGIN_UNLOADABLE and the operator enables unloading.
+ * in-flight calls to return (at most 10 s), then runs on_deactivate for each active tenant;
+ * on_unload follows only when the plugin is replaced by a new version or the server stops.
+ * This host never unmaps an image, whatever the plugin's flags: see AEROLITH_PLUGIN_UNLOADABLE.
  *
  * Symbol prefix. Every name in this header starts with `aerolith_` or `AEROLITH_`.
  */
@@ -139,12 +141,18 @@
 #define AEROLITH_PLUGIN_H
 
 #ifdef __cplusplus
+#include <cstdarg>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 extern "C" {
 #else
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #endif
 
 /* ========================================================================================
@@ -213,8 +221,20 @@ typedef struct aerolith_slice {
     size_t len;
 } aerolith_slice;
 
-/* An initializer for a slice of a string literal: AEROLITH_SLICE_LITERAL("name"). */
+/* An initializer for a slice of a string literal, for static data:
+ *     static const aerolith_slice code = AEROLITH_SLICE_LITERAL("forbidden_key");
+ *     .name = AEROLITH_SLICE_LITERAL("hello"),   (in a designated initializer) */
 #define AEROLITH_SLICE_LITERAL(literal) { (literal), sizeof(literal) - 1 }
+
+/* A slice of a string literal usable anywhere an expression is (a compound literal):
+ *     aerolith_log(api, call, AEROLITH_LOG_INFO, AEROLITH_SLICE("loaded"));
+ * Only for literals: sizeof must see the array, not a pointer. A literal lives in static
+ * storage, so the slice may also be handed to the host (reject codes). */
+#ifdef __cplusplus
+#define AEROLITH_SLICE(literal) (aerolith_slice{ (literal), sizeof(literal) - 1 })
+#else
+#define AEROLITH_SLICE(literal) ((aerolith_slice){ (literal), sizeof(literal) - 1 })
+#endif
 
 /* A slice of `len` bytes at `data`, for code that has a pointer and a length at hand. */
 static inline aerolith_slice aerolith_slice_make(const char *data, size_t len) {
@@ -395,8 +415,10 @@ typedef struct aerolith_host_api {
 
     /* [5..8] Plugin-private persistent key/value state, stored in the core store.
      * Scope: a plugin sees only its own keys. A context with a tenant reads and writes that
-     * tenant's namespace (deleted with the tenant); a context without one (plugin_context,
-     * on_load, on_configure) reads and writes the plugin's process-wide namespace.
+     * tenant's namespace; a context without one (plugin_context, on_load, on_configure,
+     * on_unload) reads and writes the plugin's process-wide namespace. Namespaces outlive
+     * deactivation and new versions of the plugin (they are keyed by plugin name); this host
+     * does not delete tenants, so it never removes a tenant's namespace.
      * Keys: UTF-8, 1..AEROLITH_STATE_KEY_BYTES_MAX bytes. Values: any bytes, at most
      * AEROLITH_STATE_VALUE_BYTES_MAX. Each call is atomic and durable when it returns OK;
      * concurrent puts of one key: the last one wins. These calls block on storage. */
@@ -467,9 +489,12 @@ enum {
 #define AEROLITH_HOOK_KIND_BIT(kind) (UINT64_C(1) << (kind))
 
 /* ---- Request authorization (AEROLITH_HOOK_AUTHORIZE) ------------------------------------
- * Runs on every API request of a tenant where the plugin is active, after authentication and
- * after the core permission check passed, before quotas and the handler. A plugin can only
- * narrow access: it can deny what the core allows, never allow what the core denies.
+ * Runs on every API request made with a tenant's credential (API key, user session or an
+ * authentication provider's identity) in a tenant where the plugin is active — core routes
+ * and routes plugins mount (AEROLITH_HOOK_ROUTE) alike — after authentication and after the
+ * core permission check passed, before the handler. (This host has no quotas yet.) Requests
+ * made with the platform admin key never reach it. A plugin can only narrow access: it can
+ * deny what the core allows, never allow what the core denies.
  * Chain: in chain order; the first DENY stops the chain and the request fails with 403
  * (problem code "plugin_denied", detail = call->message). A non-OK status fails the request
  * with 500 — never treated as allow.
@@ -484,10 +509,25 @@ typedef struct aerolith_authorize_request {
      * "/v1/collections/%72estricted" cannot slip past a prefix check on "restricted". */
     aerolith_slice path;
     aerolith_slice permission;      /* the permission the route requires (AEROLITH_PERMISSION_*) */
-    aerolith_slice subject;         /* who: API key id, or the subject claim of an SSO login */
-    aerolith_slice role;            /* "viewer", "developer", "admin" or "platform_admin" */
+    /* Who: an API key id ("ak_..."), a user id, or "<plugin>:<subject>" for an identity an
+     * authentication provider vouched for. */
+    aerolith_slice subject;
+    /* What the credential holds (AEROLITH_ROLE_TEXT below): a role name, several joined by
+     * ",", or "permissions". Decide on `permission`, not on this text. */
+    aerolith_slice role;
     aerolith_slice collection;      /* the collection the route addresses, or empty */
 } aerolith_authorize_request;
+
+/* AEROLITH_ROLE_TEXT — what `role` holds, in aerolith_authorize_request and
+ * aerolith_route_request:
+ *   - an API key created with a role: that role's name — one of the built-in roles "owner",
+ *     "admin", "developer", "viewer", "billing", or a custom role the tenant defined
+ *     ([a-z][a-z0-9_-]*, at most 40 bytes);
+ *   - an API key created with an explicit permission list instead of a role: "permissions";
+ *   - a signed-in user: the user's roles, joined by "," in the order assigned ("admin,billing");
+ *   - an authentication provider's identity: the built-in role its claims named;
+ *   - the platform admin key (routes only; it never reaches authorize hooks): "platform_admin".
+ * Built-in role names are never reused for custom roles. New built-in roles may appear. */
 
 enum {
     AEROLITH_AUTHORIZE_ALLOW = 0,   /* no objection (the default) */
@@ -575,11 +615,20 @@ typedef aerolith_status (*aerolith_after_write_fn)(void *user_data, const aeroli
  * of one event. Stable and append-only. Payload shapes, by payload version:
  *
  * AEROLITH_EVENT_USAGE, version 1: one usage record of the tenant.
- *   {"kind":"api_call"|"storage_bytes"|"compute_ms"|"network_in_bytes"|"network_out_bytes"|
- *    "custom","quantity":<integer>,"idempotency_id":"<text>"}
+ *   {"kind":"api_call","quantity":1,"idempotency_id":"<text>"}
+ *   This host publishes one record of kind "api_call" for each request made with the tenant's
+ *   credential to a core API route, once it passed the permission check and the authorize
+ *   chain, before the handler runs (so a request that then fails is counted too). Requests to
+ *   plugin-mounted routes publish none. The idempotency id is the server's own, unique per
+ *   record. Other kind names (e.g. "storage_bytes", "network_in_bytes") may appear in a later
+ *   host version with the same shape: a receiver skips kinds it does not know.
  * AEROLITH_EVENT_TENANT, version 1: a change in the tenant's life.
- *   {"action":"created"|"updated"|"suspended"|"resumed"|"deleted",
- *    "tenant":{"id":"tn_...","name":"...","plan":"...","status":"..."}}
+ *   {"action":"created"|"suspended"|"resumed",
+ *    "tenant":{"id":"tn_...","name":"...","plan":"...","status":"active"|"suspended"}}
+ *   "created" when the tenant is created (only subscriptions with AEROLITH_HOOK_FLAG_ALL_TENANTS
+ *   can see it: the plugin is active nowhere yet); "suspended" and "resumed" when its status
+ *   changes. A plan change publishes nothing. Later host versions may add actions (such as
+ *   "updated" or "deleted"): a receiver skips actions it does not know.
  * AEROLITH_EVENT_DOCUMENT, version 1: a committed document change.
  *   {"action":"created"|"replaced"|"patched"|"deleted","collection":"...","id":"...",
  *    "version":<integer>,"data":{...}}   ("data" absent for "deleted")
@@ -605,17 +654,22 @@ typedef aerolith_status (*aerolith_events_fn)(void *user_data, const aerolith_ca
                                               const aerolith_event *events, size_t event_count);
 
 /* ---- Authentication providers (AEROLITH_HOOK_AUTHENTICATE) ------------------------------
- * Called for a request whose credential is not an Aerolith API key (the host checks its own
- * keys first), to let providers such as SSO recognise it. Process-wide: the tenant is not
+ * Called for a request whose Bearer credential the host does not know itself, to let providers
+ * such as SSO recognise it: the host first checks its own access tokens (JWTs it issued) and
+ * API keys; a credential starting with "ak_" never reaches providers. Process-wide: the tenant is not
  * known yet, so call->tenant_id is empty. Chain: in chain order; PASS hands over to the next
  * provider, AUTHENTICATED or REJECTED stops the chain. If every provider passes, the request
  * fails with 401. REJECTED fails it with 401 and call->message as detail. A non-OK status
  * fails it with 500.
  * Claims (AUTHENTICATED), one JSON object of at most AEROLITH_CLAIMS_BYTES_MAX bytes:
- *   {"subject":"<who>","tenant_id":"tn_...","role":"viewer"|"developer"|"admin",
+ *   {"subject":"<who>","tenant_id":"tn_...",
+ *    "role":"owner"|"admin"|"developer"|"viewer"|"billing",
  *    "expires_at_ms":<integer, optional>}
- * The host validates the claims and refuses them (401) if the tenant does not exist or the
- * providing plugin is not active for it.
+ * "role" is one of the built-in roles (custom roles are not accepted from claims). The host
+ * validates the claims and refuses them with 401 if a member is missing or malformed, the
+ * expiry has passed, the tenant does not exist or the providing plugin is not active for it,
+ * and with 403 (tenant_suspended) if the tenant is suspended. The request then runs as
+ * subject "<plugin name>:<subject>" with that role's permissions.
  * Thread: a request worker thread; concurrent across requests if the plugin is reentrant. */
 
 typedef struct aerolith_authenticate_request {
@@ -625,7 +679,9 @@ typedef struct aerolith_authenticate_request {
     aerolith_slice credentials;     /* the Authorization header after the scheme, or empty */
     aerolith_slice method;
     aerolith_slice path;            /* as received, percent-encoded, without the query */
-    aerolith_slice headers_json;    /* {"lower-case-name":"value",...}; repeats joined by ", " */
+    /* {"lower-case-name":"value",...}; repeats joined by ", "; Authorization and Cookie are
+     * left out (the credential is in `scheme` and `credentials`). */
+    aerolith_slice headers_json;
 } aerolith_authenticate_request;
 
 enum {
@@ -646,22 +702,30 @@ typedef aerolith_status (*aerolith_authenticate_fn)(void *user_data, const aerol
 
 /* ---- Isolation strategies (AEROLITH_HOOK_ISOLATION) -------------------------------------
  * Decides where a tenant's data lives: a placement = (database name, table prefix). Not a
- * chain: the operator selects exactly one strategy in configuration by
- * "<plugin name>/<registration name>"; only that one is called, for every tenant.
- * call->tenant_id names the tenant. Operations:
- *   PROVISION  when a tenant is created: choose the placement and prepare anything outside
- *              the host (e.g. a server database); the host then creates the tables.
- *   LOCATE     when the host needs a tenant's placement and has none cached (after a restart,
- *              after eviction). Must return what PROVISION returned.
- *   REMOVE     after the host dropped the tenant's tables: release what PROVISION prepared.
- * Placement rules: database "main" is the shared database; other names are
- * [a-z][a-z0-9_-]*, at most 64 bytes, and name a database the host opens in its data
- * directory. Table prefix: [a-z][a-z0-9_]*, at most 48 bytes.
- * A non-OK status fails the operation (tenant creation, the request, or tenant deletion,
- * which is retried later).
- * Thread: a host worker thread. PROVISION and REMOVE of one tenant never run concurrently
- * with each other or with LOCATE of that tenant; LOCATE of different tenants may run
- * concurrently if the plugin is reentrant. */
+ * chain: the operator selects exactly one strategy in configuration ("plugins":
+ * {"isolation_strategy": "<plugin name>/<registration name>"}); only that one is called, for
+ * every tenant, whether or not the plugin is active anywhere. Without a selection the host's
+ * built-in placement applies (database "main", the tenant id as table prefix). While a
+ * selected strategy is not loaded and enabled, creating a tenant fails with 503
+ * (isolation_unavailable) rather than guess a placement. call->tenant_id names the tenant.
+ * Operations, as this host calls them:
+ *   PROVISION  when a tenant is created, before its record is stored: choose the placement
+ *              and prepare anything outside the host. The host records the placement with
+ *              the tenant; from then on the record is authoritative. A non-OK status, or an
+ *              unusable placement, fails the tenant's creation (500) and nothing is stored.
+ *   LOCATE     when the host reads a tenant's record from storage (first use after a start,
+ *              or after its cache dropped it), as a check: it must return what PROVISION
+ *              returned. The host keeps using the recorded placement; a different answer is
+ *              logged as an error, a non-OK status is ignored.
+ *   REMOVE     reserved: called when the host deletes a tenant, after it dropped the tenant's
+ *              tables, to release what PROVISION prepared. This host version does not delete
+ *              tenants, so it never calls REMOVE; a strategy should still implement it.
+ * Placement rules: this host version stores every tenant in its shared database, so the
+ * database must be "main" (any other name fails the operation). Table prefix:
+ * [a-z][a-z0-9_]*, at most 48 bytes, unique per tenant.
+ * Thread: a host worker thread. PROVISION of a tenant runs before anything else can name the
+ * tenant, so it never overlaps a LOCATE of that tenant; LOCATE of different tenants (and
+ * PROVISION of different tenants) may run concurrently if the plugin is reentrant. */
 
 enum {
     AEROLITH_ISOLATION_PROVISION = 1,
@@ -680,7 +744,7 @@ typedef struct aerolith_isolation_request {
 typedef struct aerolith_isolation_result {
     uint32_t struct_size;
     uint32_t reserved;              /* zero */
-    aerolith_buffer *database;      /* PROVISION, LOCATE: write the database name; capacity 64 */
+    aerolith_buffer *database;      /* PROVISION, LOCATE: write "main" (see above); capacity 64 */
     aerolith_buffer *table_prefix;  /* PROVISION, LOCATE: write the table prefix; capacity 48 */
 } aerolith_isolation_result;
 
@@ -689,12 +753,16 @@ typedef aerolith_status (*aerolith_isolation_fn)(void *user_data, const aerolith
                                                  aerolith_isolation_result *result);
 
 /* ---- Plugin HTTP routes (AEROLITH_HOOK_ROUTE) -------------------------------------------
- * Mounts every request under /v1/<route_prefix>/ (and /v1/<route_prefix> itself) on the
- * handler. One handler per prefix: a prefix already taken by the core API or another plugin
- * refuses the registration. The host authenticates the request and checks
- * `route_permission` (the one place permissions are checked) before calling; for a tenant
- * where the plugin is not active the route answers 404. With the platform-admin permission
- * the route is process-wide and call->tenant_id is empty.
+ * Mounts every request under /v1/<route_prefix>/ (and /v1/<route_prefix> itself) for the
+ * methods GET, POST, PUT, PATCH and DELETE on the handler. One handler per prefix: a prefix
+ * the core API serves or reserves refuses the registration (the plugin is refused); a prefix
+ * another enabled plugin already mounts (earlier in chain order) is not
+ * mounted for this one, and the plugin listing shows a warning. The host authenticates the
+ * request and checks `route_permission` (the one place permissions are checked) before
+ * calling; for a tenant it then runs the tenant's authorize chain (collection empty). For a
+ * tenant where the plugin is not active the route answers 404. With the platform-admin
+ * permission the route is process-wide, only the platform admin key can call it, and
+ * call->tenant_id is empty.
  * Response: the handler sets http_status and writes the body; it answers its own client
  * errors (4xx) with status OK. A non-OK status makes the host answer 500 with
  * call->message as detail, discarding what was written.
@@ -712,10 +780,12 @@ typedef struct aerolith_route_request {
     aerolith_slice method;
     aerolith_slice path;            /* after /v1/<prefix>: "" or "/...", percent-encoded */
     aerolith_slice query;           /* the raw query string without "?", or empty */
-    aerolith_slice headers_json;    /* {"lower-case-name":"value",...}; repeats joined by ", " */
+    /* {"lower-case-name":"value",...}; repeats joined by ", "; Authorization and Cookie are
+     * left out. */
+    aerolith_slice headers_json;
     aerolith_slice body;            /* the request body, at most the host's body size limit */
-    aerolith_slice subject;         /* API key id or SSO subject */
-    aerolith_slice role;            /* "viewer", "developer", "admin" or "platform_admin" */
+    aerolith_slice subject;         /* as in aerolith_authorize_request; the key id for the admin key */
+    aerolith_slice role;            /* see AEROLITH_ROLE_TEXT */
 } aerolith_route_request;
 
 typedef struct aerolith_route_response {
@@ -798,10 +868,12 @@ typedef struct aerolith_hook_registration {
 /* Any function pointer; cast it to the real type, which `signature` describes. */
 typedef void (*aerolith_any_function)(void);
 
-/* A plain C function the plugin offers for the host to call by name (from configuration,
- * e.g. a pricing formula or a collection validator, and from the admin API
- * POST /v1/plugins/{name}/functions/{fn}). The host calls it through libffi with the
- * arguments `signature` declares. Owned by the plugin (static storage); zero-tail rule.
+/* A plain C function the plugin offers for the host to call by name, through libffi with the
+ * arguments `signature` declares, on enabled plugins only. This host calls it from the admin
+ * API, POST /v1/plugins/{name}/functions/{fn} with {"arguments":[...]} (CLI: `aerolith plugin
+ * call`), and calls the one function the operator names as "pricing_function" in
+ * configuration (signature "i64(i64,i64)", called as f(documents, storage_bytes)) when a
+ * tenant reads GET /v1/usage. Owned by the plugin (static storage); zero-tail rule.
  *
  * Signature grammar:   signature := type "(" [ type { "," type } ] ")"
  *                      type      := "i32" | "i64" | "u32" | "u64" | "f32" | "f64" | "bool"
@@ -831,22 +903,30 @@ typedef struct aerolith_function_export {
  *                Acquire process-wide resources, start threads. A non-OK status refuses the
  *                plugin (its message is listed) and nothing else is called, not even
  *                on_unload. call->tenant_id is empty.
- * on_configure   after on_load and whenever the operator changes the plugin's configuration,
- *                with that configuration as one JSON object ("{}" when none). May run while
- *                hooks run: swap configuration atomically (or do not declare reentrancy).
- *                A non-OK status after on_load refuses the plugin; later, it keeps the
- *                previous configuration and reports the message.
- * on_activate    when the plugin is activated for a tenant (also at startup for tenants where
- *                it was active), with that tenant's settings as one JSON object ("{}" when
- *                none). Store per-tenant state in *tenant_state_out (NULL is fine); hooks for
- *                the tenant start only after it returns OK. May run while hooks of other
- *                tenants run.
- * on_deactivate  when the plugin is deactivated for a tenant, disabled, or the server stops.
- *                The host first stops dispatching the tenant's hooks and waits for in-flight
- *                ones; then it is safe to free call->tenant_state. Status is only logged.
- * on_unload      once, last, after every tenant was deactivated and all hooks drained. Stop
- *                threads and release everything: the image may be unmapped afterwards only
- *                if AEROLITH_PLUGIN_UNLOADABLE is set. Status is only logged. */
+ * on_configure   once, right after on_load, before any hook of this image is dispatched, with
+ *                the plugin's configuration from the server's configuration file
+ *                ("plugins": {"configuration": {"<name>": {...}}}) as one JSON object ("{}"
+ *                when none). This host reads that file at start: a changed configuration
+ *                reaches the plugin at the next start, or when a new version of it is loaded.
+ *                A non-OK status refuses the plugin; on_unload is called first, so that it
+ *                can release what on_load acquired.
+ * on_activate    when the plugin is activated for a tenant (also at startup, on enable and for
+ *                a new version, for tenants where it was active), with that tenant's settings
+ *                as one JSON object ("{}" when none). Store per-tenant state in
+ *                *tenant_state_out (NULL is fine); hooks for the tenant start only after it
+ *                returns OK. May run while hooks of other tenants run.
+ * on_deactivate  when the plugin is deactivated for a tenant, activated again with different
+ *                settings (on_deactivate, then on_activate), disabled, replaced by a new
+ *                version, or the server stops. The host first stops dispatching the tenant's
+ *                hooks and waits for in-flight ones (at most 10 s; if they do not finish,
+ *                on_deactivate is not called and the tenant state is left alone); then it is
+ *                safe to free call->tenant_state. Status is only logged.
+ * on_unload      once, last, after every tenant was deactivated and all hooks drained: when
+ *                the plugin is replaced by a new version, when the server stops, or when
+ *                on_configure refused it. Not on disable: a disabled plugin stays loaded (and
+ *                is not started again when enabled). If in-flight calls do not drain in time,
+ *                on_unload is not called. Stop threads and release everything. This host never
+ *                unmaps the image afterwards. Status is only logged. */
 typedef aerolith_status (*aerolith_load_fn)(void *user_data, const aerolith_call *call);
 typedef aerolith_status (*aerolith_configure_fn)(void *user_data, const aerolith_call *call,
                                                  aerolith_slice configuration_json);
@@ -883,9 +963,10 @@ enum {
     /* Any callback may run concurrently with any other, on different threads. Without it
      * the host serialises every call into the plugin. */
     AEROLITH_PLUGIN_REENTRANT = 1u << 0,
-    /* After on_unload the image may be dlclose'd (only if the operator enables unloading).
-     * Never set it for Swift or Rust plugins, or if threads or TLS destructors may outlive
-     * on_unload. */
+    /* Declares that the image could be dlclose'd after on_unload. This host version accepts
+     * the flag and never unmaps any image (it loads with RTLD_NODELETE), so today it changes
+     * nothing; a later host may offer opt-in unloading for images that set it. Never set it
+     * for Swift or Rust plugins, or if threads or TLS destructors may outlive on_unload. */
     AEROLITH_PLUGIN_UNLOADABLE = 1u << 1
 };
 
@@ -940,6 +1021,144 @@ AEROLITH_EXPORT aerolith_status aerolith_plugin_init(
 /* The type of `aerolith_plugin_init`, for hosts that look it up with dlsym. */
 typedef aerolith_status (*aerolith_plugin_init_fn)(
     const aerolith_host_init *host, const aerolith_plugin_descriptor **descriptor_out);
+
+
+/* ========================================================================================
+ * Helpers (static inline: compiled into the plugin, not part of the ABI)
+ * ======================================================================================== */
+
+/* Conveniences over the host API table for C and C++ plugins. Each takes the table the plugin
+ * kept from aerolith_host_init.api, checks that the slot it calls lies within the table's
+ * struct_size and is implemented (AEROLITH_HOST_API_HAS), and returns
+ * AEROLITH_ERR_UNSUPPORTED (or does nothing, for logging) when it is not. NULL buffers are
+ * accepted and ignored where the host may pass none. They never keep anything they are given.
+ *
+ *     static const aerolith_host_api *api;   // set in aerolith_plugin_init: api = host->api;
+ *     ...
+ *     aerolith_log(api, call, AEROLITH_LOG_INFO, AEROLITH_SLICE("checked the write"));
+ *     return aerolith_reject(api, call, result, AEROLITH_SLICE("forbidden_key"),
+ *                            AEROLITH_SLICE("documents may not contain \"forbidden\""));
+ */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define AEROLITH_PRINTF_FORMAT(format_index, first_argument) \
+    __attribute__((format(printf, format_index, first_argument)))
+#else
+#define AEROLITH_PRINTF_FORMAT(format_index, first_argument)
+#endif
+
+/* A slice of a NUL-terminated string (its bytes without the NUL); the empty slice for NULL. */
+static inline aerolith_slice aerolith_slice_from_cstring(const char *text) {
+    return aerolith_slice_make(text, text == NULL ? 0 : strlen(text));
+}
+
+/* True when both slices hold the same bytes. */
+static inline int aerolith_slice_equals(aerolith_slice a, aerolith_slice b) {
+    return a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+}
+
+/* True when `slice` starts with the bytes of `prefix`. */
+static inline int aerolith_slice_has_prefix(aerolith_slice slice, aerolith_slice prefix) {
+    return slice.len >= prefix.len && (prefix.len == 0 || memcmp(slice.data, prefix.data, prefix.len) == 0);
+}
+
+/* Appends `bytes` to a host buffer (all or nothing, see buffer_append). */
+static inline aerolith_status aerolith_append(const aerolith_host_api *api, aerolith_buffer *buffer, aerolith_slice bytes) {
+    if (api == NULL || !AEROLITH_HOST_API_HAS(api, buffer_append)) return AEROLITH_ERR_UNSUPPORTED;
+    if (buffer == NULL) return AEROLITH_ERR_INVALID_ARGUMENT;
+    return api->buffer_append(buffer, bytes.data, bytes.len);
+}
+
+/* Writes `message` to the server log at `level` (AEROLITH_LOG_*) through any context: a
+ * call's (call->context) or the plugin's own (aerolith_host_init.plugin_context). */
+static inline void aerolith_log_context(const aerolith_host_api *api, aerolith_context *context, uint32_t level,
+                                        aerolith_slice message) {
+    if (api != NULL && AEROLITH_HOST_API_HAS(api, log)) api->log(context, level, message);
+}
+
+/* Writes `message` to the server log at `level`, attributed to the call's plugin, tenant and
+ * request. */
+static inline void aerolith_log(const aerolith_host_api *api, const aerolith_call *call, uint32_t level, aerolith_slice message) {
+    if (call != NULL) aerolith_log_context(api, call->context, level, message);
+}
+
+/* Writes `message` as the call's reason (call->message), cut to what fits the message
+ * capacity (AEROLITH_MESSAGE_BYTES_MAX) so that a long reason is shortened, not lost. */
+static inline aerolith_status aerolith_message(const aerolith_host_api *api, const aerolith_call *call, aerolith_slice message) {
+    if (call == NULL || call->message == NULL) return AEROLITH_ERR_INVALID_ARGUMENT;
+    if (message.len > AEROLITH_MESSAGE_BYTES_MAX) message.len = AEROLITH_MESSAGE_BYTES_MAX;
+    return aerolith_append(api, call->message, message);
+}
+
+/* printf-style aerolith_message, formatted on the stack (at most AEROLITH_MESSAGE_BYTES_MAX
+ * bytes, longer text is cut). Use "%.*s" with (int)slice.len, slice.data for a slice. */
+static inline aerolith_status aerolith_messagef(const aerolith_host_api *api, const aerolith_call *call, const char *format, ...)
+    AEROLITH_PRINTF_FORMAT(3, 4);
+static inline aerolith_status aerolith_messagef(const aerolith_host_api *api, const aerolith_call *call, const char *format, ...) {
+    char text[AEROLITH_MESSAGE_BYTES_MAX + 1];
+    va_list arguments;
+    va_start(arguments, format);
+    int written = vsnprintf(text, sizeof text, format, arguments);
+    va_end(arguments);
+    if (written < 0) return AEROLITH_ERR_INVALID_ARGUMENT;
+    size_t length = (size_t)written < sizeof text ? (size_t)written : sizeof text - 1;
+    return aerolith_message(api, call, aerolith_slice_make(text, length));
+}
+
+/* Authorize hooks: deny the request with `reason` (shown to the client as the detail). */
+static inline aerolith_status aerolith_deny(const aerolith_host_api *api, const aerolith_call *call,
+                                            aerolith_authorize_result *result, aerolith_slice reason) {
+    result->decision = AEROLITH_AUTHORIZE_DENY;
+    (void)aerolith_message(api, call, reason);
+    return AEROLITH_OK;
+}
+
+/* Before-write hooks: reject the write with the problem `code` ([a-z][a-z0-9_]*; it must stay
+ * valid until unload — pass AEROLITH_SLICE("literal")) and `reason`. */
+static inline aerolith_status aerolith_reject(const aerolith_host_api *api, const aerolith_call *call,
+                                              aerolith_before_write_result *result, aerolith_slice code, aerolith_slice reason) {
+    result->action = AEROLITH_WRITE_REJECT;
+    result->reject_code = code;
+    (void)aerolith_message(api, call, reason);
+    return AEROLITH_OK;
+}
+
+/* Before-write hooks: store `body` (one complete JSON object) instead of the written one. */
+static inline aerolith_status aerolith_transform(const aerolith_host_api *api, aerolith_before_write_result *result,
+                                                 aerolith_slice body) {
+    aerolith_status status = aerolith_append(api, result->body, body);
+    if (status == AEROLITH_OK) result->action = AEROLITH_WRITE_TRANSFORM;
+    return status;
+}
+
+/* Route hooks: answer with `http_status` and `body` (content type application/json unless
+ * `content_type` is non-empty). */
+static inline aerolith_status aerolith_respond(const aerolith_host_api *api, aerolith_route_response *response,
+                                               uint32_t http_status, aerolith_slice body, aerolith_slice content_type) {
+    response->http_status = http_status;
+    aerolith_status status = aerolith_append(api, response->body, body);
+    if (status == AEROLITH_OK && content_type.len > 0) status = aerolith_append(api, response->content_type, content_type);
+    return status;
+}
+
+/* Metrics through the call's context; see metric_counter_add and the functions after it. */
+static inline aerolith_status aerolith_counter_add(const aerolith_host_api *api, const aerolith_call *call, aerolith_slice name,
+                                                   aerolith_slice labels, uint64_t amount) {
+    if (api == NULL || call == NULL || !AEROLITH_HOST_API_HAS(api, metric_counter_add)) return AEROLITH_ERR_UNSUPPORTED;
+    return api->metric_counter_add(call->context, name, labels, amount);
+}
+
+static inline aerolith_status aerolith_gauge_set(const aerolith_host_api *api, const aerolith_call *call, aerolith_slice name,
+                                                 aerolith_slice labels, double value) {
+    if (api == NULL || call == NULL || !AEROLITH_HOST_API_HAS(api, metric_gauge_set)) return AEROLITH_ERR_UNSUPPORTED;
+    return api->metric_gauge_set(call->context, name, labels, value);
+}
+
+static inline aerolith_status aerolith_histogram_record(const aerolith_host_api *api, const aerolith_call *call, aerolith_slice name,
+                                                        aerolith_slice labels, double value) {
+    if (api == NULL || call == NULL || !AEROLITH_HOST_API_HAS(api, metric_histogram_record)) return AEROLITH_ERR_UNSUPPORTED;
+    return api->metric_histogram_record(call->context, name, labels, value);
+}
 
 /* ========================================================================================
  * Frozen layouts of 1.0 (checked at compile time on 64-bit targets)
