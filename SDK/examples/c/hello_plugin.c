@@ -7,121 +7,22 @@
  *   - an authorization hook that denies every request under /v1/collections/restricted;
  *   - an exported function add_i64 with signature "i64(i64,i64)".
  *
- * It keeps no mutable state, so it declares itself reentrant.
+ * It keeps no mutable state, so it declares itself reentrant. It uses the helpers of
+ * aerolith_plugin.h (aerolith_log, aerolith_reject, AEROLITH_SLICE, ...) and the JSON reader
+ * of aerolith_json.h, both static inline: nothing to link.
  *
  * Build:  make        (or: cc -shared -fPIC -std=c11 -Wall -Wextra -O2 -I../../include \
  *                          -o hello_plugin.so hello_plugin.c)
  */
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "aerolith_json.h"
 #include "aerolith_plugin.h"
 
 /* The host API table, kept from aerolith_plugin_init; valid until on_unload returns. */
-static const aerolith_host_api *host_api;
-
-/* ---- Small helpers ------------------------------------------------------------------- */
-
-static bool slice_equals(aerolith_slice slice, const char *text, size_t len) {
-    return slice.len == len && (len == 0 || memcmp(slice.data, text, len) == 0);
-}
-
-static bool slice_has_prefix(aerolith_slice slice, const char *prefix, size_t len) {
-    return slice.len >= len && memcmp(slice.data, prefix, len) == 0;
-}
-
-/* Writes a message into a host buffer; a message that does not fit is dropped (the status
- * code still tells the host what happened). */
-static void write_message(aerolith_buffer *buffer, const char *text) {
-    if (buffer != NULL) (void)host_api->buffer_append(buffer, text, strlen(text));
-}
-
-/* ---- A tiny JSON scanner: just enough to walk the top-level keys of an object --------- */
-
-typedef struct scanner {
-    const char *cursor;
-    const char *end;
-} scanner;
-
-static void skip_space(scanner *s) {
-    while (s->cursor < s->end &&
-           (*s->cursor == ' ' || *s->cursor == '\t' || *s->cursor == '\n' || *s->cursor == '\r')) {
-        s->cursor++;
-    }
-}
-
-/* At an opening quote: skips the string and returns its raw contents (escapes left as they
- * are) through *contents. Returns false on an unterminated string. */
-static bool scan_string(scanner *s, aerolith_slice *contents) {
-    const char *start = ++s->cursor; /* past the opening quote */
-    while (s->cursor < s->end) {
-        char c = *s->cursor;
-        if (c == '\\') {
-            if (s->end - s->cursor < 2) return false;
-            s->cursor += 2; /* skip the escaped character ("\uXXXX" digits are plain chars) */
-        } else if (c == '"') {
-            *contents = aerolith_slice_make(start, (size_t)(s->cursor - start));
-            s->cursor++;
-            return true;
-        } else {
-            s->cursor++;
-        }
-    }
-    return false;
-}
-
-/* Skips one JSON value of any kind, including nested objects and arrays. Returns false if
- * the text ends first. Nesting is tracked only by depth: the host has validated the JSON. */
-static bool skip_value(scanner *s) {
-    size_t depth = 0;
-    while (s->cursor < s->end) {
-        char c = *s->cursor;
-        if (c == '"') {
-            aerolith_slice ignored;
-            if (!scan_string(s, &ignored)) return false;
-            if (depth == 0) return true;
-        } else if (c == '{' || c == '[') {
-            depth++;
-            s->cursor++;
-        } else if (c == '}' || c == ']') {
-            if (depth == 0) return true; /* end of the enclosing object: a scalar ended */
-            depth--;
-            s->cursor++;
-            if (depth == 0) return true;
-        } else if (c == ',' && depth == 0) {
-            return true; /* end of a scalar */
-        } else {
-            s->cursor++;
-        }
-    }
-    return depth == 0;
-}
-
-/* True if the JSON object in `body` has the top-level key `key` (compared as written; a key
- * spelled with escapes such as "forbidd\u0065n" is not recognised — fine for a demo). */
-static bool has_top_level_key(aerolith_slice body, const char *key, size_t key_len) {
-    scanner s = { body.data, body.data + body.len };
-    skip_space(&s);
-    if (s.cursor >= s.end || *s.cursor != '{') return false;
-    s.cursor++;
-    for (;;) {
-        skip_space(&s);
-        if (s.cursor >= s.end || *s.cursor != '"') return false; /* "}" or malformed */
-        aerolith_slice name;
-        if (!scan_string(&s, &name)) return false;
-        if (slice_equals(name, key, key_len)) return true;
-        skip_space(&s);
-        if (s.cursor >= s.end || *s.cursor != ':') return false;
-        s.cursor++;
-        skip_space(&s);
-        if (!skip_value(&s)) return false;
-        skip_space(&s);
-        if (s.cursor >= s.end || *s.cursor != ',') return false; /* "}" ends the object */
-        s.cursor++;
-    }
-}
+static const aerolith_host_api *api;
 
 /* ---- Hooks ----------------------------------------------------------------------------- */
 
@@ -130,11 +31,12 @@ static aerolith_status reject_forbidden_key(void *user_data, const aerolith_call
                                             aerolith_before_write_result *result) {
     (void)user_data;
     if (write->operation == AEROLITH_WRITE_DELETE) return AEROLITH_OK;
-    if (has_top_level_key(write->body, "forbidden", sizeof("forbidden") - 1)) {
-        static const aerolith_slice code = AEROLITH_SLICE_LITERAL("forbidden_key");
-        result->action = AEROLITH_WRITE_REJECT;
-        result->reject_code = code;
-        write_message(call->message, "documents may not contain the top-level key \"forbidden\"");
+    /* The key is compared after decoding escapes: "forbidd\u0065n" is caught too. */
+    aerolith_json_value body, member;
+    if (aerolith_json_parse(write->body, &body) != AEROLITH_OK) return AEROLITH_OK; /* the host validated it */
+    if (aerolith_json_member(body, "forbidden", strlen("forbidden"), &member) == AEROLITH_OK) {
+        return aerolith_reject(api, call, result, AEROLITH_SLICE("forbidden_key"),
+                               AEROLITH_SLICE("documents may not contain the top-level key \"forbidden\""));
     }
     return AEROLITH_OK;
 }
@@ -143,21 +45,16 @@ static aerolith_status deny_restricted_collections(void *user_data, const aeroli
                                                    const aerolith_authorize_request *request,
                                                    aerolith_authorize_result *result) {
     (void)user_data;
-    static const char prefix[] = "/v1/collections/restricted";
-    const size_t prefix_len = sizeof(prefix) - 1;
-    /* The prefix itself, or the prefix followed by "/" — not "/v1/collections/restricted2". */
-    if (slice_has_prefix(request->path, prefix, prefix_len) &&
-        (request->path.len == prefix_len || request->path.data[prefix_len] == '/')) {
-        result->decision = AEROLITH_AUTHORIZE_DENY;
-        write_message(call->message, "the collection \"restricted\" is closed by hello_plugin");
+    /* The hook sees the collection as the router matched it (percent-decoded). */
+    if (aerolith_slice_equals(request->collection, AEROLITH_SLICE("restricted"))) {
+        return aerolith_deny(api, call, result, AEROLITH_SLICE("the collection \"restricted\" is closed by hello_plugin"));
     }
     return AEROLITH_OK;
 }
 
 static aerolith_status on_load(void *user_data, const aerolith_call *call) {
     (void)user_data;
-    static const aerolith_slice text = AEROLITH_SLICE_LITERAL("hello_plugin loaded");
-    host_api->log(call->context, AEROLITH_LOG_INFO, text);
+    aerolith_log(api, call, AEROLITH_LOG_INFO, AEROLITH_SLICE("hello_plugin loaded"));
     return AEROLITH_OK;
 }
 
@@ -219,19 +116,13 @@ static const aerolith_plugin_descriptor descriptor = {
 
 AEROLITH_EXPORT aerolith_status aerolith_plugin_init(
     const aerolith_host_init *host, const aerolith_plugin_descriptor **descriptor_out) {
-    if (host->abi.major != AEROLITH_ABI_VERSION_MAJOR) {
-        /* Without a matching major nothing else in `host` can be trusted, not even the table. */
-        return AEROLITH_ERR_ABI_MISMATCH;
-    }
+    /* Without a matching major nothing else in `host` can be trusted, not even the table. */
+    if (host->abi.major != AEROLITH_ABI_VERSION_MAJOR) return AEROLITH_ERR_ABI_MISMATCH;
+    api = host->api;
     const uint64_t kinds_needed = AEROLITH_HOOK_KIND_BIT(AEROLITH_HOOK_DOCUMENT_BEFORE_WRITE) |
                                   AEROLITH_HOOK_KIND_BIT(AEROLITH_HOOK_AUTHORIZE);
-    if (!AEROLITH_HOST_API_HAS(host->api, buffer_append) ||
-        !AEROLITH_HOST_API_HAS(host->api, log)) {
-        return AEROLITH_ERR_UNSUPPORTED;
-    }
-    host_api = host->api;
     if ((host->hook_kinds & kinds_needed) != kinds_needed) {
-        write_message(host->message, "this host lacks the authorize or document before-write hook");
+        (void)aerolith_append(api, host->message, AEROLITH_SLICE("this host lacks the authorize or document before-write hook"));
         return AEROLITH_ERR_UNSUPPORTED;
     }
     *descriptor_out = &descriptor;
