@@ -13,7 +13,7 @@ let auditPlugin = Plugin(
         Hook("count", .afterWrite { call, write in
             call.host.counterAdd("audit_writes", labels: "collection=\(write.collection)")
         }),
-        Hook("trail", .route(prefix: "audit", permission: "documents:read") { call, request in
+        Hook("trail", .route(prefix: "audit", permission: .documentsRead) { call, request in
             guard request.method == "GET", request.path.isEmpty || request.path == "/" else {
                 return .json(#"{"code":"route_not_found","detail":"GET /v1/audit lists the audit trail"}"#, status: 404)
             }

@@ -12,6 +12,11 @@ import CAerolithPluginABI
 /// Everything the descriptor points to is allocated once and never freed: the host keeps it
 /// until the plugin is unloaded, and a Swift image is never unloaded.
 public enum AerolithPluginKit {
+    /// The host functions bound to the plugin's process-wide context (no tenant, no request):
+    /// for threads the plugin starts itself, and for state and metrics outside any callback.
+    /// Set by `initialize`; valid until on_unload returns (see the header's aerolith_context).
+    public static var pluginHost: Host? { processContext.map { Host(api: hostAPI, context: $0) } }
+
     public static func initialize(_ plugin: Plugin, host rawHost: UnsafeRawPointer?, descriptorOut rawOut: UnsafeMutableRawPointer?) -> Int32 {
         guard let rawHost, let rawOut else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
         let host = rawHost.assumingMemoryBound(to: aerolith_host_init.self)
@@ -19,6 +24,7 @@ public enum AerolithPluginKit {
             return aerolith_status(AEROLITH_ERR_ABI_MISMATCH)
         }
         hostAPI = api
+        processContext = host.pointee.plugin_context
         let needed = plugin.hooks.reduce(UInt64(0)) { $0 | (UInt64(1) << UInt64(kind($1.function))) }
         guard host.pointee.hook_kinds & needed == needed else {
             Boundary.write("this host lacks a hook kind \(plugin.name) needs", to: host.pointee.message)
@@ -41,10 +47,15 @@ public enum AerolithPluginKit {
             descriptor.pointee.on_activate = Trampolines.onActivate
             descriptor.pointee.on_deactivate = Trampolines.onDeactivate
         }
+        if plugin.onUnload != nil { descriptor.pointee.on_unload = Trampolines.onUnload }
         let hooks = UnsafeMutablePointer<UnsafePointer<aerolith_hook_registration>?>.allocate(capacity: max(plugin.hooks.count, 1))
         for (index, hook) in plugin.hooks.enumerated() { hooks[index] = UnsafePointer(registration(hook)) }
         descriptor.pointee.hooks = UnsafePointer(hooks)
         descriptor.pointee.hook_count = plugin.hooks.count
+        let functions = UnsafeMutablePointer<UnsafePointer<aerolith_function_export>?>.allocate(capacity: max(plugin.functions.count, 1))
+        for (index, function) in plugin.functions.enumerated() { functions[index] = UnsafePointer(export(function)) }
+        descriptor.pointee.functions = UnsafePointer(functions)
+        descriptor.pointee.function_count = plugin.functions.count
         rawOut.assumingMemoryBound(to: UnsafePointer<aerolith_plugin_descriptor>?.self).pointee = UnsafePointer(descriptor)
         return aerolith_status(AEROLITH_OK)
     }
@@ -56,6 +67,7 @@ public enum AerolithPluginKit {
         case .afterWrite: Int32(AEROLITH_HOOK_DOCUMENT_AFTER_WRITE)
         case .events: Int32(AEROLITH_HOOK_EVENTS)
         case .authenticate: Int32(AEROLITH_HOOK_AUTHENTICATE)
+        case .isolation: Int32(AEROLITH_HOOK_ISOLATION)
         case .route: Int32(AEROLITH_HOOK_ROUTE)
         }
     }
@@ -82,12 +94,24 @@ public enum AerolithPluginKit {
             registration.pointee.event_mask = kinds.rawValue
             registration.pointee.event_payload_version = 1
         case .authenticate: registration.pointee.function.authenticate = Trampolines.authenticate
+        case .isolation: registration.pointee.function.isolation = Trampolines.isolation
         case .route(let prefix, let permission, _):
             registration.pointee.function.route = Trampolines.route
             registration.pointee.route_prefix = Slices.permanent(prefix)
-            registration.pointee.route_permission = Slices.permanent(permission)
+            registration.pointee.route_permission = Slices.permanent(permission.name)
         }
         return registration
+    }
+
+    private static func export(_ function: FunctionExport) -> UnsafeMutablePointer<aerolith_function_export> {
+        let export = UnsafeMutablePointer<aerolith_function_export>.allocate(capacity: 1)
+        export.initialize(to: aerolith_function_export())
+        export.pointee.struct_size = UInt32(MemoryLayout<aerolith_function_export>.size)
+        export.pointee.name = Slices.permanent(function.name)
+        export.pointee.signature = Slices.permanent(function.signature)
+        export.pointee.description = Slices.permanent(function.description)
+        export.pointee.function = unsafeBitCast(function.address, to: aerolith_any_function.self)
+        return export
     }
 
     private static func permanentList(_ names: [String]) -> UnsafePointer<aerolith_slice>? {

@@ -3,6 +3,8 @@ import CAerolithPluginABI
 /// The host API table of this image, set once by `AerolithPluginKit.initialize` before the host
 /// can call anything else (the header guarantees init runs first and alone).
 nonisolated(unsafe) var hostAPI: UnsafePointer<aerolith_host_api>!
+/// The plugin's process-wide context, set with `hostAPI` and never changed after.
+nonisolated(unsafe) var processContext: OpaquePointer?
 
 /// The boundary: runs a Swift callback, turning a thrown error into a status and a message in
 /// `call->message`. Nothing unwinds into the host.

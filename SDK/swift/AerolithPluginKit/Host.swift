@@ -69,14 +69,35 @@ public struct Host: @unchecked Sendable {
     }
 
     /// Adds to the counter `aerolith_plugin_<name>`; `labels` is "key=value,..." or empty.
-    public func counterAdd(_ name: String, labels: String = "", _ amount: UInt64 = 1) {
-        guard let add = api.pointee.metric_counter_add else { return }
-        _ = Slices.with(name) { name in Slices.with(labels) { add(context, name, $0, amount) } }
+    /// Returns false if the host refused it (a bad name or labels, a name used with another kind).
+    @discardableResult
+    public func counterAdd(_ name: String, labels: String = "", _ amount: UInt64 = 1) -> Bool {
+        guard let add = api.pointee.metric_counter_add else { return false }
+        return Slices.with(name) { name in Slices.with(labels) { add(context, name, $0, amount) } } == Boundary.ok
     }
 
-    public func gaugeSet(_ name: String, labels: String = "", _ value: Double) {
-        guard let set = api.pointee.metric_gauge_set else { return }
-        _ = Slices.with(name) { name in Slices.with(labels) { set(context, name, $0, value) } }
+    /// Sets the gauge `aerolith_plugin_<name>`; false if the host refused it.
+    @discardableResult
+    public func gaugeSet(_ name: String, labels: String = "", _ value: Double) -> Bool {
+        guard let set = api.pointee.metric_gauge_set else { return false }
+        return Slices.with(name) { name in Slices.with(labels) { set(context, name, $0, value) } } == Boundary.ok
+    }
+
+    /// Records one value in the histogram `aerolith_plugin_<name>` (durations, sizes); false if
+    /// the host refused it.
+    @discardableResult
+    public func histogramRecord(_ name: String, labels: String = "", _ value: Double) -> Bool {
+        guard let record = api.pointee.metric_histogram_record else { return false }
+        return Slices.with(name) { name in Slices.with(labels) { record(context, name, $0, value) } } == Boundary.ok
+    }
+
+    /// Changes the subscription of this plugin's events hook named `hook`: the event kinds
+    /// (empty pauses delivery) and the highest payload version understood. Takes effect for
+    /// events published after it returns. Throws `notFound` if there is no such events hook.
+    public func eventSubscriptionSet(_ hook: String, kinds: EventKinds, payloadVersion: UInt32 = 1) throws(PluginError) {
+        guard let set = api.pointee.event_subscription_set else { throw PluginError(.unsupported, "this host has no event_subscription_set") }
+        let status = Slices.with(hook) { set(context, $0, kinds.rawValue, payloadVersion) }
+        guard status == Boundary.ok else { throw PluginError(status: status, "event_subscription_set \(hook) failed") }
     }
 }
 

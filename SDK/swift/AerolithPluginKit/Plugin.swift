@@ -30,25 +30,35 @@ public struct Plugin: Sendable {
     /// Declare only if every callback may run concurrently with any other.
     public var reentrant: Bool
     public var hooks: [Hook]
+    /// Plain C functions the host may call by name.
+    public var functions: [FunctionExport]
     public var onLoad: (@Sendable (Call) throws -> Void)?
     public var onConfigure: (@Sendable (Call, String) throws -> Void)?
     /// Returns the tenant's state object (kept alive until `onDeactivate`), or nil.
     public var onActivate: (@Sendable (Call, String) throws -> AnyObject?)?
     public var onDeactivate: (@Sendable (Call) throws -> Void)?
+    /// Runs once, last: when the plugin is replaced by a new version, when the server stops, or
+    /// when `onConfigure` refused it (see the header's on_unload for the exact rules). Stop
+    /// threads, release what `onLoad` acquired. A Swift image is never unmapped afterwards.
+    public var onUnload: (@Sendable (Call) throws -> Void)?
 
     public init(name: String, version: String, description: String = "", buildID: String = "", reentrant: Bool = true, hooks: [Hook] = [],
+                functions: [FunctionExport] = [],
                 onLoad: (@Sendable (Call) throws -> Void)? = nil, onConfigure: (@Sendable (Call, String) throws -> Void)? = nil,
-                onActivate: (@Sendable (Call, String) throws -> AnyObject?)? = nil, onDeactivate: (@Sendable (Call) throws -> Void)? = nil) {
+                onActivate: (@Sendable (Call, String) throws -> AnyObject?)? = nil, onDeactivate: (@Sendable (Call) throws -> Void)? = nil,
+                onUnload: (@Sendable (Call) throws -> Void)? = nil) {
         self.name = name
         self.version = version
         self.description = description
         self.buildID = buildID
         self.reentrant = reentrant
         self.hooks = hooks
+        self.functions = functions
         self.onLoad = onLoad
         self.onConfigure = onConfigure
         self.onActivate = onActivate
         self.onDeactivate = onDeactivate
+        self.onUnload = onUnload
     }
 }
 
@@ -60,7 +70,10 @@ public struct Hook: Sendable {
         case afterWrite(@Sendable (Call, DocumentWrite) throws -> Void)
         case events(subscription: EventKinds, @Sendable (Call, [Event]) throws -> Void)
         case authenticate(@Sendable (Call, AuthenticateRequest) throws -> AuthenticateOutcome)
-        case route(prefix: String, permission: String, @Sendable (Call, RouteRequest) throws -> RouteResponse)
+        /// An isolation strategy: returns the placement for `provision` and `locate`; the
+        /// value returned for `remove` is ignored (return nil). Selected by the operator.
+        case isolation(@Sendable (Call, IsolationRequest) throws -> Placement?)
+        case route(prefix: String, permission: RoutePermission, @Sendable (Call, RouteRequest) throws -> RouteResponse)
     }
 
     public var name: String
@@ -81,6 +94,10 @@ public struct Hook: Sendable {
     }
 }
 
+/// What an authorize hook is told. `permission` is the permission the route requires (any
+/// of the platform's, e.g. "documents:read" or "keys:manage"); `role` is what the credential
+/// holds (a role name, several joined by ",", or "permissions": see the header's
+/// AEROLITH_ROLE_TEXT) — decide on `permission`, not on `role`.
 public struct AuthorizeRequest: Sendable {
     public let method: String, path: String, permission: String, subject: String, role: String, collection: String
 }

@@ -75,6 +75,23 @@ enum Trampolines {
         }
     }
 
+    static let isolation: aerolith_isolation_fn = { userData, call, request, result in
+        guard case .isolation(let body)? = HookBox.from(userData), let request, let result else { return Boundary.invalid }
+        return Boundary.run(call) { call in
+            let r = request.pointee
+            guard let operation = IsolationRequest.Operation(rawValue: r.operation) else {
+                throw PluginError(.unsupported, "unknown isolation operation \(r.operation)")
+            }
+            let input = IsolationRequest(operation: operation, tenantJSON: Slices.string(r.tenant_json), database: Slices.string(r.database),
+                                         tablePrefix: Slices.string(r.table_prefix))
+            let placement = try body(call, input)
+            guard operation != .remove else { return }
+            guard let placement else { throw PluginError(.internalError, "the isolation strategy returned no placement") }
+            try Boundary.append(Array(placement.database.utf8), to: result.pointee.database)
+            try Boundary.append(Array(placement.tablePrefix.utf8), to: result.pointee.table_prefix)
+        }
+    }
+
     static let route: aerolith_route_fn = { userData, call, request, response in
         guard case .route(_, _, let body)? = HookBox.from(userData), let request, let response else { return Boundary.invalid }
         return Boundary.run(call) { call in
@@ -107,6 +124,11 @@ enum Trampolines {
             // Retained here, released in onDeactivate.
             stateOut.pointee = try onActivate(call, Slices.string(settings)).map { Unmanaged.passRetained($0).toOpaque() }
         }
+    }
+
+    static let onUnload: aerolith_unload_fn = { userData, call in
+        guard let onUnload = PluginBox.from(userData)?.onUnload else { return Boundary.ok }
+        return Boundary.run(call) { try onUnload($0) }
     }
 
     static let onDeactivate: aerolith_deactivate_fn = { userData, call in
