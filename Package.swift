@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "AerolithStorage", targets: ["AerolithStorage"]),
         // First-party plugins: shared objects the server loads from beside its binary.
         .library(name: "AerolithPluginAudit", type: .dynamic, targets: ["AerolithPluginAudit"]),
+        // A Swift-kit plugin the kernel tests load by path (not a first-party plugin: the server
+        // only loads `libAerolithPlugin*` from beside its binary).
+        .library(name: "AerolithKitFixture", type: .dynamic, targets: ["AerolithKitFixture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -136,6 +139,14 @@ let package = Package(
             path: "Plugins/Audit",
             exclude: ["exports.map"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/Audit/exports.map"])]
+        ),
+
+        .target(
+            name: "AerolithKitFixture",
+            dependencies: [.product(name: "AerolithPluginKit", package: "SDK")],
+            path: "Tests/KitFixture",
+            exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Tests/KitFixture/exports.map"])]
         ),
 
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),

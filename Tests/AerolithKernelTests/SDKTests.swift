@@ -28,8 +28,20 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let source = directory + "/use.c"
-        try "#include \"aerolith_plugin.h\"\nint main(void) { return AEROLITH_ABI_VERSION_MAJOR == 1 ? 0 : 1; }\n"
-            .write(toFile: source, atomically: true, encoding: .utf8)
+        // Both headers, with the helpers and the expression slice macro used, so each is compiled.
+        try """
+            #include "aerolith_json.h"
+            #include "aerolith_plugin.h"
+            static aerolith_status use(const aerolith_host_api *api, const aerolith_call *call, aerolith_before_write_result *result) {
+                aerolith_log(api, call, AEROLITH_LOG_INFO, AEROLITH_SLICE("text"));
+                (void)aerolith_messagef(api, call, "%d of %.*s", 1, 4, "four");
+                aerolith_json_value value;
+                if (aerolith_json_find(AEROLITH_SLICE("{\\"a\\":1}"), "a", &value) != AEROLITH_OK) return AEROLITH_ERR_INTERNAL;
+                return aerolith_reject(api, call, result, AEROLITH_SLICE("code"), aerolith_slice_from_cstring("reason"));
+            }
+            int main(void) { (void)use; return AEROLITH_ABI_VERSION_MAJOR == 1 ? 0 : 1; }
+
+            """.write(toFile: source, atomically: true, encoding: .utf8)
         let include = Self.sdk + "/include"
         let c = try run("/usr/bin/cc", ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-I", include, source])
         #expect(c.status == 0, "\(c.output)")
@@ -37,6 +49,22 @@ import Testing
             let cxx = try run("/usr/bin/g++", ["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-x", "c++", "-I", include, source])
             #expect(cxx.status == 0, "\(cxx.output)")
         }
+    }
+
+    /// The JSON reader's own tests (Fixtures/json_reader_test.c: escapes, nesting, arrays,
+    /// whitespace, every truncation of a text, duplicate keys, numbers, limits), built with the
+    /// address and undefined-behaviour sanitizers so a read outside the input fails the run.
+    @Test func jsonReaderPassesItsCTests() throws {
+        let directory = NSTemporaryDirectory() + "aerolith-json-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/json_reader_test.c").path
+        let program = directory + "/json_reader_test"
+        let build = try run("/usr/bin/cc", ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-fsanitize=address,undefined",
+                                            "-fno-sanitize-recover=all", "-I", Self.sdk + "/include", "-o", program, source])
+        #expect(build.status == 0, "\(build.output)")
+        let result = try run(program, [])
+        #expect(result.status == 0 && result.output.contains("all checks passed"), "\(result.output)")
     }
 
     @Test func cExampleBuildsIntoALoadablePlugin() throws {
