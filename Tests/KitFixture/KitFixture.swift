@@ -39,7 +39,7 @@ let kitFixture = Plugin(
                 var missing = "none"
                 do {
                     try call.host.eventSubscriptionSet("no-such-hook", kinds: [.tenant])
-                } catch {
+                } catch let error as PluginError {
                     missing = "\(error.status)"
                 }
                 return .json(#"{"missing_status":"\#(missing)"}"#)
