@@ -102,10 +102,14 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The git commit a build was made from, written before every build by the plugin below.
+        .target(name: "AerolithBuildInfo", swiftSettings: strictSwift, plugins: ["BuildInfo"]),
+        .plugin(name: "BuildInfo", capability: .buildTool(), path: "BuildTools/BuildInfo"),
         // Layer 4: the `aerolith` command line: `serve` and the HTTP client commands.
         .target(
             name: "AerolithCLI",
             dependencies: [
+                "AerolithBuildInfo",
                 "AerolithExecution",
                 "AerolithKernel",
                 "AerolithPlatform",

@@ -3,6 +3,6 @@ import AerolithCLI
 @main
 struct AerolithMain {
     static func main() async {
-        await AerolithCommand.main()
+        await AerolithCommand.runFromCommandLine()
     }
 }

@@ -41,10 +41,10 @@ import Testing
         #expect(table.stdout.hasPrefix("ID") && table.stdout.contains(tenantID))
         #expect(try Self.aerolith(["tenant", "show", tenantID], environment: admin).stdout.contains("Acme"))
 
-        let key = try Self.aerolith(["key", "create", tenantID, "--name", "ci", "--json"], environment: admin)
+        let key = try Self.aerolith(["key", "create", "--tenant", tenantID, "--name", "ci", "--json"], environment: admin)
         let secret = try #require(key.json["key"] as? String)
         let keyID = try #require(key.json["id"] as? String)
-        #expect(try Self.aerolith(["key", "list", tenantID], environment: admin).stdout.contains(keyID))
+        #expect(try Self.aerolith(["key", "list", "--tenant", tenantID], environment: admin).stdout.contains(keyID))
 
         let user = ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": secret]
         #expect(try Self.aerolith(["collection", "create", "notes"], environment: user).status == 0)
@@ -64,8 +64,8 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.contains("document_not_found"))
         let badJSON = try Self.aerolith(["doc", "put", "notes", "--data", "{oops"], environment: user)
         #expect(badJSON.status == 2 && badJSON.stderr.contains("invalid_argument"))
-        #expect(try Self.aerolith(["doc", "delete", "notes", "n1"], environment: user).status == 0)
-        #expect(try Self.aerolith(["key", "revoke", tenantID, keyID], environment: admin).status == 0)
+        #expect(try Self.aerolith(["doc", "delete", "notes", "n1", "--yes"], environment: user).status == 0)
+        #expect(try Self.aerolith(["key", "revoke", "--tenant", tenantID, keyID, "--yes"], environment: admin).status == 0)
         let revoked = try Self.aerolith(["collection", "list"], environment: user)
         #expect(revoked.status == 1 && revoked.stderr.contains("unauthenticated"))
     }

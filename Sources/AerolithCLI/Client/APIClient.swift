@@ -26,14 +26,36 @@ struct APIClient {
     let key: String?
     /// A signed-in session used when no key is given; refreshed transparently and saved.
     var session: SignedInSession?
+    /// Which credential is presented and why; named in refusals it causes. Nil: anonymous.
+    var credential: CredentialSource?
+
+    init(baseURL: String, key: String?, session: SignedInSession? = nil, credential: CredentialSource? = nil) {
+        self.baseURL = baseURL
+        self.key = key
+        self.session = session
+        self.credential = credential
+    }
 
     struct Reply {
         let status: Int
         let headers: HTTPHeaders
         let body: JSONValue?
+        /// The body as received (for answers that are not JSON, such as /metrics).
+        var bytes: [UInt8] = []
     }
 
+    /// Sends one request with the command's credential. A refusal the credential caused
+    /// (401, 403) says which credential was used and why.
     func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        do {
+            return try await sendAuthenticated(method, path, body: body, headers: headers)
+        } catch let error as CLIError where error.httpStatus == 401 || error.httpStatus == 403 {
+            guard let credential else { throw error }
+            throw error.adding(hint: credential.hint)
+        }
+    }
+
+    private func sendAuthenticated(_ method: HTTPMethod, _ path: String, body: JSONValue?, headers: [(String, String)]) async throws -> Reply {
         guard let session else { return try await sendOnce(method, path, body: body, headers: headers, token: key) }
         if session.credentials.needsRefresh { try await session.refresh(self) }
         do {
@@ -73,7 +95,7 @@ struct APIClient {
             throw CLIError(serverCode: object?["code"]?.stringValue ?? "http_\(status)",
                            message: object?["detail"]?.stringValue ?? response.status.reasonPhrase, status: status)
         }
-        return Reply(status: status, headers: response.headers, body: json)
+        return Reply(status: status, headers: response.headers, body: json, bytes: Array(buffer: bytes))
     }
 }
 

@@ -7,7 +7,7 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Server URL (env AEROLITH_URL; default \(APIClient.defaultURL)).")
     var url: String?
 
-    @Option(help: "API key: the admin key for tenant and key commands, a tenant key otherwise (env AEROLITH_KEY). Without one, the session of aerolith auth login is used.")
+    @Option(help: "API key: the platform admin key for admin commands, a tenant key otherwise (env AEROLITH_KEY). --key comes before AEROLITH_KEY, which comes before the login of aerolith auth login; aerolith auth whoami says which one is used.")
     var key: String?
 
     @Flag(help: "Print the server's JSON instead of a table.")
@@ -24,19 +24,28 @@ struct ClientOptions: ParsableArguments {
 
     private func client(allowKey: Bool) throws -> APIClient {
         let environment = ProcessInfo.processInfo.environment
-        if !allowKey || (key == nil && environment["AEROLITH_KEY"] == nil), let stored = try Credentials.load() {
+        let environmentKey = environment[CredentialSource.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let flagKey = key.flatMap { $0.isEmpty ? nil : $0 }
+        // A key given explicitly works even beside a damaged login file; the login is then only named.
+        let keyGiven = allowKey && (flagKey != nil || environmentKey != nil)
+        let stored = keyGiven ? ((try? Credentials.load()) ?? nil) : try Credentials.load()
+        let storedPath = stored.map { _ in Credentials.path }
+        if let stored, !allowKey || (flagKey == nil && environmentKey == nil) {
             // Signed in with `aerolith auth login`: the stored session, sent only to the server it came from.
             let requested = url ?? environment["AEROLITH_URL"] ?? stored.url
             guard requested.trimmingSuffix("/") == stored.url.trimmingSuffix("/") else {
-                throw CLIError(.missingKey, "signed in to \(stored.url), not \(requested); sign in there or give a key")
+                throw CLIError(.missingKey, "the stored login at \(Credentials.path) is for \(stored.url), not \(requested); sign in there or give a key")
             }
-            return APIClient(baseURL: stored.url, key: nil, session: SignedInSession(stored))
+            return APIClient(baseURL: stored.url, key: nil, session: SignedInSession(stored), credential: .storedLogin(path: Credentials.path))
         }
         let url = try Self.checked(url ?? environment["AEROLITH_URL"] ?? APIClient.defaultURL)
-        guard let key = key ?? environment["AEROLITH_KEY"], !key.isEmpty else {
-            throw CLIError(.missingKey, "give an API key with --key or AEROLITH_KEY, or sign in with aerolith auth login")
+        if let flagKey {
+            return APIClient(baseURL: url, key: flagKey, credential: .keyFlag(environmentAlsoSet: environmentKey != nil, storedLogin: storedPath))
         }
-        return APIClient(baseURL: url, key: key)
+        guard let environmentKey else {
+            throw CLIError(.missingKey, "give an API key with --key or \(CredentialSource.environmentVariable), or sign in with aerolith auth login")
+        }
+        return APIClient(baseURL: url, key: environmentKey, credential: .keyEnvironment(storedLogin: storedPath))
     }
 
     /// A client that presents no credential (signup, login).
@@ -55,6 +64,16 @@ struct ClientOptions: ParsableArguments {
     func output(_ value: JSONValue?, table render: (JSONValue) -> String) {
         guard let value else { return }
         print(json ? JSONWriter.string(value) : render(value))
+    }
+
+    /// Reports a command whose answer has no body (204): `text` for a person, or with `--json`
+    /// the object of `members` (e.g. `{"deleted": true, "id": "n1"}`).
+    func done(_ text: String, _ members: [(String, JSONValue)]) {
+        if json {
+            print(JSONWriter.string(.object(JSONObject(members: members.map { .init(key: $0.0, value: $0.1) }))))
+        } else {
+            print(text)
+        }
     }
 }
 

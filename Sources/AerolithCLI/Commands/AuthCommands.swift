@@ -27,7 +27,14 @@ struct PasswordOptions: ParsableArguments {
 func storeSession(_ reply: APIClient.Reply, url: String, options: ClientOptions) throws {
     guard let credentials = Credentials(url: url, tokens: reply.body) else { throw CLIError(.invalidResponse, "the answer holds no tokens") }
     try credentials.save()
-    if options.json { return }
+    if options.json {
+        if reply.body?.objectValue?["tenant"] != nil { return }   // signup prints the tenant it created
+        print(JSONWriter.string(.object(JSONObject(members: [
+            .init(key: "tenant_id", value: .string(credentials.tenantID)), .init(key: "user_id", value: .string(credentials.userID)),
+            .init(key: "session_id", value: .string(credentials.sessionID)), .init(key: "credentials_path", value: .string(Credentials.path)),
+        ]))))
+        return
+    }
     print("signed in to tenant \(credentials.tenantID) as \(credentials.userID) (session \(credentials.sessionID)); credentials in \(Credentials.path)")
 }
 
@@ -59,7 +66,7 @@ struct SignupCommand: AsyncParsableCommand {
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth", abstract: "Sign in and out as a tenant's user; later commands use the session.",
-        subcommands: [Login.self, Logout.self, Whoami.self, Sessions.self, Revoke.self]
+        subcommands: [Login.self, Logout.self, Whoami.self, Sessions.self, Revoke.self, Refresh.self, RotateSigningKey.self]
     )
 
     struct Login: AsyncParsableCommand {
@@ -94,26 +101,76 @@ struct AuthCommand: AsyncParsableCommand {
                     // Already ended on the server: forgetting it locally is all that is left.
                 }
                 Credentials.remove()
-                if !options.json { print("signed out") }
+                options.done("signed out", [("signed_out", .bool(true))])
             }
         }
     }
 
     struct Whoami: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the signed-in user, tenant and permissions.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the signed-in user, tenant and permissions, and which credential was used and why.",
+            discussion: "Credentials are tried in this order: --key, AEROLITH_KEY, the login stored by aerolith auth login."
+        )
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
-                let reply = try await options.client().send(.GET, "/v1/me")
-                options.output(reply.body) { me in
+                let client = try options.client()
+                let credential = client.credential ?? .storedLogin(path: Credentials.path)
+                let reply: APIClient.Reply
+                do {
+                    reply = try await client.send(.GET, "/v1/me")
+                } catch let error as CLIError where error.code == "user_required" && credential.isKey {
+                    throw CLIError(serverCode: error.code, message: """
+                        auth whoami shows a signed-in user, but the request used \(credential.summary), which is an API key, \
+                        not a user: \(credential.reason)
+                        """, status: error.httpStatus ?? 403)
+                }
+                guard case .object(var me)? = reply.body else { throw CLIError(.invalidResponse, "GET /v1/me answered no object") }
+                me.set("credential", credential.json)
+                options.output(.object(me)) { me in
                     let user = me.objectValue?["user"]
                     let permissions = Table.items(me, "permissions").compactMap(\.stringValue).joined(separator: " ")
                     return Table.render(["USER", "EMAIL", "TENANT", "ROLES", "PERMISSIONS"], [[
                         Table.text(user, "id"), Table.text(user, "email"), Table.text(user, "tenant_id"),
                         Table.items(user ?? .null, "roles").compactMap(\.stringValue).joined(separator: ","), permissions,
-                    ]])
+                    ]]) + "\n\ncredential: \(credential.summary) (\(credential.reason))"
                 }
+            }
+        }
+    }
+
+    struct Refresh: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Exchange the stored session's refresh token for new tokens now (commands also do this when the access token expires)."
+        )
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                guard try Credentials.load() != nil else { throw CLIError(.missingKey, "not signed in (no login stored at \(Credentials.path))") }
+                let client = try options.sessionClient()
+                guard let session = client.session else { throw CLIError(.missingKey, "not signed in") }
+                try await session.refresh(client)
+                let expires = session.credentials.expiresAt
+                options.done("refreshed the session \(session.credentials.sessionID); the access token expires at \(expires) (Unix time)", [
+                    ("refreshed", .bool(true)), ("session_id", .string(session.credentials.sessionID)), ("expires_at", .integer(Int64(expires))),
+                ])
+            }
+        }
+    }
+
+    struct RotateSigningKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-signing-key",
+            abstract: "Sign new access tokens with a new key; tokens signed before stay valid until they expire (needs the platform admin key)."
+        )
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                let reply = try await options.client().send(.POST, "/v1/auth/signing-keys/rotate")
+                options.output(reply.body) { "new access tokens are signed with key \(Table.text($0, "kid"))" }
             }
         }
     }
@@ -142,7 +199,7 @@ struct AuthCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClient {
                 _ = try await options.client().send(.DELETE, "/v1/auth/sessions/\(session.pathEscaped)")
-                if !options.json { print("revoked \(session)") }
+                options.done("revoked \(session)", [("revoked", .bool(true)), ("session_id", .string(session))])
             }
         }
     }

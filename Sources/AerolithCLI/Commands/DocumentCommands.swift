@@ -4,7 +4,7 @@ import ArgumentParser
 struct DocumentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doc", abstract: "Read and write documents (needs a tenant key).",
-        subcommands: [Put.self, Get.self, Delete.self, Query.self]
+        subcommands: [Put.self, Get.self, Patch.self, Delete.self, Query.self, Batch.self]
     )
 
     static let headers = ["ID", "VERSION", "UPDATED", "DATA"]
@@ -62,18 +62,44 @@ struct DocumentCommand: AsyncParsableCommand {
         }
     }
 
+    struct Patch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change part of a document with a JSON merge patch (RFC 7396): members given are set, null removes one.",
+            discussion: #"Example: aerolith doc patch users ann --data '{"age":32,"nickname":null}' --if-match 1"#
+        )
+        @Argument(help: "The collection.") var collection: String
+        @Argument(help: "The document id.") var id: String
+        @Option(help: "The merge patch as JSON, @file, or - for standard input.") var data: String
+        @Option(help: "Only patch if the document is at this version.") var ifMatch: Int64?
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            try await runClient {
+                let patch = try parseJSONArgument(data, what: "--data")
+                guard case .object = patch else { throw CLIError(.invalidArgument, "--data must be a JSON object (a merge patch)") }
+                let headers = ifMatch.map { [("If-Match", "\"\($0)\"")] } ?? []
+                let reply = try await options.client().send(.PATCH, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)",
+                                                            body: patch, headers: headers)
+                options.output(reply.body) { Table.render(DocumentCommand.headers, [DocumentCommand.row($0)]) }
+            }
+        }
+    }
+
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a document.")
         @Argument(help: "The collection.") var collection: String
         @Argument(help: "The document id.") var id: String
         @Option(help: "Only delete if the document is at this version.") var ifMatch: Int64?
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
+                let client = try options.client()
+                try confirmation.confirm("delete document \(id) of collection \(collection)")
                 let headers = ifMatch.map { [("If-Match", "\"\($0)\"")] } ?? []
-                _ = try await options.client().send(.DELETE, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)", headers: headers)
-                if !options.json { print("deleted \(id)") }
+                _ = try await client.send(.DELETE, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)", headers: headers)
+                options.done("deleted \(id)", [("deleted", .bool(true)), ("collection", .string(collection)), ("id", .string(id))])
             }
         }
     }
@@ -89,6 +115,7 @@ struct DocumentCommand: AsyncParsableCommand {
         @Option(help: "Page size (1-\(StorageLimits.queryLimitMax)).") var limit: Int?
         @Option(help: "The next_cursor of a previous page.") var cursor: String?
         @Flag(help: "Follow next_cursor and print every page.") var all = false
+        @Flag(help: "Print the query plan (which index is used) instead of the documents.") var explain = false
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
@@ -98,6 +125,12 @@ struct DocumentCommand: AsyncParsableCommand {
                 if let sort { body.set("sort", .array(sort.split(separator: ",").map { .string(String($0)) })) }
                 if let limit { body.set("limit", .integer(Int64(limit))) }
                 let client = try options.client()
+                if explain {
+                    body.set("explain", .bool(true))
+                    let reply = try await client.send(.POST, "/v1/collections/\(collection.pathEscaped)/query", body: .object(body))
+                    options.output(reply.body) { Table.items($0, "plan").compactMap(\.stringValue).joined(separator: "\n") }
+                    return
+                }
                 var documents: [JSONValue] = []
                 var next = cursor
                 var nextCursor: JSONValue = .null

@@ -10,25 +10,48 @@ struct PluginCommand: AsyncParsableCommand {
 
     static let headers = ["NAME", "VERSION", "ABI", "STATE", "FILE", "REASON"]
 
+    /// One plugin or refused file; REASON holds the refusal's stable code (the detail follows the table).
     static func row(_ plugin: JSONValue) -> [String] {
-        let reason = plugin.objectValue?["reason"].flatMap { Table.text($0, "code") == "-" ? nil : Table.text($0, "detail") } ?? "-"
-        return ["name", "version", "abi", "state", "file"].map { Table.text(plugin, $0) } + [reason]
+        ["name", "version", "abi", "state", "file"].map { Table.text(plugin, $0) } + [Table.text(plugin.objectValue?["reason"], "code")]
+    }
+
+    /// The table with each refusal's detail below it.
+    static func table(_ plugins: [JSONValue]) -> String {
+        var text = Table.render(headers, plugins.map(row))
+        let details = plugins.compactMap { plugin -> String? in
+            guard let reason = plugin.objectValue?["reason"], reason.objectValue != nil else { return nil }
+            return "  \(Table.text(plugin, "file")): \(Table.text(reason, "code")): \(Table.text(reason, "detail"))"
+        }
+        if !details.isEmpty { text += "\n\nrefused:\n" + details.joined(separator: "\n") }
+        return text
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List loaded plugins and refused files with the reason.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the plugins and refused files, one row each, with the refusal code in REASON.",
+            discussion: "Versions a newer one replaced are listed with --history. Files removed from the plugin directories are no longer listed."
+        )
+        @Flag(help: "Also list the versions that newer ones replaced (state replaced).") var history = false
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
                 let reply = try await options.client().send(.GET, "/v1/plugins")
-                options.output(reply.body) { Table.render(PluginCommand.headers, Table.items($0, "plugins").map(PluginCommand.row)) }
+                guard case .object(var body)? = reply.body else { throw CLIError(.invalidResponse, "GET /v1/plugins answered no object") }
+                let plugins = Table.items(.object(body), "plugins").filter { history || Table.text($0, "state") != "replaced" }
+                body.set("plugins", .array(plugins))
+                options.output(.object(body)) { value in
+                    var text = PluginCommand.table(plugins)
+                    let warnings = Table.items(value, "warnings").compactMap(\.stringValue)
+                    if !warnings.isEmpty { text += "\n\nwarnings:\n" + warnings.map { "  " + $0 }.joined(separator: "\n") }
+                    return text
+                }
             }
         }
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one loaded plugin and its exported functions.")
+        static let configuration = CommandConfiguration(abstract: "Show one loaded plugin: its hooks and their chain positions, exported functions and the tenants it is active for.")
         @Argument(help: "The plugin name.") var name: String
         @OptionGroup var options: ClientOptions
 
@@ -36,9 +59,20 @@ struct PluginCommand: AsyncParsableCommand {
             try await runClient {
                 let reply = try await options.client().send(.GET, "/v1/plugins/\(name.pathEscaped)")
                 options.output(reply.body) { plugin in
-                    let functions = Table.items(plugin, "functions").map { "  \(Table.text($0, "name")) \(Table.text($0, "signature"))" }
-                    return Table.render(PluginCommand.headers, [PluginCommand.row(plugin)])
-                        + (functions.isEmpty ? "" : "\n\nfunctions:\n" + functions.joined(separator: "\n"))
+                    var text = PluginCommand.table([plugin])
+                    let description = Table.text(plugin, "description")
+                    if description != "-", !description.isEmpty { text += "\n\n\(description)" }
+                    text += "\n\nbuild id: \(Table.text(plugin, "build_id")); reentrant: \(Table.text(plugin, "reentrant"))"
+                    let hooks = Table.items(plugin, "hooks").map { hook in
+                        [Table.text(hook, "name"), Table.text(hook, "kind"), Table.text(hook, "priority"), Table.text(hook, "chain_position"),
+                         Table.text(hook, "all_tenants"), hook.objectValue?["route"] == nil ? "-" : "\(Table.text(hook, "route")) (\(Table.text(hook, "permission")))"]
+                    }
+                    text += "\n\nhooks:\n" + (hooks.isEmpty ? "  (none)" : Table.render(["HOOK", "KIND", "PRIORITY", "POSITION", "ALL TENANTS", "ROUTE"], hooks))
+                    let functions = Table.items(plugin, "functions").map { [Table.text($0, "name"), Table.text($0, "signature"), Table.text($0, "description")] }
+                    if !functions.isEmpty { text += "\n\nfunctions:\n" + Table.render(["FUNCTION", "SIGNATURE", "DESCRIPTION"], functions) }
+                    let tenants = Table.items(plugin, "tenants_active").compactMap(\.stringValue)
+                    text += "\n\ntenants active: " + (tenants.isEmpty ? "none" : tenants.joined(separator: " "))
+                    return text
                 }
             }
         }
@@ -75,7 +109,7 @@ struct PluginCommand: AsyncParsableCommand {
     static func control(_ action: String, name: String, options: ClientOptions) async throws {
         try await runClient {
             let reply = try await options.client().send(.POST, "/v1/plugins/\(name.pathEscaped)/\(action)")
-            options.output(reply.body) { Table.render(PluginCommand.headers, [PluginCommand.row($0)]) }
+            options.output(reply.body) { PluginCommand.table([$0]) }
         }
     }
 
@@ -103,7 +137,7 @@ struct PluginCommand: AsyncParsableCommand {
     struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Activate a plugin for a tenant.")
         @Argument(help: "The plugin name.") var name: String
-        @Option(name: .long, help: "The tenant id (tn_...).") var tenant: String
+        @Option(name: .long, help: ArgumentHelp(TenantReference.help)) var tenant: String
         @Option(name: .long, help: "The tenant's settings for the plugin, a JSON object.") var settings: String?
         @OptionGroup var options: ClientOptions
 
@@ -115,7 +149,7 @@ struct PluginCommand: AsyncParsableCommand {
                     guard case .object = value else { throw CLIError(.invalidArgument, "--settings must be a JSON object") }
                     body = .object(JSONObject(members: [.init(key: "settings", value: value)]))
                 }
-                let reply = try await options.client().send(.POST, "/v1/tenants/\(tenant.pathEscaped)/plugins/\(name.pathEscaped)", body: body)
+                let reply = try await options.client().send(.POST, "/v1/tenants/\(try TenantReference.pathSegment(tenant))/plugins/\(name.pathEscaped)", body: body)
                 options.output(reply.body) { "\(Table.text($0, "plugin")) is active for \(Table.text($0, "tenant_id"))" }
             }
         }
@@ -124,12 +158,12 @@ struct PluginCommand: AsyncParsableCommand {
     struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deactivate a plugin for a tenant.")
         @Argument(help: "The plugin name.") var name: String
-        @Option(name: .long, help: "The tenant id (tn_...).") var tenant: String
+        @Option(name: .long, help: ArgumentHelp(TenantReference.help)) var tenant: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
-                let reply = try await options.client().send(.DELETE, "/v1/tenants/\(tenant.pathEscaped)/plugins/\(name.pathEscaped)")
+                let reply = try await options.client().send(.DELETE, "/v1/tenants/\(try TenantReference.pathSegment(tenant))/plugins/\(name.pathEscaped)")
                 options.output(reply.body) { "\(Table.text($0, "plugin")) is not active for \(Table.text($0, "tenant_id"))" }
             }
         }

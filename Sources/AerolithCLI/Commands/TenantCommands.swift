@@ -9,7 +9,7 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend or resume a tenant, or change its plan.")
-        @Argument(help: "The tenant id.") var id: String
+        @Argument(help: ArgumentHelp(TenantReference.help)) var id: String
         @Option(help: "active or suspended.") var status: String?
         @Option(help: "starter, professional or enterprise.") var plan: String?
         @OptionGroup var options: ClientOptions
@@ -20,7 +20,7 @@ struct TenantCommand: AsyncParsableCommand {
                 if let status { body.set("status", .string(status)) }
                 if let plan { body.set("plan", .string(plan)) }
                 guard !body.isEmpty else { throw CLIError(.invalidArgument, "give --status or --plan") }
-                let reply = try await options.client().send(.PATCH, "/v1/tenants/\(id.pathEscaped)", body: .object(body))
+                let reply = try await options.client().send(.PATCH, "/v1/tenants/\(try TenantReference.pathSegment(id))", body: .object(body))
                 options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
             }
         }
@@ -72,76 +72,13 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one tenant.")
-        @Argument(help: "The tenant id.") var id: String
+        @Argument(help: ArgumentHelp(TenantReference.help)) var id: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
-                let reply = try await options.client().send(.GET, "/v1/tenants/\(id.pathEscaped)")
+                let reply = try await options.client().send(.GET, "/v1/tenants/\(try TenantReference.pathSegment(id))")
                 options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
-            }
-        }
-    }
-}
-
-struct KeyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "Manage a tenant's API keys (needs the platform admin key).",
-        subcommands: [Create.self, List.self, Revoke.self]
-    )
-
-    static let headers = ["ID", "NAME", "ROLE", "HINT", "CREATED", "REVOKED"]
-
-    static func row(_ key: JSONValue) -> [String] {
-        ["id", "name", "role", "hint", "created_at", "revoked_at"].map { Table.text(key, $0) }
-    }
-
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
-        @Argument(help: "The tenant id.") var tenant: String
-        @Option(help: "A name to recognise the key by.") var name: String
-        @Option(help: "A built-in role (owner, admin, developer (default), viewer, billing) or one of the tenant's custom roles.") var role: String?
-        @Option(help: "Comma-separated permissions, instead of a role.") var permissions: String?
-        @Option(help: "Comma-separated collections the key is limited to.") var collections: String?
-        @OptionGroup var options: ClientOptions
-
-        func run() async throws {
-            try await runClient {
-                var body = JSONObject(members: [.init(key: "name", value: .string(name))])
-                if let role { body.set("role", .string(role)) }
-                if let permissions = commaSeparated(permissions) { body.set("permissions", permissions) }
-                if let collections = commaSeparated(collections) { body.set("collections", collections) }
-                let reply = try await options.client().send(.POST, "/v1/tenants/\(tenant.pathEscaped)/keys", body: .object(body))
-                options.output(reply.body) { key in
-                    Table.render(KeyCommand.headers, [KeyCommand.row(key)]) + "\n\nkey: \(Table.text(key, "key"))\n(store it now: it is not shown again)"
-                }
-            }
-        }
-    }
-
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a tenant's keys.")
-        @Argument(help: "The tenant id.") var tenant: String
-        @OptionGroup var options: ClientOptions
-
-        func run() async throws {
-            try await runClient {
-                let reply = try await options.client().send(.GET, "/v1/tenants/\(tenant.pathEscaped)/keys")
-                options.output(reply.body) { Table.render(KeyCommand.headers, Table.items($0, "keys").map(KeyCommand.row)) }
-            }
-        }
-    }
-
-    struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key; it stops working immediately.")
-        @Argument(help: "The tenant id.") var tenant: String
-        @Argument(help: "The key id (key_...).") var keyID: String
-        @OptionGroup var options: ClientOptions
-
-        func run() async throws {
-            try await runClient {
-                _ = try await options.client().send(.DELETE, "/v1/tenants/\(tenant.pathEscaped)/keys/\(keyID.pathEscaped)")
-                if !options.json { print("revoked \(keyID)") }
             }
         }
     }

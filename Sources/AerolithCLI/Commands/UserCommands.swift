@@ -93,12 +93,15 @@ struct UserCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a user and end their sessions.")
         @Argument(help: "The user id.") var id: String
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
-                _ = try await options.client().send(.DELETE, "/v1/users/\(id.pathEscaped)")
-                if !options.json { print("deleted \(id)") }
+                let client = try options.client()
+                try confirmation.confirm("remove user \(id) and end their sessions")
+                _ = try await client.send(.DELETE, "/v1/users/\(id.pathEscaped)")
+                options.done("deleted \(id)", [("deleted", .bool(true)), ("user_id", .string(id))])
             }
         }
     }
@@ -116,7 +119,7 @@ struct UserCommand: AsyncParsableCommand {
                 let new = try password.password(prompt: "New password: ", environment: "AEROLITH_NEW_PASSWORD")
                 let body = JSONObject(members: [.init(key: "current_password", value: .string(current)), .init(key: "new_password", value: .string(new))])
                 _ = try await options.client().send(.POST, "/v1/me/password", body: .object(body))
-                if !options.json { print("password changed; your other sessions have ended") }
+                options.done("password changed; your other sessions have ended", [("password_changed", .bool(true))])
             }
         }
     }
@@ -165,12 +168,15 @@ struct RoleCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a custom role nobody holds.")
         @Argument(help: "The role name.") var name: String
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
-                _ = try await options.client().send(.DELETE, "/v1/roles/\(name.pathEscaped)")
-                if !options.json { print("deleted role \(name)") }
+                let client = try options.client()
+                try confirmation.confirm("remove the custom role \(name)")
+                _ = try await client.send(.DELETE, "/v1/roles/\(name.pathEscaped)")
+                options.done("deleted role \(name)", [("deleted", .bool(true)), ("role", .string(name))])
             }
         }
     }

@@ -3,17 +3,29 @@ import Logging
 
 /// Discovery: new files are loaded, replaced files take their predecessor's place.
 extension PluginRegistry {
-    /// Looks at every candidate file and acts on the new or changed ones. Returns the entries
-    /// it added. Safe to call at any time; the watcher calls it every second.
+    /// Looks at every candidate file and acts on the new or changed ones, and forgets the refusals
+    /// and replaced versions of files that are gone. Returns the entries it added. Safe to call
+    /// at any time; the watcher calls it every second.
     @discardableResult
     public func scan() -> [Entry] {
         management.withLock { _ in
             var added: [Entry] = []
-            for path in directories.candidateFiles() {
+            let candidates = directories.candidateFiles()
+            forgetRemoved(present: Set(candidates))
+            for path in candidates {
                 if let entry = consider(path) { added.append(entry) }
             }
             if !added.isEmpty { publishTable() }
             return added
+        }
+    }
+
+    /// Drops what is only history of files no longer present: refusals and replaced versions.
+    /// A loaded plugin stays listed: it keeps running from its mapped image. Caller holds `management`.
+    private func forgetRemoved(present: Set<String>) {
+        state.withLock { state in
+            state.entries.removeAll { !present.contains($0.path) && ($0.instance == nil || $0.state == .replaced) }
+            for path in state.seen.keys where !present.contains(path) { state.seen[path] = nil }
         }
     }
 
