@@ -103,7 +103,7 @@ struct PluginCommand: AsyncParsableCommand {
     struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Activate a plugin for a tenant.")
         @Argument(help: "The plugin name.") var name: String
-        @Option(name: .long, help: "The tenant id (tn_...).") var tenant: String
+        @Option(name: .long, help: "The tenant id (tn_...) or slug.") var tenant: String
         @Option(name: .long, help: "The tenant's settings for the plugin, a JSON object.") var settings: String?
         @OptionGroup var options: ClientOptions
 
@@ -124,7 +124,7 @@ struct PluginCommand: AsyncParsableCommand {
     struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deactivate a plugin for a tenant.")
         @Argument(help: "The plugin name.") var name: String
-        @Option(name: .long, help: "The tenant id (tn_...).") var tenant: String
+        @Option(name: .long, help: "The tenant id (tn_...) or slug.") var tenant: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {

@@ -9,7 +9,7 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend or resume a tenant, or change its plan.")
-        @Argument(help: "The tenant id.") var id: String
+        @Argument(help: "The tenant id or slug.") var id: String
         @Option(help: "active or suspended.") var status: String?
         @Option(help: "starter, professional or enterprise.") var plan: String?
         @OptionGroup var options: ClientOptions
@@ -27,21 +27,23 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     static func row(_ tenant: JSONValue) -> [String] {
-        ["id", "name", "plan", "status", "created_at"].map { Table.text(tenant, $0) }
+        ["id", "slug", "name", "plan", "status", "created_at"].map { Table.text(tenant, $0) }
     }
 
-    static let headers = ["ID", "NAME", "PLAN", "STATUS", "CREATED"]
+    static let headers = ["ID", "SLUG", "NAME", "PLAN", "STATUS", "CREATED"]
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")
         @Argument(help: "The tenant's display name.") var name: String
         @Option(help: "starter (default), professional or enterprise.") var plan: String?
+        @Option(help: "The tenant's unique slug: 3-40 lowercase letters, digits and hyphens (default: derived from the name).") var slug: String?
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
                 var body = JSONObject(members: [.init(key: "name", value: .string(name))])
                 if let plan { body.set("plan", .string(plan)) }
+                if let slug { body.set("slug", .string(slug)) }
                 let reply = try await options.client().send(.POST, "/v1/tenants", body: .object(body))
                 options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
             }
@@ -72,7 +74,7 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one tenant.")
-        @Argument(help: "The tenant id.") var id: String
+        @Argument(help: "The tenant id or slug.") var id: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
@@ -98,7 +100,7 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
-        @Argument(help: "The tenant id.") var tenant: String
+        @Argument(help: "The tenant id or slug.") var tenant: String
         @Option(help: "A name to recognise the key by.") var name: String
         @Option(help: "A built-in role (owner, admin, developer (default), viewer, billing) or one of the tenant's custom roles.") var role: String?
         @Option(help: "Comma-separated permissions, instead of a role.") var permissions: String?
@@ -121,7 +123,7 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a tenant's keys.")
-        @Argument(help: "The tenant id.") var tenant: String
+        @Argument(help: "The tenant id or slug.") var tenant: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
@@ -134,7 +136,7 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key; it stops working immediately.")
-        @Argument(help: "The tenant id.") var tenant: String
+        @Argument(help: "The tenant id or slug.") var tenant: String
         @Argument(help: "The key id (key_...).") var keyID: String
         @OptionGroup var options: ClientOptions
 
