@@ -26,6 +26,8 @@ struct APIClient {
     let key: String?
     /// A signed-in session used when no key is given; refreshed transparently and saved.
     var session: SignedInSession?
+    /// Where `baseURL` came from ("the --url flag"), named when the server cannot be reached.
+    var urlSource = "the default"
 
     struct Reply {
         let status: Int
@@ -59,7 +61,9 @@ struct APIClient {
             response = try await Self.http.execute(request, timeout: .seconds(Self.requestTimeoutSeconds))
             bytes = try await response.body.collect(upTo: Self.responseBodyBytesMax)
         } catch {
-            throw CLIError(.connectionFailed, "cannot reach \(baseURL): \(error)")
+            throw CLIError(.connectionFailed, ConnectionFailure.message(error, url: baseURL, urlSource: urlSource,
+                                                                       connectTimeoutSeconds: Self.connectTimeoutSeconds,
+                                                                       requestTimeoutSeconds: Self.requestTimeoutSeconds))
         }
         var json: JSONValue?
         if bytes.readableBytes > 0 {
