@@ -17,6 +17,8 @@ public final class Platform: Sendable {
     let keyCache = Mutex<[String: APIKey]>([:])
     /// Tenant id → tenant, for tenants seen since start.
     let tenantCache = Mutex<[String: Tenant]>([:])
+    /// Slug → tenant id, for slugs looked up since start (a slug never changes or moves).
+    let tenantIDsBySlug = Mutex<[String: String]>([:])
     /// Where new tenants' data goes; nil: the built-in placement.
     let placementStrategy: (any TenantPlacementStrategy)?
     // Identity: users, sessions, and the keys that sign access tokens.
@@ -73,12 +75,15 @@ public final class Platform: Sendable {
         })
         try await ensureIndexes(on: usersCollection, [
             try IndexDefinition(name: "by_email", paths: [try FieldPath("tenant_id"), try FieldPath("email")], unique: true),
+            // Finding an email's tenants (`tenantsSigningIn`) searches every tenant.
+            try IndexDefinition(name: "by_email_any_tenant", paths: [try FieldPath("email")]),
         ])
         try await ensureIndexes(on: sessionsCollection, [
             try IndexDefinition(name: "by_user", paths: [try FieldPath("user_id"), try FieldPath("active")]),
             try IndexDefinition(name: "by_expiry", paths: [try FieldPath("expires_at")]),
         ])
         try await ensureIndexes(on: rolesCollection, [try IndexDefinition(name: "by_tenant", paths: [try FieldPath("tenant_id")])])
+        try await prepareTenantSlugs()
         try await loadSigningKeys()
     }
 
@@ -91,7 +96,9 @@ public final class Platform: Sendable {
 
     // MARK: Tenants
 
-    public func createTenant(name: String, plan: String?) async throws -> Tenant {
+    /// Creates a tenant. `slug`: the one the caller chose (refused if malformed, reserved or
+    /// taken); nil derives one from the name, the first free of `TenantSlug.candidates`.
+    public func createTenant(name: String, plan: String?, slug: String? = nil) async throws -> Tenant {
         guard validDisplayName(name, lengthBytesMax: PlatformLimits.tenantNameLengthBytesMax) else {
             throw PlatformError(.invalidTenantName, "a tenant name is 1-\(PlatformLimits.tenantNameLengthBytesMax) bytes of text without control characters")
         }
@@ -104,17 +111,20 @@ public final class Platform: Sendable {
         } else {
             chosenPlan = .starter
         }
-        var tenant = Tenant(id: RandomID.make(prefix: "tn_", length: 20), name: name, plan: chosenPlan, status: .active, createdAt: .now())
+        if let slug { try checkSlugAvailable(slug) }
+        let id = RandomID.make(prefix: "tn_", length: 20)
+        var placement: Placement?
         if let placementStrategy {
-            let placement = try placementStrategy.provision(tenant)
-            tenant = Tenant(id: tenant.id, name: tenant.name, plan: tenant.plan, status: tenant.status, createdAt: tenant.createdAt, placement: placement)
+            placement = try placementStrategy.provision(Tenant(id: id, slug: slug ?? "", name: name, plan: chosenPlan, status: .active,
+                                                               createdAt: .now()))
         }
-        _ = try await store.insert(tenant.json, id: try DocumentID(tenant.id), into: tenantsCollection, in: system)
+        let tenant = try await insertTenant(id: id, slug: slug, name: name, plan: chosenPlan, placement: placement)
         tenantCache.withLock { $0[tenant.id] = tenant }
-        logger.info("created tenant", metadata: ["tenant": "\(tenant.id)", "plan": "\(tenant.plan.rawValue)"])
+        logger.info("created tenant", metadata: ["tenant": "\(tenant.id)", "slug": "\(tenant.slug)", "plan": "\(tenant.plan.rawValue)"])
         return tenant
     }
 
+    /// The tenant with this id (`tn_…`); see `tenant(named:)` for an id or a slug.
     public func tenant(_ id: String) throws -> Tenant {
         if let cached = tenantCache.withLock({ $0[id] }) { return cached }
         let generation = identityGeneration.load(ordering: .acquiring)

@@ -4,6 +4,10 @@ import Foundation
 public struct PlatformError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, CaseIterable {
         case invalidTenantName = "invalid_tenant_name"
+        /// A tenant slug outside the grammar, or a reserved word (see `TenantSlug`).
+        case invalidSlug = "invalid_slug"
+        /// Another tenant has this slug.
+        case slugTaken = "slug_taken"
         case invalidPlan = "invalid_plan"
         case invalidRole = "invalid_role"
         case invalidKeyName = "invalid_key_name"

@@ -125,7 +125,7 @@ import Testing
         let expected: Set<String> = [
             "GET /health/live", "GET /health/ready", "GET /metrics", "GET /openapi.json",
             "POST /v1/tenants", "GET /v1/tenants", "GET /v1/tenants/{tenant}", "POST /v1/tenants/{tenant}/keys",
-            "GET /v1/tenants/{tenant}/keys", "DELETE /v1/tenants/{tenant}/keys/{key}",
+            "GET /v1/tenants/{tenant}/keys", "DELETE /v1/tenants/{tenant}/keys/{key}", "POST /v1/auth/tenants",
             "POST /v1/collections", "GET /v1/collections", "GET /v1/collections/{collection}", "DELETE /v1/collections/{collection}",
             "POST /v1/collections/{collection}/documents", "GET /v1/collections/{collection}/documents/{id}",
             "PUT /v1/collections/{collection}/documents/{id}", "PATCH /v1/collections/{collection}/documents/{id}",

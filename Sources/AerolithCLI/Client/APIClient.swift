@@ -26,11 +26,14 @@ struct APIClient {
     let key: String?
     /// A signed-in session used when no key is given; refreshed transparently and saved.
     var session: SignedInSession?
+    /// Where `baseURL` came from ("the --url flag"), named when the server cannot be reached.
+    var urlSource: String
     /// Which credential is presented and why; named in refusals it causes. Nil: anonymous.
     var credential: CredentialSource?
 
-    init(baseURL: String, key: String?, session: SignedInSession? = nil, credential: CredentialSource? = nil) {
+    init(baseURL: String, key: String?, session: SignedInSession? = nil, credential: CredentialSource? = nil, urlSource: String = "the default") {
         self.baseURL = baseURL
+        self.urlSource = urlSource
         self.key = key
         self.session = session
         self.credential = credential
@@ -81,7 +84,9 @@ struct APIClient {
             response = try await Self.http.execute(request, timeout: .seconds(Self.requestTimeoutSeconds))
             bytes = try await response.body.collect(upTo: Self.responseBodyBytesMax)
         } catch {
-            throw CLIError(.connectionFailed, "cannot reach \(baseURL): \(error)")
+            throw CLIError(.connectionFailed, ConnectionFailure.message(error, url: baseURL, urlSource: urlSource,
+                                                                       connectTimeoutSeconds: Self.connectTimeoutSeconds,
+                                                                       requestTimeoutSeconds: Self.requestTimeoutSeconds))
         }
         var json: JSONValue?
         if bytes.readableBytes > 0 {

@@ -36,21 +36,31 @@ struct ClientOptions: ParsableArguments {
             guard requested.trimmingSuffix("/") == stored.url.trimmingSuffix("/") else {
                 throw CLIError(.missingKey, "the stored login at \(Credentials.path) is for \(stored.url), not \(requested); sign in there or give a key")
             }
-            return APIClient(baseURL: stored.url, key: nil, session: SignedInSession(stored), credential: .storedLogin(path: Credentials.path))
+            return APIClient(baseURL: stored.url, key: nil, session: SignedInSession(stored), credential: .storedLogin(path: Credentials.path),
+                             urlSource: urlSource(otherwise: "the stored sign-in of aerolith auth login"))
         }
         let url = try Self.checked(url ?? environment["AEROLITH_URL"] ?? APIClient.defaultURL)
         if let flagKey {
-            return APIClient(baseURL: url, key: flagKey, credential: .keyFlag(environmentAlsoSet: environmentKey != nil, storedLogin: storedPath))
+            return APIClient(baseURL: url, key: flagKey, credential: .keyFlag(environmentAlsoSet: environmentKey != nil, storedLogin: storedPath),
+                             urlSource: urlSource())
         }
         guard let environmentKey else {
             throw CLIError(.missingKey, "give an API key with --key or \(CredentialSource.environmentVariable), or sign in with aerolith auth login")
         }
-        return APIClient(baseURL: url, key: environmentKey, credential: .keyEnvironment(storedLogin: storedPath))
+        return APIClient(baseURL: url, key: environmentKey, credential: .keyEnvironment(storedLogin: storedPath), urlSource: urlSource())
     }
 
     /// A client that presents no credential (signup, login).
     func anonymousClient() throws -> APIClient {
-        APIClient(baseURL: try Self.checked(url ?? ProcessInfo.processInfo.environment["AEROLITH_URL"] ?? APIClient.defaultURL), key: nil)
+        APIClient(baseURL: try Self.checked(url ?? ProcessInfo.processInfo.environment["AEROLITH_URL"] ?? APIClient.defaultURL), key: nil,
+                  urlSource: urlSource())
+    }
+
+    /// Where the server URL came from, for messages about reaching it.
+    private func urlSource(otherwise fallback: String = "the default") -> String {
+        if url != nil { return "the --url flag" }
+        if ProcessInfo.processInfo.environment["AEROLITH_URL"] != nil { return "the environment variable AEROLITH_URL" }
+        return fallback
     }
 
     static func checked(_ url: String) throws -> String {

@@ -11,7 +11,7 @@ enum TenantReference {
         return trimmed.pathEscaped
     }
 
-    static let help = "The tenant id (tn_...)."
+    static let help = "The tenant's slug or id (tn_...)."
 }
 
 /// An optional `--tenant`: given, the command uses the platform admin's route for that tenant;

@@ -43,6 +43,7 @@ struct SignupCommand: AsyncParsableCommand {
         commandName: "signup", abstract: "Create a tenant and its owner on a server that allows signup, and sign in."
     )
     @Option(help: "The new tenant's name.") var tenantName: String
+    @Option(help: "The new tenant's unique slug, to sign in with (default: derived from the name).") var tenantSlug: String?
     @Option(help: "The owner's email.") var email: String
     @Option(help: "starter (default), professional or enterprise.") var plan: String?
     @OptionGroup var password: PasswordOptions
@@ -56,6 +57,7 @@ struct SignupCommand: AsyncParsableCommand {
                 .init(key: "password", value: .string(try password.password())),
             ])
             if let plan { body.set("plan", .string(plan)) }
+            if let tenantSlug { body.set("tenant_slug", .string(tenantSlug)) }
             let reply = try await client.send(.POST, "/v1/signup", body: .object(body))
             try storeSession(reply, url: client.baseURL, options: options)
             if options.json, let tenant = reply.body?.objectValue?["tenant"] { print(JSONWriter.string(tenant)) }
@@ -66,12 +68,12 @@ struct SignupCommand: AsyncParsableCommand {
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth", abstract: "Sign in and out as a tenant's user; later commands use the session.",
-        subcommands: [Login.self, Logout.self, Whoami.self, Sessions.self, Revoke.self, Refresh.self, RotateSigningKey.self]
+        subcommands: [Login.self, Tenants.self, Logout.self, Whoami.self, Sessions.self, Revoke.self, Refresh.self, RotateSigningKey.self]
     )
 
     struct Login: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign in with email and password; the session is stored with mode 0600.")
-        @Option(help: "The tenant id.") var tenant: String
+        @Option(help: "The tenant's id or slug (aerolith auth tenants finds them).") var tenant: String
         @Option(help: "The user's email.") var email: String
         @OptionGroup var password: PasswordOptions
         @OptionGroup var options: ClientOptions

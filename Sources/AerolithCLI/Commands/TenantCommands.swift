@@ -27,21 +27,23 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     static func row(_ tenant: JSONValue) -> [String] {
-        ["id", "name", "plan", "status", "created_at"].map { Table.text(tenant, $0) }
+        ["id", "slug", "name", "plan", "status", "created_at"].map { Table.text(tenant, $0) }
     }
 
-    static let headers = ["ID", "NAME", "PLAN", "STATUS", "CREATED"]
+    static let headers = ["ID", "SLUG", "NAME", "PLAN", "STATUS", "CREATED"]
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")
         @Argument(help: "The tenant's display name.") var name: String
         @Option(help: "starter (default), professional or enterprise.") var plan: String?
+        @Option(help: "The tenant's unique slug: 3-40 lowercase letters, digits and hyphens (default: derived from the name).") var slug: String?
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
                 var body = JSONObject(members: [.init(key: "name", value: .string(name))])
                 if let plan { body.set("plan", .string(plan)) }
+                if let slug { body.set("slug", .string(slug)) }
                 let reply = try await options.client().send(.POST, "/v1/tenants", body: .object(body))
                 options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
             }

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,14 +80,42 @@ struct ServeCommand: AsyncParsableCommand {
         let level = configuration.logLevel
         LoggingSystem.bootstrap { label in AerolithLogHandler(label: label, logLevel: level) }
         let logger = Logger(label: "aerolith")
+        let environment = ProcessInfo.processInfo.environment
+        // What this start creates, removed again if it fails before the server listens.
+        let footprint = StartupFootprint(dataDirectory: configuration.dataDirectory)
+        let listening = StartedFlag()
         do {
-            let application = try await AerolithServer.makeApplication(configuration: configuration, logger: logger)
+            // Before anything is created: a taken port must not leave a fresh data directory behind.
+            try ListenAddress.check(host: configuration.host, port: configuration.port)
+            let application = try await AerolithServer.makeApplication(configuration: configuration, logger: logger,
+                                                                        onListening: { _ in listening.value.store(true, ordering: .releasing) })
             try await application.runService()
             logger.notice("stopped")
         } catch {
-            let message = "\(error)"
-            FileHandle.standardError.write(Data("error: startup_failed: \(message)\n".utf8))
+            let started = listening.value.load(ordering: .acquiring)
+            if !started {
+                for path in footprint.removeCreated() { logger.debug("removed what the failed start created", metadata: ["path": "\(path)"]) }
+            }
+            let message = startupMessage(error, configuration: configuration, started: started, flags: flags, environment: environment)
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(ExitStatus.usage)
         }
     }
+
+    /// `<code>: <what failed, where, what to do> (<where the setting came from>)`.
+    private func startupMessage(_ error: any Error, configuration: ServerConfiguration, started: Bool,
+                                flags: ServeConfigurationLoader.Values, environment: [String: String]) -> String {
+        if let listen = error as? ListenError ?? (started ? nil : ListenAddress.listenError(from: error, host: configuration.host, port: configuration.port)) {
+            return "\(listen) (\(ServeConfigurationLoader.listenOrigin(flags: flags, configFile: config, environment: environment)))"
+        }
+        if let directory = error as? DataDirectoryError {
+            return "\(directory) (\(ServeConfigurationLoader.dataDirectoryOrigin(flags: flags, configFile: config, environment: environment)))"
+        }
+        return "\(started ? "server_failed" : "startup_failed"): \(error)"
+    }
+}
+
+/// Set once the server listens: from then on a failure is no longer a failed start.
+private final class StartedFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -165,7 +165,7 @@ struct ServeConfigurationLoader {
         return configuration
     }
 
-    private static func fileValues(_ path: String) throws -> Values {
+    static func fileValues(_ path: String) throws -> Values {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError(.invalidConfiguration, "cannot read the configuration file \(path)")
         }

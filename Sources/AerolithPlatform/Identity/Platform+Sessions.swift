@@ -5,12 +5,14 @@ import JWTKit
 
 extension Platform {
     /// Signs a user in: checks the throttle, the password (in constant time, and as slowly for
-    /// an unknown email), the user's and tenant's status; then opens a session.
-    public func login(tenantID: String, email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedTokens {
+    /// an unknown email), the user's and tenant's status; then opens a session. `tenantID` is
+    /// the tenant's id or its slug (one account, one throttle, whichever names it).
+    public func login(tenantID reference: String, email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedTokens {
         let email = User.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
+        let named = try? self.tenant(named: reference)
+        let tenantID = named?.id ?? reference
         let account = LoginThrottle.accountKey(tenantID: tenantID, email: email)
         let attempt = try throttle.reserve(account: account, address: clientAddress)
-        let named = try? self.tenant(tenantID)
         let found = try named.flatMap { try user(tenantID: $0.id, email: email) }
         let check: (matches: Bool, needsRehash: Bool)
         // Hashes queue per tenant; made-up tenant ids all share one queue.

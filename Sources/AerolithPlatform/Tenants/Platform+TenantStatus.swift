@@ -25,7 +25,7 @@ extension Platform {
             }
             plan = known
         }
-        let updated = Tenant(id: current.id, name: current.name, plan: plan, status: status, createdAt: current.createdAt,
+        let updated = Tenant(id: current.id, slug: current.slug, name: current.name, plan: plan, status: status, createdAt: current.createdAt,
                              placement: current.placement)
         do throws(StorageError) {
             _ = try await store.replace(try DocumentID(updated.id), with: updated.json, expectedVersion: document.version, mode: .replaceOnly,

@@ -13,6 +13,9 @@ public struct Tenant: Sendable, Equatable {
 
     /// `tn_` followed by 20 lowercase base-32 characters.
     public let id: String
+    /// Unique, chosen at creation and never changed (see `TenantSlug`). Empty only for a record
+    /// written before slugs existed, until the platform backfills it when it opens.
+    public let slug: String
     public let name: String
     public let plan: Plan
     public let status: Status
@@ -22,7 +25,7 @@ public struct Tenant: Sendable, Equatable {
     public let placement: Placement
 
     var json: JSONObject {
-        JSONObject(members: [
+        var object = JSONObject(members: [
             .init(key: "name", value: .string(name)),
             .init(key: "plan", value: .string(plan.rawValue)),
             .init(key: "status", value: .string(status.rawValue)),
@@ -30,6 +33,9 @@ public struct Tenant: Sendable, Equatable {
             .init(key: "database", value: .string(placement.database)),
             .init(key: "table_prefix", value: .string(placement.tablePrefix)),
         ])
+        // Never stored empty: the unique index would see every unset slug as one value.
+        if !slug.isEmpty { object.set("slug", .string(slug)) }
+        return object
     }
 
     /// {"id","name","plan","status"}: how a tenant is described to plugins.
@@ -47,9 +53,10 @@ public struct Tenant: Sendable, Equatable {
         return placement
     }
 
-    init(id: String, name: String, plan: Plan, status: Status, createdAt: Timestamp, placement: Placement? = nil) {
+    init(id: String, slug: String, name: String, plan: Plan, status: Status, createdAt: Timestamp, placement: Placement? = nil) {
         self.placement = placement ?? Self.defaultPlacement(id)
         self.id = id
+        self.slug = slug
         self.name = name
         self.plan = plan
         self.status = status
@@ -67,7 +74,8 @@ public struct Tenant: Sendable, Equatable {
             placement = try? Placement(database: object["database"]?.stringValue ?? Placement.sharedDatabase, tablePrefix: prefix)
             if placement == nil { return nil }
         }
-        self.init(id: document.id, name: name, plan: plan, status: status, createdAt: createdAt, placement: placement)
+        self.init(id: document.id, slug: object["slug"]?.stringValue ?? "", name: name, plan: plan, status: status, createdAt: createdAt,
+                  placement: placement)
     }
 }
 

@@ -8,8 +8,11 @@ import Glibc
 /// Why the server will not use a data directory; `code` is stable and printed at startup.
 public struct DataDirectoryError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        /// Not a directory, not writable, or it cannot be created or locked.
+        /// Not a directory, or it cannot be locked.
         case invalid = "invalid_data_dir"
+        /// It, or the parent it would be created in, cannot be written by this process
+        /// (permissions, or a read-only file system).
+        case notWritable = "data_dir_not_writable"
         /// Group or others may read or write it (it holds the admin key and every tenant's data).
         case insecure = "data_dir_insecure"
         /// Another server process holds it.
@@ -30,6 +33,8 @@ public struct DataDirectoryError: Error, Sendable, CustomStringConvertible {
 /// `flock` on `aerolith.lock` inside it, holding its pid, for as long as the process lives.
 enum DataDirectory {
     static let lockFileName = "aerolith.lock"
+    /// The database and the files SQLite keeps beside it.
+    static let databaseFileNames = ["aerolith.db", "aerolith.db-wal", "aerolith.db-shm", "aerolith.db-journal"]
     static let directoryMode: mode_t = 0o700
     /// The mode bits that make a directory reachable by someone other than its owner.
     static let sharedModeBits: mode_t = 0o077
@@ -55,15 +60,56 @@ enum DataDirectory {
                 logger.warning("data_dir_insecure: \(detail) (allowed by --allow-insecure-data-dir)")
             }
         } else {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: Int(directoryMode)])
-            } catch {
-                throw DataDirectoryError(code: .invalid, message: "cannot create the data directory \(path): \(error.localizedDescription)")
+            try create(path)
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            let detail = String(cString: strerror(errno)).lowercased()
+            throw DataDirectoryError(code: .notWritable, message: "the data directory \(path) is not writable by this process (\(describe(path)); \(detail)): make it writable by user \(getuid()) (chown, then chmod 700), or choose another directory")
+        }
+        for name in databaseFileNames {
+            let file = path + "/" + name
+            guard access(file, F_OK) == 0, access(file, R_OK | W_OK) != 0 else { continue }
+            let detail = String(cString: strerror(errno)).lowercased()
+            throw DataDirectoryError(code: .notWritable, message: "the database file \(file) is not writable by this process (\(describe(file)); \(detail)): make it writable by user \(getuid()) (chown, then chmod 600), or choose another directory")
+        }
+        try lock(path)
+    }
+
+    /// Creates `path` and its missing parents with mode 0700, one `mkdir` at a time, so a
+    /// failure names the directory that refused.
+    static func create(_ path: String) throws {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var current = ""
+        for component in absolute.split(separator: "/") {
+            let parent = current.isEmpty ? "/" : current
+            current += "/" + component
+            var status = stat()
+            if stat(current, &status) == 0 {
+                guard status.st_mode & fileTypeBits == directoryType else {
+                    throw DataDirectoryError(code: .invalid, message: "cannot create the data directory \(path): \(current) is a file, not a directory; choose another directory")
+                }
+                continue
+            }
+            guard mkdir(current, directoryMode) == 0 || errno == EEXIST else {
+                let reason = errno
+                let detail = String(cString: strerror(reason)).lowercased()
+                switch reason {
+                case EACCES, EPERM:
+                    throw DataDirectoryError(code: .notWritable, message: "cannot create the data directory \(path): its parent \(parent) is not writable by this process (\(describe(parent)); \(detail)); create it yourself (mkdir -p -m 700 \(path)) owned by user \(getuid()), or choose another directory")
+                case EROFS:
+                    throw DataDirectoryError(code: .notWritable, message: "cannot create the data directory \(path): \(parent) is on a read-only file system; choose a directory on a writable one")
+                default:
+                    throw DataDirectoryError(code: .invalid, message: "cannot create the data directory \(path): mkdir \(current) failed (\(detail)); choose another directory")
+                }
             }
         }
-        guard access(path, W_OK | X_OK) == 0 else { throw DataDirectoryError(code: .invalid, message: "the data directory \(path) is not writable") }
-        try lock(path)
+    }
+
+    /// "owner uid 0, mode 0555" for a path, or "it cannot be examined".
+    static func describe(_ path: String) -> String {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return "it cannot be examined" }
+        return "owner uid \(status.st_uid), mode 0\(String(status.st_mode & 0o777, radix: 8))"
     }
 
     /// Takes the directory's lock, or names the process holding it.
@@ -71,7 +117,9 @@ enum DataDirectory {
         let file = path + "/" + lockFileName
         let descriptor = open(file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw DataDirectoryError(code: .invalid, message: "cannot open \(file): \(String(cString: strerror(errno)))")
+            let reason = errno
+            throw DataDirectoryError(code: reason == EACCES || reason == EROFS ? .notWritable : .invalid,
+                                     message: "cannot open \(file): \(String(cString: strerror(reason)).lowercased()); make the data directory writable, or choose another")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno

@@ -70,9 +70,12 @@ enum ResponseJSON {
         ] + (info.failure.map { [JSONObject.Member(key: "failure", value: .string($0))] } ?? [])))
     }
 
-    static func tenant(_ tenant: Tenant) -> JSONValue {
-        .object(JSONObject(members: [
+    /// `slugDerived` (creation only): whether the slug was derived from the name, the caller
+    /// having chosen none.
+    static func tenant(_ tenant: Tenant, slugDerived: Bool? = nil) -> JSONValue {
+        var object = JSONObject(members: [
             .init(key: "id", value: .string(tenant.id)),
+            .init(key: "slug", value: .string(tenant.slug)),
             .init(key: "name", value: .string(tenant.name)),
             .init(key: "plan", value: .string(tenant.plan.rawValue)),
             .init(key: "status", value: .string(tenant.status.rawValue)),
@@ -81,7 +84,9 @@ enum ResponseJSON {
                 .init(key: "database", value: .string(tenant.placement.database)),
                 .init(key: "table_prefix", value: .string(tenant.placement.tablePrefix)),
             ]))),
-        ]))
+        ])
+        if let slugDerived { object.set("slug_derived", .bool(slugDerived)) }
+        return .object(object)
     }
 
     static func key(_ key: APIKey, secret: String? = nil) -> JSONValue {

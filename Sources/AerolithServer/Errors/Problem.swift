@@ -72,10 +72,10 @@ struct Problem: Error, Sendable {
     static func status(for code: PlatformError.Code) -> HTTPResponse.Status {
         switch code {
         case .invalidTenantName, .invalidPlan, .invalidRole, .invalidKeyName, .invalidEmail, .invalidPassword, .invalidDisplayName,
-             .invalidStatus, .invalidPermission, .invalidKeyScope: .badRequest
+             .invalidStatus, .invalidPermission, .invalidKeyScope, .invalidSlug: .badRequest
         case .invalidAdminKey: .internalServerError
         case .tenantNotFound, .keyNotFound, .userNotFound, .sessionNotFound, .roleNotFound: .notFound
-        case .keyLimitReached, .emailTaken, .roleExists, .lastOwner, .concurrentChange, .roleLimitReached, .roleInUse: .conflict
+        case .keyLimitReached, .emailTaken, .slugTaken, .roleExists, .lastOwner, .concurrentChange, .roleLimitReached, .roleInUse: .conflict
         case .unauthenticated, .invalidCredentials, .tokenExpired, .sessionEnded, .refreshTokenReused: .unauthorized
         case .forbidden, .tenantSuspended, .userSuspended, .signupDisabled, .userRequired: .forbidden
         case .tooManyAttempts: .tooManyRequests

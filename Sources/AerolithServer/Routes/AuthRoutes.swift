@@ -10,22 +10,24 @@ enum AuthRoutes {
             RouteDefinition(
                 method: .post, path: "/v1/signup", operationID: "signup",
                 summary: "Create a tenant and its owner, and sign the owner in", tag: "auth", access: .open, requestSchema: "Signup",
-                responses: [.init(status: 201, description: "Created and signed in", schema: "SignupResult")]
+                responses: [.init(status: 201, description: "Created and signed in", schema: "SignupResult"),
+                            .init(status: 409, description: "The tenant slug is taken (slug_taken)", schema: "Problem")]
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context),
-                                               allowed: ["tenant_name", "email", "password", "plan", "display_name"])
+                                               allowed: ["tenant_name", "tenant_slug", "email", "password", "plan", "display_name"])
+                let slug = try fields.string("tenant_slug", required: false)
                 let (tenant, user, tokens) = try await platform.signup(
                     tenantName: try fields.string("tenant_name", required: true) ?? "", email: try fields.string("email", required: true) ?? "",
                     password: try fields.string("password", required: true) ?? "", plan: try fields.string("plan", required: false),
-                    displayName: try fields.string("display_name", required: false), clientAddress: context.clientAddress)
+                    displayName: try fields.string("display_name", required: false), clientAddress: context.clientAddress, tenantSlug: slug)
                 services.publishTenantEvent(tenant, action: "created", at: tenant.createdAt)
                 var body = ResponseJSON.tokens(tokens)
-                body.set("tenant", ResponseJSON.tenant(tenant))
+                body.set("tenant", ResponseJSON.tenant(tenant, slugDerived: slug == nil))
                 body.set("user", ResponseJSON.user(user))
                 return ResponseJSON.response(.created, .object(body))
             },
             RouteDefinition(
-                method: .post, path: "/v1/auth/login", operationID: "login", summary: "Sign in with email and password",
+                method: .post, path: "/v1/auth/login", operationID: "login", summary: "Sign in with email and password; tenant is the tenant's id or slug",
                 tag: "auth", access: .open, requestSchema: "Login",
                 responses: [.init(status: 200, description: "Signed in", schema: "Tokens")]
             ) { request, context in
@@ -35,6 +37,25 @@ enum AuthRoutes {
                                                      password: try fields.string("password", required: true) ?? "",
                                                      clientAddress: context.clientAddress)
                 return ResponseJSON.response(.ok, .object(ResponseJSON.tokens(tokens)))
+            },
+            RouteDefinition(
+                method: .post, path: "/v1/auth/tenants", operationID: "findTenants",
+                summary: "The tenants where this email and password sign in; an unknown email and a wrong password both answer an empty list",
+                tag: "auth", access: .open, requestSchema: "TenantLookup",
+                responses: [.init(status: 200, description: "The tenants (possibly none)", schema: "TenantMatches")]
+            ) { request, context in
+                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["email", "password"])
+                let tenants = try await platform.tenantsSigningIn(email: try fields.string("email", required: true) ?? "",
+                                                                  password: try fields.string("password", required: true) ?? "",
+                                                                  clientAddress: context.clientAddress)
+                return ResponseJSON.response(.ok, .object(JSONObject(members: [
+                    .init(key: "tenants", value: .array(tenants.map { tenant in
+                        .object(JSONObject(members: [
+                            .init(key: "id", value: .string(tenant.id)), .init(key: "slug", value: .string(tenant.slug)),
+                            .init(key: "name", value: .string(tenant.name)),
+                        ]))
+                    })),
+                ])))
             },
             RouteDefinition(
                 method: .post, path: "/v1/auth/refresh", operationID: "refresh",

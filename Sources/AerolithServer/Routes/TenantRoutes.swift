@@ -10,13 +10,15 @@ enum TenantRoutes {
             RouteDefinition(
                 method: .post, path: "/v1/tenants", operationID: "createTenant", summary: "Create a tenant", tag: "tenants",
                 access: .permission(.platformAdmin), requestSchema: "TenantCreate",
-                responses: [.init(status: 201, description: "Created", schema: "Tenant")]
+                responses: [.init(status: 201, description: "Created", schema: "Tenant"),
+                            .init(status: 409, description: "The slug is taken (slug_taken)", schema: "Problem")]
             ) { request, context in
-                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "plan"])
+                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "plan", "slug"])
+                let slug = try fields.string("slug", required: false)
                 let tenant = try await platform.createTenant(name: try fields.string("name", required: true) ?? "",
-                                                             plan: try fields.string("plan", required: false))
+                                                             plan: try fields.string("plan", required: false), slug: slug)
                 services.publishTenantEvent(tenant, action: "created", at: tenant.createdAt)
-                return ResponseJSON.response(.created, ResponseJSON.tenant(tenant))
+                return ResponseJSON.response(.created, ResponseJSON.tenant(tenant, slugDerived: slug == nil))
             },
             RouteDefinition(
                 method: .get, path: "/v1/tenants", operationID: "listTenants", summary: "List tenants in creation order",
@@ -26,7 +28,7 @@ enum TenantRoutes {
                 let limit = try Self.limit(request)
                 let page = try platform.tenants(limit: limit, cursor: request.uri.queryParameters["cursor"].map(String.init))
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [
-                    .init(key: "tenants", value: .array(page.tenants.map(ResponseJSON.tenant))),
+                    .init(key: "tenants", value: .array(page.tenants.map { ResponseJSON.tenant($0) })),
                     .init(key: "next_cursor", value: ResponseJSON.cursor(page.nextCursor)),
                 ])))
             },
@@ -34,7 +36,7 @@ enum TenantRoutes {
                 method: .get, path: "/v1/tenants/{tenant}", operationID: "getTenant", summary: "Show a tenant", tag: "tenants",
                 access: .permission(.platformAdmin), responses: [.init(status: 200, description: "The tenant", schema: "Tenant")]
             ) { _, context in
-                ResponseJSON.response(.ok, ResponseJSON.tenant(try platform.tenant(try context.pathParameter("tenant"))))
+                ResponseJSON.response(.ok, ResponseJSON.tenant(try platform.tenant(named: try context.pathParameter("tenant"))))
             },
             RouteDefinition(
                 method: .patch, path: "/v1/tenants/{tenant}", operationID: "updateTenant",
@@ -42,7 +44,7 @@ enum TenantRoutes {
                 requestSchema: "TenantUpdate", responses: [.init(status: 200, description: "The tenant", schema: "Tenant")]
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["status", "plan"])
-                let before = try platform.tenant(try context.pathParameter("tenant"))
+                let before = try platform.tenant(named: try context.pathParameter("tenant"))
                 let tenant = try await platform.updateTenant(before.id, status: try fields.string("status", required: false),
                                                              plan: try fields.string("plan", required: false))
                 if tenant.status != before.status {
@@ -56,7 +58,7 @@ enum TenantRoutes {
                 access: .permission(.platformAdmin), requestSchema: "KeyCreate",
                 responses: [.init(status: 201, description: "Created", schema: "KeyWithSecret")]
             ) { request, context in
-                let (key, secret) = try await Self.createKey(platform, tenantID: try context.pathParameter("tenant"), grantor: nil, request, context)
+                let (key, secret) = try await Self.createKey(platform, tenantID: try context.namedTenantID(platform), grantor: nil, request, context)
                 return ResponseJSON.response(.created, ResponseJSON.key(key, secret: secret))
             },
             RouteDefinition(
@@ -64,14 +66,14 @@ enum TenantRoutes {
                 tag: "keys", access: .permission(.platformAdmin),
                 responses: [.init(status: 200, description: "The keys", schema: "KeyList")]
             ) { _, context in
-                let keys = try platform.keys(tenantID: try context.pathParameter("tenant"))
+                let keys = try platform.keys(tenantID: try context.namedTenantID(platform))
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
             },
             RouteDefinition(
                 method: .delete, path: "/v1/tenants/{tenant}/keys/{key}", operationID: "revokeKey", summary: "Revoke an API key",
                 tag: "keys", access: .permission(.platformAdmin), responses: [.init(status: 204, description: "Revoked", schema: nil)]
             ) { _, context in
-                _ = try await platform.revokeKey(tenantID: try context.pathParameter("tenant"), keyID: try context.pathParameter("key"))
+                _ = try await platform.revokeKey(tenantID: try context.namedTenantID(platform), keyID: try context.pathParameter("key"))
                 return ResponseJSON.noContent()
             },
         ]
@@ -92,5 +94,12 @@ enum TenantRoutes {
             throw ServerError(.invalidParameter, "limit must be an integer from 1 to \(PlatformLimits.tenantPageSizeMax)")
         }
         return limit
+    }
+}
+
+extension AerolithRequestContext {
+    /// The id of the tenant the `{tenant}` path parameter names, by id or by slug.
+    func namedTenantID(_ platform: Platform) throws -> String {
+        try platform.tenant(named: try pathParameter("tenant")).id
     }
 }
