@@ -45,7 +45,7 @@ import Testing
         #expect(show.status == 0 && show.stdout.contains("SLUG") && show.stdout.contains("globex"), "\(show.stderr)")
         let created = try CLITests.aerolith(["tenant", "create", "Hooli", "--slug", "hooli-xyz", "--json"], environment: environment)
         #expect(created.status == 0 && created.json["slug"] as? String == "hooli-xyz", "\(created.stderr)")
-        let cliKey = try CLITests.aerolith(["key", "create", "hooli-xyz", "--name", "cli", "--json"], environment: environment)
+        let cliKey = try CLITests.aerolith(["key", "create", "--tenant", "hooli-xyz", "--name", "cli", "--json"], environment: environment)
         #expect(cliKey.status == 0 && cliKey.json["tenant_id"] as? String == created.json["id"] as? String, "\(cliKey.stderr)")
     }
 
