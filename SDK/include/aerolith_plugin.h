@@ -577,6 +577,10 @@ typedef aerolith_status (*aerolith_after_write_fn)(void *user_data, const aeroli
  * AEROLITH_EVENT_USAGE, version 1: one usage record of the tenant.
  *   {"kind":"api_call"|"storage_bytes"|"compute_ms"|"network_in_bytes"|"network_out_bytes"|
  *    "custom","quantity":<integer>,"idempotency_id":"<text>"}
+ *   An "api_call" record is published once per request of a tenant caller that passed the
+ *   route's checks (core and plugin routes alike), after the handler, and also carries
+ *   "method":"<HTTP method>","status":<HTTP status>,"request_bytes":<integer>,
+ *   "response_bytes":<integer>,"duration_us":<integer>. The idempotency id is the host's own.
  * AEROLITH_EVENT_TENANT, version 1: a change in the tenant's life.
  *   {"action":"created"|"updated"|"suspended"|"resumed"|"deleted",
  *    "tenant":{"id":"tn_...","name":"...","plan":"...","status":"..."}}

@@ -1,43 +1,43 @@
-import CAerolithDispatch
 import Glibc
+import Synchronization
 
-/// Counts the calls in flight through one door into a plugin, and can close the door and wait
-/// for them: how "disable" and "deactivate" drain before a plugin frees what the calls use.
+/// Counts the calls in flight through one door into a plugin (a tenant's activation, or the
+/// plugin's process-wide door), and can close the door and wait for them: how "disable" and
+/// "deactivate" drain before a plugin frees what the calls use.
 ///
-/// The count and the closed bit share one atomic word, operated on by the dispatch C code (see
-/// `aerolith_dispatch.h`), which also walks authorization chains through it.
+/// Guarantee: the count and the closed bit share one atomic word, so entering and closing are
+/// ordered; once `closeAndDrain` has seen the count reach zero, no call is inside and none can
+/// enter until `open`.
 final class CallGate: Sendable {
-    /// The word's address: allocated here, freed with the gate. Chains that point at it hold the
-    /// gate (through their hooks) for as long as they exist.
-    private let address: UInt
+    private static let closedBit = 1 << 62
+    private let word = Atomic<Int>(0)
 
     /// How often a drain looks at the count, in microseconds.
     static let drainPollMicroseconds: UInt32 = 1_000
 
-    init() {
-        let word = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        word.initialize(to: 0)
-        address = UInt(bitPattern: word)
-    }
-
-    deinit { word.deallocate() }
-
-    /// The atomic word, for dispatch tables.
-    var word: UnsafeMutablePointer<Int> { UnsafeMutablePointer(bitPattern: address)! }
-
     /// Enters if open. Every successful `enter` is followed by exactly one `leave`.
     @inline(__always)
-    func enter() -> Bool { aerolith_dispatch_gate_enter(word) != 0 }
+    func enter() -> Bool {
+        let now = word.add(1, ordering: .acquiring).newValue
+        guard now & Self.closedBit == 0 else {
+            word.subtract(1, ordering: .releasing)
+            return false
+        }
+        return true
+    }
 
     @inline(__always)
-    func leave() { aerolith_dispatch_gate_leave(word) }
+    func leave() { word.subtract(1, ordering: .releasing) }
+
+    /// Calls inside the gate now.
+    var inFlight: Int { word.load(ordering: .acquiring) & ~Self.closedBit }
 
     /// Closes the gate and waits until no call is in flight, for at most `timeoutMilliseconds`.
     /// Returns false if calls were still running when the time was up.
     func closeAndDrain(timeoutMilliseconds: Int) -> Bool {
-        aerolith_dispatch_gate_close(word)
+        word.bitwiseOr(Self.closedBit, ordering: .sequentiallyConsistent)
         var waitedMicroseconds = 0
-        while aerolith_dispatch_gate_in_flight(word) != 0 {
+        while inFlight != 0 {
             guard waitedMicroseconds < timeoutMilliseconds * 1_000 else { return false }
             usleep(Self.drainPollMicroseconds)
             waitedMicroseconds += Int(Self.drainPollMicroseconds)
@@ -45,5 +45,5 @@ final class CallGate: Sendable {
         return true
     }
 
-    func open() { aerolith_dispatch_gate_open(word) }
+    func open() { word.bitwiseAnd(~Self.closedBit, ordering: .sequentiallyConsistent) }
 }

@@ -8,6 +8,8 @@ public struct AerolithRequestContext: RequestContext {
     public var requestID = ""
     /// Who sent the request, once `AuthenticationMiddleware` has checked its credential.
     public var principal: Principal?
+    /// The tenant principal's tenant, looked up once per request by the route guard.
+    public var tenant: Tenant?
     /// The peer's IP address, for sign-in throttling.
     public let clientAddress: String?
 
