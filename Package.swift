@@ -57,16 +57,15 @@ let package = Package(
         .target(
             name: "AerolithKernel",
             dependencies: [
-                "AerolithStorage", "CAerolithPlugin", "CAerolithDispatch", "CFFI",
+                "AerolithStorage", "CAerolithPlugin", "CAerolithPrivateImage", "CFFI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift
         ),
-        // The kernel's per-request hook path, in C: small and straight, so it stays cheap when cold.
-        .systemLibrary(name: "CAerolithDispatch", path: "Sources/CAerolithDispatch"),
-        // The server's scan of a request target on the per-request hook path, in C for the same reason.
-        .systemLibrary(name: "CAerolithTarget", path: "Sources/CAerolithTarget"),
+        // memfd_create and file seals for the loader's private copies of plugin files: glibc
+        // declares them only under _GNU_SOURCE, which the Swift Glibc module is not built with.
+        .systemLibrary(name: "CAerolithPrivateImage", path: "Sources/CAerolithPrivateImage"),
         // The plugin ABI header (SDK/include/aerolith_plugin.h), as the kernel sees it.
         .systemLibrary(name: "CAerolithPlugin", path: "Sources/CAerolithPlugin"),
         // The system libffi (libffi-dev): calls plugins' exported functions by signature.
@@ -92,7 +91,6 @@ let package = Package(
                 "AerolithKernel",
                 "AerolithPlatform",
                 "AerolithStorage",
-                "CAerolithTarget",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -615,13 +615,15 @@ typedef aerolith_status (*aerolith_after_write_fn)(void *user_data, const aeroli
  * of one event. Stable and append-only. Payload shapes, by payload version:
  *
  * AEROLITH_EVENT_USAGE, version 1: one usage record of the tenant.
- *   {"kind":"api_call","quantity":1,"idempotency_id":"<text>"}
+ *   {"kind":"api_call","quantity":1,"idempotency_id":"<text>","method":"<HTTP method>",
+ *    "status":<HTTP status>,"request_bytes":<integer>,"response_bytes":<integer>,
+ *    "duration_us":<integer>}
  *   This host publishes one record of kind "api_call" for each request made with the tenant's
- *   credential to a core API route, once it passed the permission check and the authorize
- *   chain, before the handler runs (so a request that then fails is counted too). Requests to
- *   plugin-mounted routes publish none. The idempotency id is the server's own, unique per
- *   record. Other kind names (e.g. "storage_bytes", "network_in_bytes") may appear in a later
- *   host version with the same shape: a receiver skips kinds it does not know.
+ *   credential that passed the route's permission check and the authorize chain, on core and
+ *   plugin-mounted routes alike, after the handler: it describes the request as it ended. The
+ *   idempotency id is the server's own, unique per record. Other kind names (e.g.
+ *   "storage_bytes", "network_in_bytes") may appear in a later host version with the same
+ *   shape: a receiver skips kinds it does not know.
  * AEROLITH_EVENT_TENANT, version 1: a change in the tenant's life.
  *   {"action":"created"|"suspended"|"resumed",
  *    "tenant":{"id":"tn_...","name":"...","plan":"...","status":"active"|"suspended"}}

@@ -6,11 +6,12 @@ import NIOCore
 /// GETs one at a time over the shared client's keep-alive loopback connection, each timed from
 /// the request sent to the whole response read.
 extension HookDispatchBenchmark {
-    static let httpPairs = 20_000
+    static let httpRounds = 5
+    static let httpPairs = 3_000
     static let httpWarmUpPairs = 2_000
     static let httpResponseBytesMax = 1 << 20
 
-    static func http(pluginPath: String) async throws -> StackResult {
+    static func http(pluginPath: String) async throws -> Comparison {
         let directory = try temporaryDirectory("hooks-http")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let plugins = directory + "/plugins"
@@ -22,7 +23,7 @@ extension HookDispatchBenchmark {
             server.process.waitUntilExit()
         }
         try await HTTPBenchmark.waitUntilReady(server.base)
-        return try await compareAlternating(pairs: httpPairs, warmUpPairs: httpWarmUpPairs, admin: server.adminKey) { method, path, key, body in
+        return try await compareRounds(rounds: httpRounds, pairs: httpPairs, warmUpPairs: httpWarmUpPairs, admin: server.adminKey) { method, path, key, body in
             var request = HTTPClientRequest(url: server.base + path)
             request.method = .RAW(value: method)
             request.headers.add(name: "Authorization", value: "Bearer \(key)")

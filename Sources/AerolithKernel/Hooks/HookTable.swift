@@ -1,6 +1,4 @@
-import CAerolithDispatch
 import CAerolithPlugin
-import Glibc
 
 /// A hook ready to call: where it lives, what it passes, and the gate its calls go through.
 /// A class, so walking a chain retains one reference per hook, not each of its fields.
@@ -36,29 +34,8 @@ final class BoundHook: Sendable {
     var qualifiedName: String { instance.name + "/" + name }
 }
 
-/// One hook call, flattened: plain values and no reference counts. The plugin instance it
-/// holds unretained is immortal.
-struct FlatHookCall: Sendable {
-    let function: UInt
-    let userData: UInt
-    let tenantState: UInt
-    let instance: Unmanaged<PluginInstance>
-    let reentrant: Bool
-}
-
 /// The hooks that run for one tenant, in chain order.
 public final class TenantHooks: Sendable {
-    // The fields a request's authorization reads first, so they share the object's first line.
-    /// `authorize` as the dispatch C code walks it: runs of one plugin's hooks, each an
-    /// `aerolith_dispatch_run` followed by its `aerolith_dispatch_hook`s, then the tenant id's
-    /// bytes, in one allocation freed with this object; the runs' gates are held by
-    /// `authorize`'s hooks.
-    let authorizeChain: UInt
-    let authorizeCount: Int
-    /// Where the tenant id's bytes start in the block, and their count (-1 in the table of
-    /// all-tenant hooks).
-    private let tenantOffset: Int
-    private let tenantByteCount: Int
     let authorize: [BoundHook]
     let beforeWrite: [BoundHook]
     let afterWrite: [BoundHook]
@@ -66,62 +43,16 @@ public final class TenantHooks: Sendable {
     /// Route prefix → handler, for tenant-scoped routes of plugins active here (or all-tenant).
     let routes: [String: BoundHook]
 
-    init(tenantID: String? = nil, authorize: [BoundHook] = [], beforeWrite: [BoundHook] = [], afterWrite: [BoundHook] = [],
+    init(authorize: [BoundHook] = [], beforeWrite: [BoundHook] = [], afterWrite: [BoundHook] = [],
          events: [BoundHook] = [], routes: [String: BoundHook] = [:]) {
         self.authorize = authorize
-        authorizeCount = authorize.count
-        tenantByteCount = tenantID?.utf8.count ?? -1
-        let chain = Self.chain(authorize, tenantID: tenantID)
-        authorizeChain = UInt(bitPattern: chain.block)
-        tenantOffset = chain.tenantOffset
         self.beforeWrite = beforeWrite
         self.afterWrite = afterWrite
         self.events = events
         self.routes = routes
     }
 
-    deinit { free(UnsafeMutableRawPointer(bitPattern: authorizeChain)) }
-
-    /// The tenant these hooks are for, lent to their calls for as long as this object lives;
-    /// nil in the table of all-tenant hooks or without authorization hooks.
-    @inline(__always) var tenantSlice: aerolith_slice? {
-        guard tenantByteCount >= 0, let chain = UnsafeRawPointer(bitPattern: authorizeChain) else { return nil }
-        return aerolith_slice(data: (chain + tenantOffset).assumingMemoryBound(to: CChar.self), len: tenantByteCount)
-    }
-
-    /// An authorization chain as the dispatch code walks it: consecutive hooks behind one gate
-    /// (one plugin's, for this tenant) under one run header, then the tenant id's bytes.
-    private static func chain(_ chain: [BoundHook], tenantID: String?) -> (block: UnsafeMutableRawPointer?, tenantOffset: Int) {
-        guard !chain.isEmpty else { return (nil, 0) }
-        var runs: [ArraySlice<BoundHook>] = []
-        var runStart = 0
-        for index in chain.indices.dropFirst() where chain[index].gate !== chain[runStart].gate {
-            runs.append(chain[runStart..<index])
-            runStart = index
-        }
-        runs.append(chain[runStart...])
-        let tenantBytes = Array((tenantID ?? "").utf8)
-        let chainBytes = runs.reduce(0) { $0 + aerolith_dispatch_run_bytes($1.count) }
-        let block = malloc(chainBytes + max(tenantBytes.count, 1))!
-        var cursor = block
-        for run in runs {
-            let first = run[run.startIndex]
-            cursor.bindMemory(to: aerolith_dispatch_run.self, capacity: 1).initialize(to: aerolith_dispatch_run(
-                gate: first.gate.word, serial: first.instance.reentrant ? nil : UnsafeMutablePointer(bitPattern: first.instance.serialLock),
-                instance: Unmanaged.passUnretained(first.instance).toOpaque(),
-                tenant_state: UnsafeMutableRawPointer(bitPattern: first.tenantState), count: run.count))
-            let hooks = (cursor + MemoryLayout<aerolith_dispatch_run>.size).bindMemory(to: aerolith_dispatch_hook.self, capacity: run.count)
-            for (offset, hook) in run.enumerated() {
-                (hooks + offset).initialize(to: aerolith_dispatch_hook(authorize: unsafeBitCast(hook.function, to: aerolith_authorize_fn.self),
-                                                                       user_data: UnsafeMutableRawPointer(bitPattern: hook.userData)))
-            }
-            cursor += aerolith_dispatch_run_bytes(run.count)
-        }
-        tenantBytes.withUnsafeBytes { cursor.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(block), byteCount: $0.count) }
-        return (block, chainBytes)
-    }
-
-    public var hasAuthorize: Bool { authorizeCount > 0 }
+    public var hasAuthorize: Bool { !authorize.isEmpty }
     public var hasBeforeWrite: Bool { !beforeWrite.isEmpty }
     public var hasAfterWrite: Bool { !afterWrite.isEmpty }
     public var hasEvents: Bool { !events.isEmpty }
@@ -207,7 +138,7 @@ final class HookTable: Sendable {
             for hook in chain(.route) where hook.routePermission != .platformAdmin && mounted[hook.routePrefix]?.plugin == hook.instance.name {
                 routes[hook.routePrefix] = hook
             }
-            return TenantHooks(tenantID: tenantID, authorize: chain(.authorize), beforeWrite: chain(.documentBeforeWrite), afterWrite: chain(.documentAfterWrite),
+            return TenantHooks(authorize: chain(.authorize), beforeWrite: chain(.documentBeforeWrite), afterWrite: chain(.documentAfterWrite),
                                events: chain(.events), routes: routes)
         }
         let tenantIDs = Set(activations.values.flatMap(\.keys))

@@ -1,4 +1,3 @@
-import CAerolithDispatch
 import CAerolithPlugin
 import Glibc
 import Synchronization
@@ -6,15 +5,20 @@ import Synchronization
 /// What an `aerolith_context` points at: which plugin, tenant and request a host function is
 /// called for. A hook's context lives on the dispatching thread's stack for the duration of the
 /// callback (the header: valid until the callback returns); a plugin's process-wide context is
-/// allocated once and never freed, like the image it belongs to. A C struct, because the
-/// dispatch C code makes contexts too (`aerolith_dispatch_context`).
-typealias CallContext = aerolith_dispatch_context
+/// allocated once and never freed, like the image it belongs to. Plugins see it only as an
+/// opaque pointer, so its layout is the host's own.
+struct CallContext {
+    /// The plugin's instance, unretained (instances are immortal); nil only in the process-wide
+    /// context of a plugin whose init has not been accepted yet.
+    var instance: UnsafeMutableRawPointer?
+    /// Borrowed from the dispatcher for the duration of the call; empty process-wide.
+    var tenantID: aerolith_slice
+    var requestID: aerolith_slice
 
-extension CallContext {
-    /// `instance` nil only in the process-wide context of a plugin whose init has not been
-    /// accepted yet; the slices are borrowed from the dispatcher for the duration of the call.
     init(instance: Unmanaged<PluginInstance>?, tenantID: aerolith_slice, requestID: aerolith_slice) {
-        self.init(instance: instance?.toOpaque(), tenant_id: tenantID, request_id: requestID)
+        self.instance = instance?.toOpaque()
+        self.tenantID = tenantID
+        self.requestID = requestID
     }
 
     /// The context a host function was called with, if it may act on it: the context of the call
@@ -46,17 +50,15 @@ extension CallContext {
         return context
     }
 
-    var tenantID: aerolith_slice { tenant_id }
-    var requestID: aerolith_slice { request_id }
-    var tenant: String { SliceText.string(tenant_id) }
-    var request: String { SliceText.string(request_id) }
+    var tenant: String { SliceText.string(tenantID) }
+    var request: String { SliceText.string(requestID) }
 }
 
 /// The context of the call into a plugin running on this thread: what host functions check
 /// their context against. Nested calls (a host function that calls into another plugin) restore
 /// the outer one when they return.
 enum CurrentCall {
-    /// The thread-specific slot; the dispatch C code sets it too (`aerolith_dispatch_authorize`).
+    /// The thread-specific slot.
     static let key: pthread_key_t = {
         var key = pthread_key_t()
         precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key for plugin calls")

@@ -61,8 +61,6 @@ public final class PluginRegistry: Sendable {
     /// Held for every management operation, never by dispatch.
     let management = Mutex(())
     private let currentTable = Mutex(HookTable.empty)
-    /// The per-run budget of authorization hooks, in the dispatch code's ticks.
-    let authorizeBudgetTicks = DispatchTicks.ticks(milliseconds: PluginLimits.hookCallTimeMillisecondsBudget)
 
     public init(directories: PluginDirectories, keyValues: KeyValueStore, settings: PluginSettings = PluginSettings(), logger: Logger) {
         self.directories = directories

@@ -13,7 +13,8 @@ import Prometheus
 /// Assembles the server: storage, platform, middleware and routes.
 ///
 /// Middleware order, outermost first: metrics → problem (request id, errors as problem+json)
-/// → authentication → the route's permission guard → handler.
+/// → authentication → the route guard (permission, tenant, authorization hooks, usage; see
+/// `RouteGuard`) → handler.
 public enum AerolithServer {
     /// The process-wide Prometheus registry behind swift-metrics (bootstrapped once).
     static let metricsRegistry: PrometheusCollectorRegistry = {
@@ -61,18 +62,16 @@ public enum AerolithServer {
                                       blockingWork: FairWorkerPool(name: "blocking", limits: configuration.blockingWork),
                                       pricingFunction: configuration.pricingFunction, metricsToken: configuration.metricsToken)
         let routes = allRoutes(services)
-        let router = Router(context: AerolithRequestContext.self)
+        // HEAD is derived from each GET route by the router: the GET handler runs, its body is dropped.
+        let router = Router(context: AerolithRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware(routes: RouteIndex(routes)))
         router.add(middleware: AuthenticationMiddleware(platform: platform, plugins: plugins))
+        let routeGuard = RouteGuard(services: services)
         for route in routes {
-            router.on(RouterPath(route.path), method: route.method, use: route.guardedHandler(services))
-            if let head = route.headVariant {
-                let get = head.guardedHandler(services)
-                router.on(RouterPath(route.path), method: .head) { request, context in try await get(request, context).createHeadResponse() }
-            }
+            router.on(RouterPath(route.path), method: route.method, use: route.guardedHandler(routeGuard))
         }
-        PluginMountedRoutes.register(on: router, services)
+        PluginMountedRoutes.register(on: router, services, routeGuard: routeGuard)
         configureRouter?(router)
         let host = configuration.host
         return Application(

@@ -8,6 +8,8 @@ public struct AerolithRequestContext: RequestContext {
     public var requestID = ""
     /// Who sent the request, once `AuthenticationMiddleware` has checked its credential.
     public var principal: Principal?
+    /// The tenant principal's tenant, looked up once per request by the route guard.
+    public var tenant: Tenant?
     /// The peer's IP address, for sign-in throttling.
     public let clientAddress: String?
 
@@ -17,20 +19,4 @@ public struct AerolithRequestContext: RequestContext {
     }
 
     public var maxUploadSize: Int { ServerLimits.requestBodyBytesMax }
-}
-
-/// Every limit the HTTP layer enforces, each with its unit in its name.
-public enum ServerLimits {
-    /// Largest request body read, in bytes; larger bodies get 413 `body_too_large`.
-    public static let requestBodyBytesMax = 2 * 1_048_576
-    /// Longest accepted `X-Request-ID`, in bytes; longer ones are replaced by a generated id.
-    public static let requestIDLengthBytesMax = 128
-    /// Longest `Authorization` header considered, in bytes.
-    public static let authorizationHeaderLengthBytesMax = 4_096
-    /// Shortest metrics token, in bytes: long enough that it cannot be guessed.
-    public static let metricsTokenLengthBytesMin = 24
-    /// Longest metrics token, in bytes.
-    public static let metricsTokenLengthBytesMax = 256
-    /// Most tenants on one page of `GET /v1/tenants`.
-    public static let tenantPageSizeDefault = 100
 }

@@ -101,7 +101,7 @@ enum AuthRoutes {
                 let user = try platform.user(caller.subject, tenantID: caller.tenantID)
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [
                     .init(key: "user", value: ResponseJSON.user(user)),
-                    .init(key: "tenant", value: ResponseJSON.tenant(try platform.tenant(caller.tenantID))),
+                    .init(key: "tenant", value: ResponseJSON.tenant(try context.tenant ?? platform.tenant(caller.tenantID))),
                     .init(key: "permissions", value: .array(caller.grant.permissions.sorted().map { .string($0.rawValue) })),
                     .init(key: "session_id", value: .string(caller.sessionID ?? "")),
                 ])))

@@ -13,7 +13,7 @@ enum CollectionRoutes {
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name"])
                 let name = try CollectionName(try fields.string("name", required: true) ?? "")
-                let info = try await store.createCollection(name, in: try context.tenantPlacement(services))
+                let info = try await store.createCollection(name, in: try context.tenantPlacement())
                 return ResponseJSON.response(.created, ResponseJSON.collection(info))
             },
             RouteDefinition(
@@ -21,7 +21,7 @@ enum CollectionRoutes {
                 tag: "collections", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The collections", schema: "CollectionList")]
             ) { _, context in
-                let collections = try store.collections(in: try context.tenantPlacement(services))
+                let collections = try store.collections(in: try context.tenantPlacement())
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [
                     .init(key: "collections", value: .array(collections.map(ResponseJSON.collection))),
                 ])))
@@ -31,7 +31,7 @@ enum CollectionRoutes {
                 tag: "collections", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The collection", schema: "Collection")]
             ) { _, context in
-                let info = try store.collection(try context.collectionName(), in: try context.tenantPlacement(services))
+                let info = try store.collection(try context.collectionName(), in: try context.tenantPlacement())
                 return ResponseJSON.response(.ok, ResponseJSON.collection(info))
             },
             RouteDefinition(
@@ -39,7 +39,7 @@ enum CollectionRoutes {
                 summary: "Drop a collection with all its documents and indexes", tag: "collections",
                 access: .permission(.collectionsManage), responses: [.init(status: 204, description: "Dropped", schema: nil)]
             ) { _, context in
-                try await store.dropCollection(try context.collectionName(), in: try context.tenantPlacement(services))
+                try await store.dropCollection(try context.collectionName(), in: try context.tenantPlacement())
                 return ResponseJSON.noContent()
             },
             RouteDefinition(
@@ -50,7 +50,7 @@ enum CollectionRoutes {
                             .init(status: 202, description: "Created; being built in the background", schema: "Index")]
             ) { request, context in
                 let definition = try IndexDefinition.parse(try await RequestBody.json(request, context: context))
-                let info = try await store.createIndex(definition, on: try context.collectionName(), placement: try context.tenantPlacement(services))
+                let info = try await store.createIndex(definition, on: try context.collectionName(), placement: try context.tenantPlacement())
                 return ResponseJSON.response(info.state == .building ? .accepted : .created, ResponseJSON.index(info))
             },
             RouteDefinition(
@@ -58,7 +58,7 @@ enum CollectionRoutes {
                 tag: "indexes", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The indexes", schema: "IndexList")]
             ) { _, context in
-                let indexes = try store.indexes(on: try context.collectionName(), placement: try context.tenantPlacement(services))
+                let indexes = try store.indexes(on: try context.collectionName(), placement: try context.tenantPlacement())
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "indexes", value: .array(indexes.map(ResponseJSON.index)))])))
             },
             RouteDefinition(
@@ -66,7 +66,7 @@ enum CollectionRoutes {
                 tag: "indexes", access: .permission(.collectionsManage), responses: [.init(status: 204, description: "Dropped", schema: nil)]
             ) { _, context in
                 try await store.dropIndex(try context.pathParameter("index"), on: try context.collectionName(),
-                                          placement: try context.tenantPlacement(services))
+                                          placement: try context.tenantPlacement())
                 return ResponseJSON.noContent()
             },
         ]

@@ -10,28 +10,29 @@ import Hummingbird
 enum PluginMountedRoutes {
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
 
-    static func register(on router: Router<AerolithRequestContext>, _ services: ServerServices) {
-        let handler: RouteDefinition.Handler = { request, context in try await handle(request, context: context, services) }
+    static func register(on router: Router<AerolithRequestContext>, _ services: ServerServices, routeGuard: RouteGuard) {
+        let handler: RouteDefinition.Handler = { request, context in
+            let prefix = context.parameters.get("plugin_prefix") ?? ""
+            guard let mounted = services.plugins.mountedRoute(prefix) else { throw ServerError(.routeNotFound, "no such route") }
+            guard let permission = Permission(rawValue: mounted.permission.rawValue) else { throw ServerError(.internalError, "unknown permission") }
+            // The same guard as core routes: permission, authorization hooks, usage record.
+            return try await routeGuard.respond(to: request, context: context, access: .permission(permission)) { request, context in
+                try await handle(request, context: context, prefix: prefix, services)
+            }
+        }
         for method in methods {
             router.on("/v1/{plugin_prefix}", method: method, use: handler)
             router.on("/v1/{plugin_prefix}/**", method: method, use: handler)
         }
     }
 
-    static func handle(_ request: Request, context: AerolithRequestContext, _ services: ServerServices) async throws -> Response {
+    /// Calls the plugin's route handler, once the guard has let the request through.
+    static func handle(_ request: Request, context: AerolithRequestContext, prefix: String, _ services: ServerServices) async throws -> Response {
         let plugins = services.plugins
-        let prefix = context.parameters.get("plugin_prefix") ?? ""
-        guard let mounted = plugins.mountedRoute(prefix) else { throw ServerError(.routeNotFound, "no such route") }
-        // The one permission check, as for core routes.
-        guard let principal = context.principal else {
-            throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
-        }
-        guard let permission = Permission(rawValue: mounted.permission.rawValue) else { throw ServerError(.internalError, "unknown permission") }
-        try principal.require(permission)
+        guard let principal = context.principal else { throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>") }
         let body = try await request.body.collect(upTo: ServerLimits.requestBodyBytesMax)
         // Normalised as the router matched it ("/v1//audit/x" is "/v1/audit/x").
-        let fullPath = RouteDefinition.path(of: request)
-        let rest = String(fullPath.dropFirst("/v1/".count + prefix.utf8.count))
+        let rest = String(RequestPath.path(of: request).dropFirst("/v1/".count + prefix.utf8.count))
         let (subject, role, tenantID): (String, String, String?) = switch principal {
         case .platformAdmin(let keyID): (keyID, "platform_admin", nil)
         case .tenant(let caller): (caller.subject, caller.grant.role, caller.tenantID)
@@ -39,15 +40,6 @@ enum PluginMountedRoutes {
         let input = PluginRegistry.RouteInput(
             method: request.method.rawValue, path: rest, query: request.uri.query ?? "", headersJSON: headersJSON(request.headers),
             body: Array(buffer: body), subject: subject, role: role)
-        if let tenantID {
-            let hooks = plugins.hooks(forTenant: tenantID)
-            if hooks.hasAuthorize {
-                let authorize = PluginRegistry.AuthorizeInput(method: input.method, path: RouteDefinition.decoded(fullPath),
-                                                              permission: permission.rawValue, subject: subject, role: role, collection: "")
-                let outcome = plugins.authorize(hooks, tenantID: tenantID, requestID: context.requestID, authorize)
-                if outcome != .allowed { throw PluginProblem.refused(outcome) }
-            }
-        }
         let requestID = context.requestID
         let outcome = try await services.blocking(for: context) { plugins.route(prefix: prefix, tenantID: tenantID, requestID: requestID, input) }
         switch outcome {

@@ -25,7 +25,7 @@ enum QueryRoutes {
                 }
                 let query = try Query.parse(.object(body))
                 let collection = try context.collectionName()
-                let placement = try context.tenantPlacement(services)
+                let placement = try context.tenantPlacement()
                 if explain {
                     let plan = try await services.blocking(for: context) { try store.explain(query, in: collection, placement: placement) }
                     return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "plan", value: .array(plan.map(JSONValue.string)))])))

@@ -29,8 +29,8 @@ struct RouteDefinition: Sendable {
 
     typealias Handler = @Sendable (Request, AerolithRequestContext) async throws -> Response
 
-    /// Exactly the method the handler serves: HEAD is a route of its own (see `headVariant`).
-    var method: HTTPRequest.Method
+    /// The method the handler serves; the router answers HEAD for every GET route itself.
+    let method: HTTPRequest.Method
     /// OpenAPI-style path, e.g. `/v1/collections/{collection}`; Hummingbird reads the same syntax.
     let path: String
     let operationID: String
@@ -47,16 +47,6 @@ struct RouteDefinition: Sendable {
     let responses: [ResponseSpec]
     let handler: Handler
 
-    /// A GET route's HEAD twin: the same access and handler, the body dropped. Registered as a
-    /// route of its own rather than derived by the router, so every handler serves exactly the
-    /// method it was declared with, and the hooks are told that method.
-    var headVariant: RouteDefinition? {
-        guard method == .get else { return nil }
-        var head = self
-        head.method = .head
-        return head
-    }
-
     /// The problem statuses a route may answer besides its own, from its access level.
     var problemStatuses: [Int] {
         var statuses = [400, 404, 413, 415]
@@ -64,46 +54,11 @@ struct RouteDefinition: Sendable {
         return statuses
     }
 
-    /// The handler wrapped with the access check — the one place every route's permission is
-    /// enforced — followed by the tenant's authorization hooks, which can only narrow access.
-    func guardedHandler(_ services: ServerServices) -> Handler {
+    /// The handler behind the one guard every route passes (`RouteGuard`).
+    func guardedHandler(_ routeGuard: RouteGuard) -> Handler {
         let access = access
         let handler = handler
-        let plugins = services.plugins
-        // Where the collection name sits in this route's path, found once: the authorization
-        // input takes it from the request path without a parameter lookup per request.
-        let collectionSegment = path.split(separator: "/").firstIndex(of: "{collection}")
-        let method = method
-        // The route's method and permission, as the authorization hooks are lent them.
-        let authorizeRoute: PluginRegistry.AuthorizeRoute? = if case .permission(let permission) = access {
-            PluginRegistry.AuthorizeRoute(method: method.rawValue, permission: permission.rawValue)
-        } else {
-            nil
-        }
-        return { request, context in
-            if case .open = access { return try await handler(request, context) }
-            guard let principal = context.principal else {
-                throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key or access token>")
-            }
-            guard case .permission(let permission) = access else {
-                // `.user`: the signed-in user's own account and sessions.
-                guard case .tenant(let caller) = principal, caller.kind == .user else {
-                    throw PlatformError(.userRequired, "this route is for signed-in users; sign in with POST /v1/auth/login")
-                }
-                return try await handler(request, context)
-            }
-            if case .tenant(let caller) = principal, caller.grant.collections != nil {
-                // A credential scoped to some collections: only routes addressing one of them.
-                try principal.require(permission, collection: collectionSegment == nil ? nil : try context.pathParameter("collection"))
-            } else {
-                try principal.require(permission)
-            }
-            if case .tenant(let caller) = principal {
-                try Self.runTenantHooks(request, requestID: context.requestID, caller: caller, plugins: plugins, route: authorizeRoute,
-                                        collectionSegment: collectionSegment, permission: permission)
-            }
-            return try await handler(request, context)
-        }
+        return { request, context in try await routeGuard.respond(to: request, context: context, access: access, handler: handler) }
     }
 }
 
@@ -122,13 +77,11 @@ struct ServerServices: Sendable {
 }
 
 extension AerolithRequestContext {
-    /// The calling tenant's placement. Routes guarded by a tenant permission always have a
-    /// tenant principal; the tenant comes from the credential, never from the path or body.
-    func tenantPlacement(_ services: ServerServices) throws -> Placement {
-        guard let tenantID = principal?.tenantID else {
-            throw PlatformError(.forbidden, "this route needs a tenant API key")
-        }
-        return try services.platform.tenant(tenantID).placement
+    /// The calling tenant's placement, from the tenant the route guard looked up for this
+    /// request. The tenant comes from the credential, never from the path or body.
+    func tenantPlacement() throws -> Placement {
+        guard let tenant else { throw PlatformError(.forbidden, "this route needs a tenant API key") }
+        return tenant.placement
     }
 
     /// The tenant caller of a route that required one.
@@ -141,6 +94,6 @@ extension AerolithRequestContext {
     /// on as it is, for the parameter's own validation to refuse.
     func pathParameter(_ name: String) throws -> String {
         guard let value = parameters.get(name) else { throw ServerError(.invalidParameter, "missing path parameter \(name)") }
-        return RouteDefinition.decoded(value)
+        return RequestPath.decoded(value)
     }
 }

@@ -3,7 +3,9 @@
  *                "usage/<id>" (a repeated id leaves one key)
  *   after-write  counts writes in the metric metering_writes{collection="<collection>"}: a
  *                label value the tenant chooses
- *   route        /v1/metering: GET answers {"usage_ids":[...]} (the state keys, "usage/" kept)
+ *                and keeps the last RECORDS_KEPT payloads whole
+ *   route        /v1/metering: answers {"usage_ids":[...],"records":[...]} (the state keys,
+ *                "usage/" kept; the kept payloads, oldest first)
  * Not reentrant: the host serialises every call into it. */
 #include "aerolith_plugin.h"
 #include <stdio.h>
@@ -12,6 +14,21 @@
 static const aerolith_host_api *api;
 
 static aerolith_slice text(const char *s) { return aerolith_slice_make(s, strlen(s)); }
+
+/* The last payloads, a ring; calls are serialised by the host, so no lock. */
+#define RECORDS_KEPT 16
+#define RECORD_BYTES_MAX 512
+static char records[RECORDS_KEPT][RECORD_BYTES_MAX];
+static size_t record_lengths[RECORDS_KEPT];
+static size_t records_seen;
+
+static void keep(aerolith_slice payload) {
+    if (payload.len > RECORD_BYTES_MAX) return;
+    size_t slot = records_seen % RECORDS_KEPT;
+    memcpy(records[slot], payload.data, payload.len);
+    record_lengths[slot] = payload.len;
+    records_seen++;
+}
 
 /* The string value of "idempotency_id" in a usage payload; ids are plain ASCII without escapes. */
 static aerolith_slice idempotency_id(aerolith_slice payload) {
@@ -30,6 +47,7 @@ static aerolith_status events(void *user_data, const aerolith_call *call, const 
     (void)user_data;
     for (size_t i = 0; i < count; i++) {
         if (list[i].kind != AEROLITH_EVENT_USAGE) continue;
+        keep(list[i].payload);
         aerolith_slice id = idempotency_id(list[i].payload);
         char key[256];
         int n = snprintf(key, sizeof(key), "usage/%.*s", (int)(id.len < 200 ? id.len : 200), id.data);
@@ -57,7 +75,13 @@ static aerolith_status route(void *user_data, const aerolith_call *call, const a
     if (status != AEROLITH_OK) return status;
     api->buffer_append(response->body, "{\"usage_ids\":", 13);
     api->buffer_append(response->body, keys, keys_len);
-    return api->buffer_append(response->body, "}", 1);
+    api->buffer_append(response->body, ",\"records\":[", 12);
+    size_t first = records_seen > RECORDS_KEPT ? records_seen - RECORDS_KEPT : 0;
+    for (size_t n = first; n < records_seen; n++) {
+        if (n > first) api->buffer_append(response->body, ",", 1);
+        api->buffer_append(response->body, records[n % RECORDS_KEPT], record_lengths[n % RECORDS_KEPT]);
+    }
+    return api->buffer_append(response->body, "]}", 2);
 }
 
 static const aerolith_hook_registration events_hook = {

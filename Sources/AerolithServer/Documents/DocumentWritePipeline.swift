@@ -27,7 +27,7 @@ struct DocumentWritePipeline {
         self.tenantID = tenantID
         requestID = context.requestID
         collection = try context.collectionName()
-        placement = try context.tenantPlacement(services)
+        placement = try context.tenantPlacement()
         hooks = services.plugins.hooks(forTenant: tenantID)
     }
 

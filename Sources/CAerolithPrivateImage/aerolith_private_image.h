@@ -1,6 +1,6 @@
 /* The loader's private copies of plugin files: anonymous, sealed memory files (memfd) that the
  * dynamic loader maps instead of the file in the plugin directory, so that nothing written to
- * that file afterwards can change code the server runs. Host-private, like the dispatch header.
+ * that file afterwards can change code the server runs. Host-private: plugins never see it.
  *
  * In C because glibc declares memfd_create only under _GNU_SOURCE, which the Swift Glibc module
  * is not built with. */

@@ -1,4 +1,4 @@
-import CAerolithDispatch
+import CAerolithPrivateImage
 #if canImport(Glibc)
 import Glibc
 #endif

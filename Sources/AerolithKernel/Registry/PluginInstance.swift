@@ -35,8 +35,9 @@ public final class PluginInstance: Sendable {
     /// Process-wide and all-tenant hooks pass through this gate; tenant hooks through their
     /// activation's gate.
     let processGate = CallGate()
-    /// Serialises calls into a plugin that is not reentrant: a `pthread_mutex_t` the dispatch C
-    /// code takes too. Allocated once and never freed, like the instance.
+    /// Serialises calls into a plugin that is not reentrant (`perform`): a `pthread_mutex_t`, held
+    /// by address because `Mutex`'s `withLock` cannot return a caller's non-sendable result.
+    /// Allocated once and never freed, like the instance.
     let serialLock: UInt
     /// Orders lifecycle callbacks among themselves.
     let lifecycleLock = Mutex(())

@@ -32,7 +32,7 @@ enum DocumentRoutes {
                 responses: [.init(status: 200, description: "The document", schema: "Document"), .init(status: 304, description: "Not modified", schema: nil)]
             ) { request, context in
                 let document = try store.document(try context.documentID(), in: try context.collectionName(),
-                                                  placement: try context.tenantPlacement(services))
+                                                  placement: try context.tenantPlacement())
                 if let tags = request.headers[.ifNoneMatch], tags == "*" || tags.split(separator: ",").contains(where: {
                     $0.trimmingHeaderWhitespace == ResponseJSON.etag(document.version)
                 }) {
