@@ -9,6 +9,8 @@ import Glibc
 @Suite struct IndexBuildAPITests {
     static let documentCount = 20_000
     static let batchSize = 100
+    /// Builds started when each finishes before another tenant's write and a listing come back.
+    static let buildAttemptsMax = 5
 
     @Test func anIndexBuildDoesNotHoldUpAnotherTenantsWrites() async throws {
         let server = try await ServerProcess()
@@ -21,20 +23,21 @@ import Glibc
             let batch = try await builder.send(.POST, "/v1/collections/big/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
             #expect(batch.status == 200)
         }
-        let created = try await builder.send(.POST, "/v1/collections/big/indexes", body: #"{"name":"by_n","paths":["n"]}"#)
-        #expect(created.status == 202 && created.string("state") == "building", "\(created.body)")
-        let note = try await writer.send(.POST, "/v1/collections/notes/documents", body: #"{"text":"written during the build"}"#)
-        #expect(note.status == 201)
-        let during = try await builder.send(.GET, "/v1/collections/big/indexes")
-        #expect((during.json["indexes"] as? [[String: Any]])?.first?["state"] as? String == "building",
-                "another tenant's write waited for the whole build: \(during.body)")
-        var state: String?
-        for _ in 0..<3_000 where state != "ready" {
-            let listed = try await builder.send(.GET, "/v1/collections/big/indexes")
-            state = (listed.json["indexes"] as? [[String: Any]])?.first?["state"] as? String
-            if state != "ready" { try await Task.sleep(for: .milliseconds(50)) }
+        // Another tenant's write that commits while the build is still `building` shows the build
+        // does not hold the writer to the end. A build that outruns one round trip proves nothing
+        // either way, so it is dropped and started again.
+        var overlapped = false
+        for attempt in 1...Self.buildAttemptsMax where !overlapped {
+            if attempt > 1 { #expect(try await builder.send(.DELETE, "/v1/collections/big/indexes/by_n").status == 204) }
+            let created = try await builder.send(.POST, "/v1/collections/big/indexes", body: #"{"name":"by_n","paths":["n"]}"#)
+            #expect(created.status == 202 && created.string("state") == "building", "\(created.body)")
+            let note = try await writer.send(.POST, "/v1/collections/notes/documents", body: #"{"text":"written during the build"}"#)
+            #expect(note.status == 201)
+            let during = try await builder.send(.GET, "/v1/collections/big/indexes")
+            overlapped = (during.json["indexes"] as? [[String: Any]])?.first?["state"] as? String == "building"
+            #expect(try await Self.finalIndexState(builder, "big") == "ready")
         }
-        #expect(state == "ready")
+        #expect(overlapped, "no write of another tenant committed while the index was building")
         let plan = try await builder.send(.POST, "/v1/collections/big/query", body: #"{"filter":{"n":7},"explain":true}"#)
         #expect((plan.json["plan"] as? [String])?.joined().contains("_ix_by_n") == true, "\(plan.body)")
         let found = try await builder.send(.POST, "/v1/collections/big/query", body: #"{"filter":{"n":7}}"#)

@@ -11,11 +11,13 @@ import Glibc
 final class ServerProcess: @unchecked Sendable {
     // @unchecked: a test owns its server; the fields are only touched from that test.
     let dataDirectory: String
-    let port: Int
+    private(set) var port: Int
     private var process: Process?
     private let logPath: String
 
     static let startTimeoutSeconds = 20.0
+    /// Starts tried when the free port picked is taken by another test's server before ours binds it.
+    static let startAttemptsMax = 5
     /// The metrics token tests configure with `metricsArguments`.
     static let metricsToken = "metrics-token-of-the-tests-0123456789"
     static let metricsArguments = ["--metrics-token", metricsToken]
@@ -45,22 +47,43 @@ final class ServerProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     func start(arguments: [String] = []) async throws {
+        for attempt in 1...Self.startAttemptsMax {
+            do {
+                return try await startOnce(arguments: arguments)
+            } catch is PortTaken where attempt < Self.startAttemptsMax {
+                port = try Self.freePort()
+            }
+        }
+    }
+
+    /// Another process bound the port between `freePort` and the server's bind.
+    private struct PortTaken: Error {}
+
+    private func startOnce(arguments: [String]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--log-level", "notice"] + arguments
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
+        let logStart = log.offsetInFile
         process.standardOutput = log
         process.standardError = log
         try process.run()
         self.process = process
+        // The line the server logs once it listens: `... address=127.0.0.1:PORT data_dir=... [AerolithServer] listening`.
+        let address = "address=127.0.0.1:\(port) "
         let deadline = Date().addingTimeInterval(Self.startTimeoutSeconds)
         while Date() < deadline {
-            if !process.isRunning { throw TestFailure("server exited at start: \(self.log)") }
+            let startLog = String(decoding: Array(self.log.utf8).dropFirst(Int(logStart)), as: UTF8.self)
+            let listens = startLog.split(separator: "\n").contains { $0.hasSuffix("] listening") && $0.contains(address) }
+            if !process.isRunning {
+                if startLog.contains("address_in_use") { self.process = nil; throw PortTaken() }
+                throw TestFailure("server exited at start: \(self.log)")
+            }
             // Ready, and it is this process answering: it has logged that it listens. (Between a
             // stop and a start another test's server may take the port and answer instead.)
-            if let reply = try? await HTTP.send(.GET, baseURL + "/health/ready"), reply.status == 200, self.log.contains("listening") {
+            if listens, let reply = try? await HTTP.send(.GET, baseURL + "/health/ready"), reply.status == 200 {
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
