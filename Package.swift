@@ -40,10 +40,13 @@ let package = Package(
         // The system SQLite (libsqlite3-dev), reached through its C API.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
 
+        // JSON values, the strict parser, the writer, merge patch and hex: the one JSON of every layer. No dependencies.
+        .target(name: "AerolithJSON", swiftSettings: strictSwift),
         // Layer 1: documents in collections. Knows nothing of HTTP, tenants' credentials or plugins.
         .target(
             name: "AerolithStorage",
             dependencies: [
+                "AerolithJSON",
                 "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,7 +60,7 @@ let package = Package(
         .target(
             name: "AerolithKernel",
             dependencies: [
-                "AerolithStorage", "CAerolithPlugin", "CAerolithPrivateImage", "CFFI",
+                "AerolithJSON", "AerolithStorage", "CAerolithPlugin", "CAerolithPrivateImage", "CFFI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -75,6 +78,7 @@ let package = Package(
             name: "AerolithPlatform",
             dependencies: [
                 "AerolithExecution",
+                "AerolithJSON",
                 "AerolithStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -88,6 +92,7 @@ let package = Package(
             name: "AerolithServer",
             dependencies: [
                 "AerolithExecution",
+                "AerolithJSON",
                 "AerolithKernel",
                 "AerolithPlatform",
                 "AerolithStorage",
@@ -112,6 +117,7 @@ let package = Package(
             dependencies: [
                 "AerolithBuildInfo",
                 "AerolithExecution",
+                "AerolithJSON",
                 "AerolithKernel",
                 "AerolithPlatform",
                 "AerolithServer",
@@ -129,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "AerolithBenchmarks",
             dependencies: [
-                "AerolithKernel", "AerolithPlatform", "AerolithStorage", "AerolithServer", "CSQLite",
+                "AerolithJSON", "AerolithKernel", "AerolithPlatform", "AerolithStorage", "AerolithServer", "CSQLite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -158,9 +164,10 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Tests/KitFixture/exports.map"])]
         ),
 
-        .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithStorage"], swiftSettings: strictSwift),
+        .testTarget(name: "AerolithJSONTests", dependencies: ["AerolithJSON"], swiftSettings: strictSwift),
+        .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithJSON", "AerolithStorage"], swiftSettings: strictSwift),
         .testTarget(name: "AerolithExecutionTests", dependencies: ["AerolithExecution"], swiftSettings: strictSwift),
-        .testTarget(name: "AerolithPlatformTests", dependencies: ["AerolithPlatform", "AerolithStorage"], swiftSettings: strictSwift),
+        .testTarget(name: "AerolithPlatformTests", dependencies: ["AerolithJSON", "AerolithPlatform", "AerolithStorage"], swiftSettings: strictSwift),
         // Fixtures/ holds C plugin sources the tests compile with the system compiler.
         .testTarget(
             name: "AerolithKernelTests", dependencies: ["AerolithKernel", "AerolithStorage", .product(name: "Logging", package: "swift-log")],
@@ -169,6 +176,7 @@ let package = Package(
         .testTarget(
             name: "AerolithServerTests",
             dependencies: [
+                "AerolithJSON",
                 "AerolithPlatform",
                 "AerolithServer",
                 "AerolithStorage",

@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithKernel
 import AerolithServer
 import AerolithStorage

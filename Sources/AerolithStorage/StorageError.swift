@@ -1,3 +1,4 @@
+import AerolithJSON
 /// The one error type of the storage layer. `code` is stable and machine-readable; the server
 /// maps each code to an HTTP status in one place.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
@@ -43,4 +44,15 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension StorageError {
+    /// A JSON text the storage layer was given or holds, refused by the parser.
+    public init(_ error: JSONError) {
+        switch error.code {
+        case .invalid: self.init(.invalidJSON, error.message)
+        case .tooDeep: self.init(.jsonTooDeep, error.message)
+        case .tooLarge: self.init(.jsonTooLarge, error.message)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import AerolithJSON
 /// Every limit the storage layer enforces, in one place, each with its unit in its name.
 public enum StorageLimits {
     /// Largest document body (the JSON object under `data`), in bytes of UTF-8.
@@ -65,4 +66,9 @@ public enum StorageLimits {
     public static let queryRowsExaminedMaxDefault = 2_000_000
     /// How often a running query's budget is checked, in SQLite virtual-machine instructions.
     static let progressCheckInstructions: Int32 = 1_000
+}
+
+extension JSONLimits {
+    /// The limits for stored documents.
+    public static let document = JSONLimits(depthMax: StorageLimits.documentDepthMax, sizeBytesMax: StorageLimits.documentSizeBytesMax)
 }

@@ -1,5 +1,4 @@
 @testable import AerolithKernel
-import AerolithStorage
 import Foundation
 import Logging
 import Testing

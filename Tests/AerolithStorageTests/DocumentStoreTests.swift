@@ -1,4 +1,5 @@
 @testable import AerolithStorage
+import AerolithJSON
 import Foundation
 import Testing
 

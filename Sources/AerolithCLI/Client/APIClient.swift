@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -90,7 +90,7 @@ struct APIClient {
         }
         var json: JSONValue?
         if bytes.readableBytes > 0 {
-            json = try? bytes.withUnsafeReadableBytes { raw throws(StorageError) in
+            json = try? bytes.withUnsafeReadableBytes { raw throws(JSONError) in
                 try JSONParser.parse(raw, limits: JSONLimits(depthMax: Self.responseDepthMax, sizeBytesMax: Self.responseBodyBytesMax))
             }
         }

@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 import ArgumentParser
 import Foundation
 
@@ -110,7 +110,7 @@ func parseJSONArgument(_ text: String, what: String) throws -> JSONValue {
         source = String(decoding: data, as: UTF8.self)
     }
     do {
-        return try JSONParser.parse(source, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax, sizeBytesMax: 2 * StorageLimits.documentSizeBytesMax))
+        return try JSONParser.parse(source, limits: JSONLimits(depthMax: JSONLimits.standardDepthMax, sizeBytesMax: 2 * JSONLimits.standardSizeBytesMax))
     } catch {
         throw CLIError(.invalidArgument, "\(what) is not valid JSON: \(error.message)")
     }

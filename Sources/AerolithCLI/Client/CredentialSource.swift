@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 
 /// Which credential a client command presents, and why that one won.
 ///

@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 import Foundation
 
 /// A signed-in session kept for the CLI in the user's configuration directory

@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 
 /// Renders rows as a plain text table with a header line, columns padded to fit.
 enum Table {

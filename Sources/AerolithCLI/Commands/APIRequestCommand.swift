@@ -1,4 +1,3 @@
-import AerolithStorage
 import ArgumentParser
 import Foundation
 import NIOHTTP1

@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 import ArgumentParser
 import Foundation
 

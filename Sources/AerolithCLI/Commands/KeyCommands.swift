@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 import ArgumentParser
 
 /// API keys. Without `--tenant` a command manages the caller's own tenant's keys

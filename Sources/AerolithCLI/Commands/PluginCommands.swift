@@ -1,5 +1,5 @@
+import AerolithJSON
 import AerolithKernel
-import AerolithStorage
 import ArgumentParser
 
 struct PluginCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import AerolithBuildInfo
+import AerolithJSON
 import AerolithServer
-import AerolithStorage
 import ArgumentParser
 
 /// `aerolith version`: the release and the git commit this binary was built from (recorded

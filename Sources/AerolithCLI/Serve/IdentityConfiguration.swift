@@ -1,5 +1,5 @@
+import AerolithJSON
 import AerolithPlatform
-import AerolithStorage
 
 /// The configuration file's `identity` object: sign-in, session and signup limits, each a
 /// whole number within a sane range.

@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithKernel
 import AerolithPlatform
 import AerolithServer
@@ -174,7 +175,7 @@ struct ServeConfigurationLoader {
         }
         let json: JSONValue
         do {
-            json = try Array(data).withUnsafeBytes { bytes throws(StorageError) in
+            json = try Array(data).withUnsafeBytes { bytes throws(JSONError) in
                 try JSONParser.parse(bytes, limits: JSONLimits(depthMax: configFileDepthMax, sizeBytesMax: configFileSizeBytesMax))
             }
         } catch {

@@ -1,4 +1,3 @@
-import AerolithStorage
 import CAerolithPlugin
 import Glibc
 import Logging

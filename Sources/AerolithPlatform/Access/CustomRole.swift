@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 
 /// A tenant's own role: a name and a subset of the tenant permissions.

@@ -1,4 +1,3 @@
-import AerolithStorage
 
 /// Nobody grants more than they hold: the checks behind user, role and key management.
 extension Platform {

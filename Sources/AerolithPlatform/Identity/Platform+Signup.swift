@@ -1,4 +1,3 @@
-import AerolithStorage
 
 extension Platform {
     /// Self-service provisioning: a tenant (Starter unless a plan is named; its slug derived

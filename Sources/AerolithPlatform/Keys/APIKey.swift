@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 import Crypto
 
@@ -79,16 +80,8 @@ public struct APIKey: Sendable, Equatable {
     /// The storage id of a key's record: the hex SHA-256 of the secret, so authenticating is a
     /// point lookup and the secret is never stored.
     static func digest(of secret: String) -> String {
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(secret.utf8)) {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.string(SHA256.hash(data: Array(secret.utf8)))
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func newSecret() -> String {
         RandomID.make(prefix: secretPrefix, length: secretRandomLength)

@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 
 /// A subscription plan. Its limits arrive with the tiers and quotas.

@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithKernel
 import AerolithPlatform
 import AerolithStorage
@@ -78,7 +79,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// the providing plugin must be active for it.
     private func principal(claims bytes: [UInt8], plugin: String) throws -> Principal {
         let invalid = PlatformError(.unauthenticated, "the authentication provider \(plugin) returned invalid claims")
-        guard case .object(let claims)? = try? bytes.withUnsafeBytes({ raw throws(StorageError) in
+        guard case .object(let claims)? = try? bytes.withUnsafeBytes({ raw throws(JSONError) in
             try JSONParser.parse(raw, limits: JSONLimits(depthMax: PluginLimits.claimsDepthMax, sizeBytesMax: PluginLimits.claimsBytesMax))
         }), let subject = claims["subject"]?.stringValue, !subject.isEmpty,
               let tenantID = claims["tenant_id"]?.stringValue, let role = claims["role"]?.stringValue.flatMap(Role.init(rawValue:)) else {

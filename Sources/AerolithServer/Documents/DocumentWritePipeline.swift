@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithPlatform
 import AerolithKernel
 import AerolithStorage
@@ -135,7 +136,7 @@ struct DocumentWritePipeline {
 
     static func parseBody(_ bytes: [UInt8]) -> JSONObject? {
         guard bytes.count <= StorageLimits.documentSizeBytesMax else { return nil }
-        let value = try? bytes.withUnsafeBytes { raw throws(StorageError) in try JSONParser.parse(raw, limits: .document) }
+        let value = try? bytes.withUnsafeBytes { raw throws(JSONError) in try JSONParser.parse(raw, limits: .document) }
         guard case .object(let object)? = value else { return nil }
         return object
     }

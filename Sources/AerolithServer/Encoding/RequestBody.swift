@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 import Hummingbird
 
@@ -20,7 +21,7 @@ enum RequestBody {
         let buffer = try await request.body.collect(upTo: ServerLimits.requestBodyBytesMax)
         guard buffer.readableBytes > 0 else { throw ServerError(.emptyBody, "the request needs a JSON body") }
         let limits = JSONLimits(depthMax: StorageLimits.documentDepthMax, sizeBytesMax: ServerLimits.requestBodyBytesMax)
-        return try buffer.withUnsafeReadableBytes { bytes throws(StorageError) in try JSONParser.parse(bytes, limits: limits) }
+        return try buffer.withUnsafeReadableBytes { bytes throws(JSONError) in try JSONParser.parse(bytes, limits: limits) }
     }
 
     /// The body as a JSON object.

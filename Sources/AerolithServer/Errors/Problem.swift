@@ -1,4 +1,5 @@
 import AerolithExecution
+import AerolithJSON
 import AerolithKernel
 import AerolithPlatform
 import AerolithStorage
@@ -27,6 +28,8 @@ struct Problem: Error, Sendable {
         switch error {
         case let problem as Problem:
             self = problem
+        case let error as JSONError:
+            self.init(StorageError(error))
         case let error as StorageError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message, operationIndex: error.operationIndex)
         case let error as PlatformError:

@@ -1,4 +1,5 @@
 import AerolithExecution
+import AerolithJSON
 import HTTPTypes
 import Hummingbird
 import Metrics
@@ -53,17 +54,9 @@ struct ProblemMiddleware: RouterMiddleware {
             return supplied
         }
         var generator = SystemRandomNumberGenerator()
-        var value = generator.next() as UInt64
-        var hex = [UInt8](repeating: 0, count: 16)
-        for index in stride(from: 15, through: 0, by: -1) {
-            hex[index] = hexDigits[Int(value & 0x0F)]
-            value >>= 4
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return Hex.string((0..<ServerLimits.generatedRequestIDBytes).map { _ in UInt8.random(in: 0...UInt8.max, using: &generator) })
     }
 }
-
-private let hexDigits = Array("0123456789abcdef".utf8)
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!

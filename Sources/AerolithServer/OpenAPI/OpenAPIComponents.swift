@@ -1,3 +1,4 @@
+import AerolithJSON
 /// Schemas and security schemes of the OpenAPI document. Response schemas are exact (no
 /// additional properties) so that schema-conformance testing catches any drift.
 enum OpenAPIComponents {

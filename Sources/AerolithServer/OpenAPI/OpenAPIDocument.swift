@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 
 /// Builds the OpenAPI 3.1 document from the route table, so every served route is documented

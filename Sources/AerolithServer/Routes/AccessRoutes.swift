@@ -1,5 +1,5 @@
+import AerolithJSON
 import AerolithPlatform
-import AerolithStorage
 import Hummingbird
 
 /// A tenant managing its own API keys (`keys:manage`) and custom roles (`users:manage`).

@@ -1,5 +1,5 @@
+import AerolithJSON
 import AerolithPlatform
-import AerolithStorage
 import Hummingbird
 
 /// Signing up, signing in and out, sessions, and the signed-in user's own account.

@@ -1,6 +1,6 @@
+import AerolithJSON
 import AerolithKernel
 import AerolithPlatform
-import AerolithStorage
 import Hummingbird
 
 /// Run-time control of plugins: enable, disable and reload globally; activate and deactivate

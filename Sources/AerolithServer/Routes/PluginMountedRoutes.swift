@@ -1,6 +1,6 @@
+import AerolithJSON
 import AerolithKernel
 import AerolithPlatform
-import AerolithStorage
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,5 +1,5 @@
+import AerolithJSON
 import AerolithKernel
-import AerolithStorage
 import Hummingbird
 
 /// The plugins the kernel found: loaded ones with what they offer, refused ones with the reason.

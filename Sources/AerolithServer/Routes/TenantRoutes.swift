@@ -1,5 +1,5 @@
+import AerolithJSON
 import AerolithPlatform
-import AerolithStorage
 import Hummingbird
 
 /// Platform administration: tenants and their API keys. Only the platform admin key may call these.

@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithKernel
 import AerolithPlatform
 import AerolithStorage

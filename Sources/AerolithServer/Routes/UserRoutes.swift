@@ -1,5 +1,5 @@
+import AerolithJSON
 import AerolithPlatform
-import AerolithStorage
 import Hummingbird
 
 /// A tenant's users, managed by callers holding `users:manage`.

@@ -1,3 +1,4 @@
+import AerolithJSON
 /// One operation of an atomic batch.
 public enum BatchOperation: Sendable {
     case insert(id: DocumentID?, body: JSONObject)

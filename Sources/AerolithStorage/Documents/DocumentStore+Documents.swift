@@ -1,3 +1,4 @@
+import AerolithJSON
 /// Single-document operations. Every write runs through the group-commit writer, and finds its
 /// collection's table inside its turn (an index build may switch it between turns).
 extension DocumentStore {

@@ -1,3 +1,4 @@
+import AerolithJSON
 import CSQLite
 import Foundation
 import Logging
@@ -59,7 +60,7 @@ public final class DocumentStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let fresh = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let insert = try connection.statement("INSERT OR IGNORE INTO _aerolith_meta (key, value) VALUES ('cursor_secret', ?)")
-        insert.bind(.text(fresh.map { String(format: "%02x", $0) }.joined()), at: 1)
+        insert.bind(.text(Hex.string(fresh)), at: 1)
         try insert.run()
         let select = try connection.statement("SELECT value FROM _aerolith_meta WHERE key = 'cursor_secret'")
         guard try select.step() else { throw StorageError(.storageFailure, "cursor secret missing") }

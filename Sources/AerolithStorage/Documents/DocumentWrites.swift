@@ -1,3 +1,4 @@
+import AerolithJSON
 /// What `replace` may do when the document is missing or present.
 public enum ReplaceMode: Sendable {
     /// Create the document if it does not exist (PUT).
@@ -93,7 +94,12 @@ enum DocumentWrites {
             throw StorageError(.documentNotFound, "document \"\(id)\" does not exist")
         }
         try checkVersion(current, expected: expectedVersion, id: id)
-        let stored = try JSONParser.parse(current.body, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax + 1, sizeBytesMax: Int.max))
+        let stored: JSONValue
+        do {
+            stored = try JSONParser.parse(current.body, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax + 1, sizeBytesMax: Int.max))
+        } catch {
+            throw StorageError(error)
+        }
         let merged = MergePatch.apply(patch, to: stored)
         guard case .object(let object) = merged else {
             throw StorageError(.bodyNotObject, "a merge patch must be a JSON object")

@@ -1,3 +1,4 @@
+import AerolithJSON
 extension DocumentStore {
     /// Creates a secondary index and keeps it up to date. A collection of at most
     /// `StorageLimits.indexBuildSliceRowsMax` documents and `indexBuildSliceBytesMax` bytes is

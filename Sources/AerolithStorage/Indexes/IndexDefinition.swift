@@ -1,3 +1,4 @@
+import AerolithJSON
 /// A secondary index on one or more document paths, declared by a client.
 public struct IndexDefinition: Sendable, Equatable {
     public let name: String
@@ -71,7 +72,7 @@ public struct IndexInfo: Sendable, Equatable {
 
     /// The paths as stored in the catalog: a JSON array of strings.
     static func paths(fromJSON text: String) throws(StorageError) -> [String] {
-        guard case .array(let elements) = try JSONParser.parse(text) else { throw StorageError(.storageFailure, "an index's paths are unreadable") }
+        guard case .array(let elements)? = try? JSONParser.parse(text) else { throw StorageError(.storageFailure, "an index's paths are unreadable") }
         return elements.compactMap(\.stringValue)
     }
 }

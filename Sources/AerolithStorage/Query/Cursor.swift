@@ -1,3 +1,4 @@
+import AerolithJSON
 import Crypto
 import Foundation
 
@@ -53,7 +54,7 @@ struct CursorCodec: Sendable {
         guard difference == 0 else { throw invalid }
         let json: JSONValue
         do {
-            json = try payload.withUnsafeBytes { bytes throws(StorageError) in
+            json = try payload.withUnsafeBytes { bytes throws(JSONError) in
                 try JSONParser.parse(bytes, limits: JSONLimits(depthMax: 4, sizeBytesMax: StorageLimits.cursorLengthBytesMax))
             }
         } catch {
@@ -76,7 +77,7 @@ struct CursorCodec: Sendable {
     }
 
     private static func fingerprint(_ shape: String) -> String {
-        SHA256.hash(data: Array(shape.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Array(shape.utf8)).prefix(12))
     }
 
     /// Sort values travel tagged, so an integer never comes back as a real or a string.

@@ -1,3 +1,4 @@
+import AerolithJSON
 /// Turns the JSON form of a filter into a `Filter`, enforcing the filter limits in
 /// `StorageLimits`. Every mistake is an `invalid_filter` error naming the offending part.
 struct FilterParser {

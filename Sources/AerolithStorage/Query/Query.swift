@@ -1,3 +1,4 @@
+import AerolithJSON
 /// One sort key: a field path and a direction. Values of different types sort in SQLite's type
 /// order: missing/null, then numbers (booleans count as 0 and 1), then strings, then nested
 /// objects and arrays (as their JSON text).

@@ -11,9 +11,11 @@ public struct JSONLimits: Sendable {
         self.sizeBytesMax = sizeBytesMax
     }
 
-    /// The limits for stored documents (see `StorageLimits`).
-    public static let document = JSONLimits(
-        depthMax: StorageLimits.documentDepthMax,
-        sizeBytesMax: StorageLimits.documentSizeBytesMax
-    )
+    /// Deepest nesting `standard` accepts (the top-level value is depth 1).
+    public static let standardDepthMax = 32
+    /// Largest input `standard` accepts, in bytes of UTF-8.
+    public static let standardSizeBytesMax = 1_048_576
+
+    /// The limits of a parse that names none: those of a stored document.
+    public static let standard = JSONLimits(depthMax: standardDepthMax, sizeBytesMax: standardSizeBytesMax)
 }

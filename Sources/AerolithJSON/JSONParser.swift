@@ -10,9 +10,9 @@ public struct JSONParser {
     private var depth = 0
 
     /// Parses `bytes` as one JSON value.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) throws(StorageError) -> JSONValue {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) throws(JSONError) -> JSONValue {
         guard bytes.count <= limits.sizeBytesMax else {
-            throw StorageError(.jsonTooLarge, "JSON is \(bytes.count) bytes; the limit is \(limits.sizeBytesMax) bytes")
+            throw JSONError(.tooLarge, "JSON is \(bytes.count) bytes; the limit is \(limits.sizeBytesMax) bytes")
         }
         var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipWhitespace()
@@ -23,14 +23,14 @@ public struct JSONParser {
     }
 
     /// Parses a Swift string (convenience for tests, configuration and the CLI).
-    public static func parse(_ text: String, limits: JSONLimits = .document) throws(StorageError) -> JSONValue {
+    public static func parse(_ text: String, limits: JSONLimits = .standard) throws(JSONError) -> JSONValue {
         var text = text
         do {
             return try text.withUTF8 { buffer in try parse(UnsafeRawBufferPointer(buffer), limits: limits) }
-        } catch let error as StorageError {
+        } catch let error as JSONError {
             throw error
         } catch {
-            throw StorageError(.invalidJSON, "\(error)")
+            throw JSONError(.invalid, "\(error)")
         }
     }
 
@@ -39,8 +39,8 @@ public struct JSONParser {
         self.limits = limits
     }
 
-    private func syntaxError(_ message: String) -> StorageError {
-        StorageError(.invalidJSON, "invalid JSON at byte \(position): \(message)")
+    private func syntaxError(_ message: String) -> JSONError {
+        JSONError(.invalid, "invalid JSON at byte \(position): \(message)")
     }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
@@ -54,7 +54,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expect(_ literal: StaticString, value: JSONValue) throws(StorageError) -> JSONValue {
+    private mutating func expect(_ literal: StaticString, value: JSONValue) throws(JSONError) -> JSONValue {
         let count = literal.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw syntaxError("unexpected end of input") }
         let matches = literal.withUTF8Buffer { expected in
@@ -65,7 +65,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseValue() throws(StorageError) -> JSONValue {
+    private mutating func parseValue() throws(JSONError) -> JSONValue {
         guard let byte = current else { throw syntaxError("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject()
@@ -79,15 +79,15 @@ public struct JSONParser {
         }
     }
 
-    private mutating func enterContainer() throws(StorageError) {
+    private mutating func enterContainer() throws(JSONError) {
         depth += 1
         guard depth <= limits.depthMax else {
-            throw StorageError(.jsonTooDeep, "JSON nests deeper than \(limits.depthMax) levels")
+            throw JSONError(.tooDeep, "JSON nests deeper than \(limits.depthMax) levels")
         }
         position += 1
     }
 
-    private mutating func parseObject() throws(StorageError) -> JSONValue {
+    private mutating func parseObject() throws(JSONError) -> JSONValue {
         try enterContainer()
         var members: [JSONObject.Member] = []
         var seenKeys = Set<JSONKeyBytes>()
@@ -119,7 +119,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(StorageError) -> JSONValue {
+    private mutating func parseArray() throws(JSONError) -> JSONValue {
         try enterContainer()
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -143,7 +143,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws(StorageError) -> JSONNumber {
+    private mutating func parseNumber() throws(JSONError) -> JSONNumber {
         let start = position
         if current == UInt8(ascii: "-") { position += 1 }
         guard let first = current, isDigit(first) else { throw syntaxError("expected a digit") }
@@ -175,7 +175,7 @@ public struct JSONParser {
         while let byte = current, isDigit(byte) { position += 1 }
     }
 
-    private mutating func parseString() throws(StorageError) -> String {
+    private mutating func parseString() throws(JSONError) -> String {
         position += 1  // opening quote
         let start = position
         // Fast path: no escapes, so the bytes are the string once validated as UTF-8.
@@ -208,7 +208,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseEscape(into output: inout [UInt8]) throws(StorageError) {
+    private mutating func parseEscape(into output: inout [UInt8]) throws(JSONError) {
         guard let byte = current else { throw syntaxError("unterminated escape") }
         position += 1
         switch byte {
@@ -240,7 +240,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(StorageError) -> UInt32 {
+    private mutating func parseHex4() throws(JSONError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw syntaxError("truncated unicode escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {

@@ -1,4 +1,4 @@
-import AerolithStorage
+import AerolithJSON
 import Testing
 
 @Suite struct JSONTests {
@@ -14,13 +14,13 @@ import Testing
         "{\"a\":1,\"a\":2}", "1e999",
     ])
     func rejectsInvalid(_ text: String) {
-        #expect(throws: StorageError.self) { try JSONParser.parse(text) }
+        #expect(throws: JSONError.self) { try JSONParser.parse(text) }
     }
 
     @Test func rejectsInvalidUTF8() {
         let bytes: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
-        #expect(throws: StorageError.self) {
-            try bytes.withUnsafeBytes { try JSONParser.parse($0, limits: .document) }
+        #expect(throws: JSONError.self) {
+            try bytes.withUnsafeBytes { try JSONParser.parse($0, limits: .standard) }
         }
     }
 
@@ -43,7 +43,7 @@ import Testing
         let patched = MergePatch.apply(try JSONParser.parse(#"{"\#(decomposed)":null}"#), to: .object(object))
         #expect(Array(JSONWriter.string(patched).utf8) == Array(#"{"\#(composed)":1}"#.utf8))
         // The very same bytes twice are still a duplicate.
-        #expect(throws: StorageError.self) { try JSONParser.parse(#"{"\#(composed)":1,"\#(composed)":2}"#) }
+        #expect(throws: JSONError.self) { try JSONParser.parse(#"{"\#(composed)":1,"\#(composed)":2}"#) }
     }
 
     @Test func decodesSurrogatePairs() throws {
@@ -56,14 +56,14 @@ import Testing
         do {
             _ = try JSONParser.parse("[[[[1]]]]", limits: limits)
             Issue.record("accepted depth 4")
-        } catch { #expect(error.code == .jsonTooDeep) }
+        } catch { #expect(error.code == .tooDeep) }
         do {
             _ = try JSONParser.parse(String(repeating: " ", count: 40) + "1", limits: limits)
             Issue.record("accepted 41 bytes")
-        } catch { #expect(error.code == .jsonTooLarge) }
+        } catch { #expect(error.code == .tooLarge) }
         // Deep input far past the limit fails fast instead of overflowing the stack.
         let hostile = String(repeating: "[", count: 200_000)
-        #expect(throws: StorageError.self) { try JSONParser.parse(hostile, limits: JSONLimits(depthMax: 32, sizeBytesMax: 1 << 20)) }
+        #expect(throws: JSONError.self) { try JSONParser.parse(hostile, limits: JSONLimits(depthMax: 32, sizeBytesMax: 1 << 20)) }
     }
 
     /// The examples of RFC 7396, appendix A.
