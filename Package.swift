@@ -42,6 +42,8 @@ let package = Package(
 
         // JSON values, the strict parser, the writer, merge patch and hex: the one JSON of every layer. No dependencies.
         .target(name: "AerolithJSON", swiftSettings: strictSwift),
+        // The permissions roles grant and routes (core and plugin) require. No dependencies.
+        .target(name: "AerolithPermissions", swiftSettings: strictSwift),
         // Layer 1: documents in collections. Knows nothing of HTTP, tenants' credentials or plugins.
         .target(
             name: "AerolithStorage",
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "AerolithKernel",
             dependencies: [
-                "AerolithJSON", "AerolithStorage", "CAerolithPlugin", "CAerolithPrivateImage", "CFFI",
+                "AerolithJSON", "AerolithPermissions", "AerolithStorage", "CAerolithPlugin", "CAerolithPrivateImage", "CFFI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -79,6 +81,7 @@ let package = Package(
             dependencies: [
                 "AerolithExecution",
                 "AerolithJSON",
+                "AerolithPermissions",
                 "AerolithStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -94,6 +97,7 @@ let package = Package(
                 "AerolithExecution",
                 "AerolithJSON",
                 "AerolithKernel",
+                "AerolithPermissions",
                 "AerolithPlatform",
                 "AerolithStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -170,7 +174,7 @@ let package = Package(
         .testTarget(name: "AerolithPlatformTests", dependencies: ["AerolithJSON", "AerolithPlatform", "AerolithStorage"], swiftSettings: strictSwift),
         // Fixtures/ holds C plugin sources the tests compile with the system compiler.
         .testTarget(
-            name: "AerolithKernelTests", dependencies: ["AerolithKernel", "AerolithStorage", .product(name: "Logging", package: "swift-log")],
+            name: "AerolithKernelTests", dependencies: ["AerolithKernel", "AerolithPermissions", "AerolithStorage", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"], swiftSettings: strictSwift
         ),
         .testTarget(

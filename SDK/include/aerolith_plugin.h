@@ -770,10 +770,16 @@ typedef aerolith_status (*aerolith_isolation_fn)(void *user_data, const aerolith
  * call->message as detail, discarding what was written.
  * Thread: a request worker thread; concurrent across requests if the plugin is reentrant. */
 
-/* Permission names a route may require (`route_permission`). */
+/* Permission names a route may require (`route_permission`): the same permissions the
+ * host's roles grant and its own routes require. Every name but platform:admin is held by
+ * some tenant credential; a name the host does not know refuses the registration. */
 #define AEROLITH_PERMISSION_DOCUMENTS_READ "documents:read"
 #define AEROLITH_PERMISSION_DOCUMENTS_WRITE "documents:write"
 #define AEROLITH_PERMISSION_COLLECTIONS_MANAGE "collections:manage"
+#define AEROLITH_PERMISSION_USERS_MANAGE "users:manage"
+#define AEROLITH_PERMISSION_KEYS_MANAGE "keys:manage"
+#define AEROLITH_PERMISSION_USAGE_READ "usage:read"
+#define AEROLITH_PERMISSION_BILLING_READ "billing:read"
 #define AEROLITH_PERMISSION_PLATFORM_ADMIN "platform:admin"
 
 typedef struct aerolith_route_request {

@@ -47,11 +47,3 @@ public enum EventKind: UInt64, Sendable, CaseIterable {
     public static let payloadVersionCurrent: UInt32 = 1
     static let allBits: UInt64 = allCases.reduce(0) { $0 | $1.rawValue }
 }
-
-/// Permissions a plugin route may require (`AEROLITH_PERMISSION_*`).
-public enum RoutePermission: String, Sendable, CaseIterable {
-    case documentsRead = "documents:read"
-    case documentsWrite = "documents:write"
-    case collectionsManage = "collections:manage"
-    case platformAdmin = "platform:admin"
-}

@@ -1,3 +1,5 @@
+import AerolithPermissions
+
 /// One hook a plugin registered, as the kernel accepted it.
 public struct HookRegistration: Sendable, Equatable {
     public let kind: HookKind
@@ -13,7 +15,7 @@ public struct HookRegistration: Sendable, Equatable {
     public let eventPayloadVersion: UInt32
     /// Routes only.
     public let routePrefix: String
-    public let routePermission: RoutePermission?
+    public let routePermission: Permission?
     /// The function (the union member matching `kind`) and its user data, as addresses in the
     /// plugin's image, which is never unmapped.
     let function: UInt

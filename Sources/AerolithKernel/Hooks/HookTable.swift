@@ -1,3 +1,4 @@
+import AerolithPermissions
 import CAerolithPlugin
 
 /// A hook ready to call: where it lives, what it passes, and the gate its calls go through.
@@ -15,11 +16,11 @@ final class BoundHook: Sendable {
     let gate: CallGate
     /// What `on_activate` stored for the tenant, or 0.
     let tenantState: UInt
-    let routePermission: RoutePermission?
+    let routePermission: Permission?
     let routePrefix: String
 
     init(instance: PluginInstance, kind: HookKind, name: String, function: UInt, userData: UInt, gate: CallGate, tenantState: UInt,
-         routePermission: RoutePermission?, routePrefix: String) {
+         routePermission: Permission?, routePrefix: String) {
         self.instance = instance
         self.kind = kind
         self.name = name
@@ -69,7 +70,7 @@ final class HookTable: Sendable {
     /// Platform-admin routes: process-wide, no tenant.
     let adminRoutes: [String: BoundHook]
     /// Every mounted route prefix → the plugin serving it and the permission it requires.
-    let mountedRoutes: [String: (plugin: String, permission: RoutePermission)]
+    let mountedRoutes: [String: (plugin: String, permission: Permission)]
     /// Chain order by kind, as "plugin/hook", for the listing.
     let chains: [HookKind: [String]]
     let warnings: [String]
@@ -78,7 +79,7 @@ final class HookTable: Sendable {
                                  mountedRoutes: [:], chains: [:], warnings: [])
 
     init(tenants: [String: TenantHooks], inactive: TenantHooks, authenticate: [BoundHook], isolation: BoundHook?,
-         adminRoutes: [String: BoundHook], mountedRoutes: [String: (plugin: String, permission: RoutePermission)],
+         adminRoutes: [String: BoundHook], mountedRoutes: [String: (plugin: String, permission: Permission)],
          chains: [HookKind: [String]], warnings: [String]) {
         self.tenants = tenants
         self.inactive = inactive
@@ -115,7 +116,7 @@ final class HookTable: Sendable {
                              routePermission: candidate.registration.routePermission, routePrefix: candidate.registration.routePrefix)
         }
         var adminRoutes: [String: BoundHook] = [:]
-        var mounted: [String: (plugin: String, permission: RoutePermission)] = [:]
+        var mounted: [String: (plugin: String, permission: Permission)] = [:]
         for candidate in ordered[.route] ?? [] {
             guard let permission = candidate.registration.routePermission else { continue }
             if let taken = mounted[candidate.registration.routePrefix] {

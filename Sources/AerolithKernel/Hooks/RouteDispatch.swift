@@ -1,3 +1,4 @@
+import AerolithPermissions
 import CAerolithPlugin
 
 /// Plugin HTTP routes under /v1/<prefix>, and the isolation strategy.
@@ -33,7 +34,7 @@ extension PluginRegistry {
     }
 
     /// The plugin and permission behind /v1/<prefix>, if an enabled plugin mounts it.
-    public func mountedRoute(_ prefix: String) -> (plugin: String, permission: RoutePermission)? {
+    public func mountedRoute(_ prefix: String) -> (plugin: String, permission: Permission)? {
         table.mountedRoutes[prefix]
     }
 

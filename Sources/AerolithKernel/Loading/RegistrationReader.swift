@@ -1,3 +1,4 @@
+import AerolithPermissions
 import CAerolithPlugin
 
 /// Reads and checks a plugin's hook registrations against the header's rules.
@@ -68,15 +69,15 @@ enum RegistrationReader {
             payloadVersion = raw.event_payload_version
         }
         var prefix = ""
-        var permission: RoutePermission?
+        var permission: Permission?
         if kind == .route {
             guard let text = StructReader.text(raw.route_prefix, lengthBytesMax: Int(AEROLITH_ROUTE_PREFIX_BYTES_MAX)),
                   StructReader.isIdentifier(text, extra: [UInt8(ascii: "-")]) else {
                 return refuse("(\(name)) needs a route_prefix of 1-\(AEROLITH_ROUTE_PREFIX_BYTES_MAX) bytes of [a-z][a-z0-9-]*")
             }
             guard !reservedRoutePrefixes.contains(text) else { return refuse("(\(name)) mounts /v1/\(text), which the core API serves") }
-            guard let required = StructReader.text(raw.route_permission, lengthBytesMax: Int(AEROLITH_CODE_BYTES_MAX)).flatMap(RoutePermission.init) else {
-                return refuse("(\(name)) needs a route_permission, one of \(RoutePermission.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let required = StructReader.text(raw.route_permission, lengthBytesMax: Int(AEROLITH_CODE_BYTES_MAX)).flatMap(Permission.init) else {
+                return refuse("(\(name)) needs a route_permission, one of \(Permission.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             prefix = text
             permission = required

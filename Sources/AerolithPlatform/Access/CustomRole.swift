@@ -1,4 +1,5 @@
 import AerolithJSON
+import AerolithPermissions
 import AerolithStorage
 
 /// A tenant's own role: a name and a subset of the tenant permissions.

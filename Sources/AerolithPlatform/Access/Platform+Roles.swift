@@ -1,3 +1,4 @@
+import AerolithPermissions
 import AerolithStorage
 
 extension Platform {

@@ -1,3 +1,5 @@
+import AerolithPermissions
+
 
 /// Nobody grants more than they hold: the checks behind user, role and key management.
 extension Platform {

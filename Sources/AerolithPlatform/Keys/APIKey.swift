@@ -1,4 +1,5 @@
 import AerolithJSON
+import AerolithPermissions
 import AerolithStorage
 import Crypto
 

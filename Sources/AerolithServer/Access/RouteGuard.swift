@@ -1,5 +1,6 @@
 import AerolithJSON
 import AerolithKernel
+import AerolithPermissions
 import AerolithPlatform
 import AerolithStorage
 import Foundation

@@ -1,4 +1,5 @@
 import AerolithJSON
+import AerolithPermissions
 import AerolithPlatform
 import Hummingbird
 

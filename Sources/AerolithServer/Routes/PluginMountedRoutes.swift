@@ -14,7 +14,7 @@ enum PluginMountedRoutes {
         let handler: RouteDefinition.Handler = { request, context in
             let prefix = context.parameters.get("plugin_prefix") ?? ""
             guard let mounted = services.plugins.mountedRoute(prefix) else { throw ServerError(.routeNotFound, "no such route") }
-            guard let permission = Permission(rawValue: mounted.permission.rawValue) else { throw ServerError(.internalError, "unknown permission") }
+            let permission = mounted.permission
             // The same guard as core routes: permission, authorization hooks, usage record.
             return try await routeGuard.respond(to: request, context: context, access: .permission(permission)) { request, context in
                 try await handle(request, context: context, prefix: prefix, services)

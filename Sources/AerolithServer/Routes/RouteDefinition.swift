@@ -1,5 +1,6 @@
 import AerolithExecution
 import AerolithKernel
+import AerolithPermissions
 import AerolithPlatform
 import Foundation
 import AerolithStorage
