@@ -15,7 +15,7 @@ final class ServerProcess: @unchecked Sendable {
     private var process: Process?
     private let logPath: String
 
-    static let startTimeoutSeconds = 20.0
+    static let startTimeoutSeconds = 60.0
     /// Starts tried when the free port picked is taken by another test's server before ours binds it.
     static let startAttemptsMax = 5
     /// The metrics token tests configure with `metricsArguments`.
