@@ -11,28 +11,11 @@ public struct CustomRole: Sendable, Equatable {
 
     static let nameLengthBytesMax = 40
 
-    var json: JSONObject {
-        JSONObject(members: [
-            .init(key: "tenant_id", value: .string(tenantID)),
-            .init(key: "name", value: .string(name)),
-            .init(key: "permissions", value: .array(permissions.sorted().map { .string($0.rawValue) })),
-            .init(key: "created_at", value: .integer(createdAt.milliseconds)),
-        ])
-    }
-
     init(tenantID: String, name: String, permissions: Set<Permission>, createdAt: Timestamp) {
         self.tenantID = tenantID
         self.name = name
         self.permissions = permissions
         self.createdAt = createdAt
-    }
-
-    init?(body: String) {
-        guard case .object(let object)? = try? JSONParser.parse(body), let tenantID = object["tenant_id"]?.stringValue,
-              let name = object["name"]?.stringValue, case .array(let values)? = object["permissions"],
-              let createdAt = Timestamp(record: object["created_at"]) else { return nil }
-        self.init(tenantID: tenantID, name: name, permissions: Set(values.compactMap { $0.stringValue.flatMap(Permission.init(rawValue:)) }),
-                  createdAt: createdAt)
     }
 
     /// The record's id: one per tenant and name.
@@ -46,6 +29,49 @@ public struct CustomRole: Sendable, Equatable {
               name.utf8.count <= nameLengthBytesMax else { return false }
         return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
             || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+}
+
+/// A custom role as stored in `sys.roles`; the document id is `CustomRole.documentID`.
+struct CustomRoleRecord: Codable, Equatable {
+    var tenantID: String
+    var name: String
+    /// Sorted when written; names that are not a known permission are dropped when read.
+    var permissions: [String]
+    /// Milliseconds since the epoch.
+    var createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case name, permissions
+        case tenantID = "tenant_id"
+        case createdAt = "created_at"
+    }
+
+    init(_ role: CustomRole) {
+        tenantID = role.tenantID
+        name = role.name
+        permissions = role.permissions.sorted().map(\.rawValue)
+        createdAt = role.createdAt.milliseconds
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tenantID = try container.decode(String.self, forKey: .tenantID)
+        name = try container.decode(String.self, forKey: .name)
+        permissions = try container.strings(forKey: .permissions)
+        createdAt = try container.decode(Int64.self, forKey: .createdAt)
+    }
+}
+
+extension CustomRole {
+    var json: JSONObject {
+        get throws(StorageError) { try RecordCoding.object(CustomRoleRecord(self)) }
+    }
+
+    init?(body: String) {
+        guard let record = RecordCoding.decode(CustomRoleRecord.self, from: body) else { return nil }
+        self.init(tenantID: record.tenantID, name: record.name, permissions: Set(record.permissions.compactMap(Permission.init(rawValue:))),
+                  createdAt: Timestamp(milliseconds: record.createdAt))
     }
 }
 

@@ -50,6 +50,8 @@ struct AccessClaims: JWTPayload, Equatable {
 /// expires), so requests after the first pay a lookup, not an HMAC and two JSON decodes.
 final class AccessTokens: Sendable {
     static let algorithm = "HS256"
+    /// A signing key's secret: 256 bits.
+    static let secretLengthBytes = 32
 
     struct SigningKey: Sendable {
         let kid: String

@@ -8,7 +8,7 @@ extension Platform {
     /// retired longer ago than an access token lives are deleted.
     func loadSigningKeys() async throws {
         let page = try store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
-        var keys = page.documents.compactMap { Self.signingKey(body: $0.body) }
+        var keys = page.documents.compactMap { SigningKeyRecord.signingKey(body: $0.body) }
         let now = Timestamp.now().milliseconds
         let lifetimeMilliseconds = Int64(identity.accessTokenLifetimeSeconds + IdentityLimits.clockSkewSecondsMax) * 1_000
         let expired = { (key: AccessTokens.SigningKey) in key.retiredAt.map { $0.milliseconds + lifetimeMilliseconds < now } ?? false }
@@ -25,9 +25,9 @@ extension Platform {
     /// they expire; the previous keys are deleted at a later start after that.
     public func rotateSigningKey() async throws -> String {
         let page = try store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
-        for var key in page.documents.compactMap({ Self.signingKey(body: $0.body) }) where key.retiredAt == nil {
+        for var key in page.documents.compactMap({ SigningKeyRecord.signingKey(body: $0.body) }) where key.retiredAt == nil {
             key.retiredAt = .now()
-            _ = try await store.replace(try DocumentID(key.kid), with: Self.json(key), expectedVersion: nil, mode: .upsert,
+            _ = try await store.replace(try DocumentID(key.kid), with: try SigningKeyRecord(key).object(), expectedVersion: nil, mode: .upsert,
                                         in: signingKeysCollection, placement: system)
         }
         let key = try await storeNewSigningKey()
@@ -39,26 +39,51 @@ extension Platform {
     private func storeNewSigningKey() async throws -> AccessTokens.SigningKey {
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
         let key = AccessTokens.SigningKey(kid: RandomID.make(prefix: "kid_", length: IdentityLimits.signingKeyIDRandomLength), secret: secret, createdAt: .now(), retiredAt: nil)
-        _ = try await store.insert(Self.json(key), id: try DocumentID(key.kid), into: signingKeysCollection, in: system)
+        _ = try await store.insert(try SigningKeyRecord(key).object(), id: try DocumentID(key.kid), into: signingKeysCollection, in: system)
         return key
     }
+}
 
-    static func json(_ key: AccessTokens.SigningKey) -> JSONObject {
-        var object = JSONObject(members: [
-            .init(key: "kid", value: .string(key.kid)),
-            .init(key: "algorithm", value: .string(AccessTokens.algorithm)),
-            .init(key: "secret", value: .string(Data(key.secret).base64EncodedString())),
-            .init(key: "created_at", value: .integer(key.createdAt.milliseconds)),
-        ])
-        if let retiredAt = key.retiredAt { object.set("retired_at", .integer(retiredAt.milliseconds)) }
-        return object
+/// An access-token signing key as stored in `sys.signing_keys`; the document id is the `kid`.
+struct SigningKeyRecord: Codable, Equatable {
+    var kid: String
+    /// Always `AccessTokens.algorithm`; a key recorded for another is not used.
+    var algorithm: String
+    /// The 32-byte secret, base64.
+    var secret: String
+    /// Milliseconds since the epoch, as is `retiredAt`.
+    var createdAt: Int64
+    var retiredAt: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case kid, algorithm, secret
+        case createdAt = "created_at"
+        case retiredAt = "retired_at"
     }
 
+    init(_ key: AccessTokens.SigningKey) {
+        kid = key.kid
+        algorithm = AccessTokens.algorithm
+        secret = Data(key.secret).base64EncodedString()
+        createdAt = key.createdAt.milliseconds
+        retiredAt = key.retiredAt?.milliseconds
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kid = try container.decode(String.self, forKey: .kid)
+        algorithm = try container.decode(String.self, forKey: .algorithm)
+        secret = try container.decode(String.self, forKey: .secret)
+        createdAt = try container.decode(Int64.self, forKey: .createdAt)
+        retiredAt = container.lenient(Int64.self, forKey: .retiredAt)
+    }
+
+    func object() throws(StorageError) -> JSONObject { try RecordCoding.object(self) }
+
     static func signingKey(body: String) -> AccessTokens.SigningKey? {
-        guard case .object(let object)? = try? JSONParser.parse(body), let kid = object["kid"]?.stringValue,
-              object["algorithm"]?.stringValue == AccessTokens.algorithm,
-              let secret = object["secret"]?.stringValue.flatMap({ Data(base64Encoded: $0) }), secret.count == 32,
-              let createdAt = Timestamp(record: object["created_at"]) else { return nil }
-        return AccessTokens.SigningKey(kid: kid, secret: Array(secret), createdAt: createdAt, retiredAt: Timestamp(record: object["retired_at"]))
+        guard let record = RecordCoding.decode(Self.self, from: body), record.algorithm == AccessTokens.algorithm,
+              let secret = Data(base64Encoded: record.secret), secret.count == AccessTokens.secretLengthBytes else { return nil }
+        return AccessTokens.SigningKey(kid: record.kid, secret: Array(secret), createdAt: Timestamp(milliseconds: record.createdAt),
+                                       retiredAt: record.retiredAt.map(Timestamp.init(milliseconds:)))
     }
 }

@@ -26,23 +26,6 @@ public struct Session: Sendable, Equatable {
 
     public var isActive: Bool { revokedAt == nil }
 
-    var json: JSONObject {
-        var object = JSONObject(members: [
-            .init(key: "session_id", value: .string(id)),
-            .init(key: "tenant_id", value: .string(tenantID)),
-            .init(key: "user_id", value: .string(userID)),
-            .init(key: "refresh_digest", value: .string(refreshDigest)),
-            .init(key: "previous_digests", value: .array(previousDigests.map(JSONValue.string))),
-            .init(key: "created_at", value: .integer(createdAt.milliseconds)),
-            .init(key: "last_used_at", value: .integer(lastUsedAt.milliseconds)),
-            .init(key: "expires_at", value: .integer(expiresAt.milliseconds)),
-            .init(key: "active", value: .bool(revokedAt == nil)),
-        ])
-        if let revokedAt { object.set("revoked_at", .integer(revokedAt.milliseconds)) }
-        if let revokedReason { object.set("revoked_reason", .string(revokedReason)) }
-        return object
-    }
-
     init(id: String, tenantID: String, userID: String, refreshDigest: String, createdAt: Timestamp, expiresAt: Timestamp) {
         self.id = id
         self.tenantID = tenantID
@@ -52,20 +35,6 @@ public struct Session: Sendable, Equatable {
         self.createdAt = createdAt
         lastUsedAt = createdAt
         self.expiresAt = expiresAt
-    }
-
-    init?(body: String) {
-        guard case .object(let object)? = try? JSONParser.parse(body),
-              let id = object["session_id"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
-              let userID = object["user_id"]?.stringValue, let digest = object["refresh_digest"]?.stringValue,
-              case .array(let previous)? = object["previous_digests"],
-              let createdAt = Timestamp(record: object["created_at"]), let lastUsedAt = Timestamp(record: object["last_used_at"]),
-              let expiresAt = Timestamp(record: object["expires_at"]) else { return nil }
-        self.init(id: id, tenantID: tenantID, userID: userID, refreshDigest: digest, createdAt: createdAt, expiresAt: expiresAt)
-        previousDigests = previous.compactMap(\.stringValue)
-        self.lastUsedAt = lastUsedAt
-        revokedAt = Timestamp(record: object["revoked_at"])
-        revokedReason = object["revoked_reason"]?.stringValue
     }
 }
 

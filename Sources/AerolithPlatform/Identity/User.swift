@@ -26,21 +26,6 @@ public struct User: Sendable, Equatable {
     static let idPrefix = "usr_"
     static let idRandomLength = 20
 
-    var json: JSONObject {
-        JSONObject(members: [
-            .init(key: "user_id", value: .string(id)),
-            .init(key: "tenant_id", value: .string(tenantID)),
-            .init(key: "email", value: .string(email)),
-            .init(key: "display_name", value: .string(displayName)),
-            .init(key: "status", value: .string(status.rawValue)),
-            .init(key: "roles", value: .array(roles.map(JSONValue.string))),
-            .init(key: "password_hash", value: .string(passwordHash)),
-            .init(key: "created_at", value: .integer(createdAt.milliseconds)),
-            .init(key: "updated_at", value: .integer(updatedAt.milliseconds)),
-            .init(key: "password_changed_at", value: .integer(passwordChangedAt.milliseconds)),
-        ])
-    }
-
     init(id: String, tenantID: String, email: String, displayName: String, status: Status, roles: [String], passwordHash: String,
          createdAt: Timestamp, updatedAt: Timestamp, passwordChangedAt: Timestamp) {
         self.id = id
@@ -53,19 +38,6 @@ public struct User: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.passwordChangedAt = passwordChangedAt
-    }
-
-    init?(body: String) {
-        guard case .object(let object)? = try? JSONParser.parse(body),
-              let id = object["user_id"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
-              let email = object["email"]?.stringValue, let displayName = object["display_name"]?.stringValue,
-              let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
-              case .array(let roleValues)? = object["roles"], let passwordHash = object["password_hash"]?.stringValue,
-              let createdAt = Timestamp(record: object["created_at"]), let updatedAt = Timestamp(record: object["updated_at"]),
-              let changedAt = Timestamp(record: object["password_changed_at"]) else { return nil }
-        self.init(id: id, tenantID: tenantID, email: email, displayName: displayName, status: status,
-                  roles: roleValues.compactMap(\.stringValue), passwordHash: passwordHash,
-                  createdAt: createdAt, updatedAt: updatedAt, passwordChangedAt: changedAt)
     }
 
     /// The sign-in form of an email address, or nil if it is not one.

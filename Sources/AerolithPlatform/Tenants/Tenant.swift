@@ -25,20 +25,6 @@ public struct Tenant: Sendable, Equatable {
     /// Where the tenant's data lives: the shared database, tables prefixed with the tenant id.
     public let placement: Placement
 
-    var json: JSONObject {
-        var object = JSONObject(members: [
-            .init(key: "name", value: .string(name)),
-            .init(key: "plan", value: .string(plan.rawValue)),
-            .init(key: "status", value: .string(status.rawValue)),
-            .init(key: "created_at", value: .integer(createdAt.milliseconds)),
-            .init(key: "database", value: .string(placement.database)),
-            .init(key: "table_prefix", value: .string(placement.tablePrefix)),
-        ])
-        // Never stored empty: the unique index would see every unset slug as one value.
-        if !slug.isEmpty { object.set("slug", .string(slug)) }
-        return object
-    }
-
     /// {"id","name","plan","status"}: how a tenant is described to plugins.
     public var summaryJSON: JSONObject {
         JSONObject(members: [
@@ -62,21 +48,6 @@ public struct Tenant: Sendable, Equatable {
         self.plan = plan
         self.status = status
         self.createdAt = createdAt
-    }
-
-    init?(document: Document) {
-        guard case .object(let object)? = try? JSONParser.parse(document.body),
-              let name = object["name"]?.stringValue,
-              let plan = object["plan"]?.stringValue.flatMap(Plan.init(rawValue:)),
-              let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
-              let createdAt = Timestamp(record: object["created_at"]) else { return nil }
-        var placement: Placement?
-        if let prefix = object["table_prefix"]?.stringValue {
-            placement = try? Placement(database: object["database"]?.stringValue ?? Placement.sharedDatabase, tablePrefix: prefix)
-            if placement == nil { return nil }
-        }
-        self.init(id: document.id, slug: object["slug"]?.stringValue ?? "", name: name, plan: plan, status: status, createdAt: createdAt,
-                  placement: placement)
     }
 }
 
