@@ -71,12 +71,12 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
-        // The line the server logs once it listens: `... address=127.0.0.1:PORT data_dir=... [AerolithServer] listening`.
+        // The line the server logs once it listens: `... address=127.0.0.1:PORT data_dir=... listening`.
         let address = "address=127.0.0.1:\(port) "
         let deadline = Date().addingTimeInterval(Self.startTimeoutSeconds)
         while Date() < deadline {
             let startLog = String(decoding: Array(self.log.utf8).dropFirst(Int(logStart)), as: UTF8.self)
-            let listens = startLog.split(separator: "\n").contains { $0.hasSuffix("] listening") && $0.contains(address) }
+            let listens = startLog.split(separator: "\n").contains { $0.hasSuffix(" listening") && $0.contains(address) }
             if !process.isRunning {
                 if startLog.contains("address_in_use") { self.process = nil; throw PortTaken() }
                 throw TestFailure("server exited at start: \(self.log)")
