@@ -1,180 +1,80 @@
-import AerolithJSON
-/// Schemas and security schemes of the OpenAPI document. Response schemas are exact (no
-/// additional properties) so that schema-conformance testing catches any drift.
+import OpenAPIKit
+
+/// Schemas of the OpenAPI document. Response schemas are exact (no additional properties) so
+/// that schema-conformance testing catches any drift. Routes name them by key
+/// (`RouteDefinition.requestSchema`, `ResponseSpec.schema`); the document's validation
+/// (in the tests) refuses a name that is not here.
 enum OpenAPIComponents {
-    static let json = #"""
-    {
-      "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key (the platform admin key or a tenant key) or a user's access token"}},
-      "schemas": {
-        "Problem": {"type": "object", "required": ["type", "title", "status", "code", "detail"],
-          "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-            "code": {"type": "string"}, "detail": {"type": "string"}, "request_id": {"type": "string"},
-            "operation_index": {"type": "integer"}}, "additionalProperties": false},
-        "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}, "additionalProperties": false},
-        "MetricsText": {"type": "string"},
-        "OpenAPIDocument": {"type": "object", "required": ["openapi", "paths"]},
-        "Timestamp": {"type": "string", "format": "date-time"},
-        "TenantSlug": {"type": "string", "minLength": 3, "maxLength": 40, "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
-          "description": "Unique and never changed; lowercase letters, digits and single hyphens. Reserved words are refused (invalid_slug)."},
-        "TenantCreate": {"type": "object", "required": ["name"], "additionalProperties": false,
-          "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 128},
-            "plan": {"type": "string", "enum": ["starter", "professional", "enterprise"]},
-            "slug": {"$ref": "#/components/schemas/TenantSlug"}}},
-        "Tenant": {"type": "object", "required": ["id", "slug", "name", "plan", "status", "created_at", "placement"], "additionalProperties": false,
-          "properties": {"id": {"type": "string"}, "slug": {"type": "string"}, "name": {"type": "string"}, "plan": {"type": "string"},
-            "slug_derived": {"type": "boolean", "description": "On creation only: true when the slug was derived from the name (none was given)"},
-            "status": {"type": "string", "enum": ["active", "suspended"]}, "created_at": {"$ref": "#/components/schemas/Timestamp"},
-            "placement": {"type": "object", "required": ["database", "table_prefix"], "additionalProperties": false,
-              "properties": {"database": {"type": "string"}, "table_prefix": {"type": "string"}}}}},
-        "TenantPage": {"type": "object", "required": ["tenants", "next_cursor"], "additionalProperties": false,
-          "properties": {"tenants": {"type": "array", "items": {"$ref": "#/components/schemas/Tenant"}},
-            "next_cursor": {"type": ["string", "null"]}}},
-        "KeyCreate": {"type": "object", "required": ["name"], "additionalProperties": false,
-          "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 128}, "role": {"type": "string"},
-            "permissions": {"type": "array", "items": {"type": "string"}}, "collections": {"type": "array", "items": {"type": "string"}}}},
-        "Key": {"type": "object", "required": ["id", "tenant_id", "name", "role", "permissions", "collections", "hint", "created_at", "revoked_at"],
-          "additionalProperties": false,
-          "properties": {"id": {"type": "string"}, "tenant_id": {"type": ["string", "null"]}, "name": {"type": "string"},
-            "role": {"type": ["string", "null"]}, "permissions": {"type": ["array", "null"], "items": {"type": "string"}},
-            "collections": {"type": ["array", "null"], "items": {"type": "string"}}, "hint": {"type": "string"},
-            "created_at": {"$ref": "#/components/schemas/Timestamp"},
-            "revoked_at": {"anyOf": [{"$ref": "#/components/schemas/Timestamp"}, {"type": "null"}]}}},
-        "KeyWithSecret": {"type": "object", "additionalProperties": false,
-          "required": ["id", "key", "tenant_id", "name", "role", "permissions", "collections", "hint", "created_at", "revoked_at"],
-          "properties": {"id": {"type": "string"}, "key": {"type": "string", "description": "The secret; shown only once"},
-            "tenant_id": {"type": ["string", "null"]}, "name": {"type": "string"}, "role": {"type": ["string", "null"]},
-            "permissions": {"type": ["array", "null"], "items": {"type": "string"}},
-            "collections": {"type": ["array", "null"], "items": {"type": "string"}}, "hint": {"type": "string"},
-            "created_at": {"$ref": "#/components/schemas/Timestamp"}, "revoked_at": {"type": "null"}}},
-        "KeyList": {"type": "object", "required": ["keys"], "additionalProperties": false,
-          "properties": {"keys": {"type": "array", "items": {"$ref": "#/components/schemas/Key"}}}},
-        "CollectionCreate": {"type": "object", "required": ["name"], "additionalProperties": false,
-          "properties": {"name": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"}}},
-        "Collection": {"type": "object", "required": ["name", "created_at", "document_count", "size_bytes"], "additionalProperties": false,
-          "properties": {"name": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Timestamp"},
-            "document_count": {"type": "integer", "minimum": 0}, "size_bytes": {"type": "integer", "minimum": 0}}},
-        "CollectionList": {"type": "object", "required": ["collections"], "additionalProperties": false,
-          "properties": {"collections": {"type": "array", "items": {"$ref": "#/components/schemas/Collection"}}}},
-        "IndexCreate": {"type": "object", "additionalProperties": false, "anyOf": [{"required": ["path"]}, {"required": ["paths"]}],
-          "properties": {"name": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"},
-            "path": {"type": "string"}, "paths": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 4},
-            "unique": {"type": "boolean"}}},
-        "Index": {"type": "object", "required": ["name", "paths", "unique", "created_at", "state"], "additionalProperties": false,
-          "properties": {"name": {"type": "string"}, "paths": {"type": "array", "items": {"type": "string"}},
-            "unique": {"type": "boolean"}, "created_at": {"$ref": "#/components/schemas/Timestamp"},
-            "state": {"type": "string", "enum": ["building", "ready", "failed"]}, "failure": {"type": "string"}}},
-        "IndexList": {"type": "object", "required": ["indexes"], "additionalProperties": false,
-          "properties": {"indexes": {"type": "array", "items": {"$ref": "#/components/schemas/Index"}}}},
-        "DocumentInput": {"type": "object", "description": "The document. A string \"id\" is taken as the document id, not stored in data.",
-          "properties": {"id": {"type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}$"}}},
-        "MergePatch": {"type": "object", "description": "JSON merge patch (RFC 7396): null removes a member"},
-        "Document": {"type": "object", "required": ["id", "version", "created_at", "updated_at", "data"], "additionalProperties": false,
-          "properties": {"id": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
-            "created_at": {"$ref": "#/components/schemas/Timestamp"}, "updated_at": {"$ref": "#/components/schemas/Timestamp"},
-            "data": {"type": "object"}}},
-        "Query": {"type": "object", "additionalProperties": false,
-          "properties": {"filter": {"type": ["object", "null"], "description": "Operators: $eq $ne $lt $lte $gt $gte $in $nin $exists $prefix $and $or"},
-            "sort": {"type": ["array", "string", "null"], "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
-            "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000},
-            "cursor": {"type": ["string", "null"]}, "explain": {"type": "boolean"}}},
-        "QueryPage": {"anyOf": [
-          {"type": "object", "required": ["documents", "next_cursor"], "additionalProperties": false,
-            "properties": {"documents": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
-              "next_cursor": {"type": ["string", "null"]}}},
-          {"type": "object", "required": ["plan"], "additionalProperties": false,
-            "properties": {"plan": {"type": "array", "items": {"type": "string"}}}}]},
-        "Plugin": {"type": "object", "required": ["file", "name", "state", "reason"],
-          "properties": {"file": {"type": "string"}, "name": {"type": ["string", "null"]}, "version": {"type": "string"},
-            "abi": {"type": "string"}, "build_id": {"type": "string"}, "description": {"type": "string"},
-            "state": {"type": "string", "enum": ["enabled", "disabled", "replaced", "refused"]}, "reentrant": {"type": "boolean"},
-            "reason": {"anyOf": [{"type": "null"}, {"type": "object", "required": ["code", "detail"],
-              "properties": {"code": {"type": "string"}, "detail": {"type": "string"}}}]},
-            "hooks": {"type": "array", "items": {"type": "object", "required": ["name", "kind", "priority", "all_tenants"],
-              "properties": {"name": {"type": "string"}, "kind": {"type": "string"}, "priority": {"type": "integer"},
-                "all_tenants": {"type": "boolean"}, "chain_position": {"type": "integer"}, "route": {"type": "string"},
-                "permission": {"type": "string"}}, "additionalProperties": false}},
-            "functions": {"type": "array", "items": {"type": "object", "required": ["name", "signature"],
-              "properties": {"name": {"type": "string"}, "signature": {"type": "string"}, "description": {"type": "string"}}}},
-            "tenants_active": {"type": "array", "items": {"type": "string"}}}, "additionalProperties": false},
-        "FunctionCall": {"type": "object", "additionalProperties": false,
-          "properties": {"arguments": {"type": "array", "maxItems": 8, "items": {"type": ["number", "boolean"]}}}},
-        "FunctionResult": {"type": "object", "required": ["result"], "additionalProperties": false,
-          "properties": {"result": {"type": ["number", "boolean", "null"]}}},
-        "PluginList": {"type": "object", "required": ["plugins", "warnings"], "additionalProperties": false,
-          "properties": {"plugins": {"type": "array", "items": {"$ref": "#/components/schemas/Plugin"}},
-            "warnings": {"type": "array", "items": {"type": "string"}}}},
-        "PluginActivation": {"type": "object", "additionalProperties": false, "properties": {"settings": {"type": ["object", "null"]}}},
-        "PluginActivationState": {"type": "object", "required": ["plugin", "tenant_id", "active"], "additionalProperties": false,
-          "properties": {"plugin": {"type": "string"}, "tenant_id": {"type": "string"}, "active": {"type": "boolean"}}},
-        "Usage": {"type": "object", "required": ["collections", "documents", "storage_bytes", "price"], "additionalProperties": false,
-          "properties": {"collections": {"type": "integer"}, "documents": {"type": "integer"}, "storage_bytes": {"type": "integer"},
-            "price": {"anyOf": [{"type": "null"}, {"type": "object", "required": ["function", "amount_minor_units"], "additionalProperties": false,
-              "properties": {"function": {"type": "string"}, "amount_minor_units": {"type": "integer"}}}]}}},
-        "BatchOperation": {"type": "object", "required": ["op"], "additionalProperties": false,
-          "properties": {"op": {"type": "string", "enum": ["create", "replace", "patch", "delete"]}, "id": {"type": "string"},
-            "data": {"type": "object"}, "patch": {"type": "object"}, "if_match": {"type": "integer", "minimum": 1}}},
-        "Batch": {"type": "object", "required": ["operations"], "additionalProperties": false,
-          "properties": {"operations": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/BatchOperation"}}}},
-        "BatchResult": {"type": "object", "required": ["results"], "additionalProperties": false,
-          "properties": {"results": {"type": "array", "items": {"type": "object", "required": ["status"],
-            "properties": {"status": {"type": "integer"}, "document": {"$ref": "#/components/schemas/Document"}, "id": {"type": "string"}}}}}},
-        "Signup": {"type": "object", "required": ["tenant_name", "email", "password"], "additionalProperties": false,
-          "properties": {"tenant_name": {"type": "string"}, "tenant_slug": {"$ref": "#/components/schemas/TenantSlug"},
-            "email": {"type": "string"}, "password": {"type": "string"},
-            "plan": {"type": "string", "enum": ["starter", "professional", "enterprise"]}, "display_name": {"type": "string"}}},
-        "Login": {"type": "object", "required": ["tenant", "email", "password"], "additionalProperties": false,
-          "properties": {"tenant": {"type": "string", "description": "The tenant's id or slug"}, "email": {"type": "string"},
-            "password": {"type": "string"}}},
-        "TenantLookup": {"type": "object", "required": ["email", "password"], "additionalProperties": false,
-          "properties": {"email": {"type": "string"}, "password": {"type": "string"}}},
-        "TenantMatches": {"type": "object", "required": ["tenants"], "additionalProperties": false,
-          "properties": {"tenants": {"type": "array", "items": {"type": "object", "required": ["id", "slug", "name"], "additionalProperties": false,
-            "properties": {"id": {"type": "string"}, "slug": {"type": "string"}, "name": {"type": "string"}}}}}},
-        "Refresh": {"type": "object", "required": ["refresh_token"], "additionalProperties": false,
-          "properties": {"refresh_token": {"type": "string"}}},
-        "Tokens": {"type": "object", "additionalProperties": false,
-          "required": ["access_token", "refresh_token", "expires_in", "token_type", "session_id", "user_id", "tenant_id"],
-          "properties": {"access_token": {"type": "string"}, "refresh_token": {"type": "string"}, "expires_in": {"type": "integer"},
-            "token_type": {"type": "string", "enum": ["Bearer"]}, "session_id": {"type": "string"}, "user_id": {"type": "string"},
-            "tenant_id": {"type": "string"}}},
-        "SignupResult": {"type": "object", "additionalProperties": false,
-          "required": ["access_token", "refresh_token", "expires_in", "token_type", "session_id", "user_id", "tenant_id", "tenant", "user"],
-          "properties": {"access_token": {"type": "string"}, "refresh_token": {"type": "string"}, "expires_in": {"type": "integer"},
-            "token_type": {"type": "string", "enum": ["Bearer"]}, "session_id": {"type": "string"}, "user_id": {"type": "string"},
-            "tenant_id": {"type": "string"}, "tenant": {"$ref": "#/components/schemas/Tenant"}, "user": {"$ref": "#/components/schemas/User"}}},
-        "User": {"type": "object", "additionalProperties": false,
-          "required": ["id", "tenant_id", "email", "display_name", "status", "roles", "created_at", "updated_at"],
-          "properties": {"id": {"type": "string"}, "tenant_id": {"type": "string"}, "email": {"type": "string"}, "display_name": {"type": "string"},
-            "status": {"type": "string", "enum": ["active", "suspended"]}, "roles": {"type": "array", "items": {"type": "string"}},
-            "created_at": {"$ref": "#/components/schemas/Timestamp"}, "updated_at": {"$ref": "#/components/schemas/Timestamp"}}},
-        "UserPage": {"type": "object", "required": ["users", "next_cursor"], "additionalProperties": false,
-          "properties": {"users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}, "next_cursor": {"type": ["string", "null"]}}},
-        "UserCreate": {"type": "object", "required": ["email", "password"], "additionalProperties": false,
-          "properties": {"email": {"type": "string"}, "password": {"type": "string"}, "display_name": {"type": "string"},
-            "roles": {"type": "array", "items": {"type": "string"}}}},
-        "UserUpdate": {"type": "object", "additionalProperties": false,
-          "properties": {"display_name": {"type": "string"}, "status": {"type": "string", "enum": ["active", "suspended"]},
-            "roles": {"type": "array", "items": {"type": "string"}}}},
-        "Session": {"type": "object", "required": ["id", "current", "created_at", "last_used_at", "expires_at"], "additionalProperties": false,
-          "properties": {"id": {"type": "string"}, "current": {"type": "boolean"}, "created_at": {"$ref": "#/components/schemas/Timestamp"},
-            "last_used_at": {"$ref": "#/components/schemas/Timestamp"}, "expires_at": {"$ref": "#/components/schemas/Timestamp"}}},
-        "SessionList": {"type": "object", "required": ["sessions"], "additionalProperties": false,
-          "properties": {"sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}}},
-        "Me": {"type": "object", "required": ["user", "tenant", "permissions", "session_id"], "additionalProperties": false,
-          "properties": {"user": {"$ref": "#/components/schemas/User"}, "tenant": {"$ref": "#/components/schemas/Tenant"},
-            "permissions": {"type": "array", "items": {"type": "string"}}, "session_id": {"type": "string"}}},
-        "RoleCreate": {"type": "object", "required": ["name", "permissions"], "additionalProperties": false,
-          "properties": {"name": {"type": "string"}, "permissions": {"type": "array", "items": {"type": "string"}}}},
-        "RoleInfo": {"type": "object", "required": ["name", "built_in", "permissions"], "additionalProperties": false,
-          "properties": {"name": {"type": "string"}, "built_in": {"type": "boolean"}, "permissions": {"type": "array", "items": {"type": "string"}}}},
-        "RoleList": {"type": "object", "required": ["roles"], "additionalProperties": false,
-          "properties": {"roles": {"type": "array", "items": {"$ref": "#/components/schemas/RoleInfo"}}}},
-        "TenantUpdate": {"type": "object", "additionalProperties": false,
-          "properties": {"status": {"type": "string", "enum": ["active", "suspended"]}, "plan": {"type": "string", "enum": ["starter", "professional", "enterprise"]}}},
-        "SigningKey": {"type": "object", "required": ["kid"], "additionalProperties": false, "properties": {"kid": {"type": "string"}}},
-        "PasswordChange": {"type": "object", "required": ["current_password", "new_password"], "additionalProperties": false,
-          "properties": {"current_password": {"type": "string"}, "new_password": {"type": "string"}}}
-      }
+    /// The schema of every error body (RFC 9457 with a stable `code`).
+    static let problem = "Problem"
+
+    static var schemas: OpenAPI.ComponentDictionary<JSONSchema> {
+        var schemas = OpenAPI.ComponentDictionary<JSONSchema>()
+        for (name, schema) in serverSchemas + platformSchemas + identitySchemas + dataSchemas + pluginSchemas {
+            precondition(schemas[name] == nil, "schema \(name.rawValue) is defined twice")
+            schemas[name] = schema
+        }
+        return schemas
     }
-    """#
+
+    /// Schemas of the server itself: problems, health, metrics, this document, shared scalars.
+    private static var serverSchemas: [(OpenAPI.ComponentKey, JSONSchema)] {
+        [
+            (OpenAPI.ComponentKey(stringLiteral: problem), object(required: ["type", "title", "status", "code", "detail"], [
+                "type": text, "title": text, "status": integer, "code": text, "detail": text, "request_id": text,
+                "operation_index": integer,
+            ])),
+            ("Health", object(required: ["status"], ["status": text])),
+            ("MetricsText", text),
+            ("OpenAPIDocument", object(required: ["openapi", "paths"], closed: false, ["openapi": text, "paths": .object])),
+            ("Timestamp", .string(format: .dateTime)),
+        ]
+    }
+
+    // MARK: Vocabulary: the shapes the schemas are written in
+
+    /// `$ref` to a schema of this document.
+    static func ref(_ name: String) -> JSONSchema { .reference(.component(named: name)) }
+
+    /// An object whose `required` properties must be present and every other listed one may be.
+    /// `closed`: no properties but the listed ones (`additionalProperties: false`).
+    static func object(
+        required: [String] = [], closed: Bool = true, description: String? = nil, _ properties: KeyValuePairs<String, JSONSchema>
+    ) -> JSONSchema {
+        var members = OrderedDictionary<String, JSONSchema>()
+        for (name, schema) in properties {
+            members[name] = required.contains(name) ? schema : schema.optionalSchemaObject()
+        }
+        for name in required where members[name] == nil {
+            preconditionFailure("required property \(name) is not among the object's properties")
+        }
+        return .object(description: description, properties: members, additionalProperties: closed ? .a(false) : nil)
+    }
+
+    /// Any one or more of the given schemas (`anyOf`); also how a value of several types is written.
+    static func anyOf(_ schemas: JSONSchema...) -> JSONSchema { .any(of: schemas) }
+
+    static func array(_ items: JSONSchema, nullable: Bool = false, minItems: Int? = nil, maxItems: Int? = nil) -> JSONSchema {
+        .array(nullable: nullable, minItems: minItems, maxItems: maxItems, items: items)
+    }
+
+    /// A string that is one of the given values (`enum`).
+    static func choice(_ values: String...) -> JSONSchema { .string(allowedValues: values.map { AnyCodable($0) }) }
+
+    static let text: JSONSchema = .string
+    static let nullableText: JSONSchema = .string(nullable: true)
+    static let integer: JSONSchema = .integer
+    static let boolean: JSONSchema = .boolean
+    static let null: JSONSchema = .null()
+    static let texts: JSONSchema = .array(items: .string)
+    static let timestamp = ref("Timestamp")
+
+    // MARK: Names the paths share with the bodies
+
+    /// A collection's (and an index's) name.
+    static let namePattern = "^[A-Za-z][A-Za-z0-9_-]{0,63}$"
+    static let collectionName: JSONSchema = .string(pattern: namePattern)
+    static let documentID: JSONSchema = .string(pattern: "^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}$")
+    static let plan = choice("starter", "professional", "enterprise")
+    static let activeOrSuspended = choice("active", "suspended")
 }

@@ -1,117 +1,153 @@
-import AerolithJSON
-import AerolithStorage
+import Foundation
+import OpenAPIKit
 
 /// Builds the OpenAPI 3.1 document from the route table, so every served route is documented
 /// and nothing undocumented is served.
 enum OpenAPIDocument {
+    /// The security scheme every credentialed route names.
+    static let bearerScheme: OpenAPI.ComponentKey = "bearerAuth"
+
+    /// The document as served by `GET /openapi.json`: JSON with sorted keys.
     static func make(routes: [RouteDefinition], version: String) -> [UInt8] {
-        var paths = JSONObject()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return Array(try encoder.encode(document(routes: routes, version: version)))
+        } catch {
+            // The document is made of this program's own values; encoding them cannot fail
+            // but through a programming error.
+            preconditionFailure("the OpenAPI document does not encode: \(error)")
+        }
+    }
+
+    static func document(routes: [RouteDefinition], version: String) -> OpenAPI.Document {
+        var paths = OpenAPI.PathItem.Map()
         for route in routes {
-            var item = paths[route.path]?.objectValue ?? JSONObject()
-            item.set(route.method.rawValue.lowercased(), .object(operation(route)))
-            paths.set(route.path, .object(item))
+            let path = OpenAPI.Path(rawValue: route.path)
+            var item = paths[path]?.pathItemValue ?? OpenAPI.PathItem()
+            item.set(operation: operation(route), for: httpMethod(route))
+            paths[path] = .b(item)
         }
-        // The components are this program's own text; the limits only need to admit it.
-        let limits = JSONLimits(depthMax: 64, sizeBytesMax: OpenAPIComponents.json.utf8.count)
-        guard case .object(let components)? = try? JSONParser.parse(OpenAPIComponents.json, limits: limits) else {
-            preconditionFailure("OpenAPIComponents.json is not a JSON object")
-        }
-        let document = JSONObject(members: [
-            .init(key: "openapi", value: .string("3.1.0")),
-            .init(key: "info", value: .object(JSONObject(members: [
-                .init(key: "title", value: .string("Aerolith")),
-                .init(key: "version", value: .string(version)),
-                .init(key: "description", value: .string("Multi-tenant JSON document database service. Errors are RFC 9457 problems with a stable `code`.")),
-            ]))),
-            .init(key: "paths", value: .object(paths)),
-            .init(key: "components", value: .object(components)),
-        ])
-        return JSONWriter.bytes(.object(document))
+        return OpenAPI.Document(
+            openAPIVersion: .v3_1_0,
+            info: .init(
+                title: "Aerolith",
+                description: "Multi-tenant JSON document database service. Errors are RFC 9457 problems with a stable `code`.",
+                version: version
+            ),
+            servers: [],
+            paths: paths,
+            components: .init(
+                schemas: OpenAPIComponents.schemas,
+                securitySchemes: [bearerScheme: .b(.http(
+                    scheme: "bearer",
+                    description: "An API key (the platform admin key or a tenant key) or a user's access token"
+                ))]
+            )
+        )
     }
 
-    private static func ref(_ schema: String) -> JSONValue {
-        .object(JSONObject(members: [.init(key: "$ref", value: .string("#/components/schemas/\(schema)"))]))
+    private static func httpMethod(_ route: RouteDefinition) -> OpenAPI.HttpMethod {
+        guard let method = OpenAPI.HttpMethod(rawValue: route.method.rawValue) else {
+            preconditionFailure("route method \(route.method) has no OpenAPI spelling")
+        }
+        return method
     }
 
-    private static func content(_ mediaType: String, schema: String) -> JSONValue {
-        .object(JSONObject(members: [.init(key: mediaType, value: .object(JSONObject(members: [.init(key: "schema", value: ref(schema))])))]))
-    }
-
-    private static func operation(_ route: RouteDefinition) -> JSONObject {
-        var operation = JSONObject(members: [
-            .init(key: "operationId", value: .string(route.operationID)),
-            .init(key: "summary", value: .string(route.summary)),
-            .init(key: "tags", value: .array([.string(route.tag)])),
-        ])
-        var parameters: [JSONValue] = []
-        for segment in route.path.split(separator: "/") where segment.hasPrefix("{") {
-            let name = String(segment.dropFirst().dropLast())
-            parameters.append(parameter(name: name, location: "path", schema: pathParameterSchema(name), required: true))
-        }
-        for header in route.headers {
-            parameters.append(parameter(name: header, location: "header", schema: ["type": "string"], required: false))
-        }
-        for query in route.queryParameters {
-            parameters.append(parameter(name: query.name, location: "query", schema: ["type": query.type], required: false))
-        }
-        if !parameters.isEmpty { operation.set("parameters", .array(parameters)) }
+    private static func operation(_ route: RouteDefinition) -> OpenAPI.Operation {
+        var security: [OpenAPI.SecurityRequirement]?
+        var extensions: [String: AnyCodable] = [:]
         switch route.access {
         case .open: break
         case .permission(let permission):
-            operation.set("security", .array([.object(JSONObject(members: [.init(key: "bearerAuth", value: .array([]))]))]))
-            operation.set("x-permission", .string(permission.rawValue))
+            security = [[.component(named: bearerScheme.rawValue): []]]
+            extensions["x-permission"] = AnyCodable(permission.rawValue)
         case .user:
-            operation.set("security", .array([.object(JSONObject(members: [.init(key: "bearerAuth", value: .array([]))]))]))
-            operation.set("x-permission", .string("signed-in user"))
+            security = [[.component(named: bearerScheme.rawValue): []]]
+            extensions["x-permission"] = "signed-in user"
         }
-        if let schema = route.requestSchema {
-            var media = JSONObject()
-            for type in route.requestMediaTypes { media.set(type, .object(JSONObject(members: [.init(key: "schema", value: ref(schema))]))) }
-            operation.set("requestBody", .object(JSONObject(members: [
-                .init(key: "required", value: .bool(true)), .init(key: "content", value: .object(media)),
-            ])))
+        return OpenAPI.Operation(
+            tags: [route.tag],
+            summary: route.summary,
+            operationId: route.operationID,
+            parameters: parameters(route),
+            requestBody: requestBody(route),
+            responses: responses(route),
+            security: security,
+            vendorExtensions: extensions
+        )
+    }
+
+    private static func parameters(_ route: RouteDefinition) -> OpenAPI.Parameter.Array {
+        var parameters: OpenAPI.Parameter.Array = []
+        for segment in route.path.split(separator: "/") where segment.hasPrefix("{") {
+            let name = String(segment.dropFirst().dropLast())
+            parameters.append(.parameter(.init(name: name, context: .path(schema: pathParameterSchema(name)))))
         }
-        var responses = JSONObject()
+        for header in route.headers {
+            parameters.append(.parameter(.init(name: header, context: .header(required: false, schema: .string))))
+        }
+        for query in route.queryParameters {
+            parameters.append(.parameter(.init(name: query.name, context: .query(required: false, schema: queryParameterSchema(query.type)))))
+        }
+        return parameters
+    }
+
+    private static func requestBody(_ route: RouteDefinition) -> OpenAPI.Request? {
+        guard let schema = route.requestSchema else { return nil }
+        var content = OpenAPI.Content.Map()
+        for type in route.requestMediaTypes {
+            content[contentType(type)] = .content(.init(schema: OpenAPIComponents.ref(schema)))
+        }
+        return OpenAPI.Request(content: content, required: true)
+    }
+
+    private static func responses(_ route: RouteDefinition) -> OpenAPI.Response.Map {
+        var responses = OpenAPI.Response.Map()
         for spec in route.responses {
-            var response = JSONObject(members: [.init(key: "description", value: .string(spec.description))])
+            var content = OpenAPI.Content.Map()
             if let schema = spec.schema {
-                let mediaType = schema == "Problem" ? "application/problem+json" : spec.mediaType
-                response.set("content", content(mediaType, schema: schema))
+                let mediaType = schema == OpenAPIComponents.problem ? problemMediaType : spec.mediaType
+                content[contentType(mediaType)] = .content(.init(schema: OpenAPIComponents.ref(schema)))
             }
+            var headers: OpenAPI.Header.Map?
             if spec.schema == "Document" {
-                response.set("headers", .object(JSONObject(members: [.init(key: "ETag", value: .object(JSONObject(members: [
-                    .init(key: "description", value: .string("The document's version, quoted")),
-                    .init(key: "schema", value: .object(JSONObject(members: [.init(key: "type", value: .string("string"))]))),
-                ])))])))
+                headers = ["ETag": .header(.init(schema: .string, description: "The document's version, quoted"))]
             }
-            responses.set(String(spec.status), .object(response))
+            responses[.status(code: spec.status)] = .response(.init(description: spec.description, headers: headers, content: content))
         }
-        for status in route.problemStatuses where responses[String(status)] == nil {
-            responses.set(String(status), .object(JSONObject(members: [
-                .init(key: "description", value: .string("Problem")), .init(key: "content", value: content("application/problem+json", schema: "Problem")),
-            ])))
+        for status in route.problemStatuses where responses[status: .status(code: status)] == nil {
+            responses[.status(code: status)] = .response(problemResponse)
         }
-        responses.set("default", .object(JSONObject(members: [
-            .init(key: "description", value: .string("Problem")), .init(key: "content", value: content("application/problem+json", schema: "Problem")),
-        ])))
-        operation.set("responses", .object(responses))
-        return operation
+        responses[.default] = .response(problemResponse)
+        return responses
     }
 
-    private static func pathParameterSchema(_ name: String) -> [String: String] {
+    private static let problemMediaType = "application/problem+json"
+
+    private static var problemResponse: OpenAPI.Response {
+        .init(description: "Problem", content: [contentType(problemMediaType): .content(.init(schema: OpenAPIComponents.ref(OpenAPIComponents.problem)))])
+    }
+
+    private static func contentType(_ text: String) -> OpenAPI.ContentType {
+        guard let type = OpenAPI.ContentType(rawValue: text) else { preconditionFailure("\(text) is not a media type") }
+        return type
+    }
+
+    private static func pathParameterSchema(_ name: String) -> JSONSchema {
         switch name {
-        case "collection": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"]
-        case "id": ["type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}$"]
-        default: ["type": "string"]
+        case "collection": OpenAPIComponents.collectionName
+        case "id": OpenAPIComponents.documentID
+        default: .string
         }
     }
 
-    private static func parameter(name: String, location: String, schema: [String: String], required: Bool) -> JSONValue {
-        .object(JSONObject(members: [
-            .init(key: "name", value: .string(name)),
-            .init(key: "in", value: .string(location)),
-            .init(key: "required", value: .bool(required)),
-            .init(key: "schema", value: .object(JSONObject(members: schema.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) }))),
-        ]))
+    private static func queryParameterSchema(_ type: String) -> JSONSchema {
+        switch type {
+        case "integer": .integer
+        case "boolean": .boolean
+        case "string": .string
+        default: preconditionFailure("query parameter type \(type) is not one the document knows")
+        }
     }
 }
