@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(name: "AerolithJSONTests", dependencies: ["AerolithJSON"], swiftSettings: strictSwift),
         .testTarget(name: "AerolithStorageTests", dependencies: ["AerolithJSON", "AerolithStorage"], swiftSettings: strictSwift),
         .testTarget(name: "AerolithExecutionTests", dependencies: ["AerolithExecution"], swiftSettings: strictSwift),
-        .testTarget(name: "AerolithPlatformTests", dependencies: ["AerolithJSON", "AerolithPlatform", "AerolithStorage"], swiftSettings: strictSwift),
+        .testTarget(name: "AerolithPlatformTests", dependencies: ["AerolithJSON", "AerolithPermissions", "AerolithPlatform", "AerolithStorage"], swiftSettings: strictSwift),
         // Fixtures/ holds C plugin sources the tests compile with the system compiler.
         .testTarget(
             name: "AerolithKernelTests", dependencies: ["AerolithKernel", "AerolithPermissions", "AerolithStorage", .product(name: "Logging", package: "swift-log")],

@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 import Foundation
 
@@ -19,7 +20,12 @@ enum RecordCoding {
             throw StorageError(.storageFailure, "a \(Record.self) could not be encoded: \(error)")
         }
         // The document limits: a record too large to store is refused as the store would refuse it.
-        let value = try JSONParser.parse(String(decoding: data, as: UTF8.self), limits: .document)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(String(decoding: data, as: UTF8.self), limits: .document)
+        } catch {
+            throw StorageError(error)
+        }
         guard case .object(let object) = value else {
             throw StorageError(.storageFailure, "a \(Record.self) did not encode to a JSON object")
         }

@@ -1,3 +1,5 @@
+import AerolithJSON
+import AerolithPermissions
 import AerolithStorage
 import Foundation
 import XCTest

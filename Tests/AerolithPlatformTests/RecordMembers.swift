@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 
 /// A stored record's members by name: what two records are compared by, whatever the order

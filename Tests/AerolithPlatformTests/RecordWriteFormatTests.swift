@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 import Foundation
 import XCTest

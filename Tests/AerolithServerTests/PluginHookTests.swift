@@ -30,7 +30,7 @@ import Testing
     }
 
     /// Polls until `condition` holds (the server rescans its plugin directories every second).
-    static func eventually(_ what: String, timeoutSeconds: Double = 10, _ condition: () async throws -> Bool) async throws {
+    static func eventually(_ what: String, timeoutSeconds: Double = 30, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while Date() < deadline {
             if try await condition() { return }

@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 
 /// A session as stored in `sys.sessions`; the document id is the session id, also stored as

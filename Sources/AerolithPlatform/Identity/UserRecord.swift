@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 
 /// A user as stored in `sys.users`; the document id is the user id, also stored as `user_id`.

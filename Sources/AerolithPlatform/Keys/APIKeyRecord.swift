@@ -1,3 +1,5 @@
+import AerolithJSON
+import AerolithPermissions
 import AerolithStorage
 
 /// An API key as stored in `sys.api_keys`; the document id is the digest of the secret.

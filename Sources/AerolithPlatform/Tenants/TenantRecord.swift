@@ -1,3 +1,4 @@
+import AerolithJSON
 import AerolithStorage
 
 /// A tenant as stored in `sys.tenants`; the document id is the tenant id.
