@@ -16,6 +16,7 @@ public struct JSONLimits: Sendable {
     /// Largest input `standard` accepts, in bytes of UTF-8.
     public static let standardSizeBytesMax = 1_048_576
 
-    /// The limits of a parse that names none: those of a stored document.
+    /// The limits of a parse that names none (configuration, tests, the CLI). Storage parses
+    /// documents with its own `JSONLimits.document`.
     public static let standard = JSONLimits(depthMax: standardDepthMax, sizeBytesMax: standardSizeBytesMax)
 }

@@ -4,8 +4,6 @@ public enum ServerLimits {
     public static let requestBodyBytesMax = 2 * 1_048_576
     /// Longest accepted `X-Request-ID`, in bytes; longer ones are replaced by a generated id.
     public static let requestIDLengthBytesMax = 128
-    /// Random bytes in a request id the server makes up (written as twice as many hex digits).
-    static let generatedRequestIDBytes = 8
     /// Longest `Authorization` header considered, in bytes.
     public static let authorizationHeaderLengthBytesMax = 4_096
     /// Shortest metrics token, in bytes: long enough that it cannot be guessed.

@@ -54,7 +54,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return supplied
         }
         var generator = SystemRandomNumberGenerator()
-        return Hex.string((0..<ServerLimits.generatedRequestIDBytes).map { _ in UInt8.random(in: 0...UInt8.max, using: &generator) })
+        let random: UInt64 = generator.next()
+        return withUnsafeBytes(of: random) { Hex.string($0) }
     }
 }
 

@@ -1,3 +1,4 @@
+import AerolithPlatform
 import OpenAPIKit
 
 /// Tenants and API keys.
@@ -6,10 +7,10 @@ extension OpenAPIComponents {
         [
             ("TenantSlug", .string(
                 description: "Unique and never changed; lowercase letters, digits and single hyphens. Reserved words are refused (invalid_slug).",
-                minLength: 3, maxLength: 40, pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"
+                minLength: TenantSlug.lengthCharactersMin, maxLength: TenantSlug.lengthCharactersMax, pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"
             )),
             ("TenantCreate", object(required: ["name"], [
-                "name": .string(minLength: 1, maxLength: 128), "plan": plan, "slug": ref("TenantSlug"),
+                "name": .string(minLength: 1, maxLength: PlatformLimits.tenantNameLengthBytesMax), "plan": plan, "slug": ref("TenantSlug"),
             ])),
             ("Tenant", object(required: ["id", "slug", "name", "plan", "status", "created_at", "placement"], [
                 "id": text, "slug": text, "name": text, "plan": text,
@@ -20,7 +21,7 @@ extension OpenAPIComponents {
             ("TenantPage", object(required: ["tenants", "next_cursor"], ["tenants": array(ref("Tenant")), "next_cursor": nullableText])),
             ("TenantUpdate", object(["status": activeOrSuspended, "plan": plan])),
             ("KeyCreate", object(required: ["name"], [
-                "name": .string(minLength: 1, maxLength: 128), "role": text, "permissions": texts, "collections": texts,
+                "name": .string(minLength: 1, maxLength: PlatformLimits.keyNameLengthBytesMax), "role": text, "permissions": texts, "collections": texts,
             ])),
             ("Key", object(required: keyFields, [
                 "id": text, "tenant_id": nullableText, "name": text, "role": nullableText,

@@ -1,3 +1,5 @@
+import AerolithPlatform
+import AerolithStorage
 import OpenAPIKit
 
 /// Schemas of the OpenAPI document. Response schemas are exact (no additional properties) so
@@ -59,7 +61,8 @@ enum OpenAPIComponents {
     }
 
     /// A string that is one of the given values (`enum`).
-    static func choice(_ values: String...) -> JSONSchema { .string(allowedValues: values.map { AnyCodable($0) }) }
+    static func choice(_ values: String...) -> JSONSchema { choice(values) }
+    static func choice(_ values: [String]) -> JSONSchema { .string(allowedValues: values.map { AnyCodable($0) }) }
 
     static let text: JSONSchema = .string
     static let nullableText: JSONSchema = .string(nullable: true)
@@ -72,9 +75,9 @@ enum OpenAPIComponents {
     // MARK: Names the paths share with the bodies
 
     /// A collection's (and an index's) name.
-    static let namePattern = "^[A-Za-z][A-Za-z0-9_-]{0,63}$"
+    static let namePattern = "^[A-Za-z][A-Za-z0-9_-]{0,\(StorageLimits.collectionNameLengthBytesMax - 1)}$"
     static let collectionName: JSONSchema = .string(pattern: namePattern)
-    static let documentID: JSONSchema = .string(pattern: "^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}$")
-    static let plan = choice("starter", "professional", "enterprise")
-    static let activeOrSuspended = choice("active", "suspended")
+    static let documentID: JSONSchema = .string(pattern: "^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,\(StorageLimits.documentIDLengthBytesMax - 1)}$")
+    static let plan = choice(Plan.allCases.map(\.rawValue))
+    static let activeOrSuspended = choice(Tenant.Status.allCases.map(\.rawValue))
 }
