@@ -32,11 +32,13 @@ import Testing
     /// Polls until `condition` holds (the server rescans its plugin directories every second).
     static func eventually(_ what: String, timeoutSeconds: Double = 30, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while Date() < deadline {
+        while true {
+            // Checked once more after the deadline, in case a busy machine kept this task waiting past it.
+            let expired = Date() >= deadline
             if try await condition() { return }
+            if expired { throw TestFailure("timed out waiting for \(what)") }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestFailure("timed out waiting for \(what)")
     }
 
     static func admin(_ server: ServerProcess, _ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> HTTP.Reply {

@@ -57,7 +57,9 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Another process bound the port between `freePort` and the server's bind.
-    private struct PortTaken: Error {}
+    private struct PortTaken: Error, CustomStringConvertible {
+        var description: String { "another process took the server's port \(ServerProcess.startAttemptsMax) times" }
+    }
 
     private func startOnce(arguments: [String]) async throws {
         let process = Process()
@@ -74,7 +76,8 @@ final class ServerProcess: @unchecked Sendable {
         // The line the server logs once it listens: `... notice aerolith: address=127.0.0.1:PORT data_dir=... listening`.
         let address = "address=127.0.0.1:\(port) "
         let deadline = Date().addingTimeInterval(Self.startTimeoutSeconds)
-        while Date() < deadline {
+        while true {
+            let expired = Date() >= deadline  // one look after the deadline, for a task a busy machine kept waiting
             let startLog = String(decoding: Array(self.log.utf8).dropFirst(Int(logStart)), as: UTF8.self)
             let listens = startLog.split(separator: "\n").contains { $0.hasSuffix(" listening") && $0.contains(address) }
             if !process.isRunning {
@@ -86,9 +89,9 @@ final class ServerProcess: @unchecked Sendable {
             if listens, let reply = try? await HTTP.send(.GET, baseURL + "/health/ready"), reply.status == 200 {
                 return
             }
+            if expired { throw TestFailure("server did not become ready: \(self.log)") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestFailure("server did not become ready: \(self.log)")
     }
 
     /// Ends the server with `signal` and waits for it to exit; returns its exit status.
