@@ -5,7 +5,7 @@ import PackageDescription
 let package = Package(
     name: "AerolithPluginSDK",
     products: [
-        .library(name: "AerolithPluginKit", targets: ["AerolithPluginKit"]),
+        .library(name: "AerolithPluginKit", targets: ["AerolithPluginKit"])
     ],
     targets: [
         // include/aerolith_plugin.h as a Clang module.

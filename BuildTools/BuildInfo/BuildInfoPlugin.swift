@@ -19,12 +19,14 @@ struct BuildInfoPlugin: BuildToolPlugin {
             printf '// Generated before each build by BuildTools/BuildInfo; not in git.\\nlet generatedCommit = "%s"\\nlet generatedModified = %s\\n' "$commit" "$modified" > "$file.new"
             if cmp -s "$file.new" "$file"; then rm -f "$file.new"; else mv "$file.new" "$file"; fi
             """
-        return [.prebuildCommand(
-            displayName: "Record the git commit of \(context.package.directoryURL.path)",
-            executable: URL(fileURLWithPath: "/bin/sh"),
-            arguments: ["-c", script, "sh", context.package.directoryURL.path, output.path],
-            environment: [:],
-            outputFilesDirectory: output
-        )]
+        return [
+            .prebuildCommand(
+                displayName: "Record the git commit of \(context.package.directoryURL.path)",
+                executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: ["-c", script, "sh", context.package.directoryURL.path, output.path],
+                environment: [:],
+                outputFilesDirectory: output
+            )
+        ]
     }
 }

@@ -36,7 +36,9 @@ enum AuditPage {
                     }
                     request.limit = limit
                 case "cursor":
-                    guard !value.isEmpty, value.utf8.count <= 64, value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }) else {
+                    guard !value.isEmpty, value.utf8.count <= 64,
+                        value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") })
+                    else {
                         return .failure(Problem(json: #"{"code":"invalid_cursor","detail":"cursor must be a next_cursor of this trail"}"#))
                     }
                     request.cursor = value

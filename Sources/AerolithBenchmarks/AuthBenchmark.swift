@@ -27,8 +27,9 @@ enum AuthBenchmark {
         let parameters = platform.identity.passwordHashing
         print("== auth: access tokens (HS256 JWT + session check) against a document get; sign-in with scrypt ==")
 
-        let signup = try await platform.signup(tenantName: "bench", email: "bench@example.com", password: password, plan: nil, displayName: nil,
-                                                clientAddress: nil)
+        let signup = try await platform.signup(
+            tenantName: "bench", email: "bench@example.com", password: password, plan: nil, displayName: nil,
+            clientAddress: nil)
         var logins: [Double] = []
         for _ in 0..<loginSamples {
             let start = ContinuousClock.now
@@ -68,12 +69,20 @@ enum AuthBenchmark {
         let unauthenticated = withKey - keyCheck
         print("                                      ns/request")
         print("document get, API key (stack)      \(String(format: "%10.1f", withKey))")
-        print("document get, access token (stack) \(String(format: "%10.1f", withToken))   adds \(percent(withToken / withKey - 1)) to a get with an API key")
+        print(
+            "document get, access token (stack) \(String(format: "%10.1f", withToken))   adds \(percent(withToken / withKey - 1)) to a get with an API key"
+        )
         print("API key check, every request       \(String(format: "%10.1f", keyCheck))")
         print("document get, unauthenticated      \(String(format: "%10.1f", unauthenticated))   (the get with a key, less the key check)")
-        print("token check, every request         \(String(format: "%10.1f", perRequest))   adds \(percent(perRequest / unauthenticated)) to an unauthenticated get (target <= \(percent(targetAddedFraction)))")
-        print("token check, first use of a token  \(String(format: "%10.1f", firstUse))   \(percent(firstUse / unauthenticated)) of an unauthenticated get (once per token)")
-        print("sign-in (median of \(loginSamples))              \(String(format: "%10.1f", login / 1e6)) ms   scrypt N=2^\(parameters.log2N) r=\(parameters.blockSize) p=\(parameters.parallelism), \(parameters.memoryBytes / 1_048_576) MiB")
+        print(
+            "token check, every request         \(String(format: "%10.1f", perRequest))   adds \(percent(perRequest / unauthenticated)) to an unauthenticated get (target <= \(percent(targetAddedFraction)))"
+        )
+        print(
+            "token check, first use of a token  \(String(format: "%10.1f", firstUse))   \(percent(firstUse / unauthenticated)) of an unauthenticated get (once per token)"
+        )
+        print(
+            "sign-in (median of \(loginSamples))              \(String(format: "%10.1f", login / 1e6)) ms   scrypt N=2^\(parameters.log2N) r=\(parameters.blockSize) p=\(parameters.parallelism), \(parameters.memoryBytes / 1_048_576) MiB"
+        )
     }
 
     /// The same document read through the server stack in alternating segments, with a
@@ -83,8 +92,9 @@ enum AuthBenchmark {
         configuration.pluginDirectories = []
         let app = try await AerolithServer.makeApplication(configuration: configuration, logger: Logger(label: "bench"))
         let server = try await InProcessServer(app, dataDirectory: directory + "/stack")
-        let signup = try await server.send(.post, "/v1/signup", key: nil,
-                                           body: #"{"tenant_name":"bench","email":"bench@example.com","password":"\#(password)"}"#)
+        let signup = try await server.send(
+            .post, "/v1/signup", key: nil,
+            body: #"{"tenant_name":"bench","email":"bench@example.com","password":"\#(password)"}"#)
         let token = try jsonField(signup.body, "access_token")
         let key = try jsonField(try await server.send(.post, "/v1/keys", key: token, body: #"{"name":"bench"}"#).body, "key")
         _ = try await server.send(.post, "/v1/collections", key: key, body: #"{"name":"items"}"#)
@@ -92,7 +102,8 @@ enum AuthBenchmark {
         let path = "/v1/collections/items/documents/fixed"
         _ = try await server.getLoop(stackWarmUpRequests, path: path, key: key)
         _ = try await server.getLoop(stackWarmUpRequests, path: path, key: token)
-        var withKey = Double.infinity, withToken = Double.infinity
+        var withKey = Double.infinity
+        var withToken = Double.infinity
         for segment in 0..<stackSegmentCount {
             let keyFirst = segment % 2 == 0
             for useKey in [keyFirst, !keyFirst] {

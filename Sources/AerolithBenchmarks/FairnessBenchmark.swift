@@ -48,12 +48,17 @@ enum FairnessBenchmark {
         }
         print("                          get p50    get p99  query p50  query p99   (ms; B's requests, \(samplesPerPhase) of each)")
         for (label, figures) in [("alone", alone), ("A's expensive queries", underQueries), ("150 sign-ins", underSignIns)] {
-            print(label.padding(toLength: 24, withPad: " ", startingAt: 0)
-                  + [figures.get.p50, figures.get.p99, figures.query.p50, figures.query.p99].map { String(format: "%10.2f ", $0 * 1e3) }.joined())
+            print(
+                label.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + [figures.get.p50, figures.get.p99, figures.query.p50, figures.query.p99].map { String(format: "%10.2f ", $0 * 1e3) }
+                    .joined())
         }
         for (label, figures) in [("A's expensive queries", underQueries), ("150 sign-ins", underSignIns)] {
-            let getRatio = figures.get.p99 / alone.get.p99, queryRatio = figures.query.p99 / alone.query.p99
-            print("p99 ratio under \(label): get \(String(format: "%.2f", getRatio)), query \(String(format: "%.2f", queryRatio)) (target <= \(targetRatioMax))")
+            let getRatio = figures.get.p99 / alone.get.p99
+            let queryRatio = figures.query.p99 / alone.query.p99
+            print(
+                "p99 ratio under \(label): get \(String(format: "%.2f", getRatio)), query \(String(format: "%.2f", queryRatio)) (target <= \(targetRatioMax))"
+            )
         }
         print("A's queries meanwhile: \(queryStats)")
         print("sign-ins meanwhile: \(signInStats)")
@@ -69,7 +74,8 @@ enum FairnessBenchmark {
 
     /// B's point-gets and 5-document queries, alternating, one at a time.
     static func measureQuiet(base: String, key: String) async throws -> (get: Percentiles, query: Percentiles) {
-        var gets: [Double] = [], queries: [Double] = []
+        var gets: [Double] = []
+        var queries: [Double] = []
         var get = HTTPClientRequest(url: base + "/v1/collections/items/documents/fixed")
         get.headers.add(name: "Authorization", value: "Bearer \(key)")
         var query = HTTPClientRequest(url: base + "/v1/collections/items/query")
@@ -99,7 +105,8 @@ enum FairnessBenchmark {
                     let operations = (batch * 100..<min(count, batch * 100 + 100)).map {
                         #"{"op":"create","data":{"name":"name-\#($0)","tag":"t\#($0 % 7)","n":\#($0),"x":\#($0 % 13)}}"#
                     }
-                    _ = try await HTTPBenchmark.post(base + "/v1/collections/items/batch", key: key, body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
+                    _ = try await HTTPBenchmark.post(
+                        base + "/v1/collections/items/batch", key: key, body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
                 }
             }
             try await group.waitForAll()
@@ -108,7 +115,8 @@ enum FairnessBenchmark {
 
     /// The review's expensive query: a `$or` of 31 `$prefix` comparisons (62 as the filter limit
     /// counts them: each branch and each comparison) with a four-key sort.
-    static let expensiveQuery = #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-x"],"limit":10}"#
+    static let expensiveQuery =
+        #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-x"],"limit":10}"#
 
     /// Runs `body` while A's clients run the expensive query back to back.
     static func withExpensiveQueries<T: Sendable>(base: String, key: String, _ body: () async throws -> T) async throws -> (T, String) {
@@ -150,8 +158,11 @@ enum FairnessBenchmark {
                 var attempt = 0
                 while !tally.stopped {
                     attempt += 1
-                    let body = #"{"tenant":"\#(tenantID)","email":"nobody-\#(client)-\#(attempt)@example.com","password":"guess guess guess"}"#
-                    guard let reply = try? LoopbackClient.post(port: port, from: "127.0.0.\(2 + client)", path: "/v1/auth/login", body: body) else { continue }
+                    let body =
+                        #"{"tenant":"\#(tenantID)","email":"nobody-\#(client)-\#(attempt)@example.com","password":"guess guess guess"}"#
+                    guard
+                        let reply = try? LoopbackClient.post(port: port, from: "127.0.0.\(2 + client)", path: "/v1/auth/login", body: body)
+                    else { continue }
                     tally.count(reply.status)
                     if let wait = reply.retryAfterSeconds { sleep(UInt32(min(wait, 5))) }
                 }

@@ -12,7 +12,10 @@ enum GRDBBaseline {
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous=NORMAL") }
         let pool = try DatabasePool(path: directory + "/grdb.db", configuration: configuration)
         try pool.write { db in
-            try db.execute(sql: "CREATE TABLE items (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)")
+            try db.execute(
+                sql:
+                    "CREATE TABLE items (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"
+            )
         }
         let insert = try StorageBenchmark.measureSync(operations: ids.count) {
             for index in ids.indices {
@@ -27,8 +30,11 @@ enum GRDBBaseline {
         let get = try StorageBenchmark.measureSync(operations: lookups.count) {
             for id in lookups {
                 let body: String? = try pool.read { db in
-                    guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body, version, created_at, updated_at FROM items WHERE id = ?"),
-                                                     arguments: [id]) else { return nil }
+                    guard
+                        let row = try Row.fetchOne(
+                            db.cachedStatement(sql: "SELECT body, version, created_at, updated_at FROM items WHERE id = ?"),
+                            arguments: [id])
+                    else { return nil }
                     let version: Int64 = row[1]
                     return (row[0] as String) + String(version)
                 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,9 @@ enum HTTPBenchmark {
     static let targetGetRatio = 0.60
 
     static func run() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw BenchmarkError("wrk is not installed (apt-get install wrk)") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+            throw BenchmarkError("wrk is not installed (apt-get install wrk)")
+        }
         let directory = try temporaryDirectory("http")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try startServer(arguments: [], directory: directory)
@@ -28,7 +31,9 @@ enum HTTPBenchmark {
         let base = server.base
         let key = try await setUpTenant(base: base, adminKey: server.adminKey).key
 
-        print("== http: wrk, \(connections) connections, \(threads) threads, \(durationSeconds) s each, best of \(rounds) interleaved rounds, loopback ==")
+        print(
+            "== http: wrk, \(connections) connections, \(threads) threads, \(durationSeconds) s each, best of \(rounds) interleaved rounds, loopback =="
+        )
         // The baseline: GET /health/live, the server's bare hello-world route (a constant body, no
         // credential), through the same middleware as every other route.
         let createScript = """
@@ -38,7 +43,9 @@ enum HTTPBenchmark {
             wrk.headers["Authorization"] = "Bearer \(key)"
             """
         let getScript = "wrk.headers[\"Authorization\"] = \"Bearer \(key)\""
-        var hello = 0.0, create = 0.0, get = 0.0
+        var hello = 0.0
+        var create = 0.0
+        var get = 0.0
         // Interleaved rounds, best of each: the round least disturbed by other work on the machine.
         for _ in 0..<rounds {
             hello = max(hello, try wrk(url: base + "/health/live", script: nil))
@@ -94,7 +101,9 @@ enum HTTPBenchmark {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw BenchmarkError("cannot find a free port") }
         return Int(UInt16(bigEndian: address.sin_port))
@@ -107,7 +116,8 @@ enum HTTPBenchmark {
         let created = try await post(base + "/v1/tenants/\(tenantID)/keys", key: admin, body: #"{"name":"bench"}"#)
         guard let key = created["key"] as? String else { throw BenchmarkError("key: \(created)") }
         _ = try await post(base + "/v1/collections", key: key, body: #"{"name":"items"}"#)
-        _ = try await post(base + "/v1/collections/items/documents", key: key, body: #"{"id":"fixed","name":"bench","age":42,"tags":["a","b"]}"#)
+        _ = try await post(
+            base + "/v1/collections/items/documents", key: key, body: #"{"id":"fixed","name":"bench","age":42,"tags":["a","b"]}"#)
         return (key, tenantID)
     }
 
@@ -143,7 +153,8 @@ enum HTTPBenchmark {
         process.waitUntilExit()
         if output.contains("Non-2xx or 3xx responses") { throw BenchmarkError("\(url) answered errors:\n\(output)") }
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
-              let value = Double(line.split(separator: " ").last ?? "") else {
+            let value = Double(line.split(separator: " ").last ?? "")
+        else {
             throw BenchmarkError("cannot read wrk output:\n\(output)")
         }
         return value

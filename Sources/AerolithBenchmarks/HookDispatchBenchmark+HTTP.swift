@@ -23,7 +23,8 @@ extension HookDispatchBenchmark {
             server.process.waitUntilExit()
         }
         try await HTTPBenchmark.waitUntilReady(server.base)
-        return try await compareRounds(rounds: httpRounds, pairs: httpPairs, warmUpPairs: httpWarmUpPairs, admin: server.adminKey) { method, path, key, body in
+        return try await compareRounds(rounds: httpRounds, pairs: httpPairs, warmUpPairs: httpWarmUpPairs, admin: server.adminKey) {
+            method, path, key, body in
             var request = HTTPClientRequest(url: server.base + path)
             request.method = .RAW(value: method)
             request.headers.add(name: "Authorization", value: "Bearer \(key)")

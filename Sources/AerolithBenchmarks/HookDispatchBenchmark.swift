@@ -67,8 +67,9 @@ enum HookDispatchBenchmark {
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         let pluginPath = try buildPlugin(into: plugins)
         let store = try DocumentStore(directory: directory)
-        let registry = PluginRegistry(directories: PluginDirectories(dataDirectory: directory, extra: [], environment: [:], besideExecutable: nil),
-                                      keyValues: store.keyValues, logger: Logger(label: "bench"))
+        let registry = PluginRegistry(
+            directories: PluginDirectories(dataDirectory: directory, extra: [], environment: [:], besideExecutable: nil),
+            keyValues: store.keyValues, logger: Logger(label: "bench"))
         registry.scan()
         let tenant = "tn_benchbenchbenchbench"
         try registry.activate("noop", tenantID: tenant, settings: Array("{}".utf8))
@@ -76,21 +77,30 @@ enum HookDispatchBenchmark {
         let collection = try CollectionName("items")
         _ = try await store.createCollection(collection, in: placement)
         let id = try DocumentID("fixed")
-        _ = try await store.insert(try JSONParser.parse(#"{"name":"bench","age":42,"tags":["a","b"]}"#).objectValue!, id: id, into: collection, in: placement)
-        let input = PluginRegistry.AuthorizeInput(method: "GET", path: "/v1/collections/items/documents/fixed", permission: "documents:read",
-                                                  subject: "ak_bench", role: "developer", collection: "items")
-        func authorize() -> Bool { registry.authorize(registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "bench", input) == .allowed }
+        _ = try await store.insert(
+            try JSONParser.parse(#"{"name":"bench","age":42,"tags":["a","b"]}"#).objectValue!, id: id, into: collection, in: placement)
+        let input = PluginRegistry.AuthorizeInput(
+            method: "GET", path: "/v1/collections/items/documents/fixed", permission: "documents:read",
+            subject: "ak_bench", role: "developer", collection: "items")
+        func authorize() -> Bool {
+            registry.authorize(registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "bench", input) == .allowed
+        }
 
         print("== hooks: \(chainLength) no-op authorize hooks (C plugin) on a document get ==")
-        var chain = Double.infinity, get = Double.infinity
+        var chain = Double.infinity
+        var get = Double.infinity
         var sink = 0
         for _ in 0..<rounds {
-            chain = min(chain, nanoseconds {
-                for _ in 0..<iterations where authorize() { sink &+= 1 }
-            })
-            get = min(get, nanoseconds {
-                for _ in 0..<iterations { sink &+= Int((try? store.document(id, in: collection, placement: placement))?.version ?? 0) }
-            })
+            chain = min(
+                chain,
+                nanoseconds {
+                    for _ in 0..<iterations where authorize() { sink &+= 1 }
+                })
+            get = min(
+                get,
+                nanoseconds {
+                    for _ in 0..<iterations { sink &+= Int((try? store.document(id, in: collection, placement: placement))?.version ?? 0) }
+                })
         }
         if sink == 42 { print("") }
         registry.shutdown()
@@ -99,12 +109,15 @@ enum HookDispatchBenchmark {
         print("  hook chain (lookup + \(chainLength) calls)  \(String(format: "%10.1f", perRequest(chain))) ns/request")
         print("  storage document get            \(String(format: "%10.1f", perRequest(get))) ns/request")
         let http = try await http(pluginPath: pluginPath)
-        print("HTTP, real server over keep-alive loopback (AsyncHTTPClient), \(httpRounds) rounds x \(httpPairs) interleaved pairs per placement:")
+        print(
+            "HTTP, real server over keep-alive loopback (AsyncHTTPClient), \(httpRounds) rounds x \(httpPairs) interleaved pairs per placement:"
+        )
         print("  document get, no hooks          \(String(format: "%10.1f", http.without)) ns (median of rounds)")
         print("  document get, \(chainLength) hooks           \(String(format: "%10.1f", http.with)) ns (median of rounds)")
-        print("  hooks add                       \(percent(http.addedFraction)) (median; rounds \(percent(http.addedMin)) to \(percent(http.addedMax)))"
-            + "  ratio \(String(format: "%.4f", 1 + http.addedFraction)); target <= \(percent(targetAddedFraction)): "
-            + (http.addedFraction <= targetAddedFraction ? "met" : "NOT met"))
+        print(
+            "  hooks add                       \(percent(http.addedFraction)) (median; rounds \(percent(http.addedMin)) to \(percent(http.addedMax)))"
+                + "  ratio \(String(format: "%.4f", 1 + http.addedFraction)); target <= \(percent(targetAddedFraction)): "
+                + (http.addedFraction <= targetAddedFraction ? "met" : "NOT met"))
     }
 
     struct Comparison {
@@ -148,7 +161,8 @@ enum HookDispatchBenchmark {
         }
         /// Per-request times with the plugin active for `active` only, alternating which goes first.
         func alternate(_ pairs: Int, active: String, inactive: String) async throws -> (with: [Double], without: [Double]) {
-            var with: [Double] = [], without: [Double] = []
+            var with: [Double] = []
+            var without: [Double] = []
             with.reserveCapacity(pairs)
             without.reserveCapacity(pairs)
             for pair in 0..<pairs {
@@ -162,13 +176,18 @@ enum HookDispatchBenchmark {
             }
             return (with, without)
         }
-        let first = try await tenant("bench-a"), second = try await tenant("bench-b")
+        let first = try await tenant("bench-a")
+        let second = try await tenant("bench-b")
         try await setActive(true, first.id)
         _ = try await alternate(warmUpPairs, active: first.key, inactive: second.key)
         try await setActive(false, first.id)
-        var added: [Double] = [], withs: [Double] = [], withouts: [Double] = []
+        var added: [Double] = []
+        var withs: [Double] = []
+        var withouts: [Double] = []
         for _ in 0..<rounds {
-            var ratios: [Double] = [], with: [Double] = [], without: [Double] = []
+            var ratios: [Double] = []
+            var with: [Double] = []
+            var without: [Double] = []
             for (active, inactive) in [(first, second), (second, first)] {
                 try await setActive(true, active.id)
                 let times = try await alternate(pairs, active: active.key, inactive: inactive.key)
@@ -181,8 +200,9 @@ enum HookDispatchBenchmark {
             withs.append(with.reduce(0, +) / Double(with.count))
             withouts.append(without.reduce(0, +) / Double(without.count))
         }
-        return Comparison(with: median(withs), without: median(withouts), addedFraction: median(added),
-                          addedMin: added.min() ?? 0, addedMax: added.max() ?? 0)
+        return Comparison(
+            with: median(withs), without: median(withouts), addedFraction: median(added),
+            addedMin: added.min() ?? 0, addedMax: added.max() ?? 0)
     }
 
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

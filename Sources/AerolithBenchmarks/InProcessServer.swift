@@ -23,8 +23,9 @@ struct InProcessServer<App: ApplicationProtocol> where App.Responder.Context.Sou
         var headers: HTTPFields = [:]
         if let key { headers[.authorization] = "Bearer \(key)" }
         if body != nil { headers[.contentType] = "application/json" }
-        let request = Request(head: .init(method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers),
-                              body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
+        let request = Request(
+            head: .init(method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers),
+            body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
         let context = App.Responder.Context(source: .init(channel: channel, logger: Logger(label: "bench")))
         let response = try await responder.respond(to: request, context: context)
         let collector = BodyCollector()

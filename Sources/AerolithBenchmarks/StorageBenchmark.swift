@@ -21,7 +21,9 @@ enum StorageBenchmark {
     static let rounds = 5
 
     static func run() async throws {
-        print("== storage: \(documentCount) sequential single-document inserts, then \(documentCount) point gets; best of \(rounds) interleaved rounds ==")
+        print(
+            "== storage: \(documentCount) sequential single-document inserts, then \(documentCount) point gets; best of \(rounds) interleaved rounds =="
+        )
         let ids = (0..<documentCount).map { "doc-\($0)" }
         let lookups = ids.shuffled()
         let bodies = ids.indices.map { JSONWriter.string(try! JSONParser.parse(body($0))) }
@@ -35,7 +37,9 @@ enum StorageBenchmark {
             keep("store", try await store(ids: ids, lookups: lookups))
             keep("grdb", try GRDBBaseline.run(ids: ids, bodies: bodies, lookups: lookups))
         }
-        let raw = best["raw"]!, store = best["store"]!, grdb = best["grdb"]!
+        let raw = best["raw"]!
+        let store = best["store"]!
+        let grdb = best["grdb"]!
         func ratio(_ value: Double, _ base: Double) -> String { String(format: "%.2f", value / base) }
         print("                       ops/s")
         print("raw C insert      \(format(raw.insert))")
@@ -78,7 +82,9 @@ enum StorageBenchmark {
         let directory = try temporaryDirectory("raw")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var db: OpaquePointer?
-        guard sqlite3_open_v2(directory + "/raw.db", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+        guard
+            sqlite3_open_v2(directory + "/raw.db", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK
+        else {
             throw BenchmarkError("cannot open raw database")
         }
         defer { sqlite3_close_v2(db) }
@@ -89,7 +95,8 @@ enum StorageBenchmark {
             guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw BenchmarkError("setup failed: \(sql)") }
         }
         var insertStatement: OpaquePointer?
-        sqlite3_prepare_v2(db, "INSERT INTO items (id, body, version, created_at, updated_at) VALUES (?1, ?2, 1, ?3, ?3)", -1, &insertStatement, nil)
+        sqlite3_prepare_v2(
+            db, "INSERT INTO items (id, body, version, created_at, updated_at) VALUES (?1, ?2, 1, ?3, ?3)", -1, &insertStatement, nil)
         defer { sqlite3_finalize(insertStatement) }
         let bodies = ids.indices.map { JSONWriter.string(try! JSONParser.parse(body($0))) }
         let insert = try measureSync(operations: ids.count) {

@@ -22,9 +22,11 @@ public struct AerolithCommand: AsyncParsableCommand {
               aerolith --generate-completion-script zsh > "${fpath[1]}/_aerolith"
             """,
         version: VersionCommand.text,
-        subcommands: [ServeCommand.self, VersionCommand.self, HealthCommand.self, SignupCommand.self, AuthCommand.self, UserCommand.self,
-                      RoleCommand.self, TenantCommand.self, KeyCommand.self, CollectionCommand.self, IndexCommand.self, DocumentCommand.self,
-                      UsageCommand.self, PluginCommand.self, APIRequestCommand.self, OpenAPICommand.self, MetricsCommand.self]
+        subcommands: [
+            ServeCommand.self, VersionCommand.self, HealthCommand.self, SignupCommand.self, AuthCommand.self, UserCommand.self,
+            RoleCommand.self, TenantCommand.self, KeyCommand.self, CollectionCommand.self, IndexCommand.self, DocumentCommand.self,
+            UsageCommand.self, PluginCommand.self, APIRequestCommand.self, OpenAPICommand.self, MetricsCommand.self,
+        ]
     )
 
     public init() {}

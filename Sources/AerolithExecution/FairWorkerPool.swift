@@ -42,8 +42,10 @@ public final class FairWorkerPool: @unchecked Sendable {
         /// The `Retry-After` a refused job is answered with, in seconds.
         public var retryAfterSeconds: Int
 
-        public init(threadCount: Int, runningPerKeyMax: Int, queuedPerKeyMax: Int, queuedTotalMax: Int,
-                    niceIncrement: Int32 = FairWorkerPool.niceIncrementDefault, retryAfterSeconds: Int = 1) {
+        public init(
+            threadCount: Int, runningPerKeyMax: Int, queuedPerKeyMax: Int, queuedTotalMax: Int,
+            niceIncrement: Int32 = FairWorkerPool.niceIncrementDefault, retryAfterSeconds: Int = 1
+        ) {
             precondition(threadCount >= 1 && runningPerKeyMax >= 1 && queuedPerKeyMax >= 0 && queuedTotalMax >= 0)
             self.threadCount = threadCount
             self.runningPerKeyMax = runningPerKeyMax
@@ -119,8 +121,9 @@ public final class FairWorkerPool: @unchecked Sendable {
         defer { condition.unlock() }
         var queue = queues[key] ?? KeyQueue()
         guard queue.waiting < limits.queuedPerKeyMax, queuedTotal < limits.queuedTotalMax else {
-            return WorkRefused(pool: name, retryAfterSeconds: limits.retryAfterSeconds,
-                               reason: queue.waiting >= limits.queuedPerKeyMax ? .keyQueueFull : .poolQueueFull)
+            return WorkRefused(
+                pool: name, retryAfterSeconds: limits.retryAfterSeconds,
+                reason: queue.waiting >= limits.queuedPerKeyMax ? .keyQueueFull : .poolQueueFull)
         }
         if queue.waiting == 0 { ring.append(key) }
         queue.jobs.append(job)
@@ -134,11 +137,12 @@ public final class FairWorkerPool: @unchecked Sendable {
     /// The next job a thread of `lane` may run, in round-robin order over keys under their
     /// running cap: light threads take only light keys; heavy threads take heavy keys first.
     private func takeNext(_ lane: Lane, now: Double) -> (String, Job, onLightThread: Bool)? {
-        let passes: [Bool?] = switch lane {
-        case .light: [false]
-        case .heavy: [true, nil]
-        case .any: [nil]
-        }
+        let passes: [Bool?] =
+            switch lane {
+            case .light: [false]
+            case .heavy: [true, nil]
+            case .any: [nil]
+            }
         for wanted in passes {
             for position in ring.indices {
                 let key = ring[position]
@@ -209,7 +213,10 @@ public final class FairWorkerPool: @unchecked Sendable {
 
 /// A job the pool would not queue: its key's queue or the whole pool's was full.
 public struct WorkRefused: Error, Sendable, CustomStringConvertible {
-    public enum Reason: String, Sendable { case keyQueueFull = "key_queue_full", poolQueueFull = "pool_queue_full" }
+    public enum Reason: String, Sendable {
+        case keyQueueFull = "key_queue_full"
+        case poolQueueFull = "pool_queue_full"
+    }
 
     public let pool: String
     public let retryAfterSeconds: Int

@@ -27,7 +27,9 @@ struct RecentWork {
 
     mutating func add(_ milliseconds: Double, to key: String, now: Double) {
         if entries.count >= Self.keysCountMax, entries[key] == nil {
-            entries = entries.filter { $0.value.milliseconds * exp(-(now - $0.value.at) / Self.decaySeconds) >= Self.negligibleMilliseconds }
+            entries = entries.filter {
+                $0.value.milliseconds * exp(-(now - $0.value.at) / Self.decaySeconds) >= Self.negligibleMilliseconds
+            }
         }
         entries[key] = (self.milliseconds(of: key, now: now) + milliseconds, now)
     }

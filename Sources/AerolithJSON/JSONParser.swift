@@ -176,7 +176,7 @@ public struct JSONParser {
     }
 
     private mutating func parseString() throws(JSONError) -> String {
-        position += 1  // opening quote
+        position += 1 // opening quote
         let start = position
         // Fast path: no escapes, so the bytes are the string once validated as UTF-8.
         while let byte = current {

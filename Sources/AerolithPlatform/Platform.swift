@@ -48,8 +48,10 @@ public final class Platform: Sendable {
     /// the cache, where a change racing the lookup lands; tests use it to force that race.
     let afterCacheMissRead = Mutex<(@Sendable (String) -> Void)?>(nil)
 
-    public init(store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
-                logger: Logger = Logger(label: "aerolith.platform")) async throws {
+    public init(
+        store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
+        logger: Logger = Logger(label: "aerolith.platform")
+    ) async throws {
         self.store = store
         self.placementStrategy = placementStrategy
         self.logger = logger
@@ -70,18 +72,24 @@ public final class Platform: Sendable {
                 guard error.code == .collectionExists else { throw error }
             }
         }
-        try await ensureIndexes(on: keysCollection, try [("by_tenant", "tenant_id"), ("by_key_id", "key_id"), ("by_role", "role")].map {
-            try IndexDefinition(name: $0.0, paths: [try FieldPath($0.1)])
-        })
-        try await ensureIndexes(on: usersCollection, [
-            try IndexDefinition(name: "by_email", paths: [try FieldPath("tenant_id"), try FieldPath("email")], unique: true),
-            // Finding an email's tenants (`tenantsSigningIn`) searches every tenant.
-            try IndexDefinition(name: "by_email_any_tenant", paths: [try FieldPath("email")]),
-        ])
-        try await ensureIndexes(on: sessionsCollection, [
-            try IndexDefinition(name: "by_user", paths: [try FieldPath("user_id"), try FieldPath("active")]),
-            try IndexDefinition(name: "by_expiry", paths: [try FieldPath("expires_at")]),
-        ])
+        try await ensureIndexes(
+            on: keysCollection,
+            try [("by_tenant", "tenant_id"), ("by_key_id", "key_id"), ("by_role", "role")].map {
+                try IndexDefinition(name: $0.0, paths: [try FieldPath($0.1)])
+            })
+        try await ensureIndexes(
+            on: usersCollection,
+            [
+                try IndexDefinition(name: "by_email", paths: [try FieldPath("tenant_id"), try FieldPath("email")], unique: true),
+                // Finding an email's tenants (`tenantsSigningIn`) searches every tenant.
+                try IndexDefinition(name: "by_email_any_tenant", paths: [try FieldPath("email")]),
+            ])
+        try await ensureIndexes(
+            on: sessionsCollection,
+            [
+                try IndexDefinition(name: "by_user", paths: [try FieldPath("user_id"), try FieldPath("active")]),
+                try IndexDefinition(name: "by_expiry", paths: [try FieldPath("expires_at")]),
+            ])
         try await ensureIndexes(on: rolesCollection, [try IndexDefinition(name: "by_tenant", paths: [try FieldPath("tenant_id")])])
         try await prepareTenantSlugs()
         try await loadSigningKeys()
@@ -100,12 +108,15 @@ public final class Platform: Sendable {
     /// taken); nil derives one from the name, the first free of `TenantSlug.candidates`.
     public func createTenant(name: String, plan: String?, slug: String? = nil) async throws -> Tenant {
         guard validDisplayName(name, lengthBytesMax: PlatformLimits.tenantNameLengthBytesMax) else {
-            throw PlatformError(.invalidTenantName, "a tenant name is 1-\(PlatformLimits.tenantNameLengthBytesMax) bytes of text without control characters")
+            throw PlatformError(
+                .invalidTenantName, "a tenant name is 1-\(PlatformLimits.tenantNameLengthBytesMax) bytes of text without control characters"
+            )
         }
         let chosenPlan: Plan
         if let plan {
             guard let known = Plan(rawValue: plan) else {
-                throw PlatformError(.invalidPlan, "unknown plan \"\(plan.prefix(40))\"; use \(Plan.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw PlatformError(
+                    .invalidPlan, "unknown plan \"\(plan.prefix(40))\"; use \(Plan.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             chosenPlan = known
         } else {
@@ -115,8 +126,10 @@ public final class Platform: Sendable {
         let id = RandomID.make(prefix: "tn_", length: 20)
         var placement: Placement?
         if let placementStrategy {
-            placement = try placementStrategy.provision(Tenant(id: id, slug: slug ?? "", name: name, plan: chosenPlan, status: .active,
-                                                               createdAt: .now()))
+            placement = try placementStrategy.provision(
+                Tenant(
+                    id: id, slug: slug ?? "", name: name, plan: chosenPlan, status: .active,
+                    createdAt: .now()))
         }
         let tenant = try await insertTenant(id: id, slug: slug, name: name, plan: chosenPlan, placement: placement)
         tenantCache.withLock { $0[tenant.id] = tenant }
@@ -138,9 +151,11 @@ public final class Platform: Sendable {
         afterCacheMissRead.withLock { $0 }?(id)
         if let placementStrategy, let located = try? placementStrategy.locate(tenant), located != tenant.placement {
             // The record is authoritative: a strategy that forgot a placement must not hide data.
-            logger.error("the isolation strategy located the tenant elsewhere than recorded; using the recorded placement", metadata: [
-                "tenant": "\(id)", "recorded": "\(tenant.placement)", "located": "\(located)",
-            ])
+            logger.error(
+                "the isolation strategy located the tenant elsewhere than recorded; using the recorded placement",
+                metadata: [
+                    "tenant": "\(id)", "recorded": "\(tenant.placement)", "located": "\(located)",
+                ])
         }
         // Only what nothing changed while it was read is remembered (a suspension racing this read wins).
         tenantCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[id] = tenant } }
@@ -149,8 +164,9 @@ public final class Platform: Sendable {
 
     /// One page of tenants in creation order.
     public func tenants(limit: Int, cursor: String?) throws -> (tenants: [Tenant], nextCursor: String?) {
-        let page = try store.query(Query(limit: min(max(limit, 1), PlatformLimits.tenantPageSizeMax), cursor: cursor),
-                                   in: tenantsCollection, placement: system)
+        let page = try store.query(
+            Query(limit: min(max(limit, 1), PlatformLimits.tenantPageSizeMax), cursor: cursor),
+            in: tenantsCollection, placement: system)
         return (page.documents.compactMap(Tenant.init(document:)), page.nextCursor)
     }
 }

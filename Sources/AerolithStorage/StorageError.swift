@@ -1,4 +1,5 @@
 import AerolithJSON
+
 /// The one error type of the storage layer. `code` is stable and machine-readable; the server
 /// maps each code to an HTTP status in one place.
 public struct StorageError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import AerolithJSON
+
 /// Every limit the storage layer enforces, in one place, each with its unit in its name.
 public enum StorageLimits {
     /// Largest document body (the JSON object under `data`), in bytes of UTF-8.

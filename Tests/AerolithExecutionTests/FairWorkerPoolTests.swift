@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test func anotherKeysJobRunsWhileOneKeyIsBacklogged() async throws {
-        let pool = FairWorkerPool(name: "test", limits: .init(threadCount: 2, runningPerKeyMax: 1, queuedPerKeyMax: 100, queuedTotalMax: 100))
+        let pool = FairWorkerPool(
+            name: "test", limits: .init(threadCount: 2, runningPerKeyMax: 1, queuedPerKeyMax: 100, queuedTotalMax: 100))
         let gate = DispatchSemaphore(value: 0)
         let backlog = (0..<20).map { _ in Self.blocked(pool, key: "noisy", gate: gate) }
         try await Self.eventually("the noisy key's jobs are queued") { pool.load == (queued: 19, running: 1) }
@@ -52,8 +53,11 @@ import Testing
     }
 
     @Test func refusesPastTheKeysAndThePoolsQueueBounds() async throws {
-        let pool = FairWorkerPool(name: "test", limits: .init(threadCount: 1, runningPerKeyMax: 1, queuedPerKeyMax: 2, queuedTotalMax: 3,
-                                                             retryAfterSeconds: 7))
+        let pool = FairWorkerPool(
+            name: "test",
+            limits: .init(
+                threadCount: 1, runningPerKeyMax: 1, queuedPerKeyMax: 2, queuedTotalMax: 3,
+                retryAfterSeconds: 7))
         let gate = DispatchSemaphore(value: 0)
         let running = Self.blocked(pool, key: "a", gate: gate)
         try await Self.eventually("the first job runs") { pool.load.running == 1 }

@@ -5,7 +5,8 @@ import Testing
     @Test func roundTripsKeyOrderAndNumberText() throws {
         let text = #"{"b":1,"a":[true,false,null],"n":12345678901234567890,"d":0.1000,"e":-1.5E+3,"s":"h\u00e9\"\\\n"}"#
         let value = try JSONParser.parse(text)
-        #expect(JSONWriter.string(value) == #"{"b":1,"a":[true,false,null],"n":12345678901234567890,"d":0.1000,"e":-1.5E+3,"s":"hé\"\\\n"}"#)
+        #expect(
+            JSONWriter.string(value) == #"{"b":1,"a":[true,false,null],"n":12345678901234567890,"d":0.1000,"e":-1.5E+3,"s":"hé\"\\\n"}"#)
     }
 
     @Test(arguments: [
@@ -27,10 +28,14 @@ import Testing
     /// Keys are their bytes: "é" as U+00E9 and as "e" + U+0301 are canonically equivalent
     /// strings, but two distinct keys.
     @Test func keysAreComparedByTheirBytes() throws {
-        let composed = "\u{00E9}", decomposed = "e\u{0301}"
-        #expect(composed == decomposed)  // what Swift's String == says, and why keys must not use it
+        let composed = "\u{00E9}"
+        let decomposed = "e\u{0301}"
+        #expect(composed == decomposed) // what Swift's String == says, and why keys must not use it
         let text = #"{"\#(composed)":1,"\#(decomposed)":2}"#
-        guard case .object(let object) = try JSONParser.parse(text) else { Issue.record("not an object"); return }
+        guard case .object(let object) = try JSONParser.parse(text) else {
+            Issue.record("not an object")
+            return
+        }
         #expect(object.count == 2)
         #expect(object[composed] == .integer(1) && object[decomposed] == .integer(2))
         #expect(Array(JSONWriter.string(.object(object)).utf8) == Array(text.utf8))

@@ -1,7 +1,8 @@
-@testable import AerolithKernel
 import Foundation
 import Logging
 import Testing
+
+@testable import AerolithKernel
 
 /// The event bus's bounds (count and bytes per subscription queue) and its sequences, which
 /// survive a restart.
@@ -22,7 +23,8 @@ import Testing
         let world = try HookDispatchTests.World()
         let (registry, hooks) = try Self.eventsHooks(world)
         defer { registry.shutdown() }
-        let bus = EventBus(sequences: EventSequences(keyValues: nil, logger: Logger(label: "test")), queueCountMax: 100, queueBytesMax: 1_000)
+        let bus = EventBus(
+            sequences: EventSequences(keyValues: nil, logger: Logger(label: "test")), queueCountMax: 100, queueBytesMax: 1_000)
         // Nothing is delivered while the queue is held, so what is queued is what was accepted.
         bus.delivery.suspend()
         let payload = Array(#"{"action":"created","pad":"\#(String(repeating: "x", count: 370))"}"#.utf8)
@@ -37,7 +39,8 @@ import Testing
         bus.waitUntilDelivered()
         #expect(bus.droppedCount.load(ordering: .relaxed) == 3)
 
-        let counted = EventBus(sequences: EventSequences(keyValues: nil, logger: Logger(label: "test")), queueCountMax: 2, queueBytesMax: 1_000_000)
+        let counted = EventBus(
+            sequences: EventSequences(keyValues: nil, logger: Logger(label: "test")), queueCountMax: 2, queueBytesMax: 1_000_000)
         counted.delivery.suspend()
         for _ in 0..<5 { counted.publish(hooks, tenantID: Self.tenant, kind: .document, timeMilliseconds: 0, payload: Array("{}".utf8)) }
         #expect(counted.droppedCount.load(ordering: .relaxed) == 3)

@@ -1,7 +1,8 @@
-@testable import AerolithKernel
 import Foundation
 import Logging
 import Testing
+
+@testable import AerolithKernel
 
 /// Exported functions called through libffi with the types their signature declares.
 @Suite struct FunctionCallTests {
@@ -31,12 +32,15 @@ import Testing
 
     @Test func callsWithTheDeclaredTypes() throws {
         let directory = NSTemporaryDirectory() + "aerolith-ffi-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        _ = try compileSharedObject(Self.source, name: "maths", in: directory, extraFlags: ["-Wall", "-Werror", "-I", SDKTests.sdk + "/include"])
+        _ = try compileSharedObject(
+            Self.source, name: "maths", in: directory, extraFlags: ["-Wall", "-Werror", "-I", SDKTests.sdk + "/include"])
         let store = try ScratchStore()
-        let registry = PluginRegistry(directories: PluginDirectories(dataDirectory: "/nonexistent", extra: [directory], environment: [:], besideExecutable: nil),
-                                      keyValues: store.store.keyValues, logger: Logger(label: "test"))
+        let registry = PluginRegistry(
+            directories: PluginDirectories(dataDirectory: "/nonexistent", extra: [directory], environment: [:], besideExecutable: nil),
+            keyValues: store.store.keyValues, logger: Logger(label: "test"))
         registry.scan()
         #expect(try registry.call(plugin: "maths", function: "add", arguments: [.integer(40), .integer(2)]) == .integer(42))
         #expect(try registry.call(plugin: "maths", function: "add", arguments: [.integer(Int64.max), .integer(Int64.min)]) == .integer(-1))
@@ -44,7 +48,9 @@ import Testing
         #expect(try registry.call(plugin: "maths", function: "even", arguments: [.unsigned(UInt64.max - 1)]) == .bool(true))
         #expect(try registry.call(plugin: "maths", function: "halve", arguments: [.real(3)]) == .real(1.5))
         #expect(throws: FunctionCallError.self) { try registry.call(plugin: "maths", function: "add", arguments: [.integer(1)]) }
-        #expect(throws: FunctionCallError.self) { try registry.call(plugin: "maths", function: "times", arguments: [.real(1), .integer(1 << 40)]) }
+        #expect(throws: FunctionCallError.self) {
+            try registry.call(plugin: "maths", function: "times", arguments: [.real(1), .integer(1 << 40)])
+        }
         #expect(throws: FunctionCallError.self) { try registry.call(plugin: "maths", function: "even", arguments: [.integer(-1)]) }
         #expect(throws: PluginControlError(.functionNotFound, "plugin \"maths\" exports no function \"nope\"")) {
             try registry.call(plugin: "maths", function: "nope", arguments: [])

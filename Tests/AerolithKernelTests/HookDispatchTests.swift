@@ -1,8 +1,9 @@
-@testable import AerolithKernel
 import Foundation
 import Logging
 import Synchronization
 import Testing
+
+@testable import AerolithKernel
 
 /// Every hook kind dispatched to a real C plugin (Fixtures/hooks_plugin.c), with activation,
 /// enable/disable, persistence across a restart of the registry, and version replacement.
@@ -18,7 +19,8 @@ import Testing
         init() throws {
             scratch = try ScratchStore()
             pluginDirectory = scratch.directory + "/plugins"
-            try FileManager.default.createDirectory(atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
 
         /// Compiles the fixture to `name` in the plugin directory (via a temporary name and a
@@ -26,17 +28,20 @@ import Testing
         @discardableResult
         func install(_ name: String = "fixture", defines: [String] = []) throws -> String {
             let staging = scratch.directory + "/staging-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            let built = try compileSharedObject(try String(contentsOfFile: HookDispatchTests.fixture, encoding: .utf8), name: name, in: staging,
-                                                extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"] + defines.map { "-D" + $0 })
+            try FileManager.default.createDirectory(
+                atPath: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            let built = try compileSharedObject(
+                try String(contentsOfFile: HookDispatchTests.fixture, encoding: .utf8), name: name, in: staging,
+                extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"] + defines.map { "-D" + $0 })
             let target = pluginDirectory + "/\(name).so"
             guard rename(built, target) == 0 else { throw CompileFailure(name: name) }
             return target
         }
 
         func registry(_ settings: PluginSettings = PluginSettings()) -> PluginRegistry {
-            PluginRegistry(directories: PluginDirectories(dataDirectory: scratch.directory, extra: [], environment: [:], besideExecutable: nil),
-                           keyValues: scratch.store.keyValues, settings: settings, logger: Logger(label: "test"))
+            PluginRegistry(
+                directories: PluginDirectories(dataDirectory: scratch.directory, extra: [], environment: [:], besideExecutable: nil),
+                keyValues: scratch.store.keyValues, settings: settings, logger: Logger(label: "test"))
         }
     }
 
@@ -44,20 +49,29 @@ import Testing
     static let other = "tn_bbbbbbbbbbbbbbbbbbbb"
 
     func authorize(_ registry: PluginRegistry, _ tenant: String, path: String) -> PluginRegistry.AuthorizeOutcome {
-        registry.authorize(registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "r1", .init(
-            method: "GET", path: path, permission: "documents:read", subject: "ak_x", role: "viewer", collection: ""))
+        registry.authorize(
+            registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "r1",
+            .init(
+                method: "GET", path: path, permission: "documents:read", subject: "ak_x", role: "viewer", collection: ""))
     }
 
     func write(_ registry: PluginRegistry, _ tenant: String, _ body: String) -> PluginRegistry.BeforeWriteOutcome {
-        registry.beforeWrite(registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "r1", .init(
-            operation: .create, collection: "c", documentID: "d1", body: Array(body.utf8), previousVersion: 0, version: 0)) { bytes in
+        registry.beforeWrite(
+            registry.hooks(forTenant: tenant), tenantID: tenant, requestID: "r1",
+            .init(
+                operation: .create, collection: "c", documentID: "d1", body: Array(body.utf8), previousVersion: 0, version: 0)
+        ) { bytes in
             (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any]
         }
     }
 
     func report(_ registry: PluginRegistry, _ tenant: String?) throws -> [String: Any] {
-        guard case .response(200, let body, _) = registry.route(prefix: "fixture", tenantID: tenant, requestID: "r1", .init(
-            method: "GET", path: "", query: "", headersJSON: Array("{}".utf8), body: [], subject: "ak_x", role: "admin")) else {
+        guard
+            case .response(200, let body, _) = registry.route(
+                prefix: "fixture", tenantID: tenant, requestID: "r1",
+                .init(
+                    method: "GET", path: "", query: "", headersJSON: Array("{}".utf8), body: [], subject: "ak_x", role: "admin"))
+        else {
             throw CompileFailure(name: "route")
         }
         return try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
@@ -71,21 +85,34 @@ import Testing
         #expect(registry.entry(named: "fixture")?.state == .enabled)
         // Loaded and enabled but active nowhere: tenant-scoped hooks do not run.
         #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") == .allowed)
-        #expect(registry.route(prefix: "fixture", tenantID: Self.tenant, requestID: "", .init(
-            method: "GET", path: "", query: "", headersJSON: [], body: [], subject: "", role: "")) == .notActive)
+        #expect(
+            registry.route(
+                prefix: "fixture", tenantID: Self.tenant, requestID: "",
+                .init(
+                    method: "GET", path: "", query: "", headersJSON: [], body: [], subject: "", role: "")) == .notActive)
 
         try registry.activate("fixture", tenantID: Self.tenant, settings: Array(#"{"tag":"blue"}"#.utf8))
-        #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") == .denied(plugin: "fixture", message: "secret is closed by fixture"))
+        #expect(
+            authorize(registry, Self.tenant, path: "/v1/collections/secret")
+                == .denied(plugin: "fixture", message: "secret is closed by fixture"))
         #expect(authorize(registry, Self.tenant, path: "/v1/collections/open") == .allowed)
         #expect(authorize(registry, Self.other, path: "/v1/collections/secret") == .allowed)
-        guard case .accepted(let stamped?) = write(registry, Self.tenant, #"{"a":1}"#) else { Issue.record("not transformed"); return }
+        guard case .accepted(let stamped?) = write(registry, Self.tenant, #"{"a":1}"#) else {
+            Issue.record("not transformed")
+            return
+        }
         #expect(String(decoding: stamped, as: UTF8.self) == #"{"stamped_by":"fixture","tag":"blue","a":1}"#)
         #expect(write(registry, Self.other, #"{"a":1}"#) == .accepted(transformed: nil))
-        #expect(write(registry, Self.tenant, #"{"reject":true}"#) == .rejected(plugin: "fixture", code: "rejected_by_fixture",
-                                                                              message: "the fixture rejects this document"))
+        #expect(
+            write(registry, Self.tenant, #"{"reject":true}"#)
+                == .rejected(
+                    plugin: "fixture", code: "rejected_by_fixture",
+                    message: "the fixture rejects this document"))
         // After-write stores state in the tenant's namespace; the route reads it back.
-        let failures = registry.afterWrite(registry.hooks(forTenant: Self.tenant), tenantID: Self.tenant, requestID: "r1", .init(
-            operation: .create, collection: "c", documentID: "doc-7", body: Array("{}".utf8), previousVersion: 0, version: 1))
+        let failures = registry.afterWrite(
+            registry.hooks(forTenant: Self.tenant), tenantID: Self.tenant, requestID: "r1",
+            .init(
+                operation: .create, collection: "c", documentID: "doc-7", body: Array("{}".utf8), previousVersion: 0, version: 1))
         #expect(failures.isEmpty)
         #expect(try report(registry, Self.tenant)["last_write"] as? String == "doc-7")
         // Events: all-tenant subscription, delivered asynchronously in order.
@@ -112,19 +139,26 @@ import Testing
         let registry = world.registry(PluginSettings(isolationStrategy: "fixture/prefix"))
         registry.scan()
         func authenticate(_ credentials: String) -> PluginRegistry.AuthenticateOutcome {
-            registry.authenticate(requestID: "r", .init(scheme: "Bearer", credentials: credentials, method: "GET", path: "/", headersJSON: Array("{}".utf8)))
+            registry.authenticate(
+                requestID: "r", .init(scheme: "Bearer", credentials: credentials, method: "GET", path: "/", headersJSON: Array("{}".utf8)))
         }
         #expect(authenticate("something-else") == .passed)
         #expect(authenticate("fixture:reject") == .rejected(plugin: "fixture", message: "the fixture rejects this credential"))
-        guard case .authenticated("fixture", let claims) = authenticate("fixture:\(Self.tenant):viewer") else { Issue.record("no claims"); return }
+        guard case .authenticated("fixture", let claims) = authenticate("fixture:\(Self.tenant):viewer") else {
+            Issue.record("no claims")
+            return
+        }
         #expect(String(decoding: claims, as: UTF8.self) == #"{"subject":"sso-user","tenant_id":"\#(Self.tenant)","role":"viewer"}"#)
         #expect(registry.isolationStrategy == "fixture/prefix")
-        #expect(registry.isolation(.provision, tenantID: Self.tenant, tenantJSON: Array("{}".utf8))
-            == .placement(database: "main", tablePrefix: "iso_aaaaaaaaaaaaaaaaaaaa"))
+        #expect(
+            registry.isolation(.provision, tenantID: Self.tenant, tenantJSON: Array("{}".utf8))
+                == .placement(database: "main", tablePrefix: "iso_aaaaaaaaaaaaaaaaaaaa"))
         try registry.disable("fixture")
         #expect(authenticate("fixture:reject") == .passed)
         // The selected strategy is gone: no placement is guessed.
-        #expect(registry.isolation(.locate, tenantID: Self.tenant, tenantJSON: []) == .unavailable("the isolation strategy fixture/prefix is not loaded and enabled"))
+        #expect(
+            registry.isolation(.locate, tenantID: Self.tenant, tenantJSON: [])
+                == .unavailable("the isolation strategy fixture/prefix is not loaded and enabled"))
     }
 
     @Test func enabledStateAndActivationsSurviveARestart() throws {
@@ -164,7 +198,10 @@ import Testing
         #expect(entry?.plugin?.version == "2.0.0" && entry?.state == .enabled)
         #expect(registry.entries.filter { $0.state == .replaced }.map { $0.plugin?.version } == ["1.0.0"])
         // The new version took over the activation, with its settings.
-        guard case .accepted(let stamped?) = write(registry, Self.tenant, #"{"a":1}"#) else { Issue.record("not active"); return }
+        guard case .accepted(let stamped?) = write(registry, Self.tenant, #"{"a":1}"#) else {
+            Issue.record("not active")
+            return
+        }
         #expect(String(decoding: stamped, as: UTF8.self).contains(#""tag":"v1""#))
         // Reloading an unchanged file changes nothing.
         #expect(try registry.reload("fixture").plugin?.version == "2.0.0")
@@ -176,7 +213,10 @@ import Testing
         try FileManager.default.removeItem(atPath: staged)
         let handle = try #require(FileHandle(forUpdatingAtPath: path))
         try handle.truncate(atOffset: 0)
-        guard case .accepted(let during?) = write(registry, Self.tenant, #"{"a":2}"#) else { Issue.record("hooks stopped"); return }
+        guard case .accepted(let during?) = write(registry, Self.tenant, #"{"a":2}"#) else {
+            Issue.record("hooks stopped")
+            return
+        }
         #expect(String(decoding: during, as: UTF8.self).contains(#""tag":"v1""#))
         registry.scan()
         #expect(registry.entries.last?.state == .refused(.notELF))
@@ -184,7 +224,10 @@ import Testing
         try handle.close()
         registry.scan()
         #expect(registry.entry(named: "fixture")?.plugin?.version == "3.0.0")
-        guard case .accepted(let after?) = write(registry, Self.tenant, #"{"a":3}"#) else { Issue.record("not active"); return }
+        guard case .accepted(let after?) = write(registry, Self.tenant, #"{"a":3}"#) else {
+            Issue.record("not active")
+            return
+        }
         #expect(String(decoding: after, as: UTF8.self).contains(#""tag":"v1""#))
         #expect(authorize(registry, Self.tenant, path: "/v1/collections/secret") != .allowed)
         registry.shutdown()
@@ -202,10 +245,16 @@ import Testing
         let activation = try #require(registry.entry(named: "fixture")?.instance?.activation(Self.tenant))
         #expect(activation.gate.closeAndDrain(timeoutMilliseconds: 0))
         for path in ["/v1/collections/secret", "/v1/collections/open"] {
-            guard case .failed(let failure) = authorize(registry, Self.tenant, path: path) else { Issue.record("\(path) was not refused"); continue }
+            guard case .failed(let failure) = authorize(registry, Self.tenant, path: path) else {
+                Issue.record("\(path) was not refused")
+                continue
+            }
             #expect(failure.plugin == "fixture" && failure.status == 7)
         }
-        guard case .failed(let failure) = write(registry, Self.tenant, #"{"a":1}"#) else { Issue.record("the write was not refused"); return }
+        guard case .failed(let failure) = write(registry, Self.tenant, #"{"a":1}"#) else {
+            Issue.record("the write was not refused")
+            return
+        }
         #expect(failure.status == 7)
         activation.gate.open()
         #expect(authorize(registry, Self.tenant, path: "/v1/collections/open") == .allowed)
@@ -218,7 +267,9 @@ import Testing
         let counts = Counts()
         let requests = Thread {
             while !counts.done.load(ordering: .relaxed) {
-                if authorize(registry, Self.tenant, path: "/v1/collections/secret") == .allowed { counts.allowed.add(1, ordering: .relaxed) }
+                if authorize(registry, Self.tenant, path: "/v1/collections/secret") == .allowed {
+                    counts.allowed.add(1, ordering: .relaxed)
+                }
             }
         }
         requests.start()

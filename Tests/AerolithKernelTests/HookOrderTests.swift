@@ -1,14 +1,19 @@
-@testable import AerolithKernel
 import Testing
+
+@testable import AerolithKernel
 
 /// Chain order: constraints, then priority, then plugin and hook names; cycles broken against
 /// the plugin loaded last; the operator's order wins.
 @Suite struct HookOrderTests {
-    func candidate(_ plugin: String, _ name: String = "hook", priority: Int32 = 0, before: [String] = [], after: [String] = [],
-                   loaded: Int = 0) -> HookOrder.Candidate {
-        HookOrder.Candidate(plugin: plugin, registration: HookRegistration(
-            kind: .authorize, name: name, priority: priority, allTenants: false, runBefore: before, runAfter: after, eventMask: 0,
-            eventPayloadVersion: 0, routePrefix: "", routePermission: nil, function: 1, userData: 0), loadOrder: loaded)
+    func candidate(
+        _ plugin: String, _ name: String = "hook", priority: Int32 = 0, before: [String] = [], after: [String] = [],
+        loaded: Int = 0
+    ) -> HookOrder.Candidate {
+        HookOrder.Candidate(
+            plugin: plugin,
+            registration: HookRegistration(
+                kind: .authorize, name: name, priority: priority, allTenants: false, runBefore: before, runAfter: after, eventMask: 0,
+                eventPayloadVersion: 0, routePrefix: "", routePermission: nil, function: 1, userData: 0), loadOrder: loaded)
     }
 
     func names(_ candidates: [HookOrder.Candidate], override: [String] = []) -> [String] {
@@ -16,13 +21,19 @@ import Testing
     }
 
     @Test func priorityThenPluginThenHookName() {
-        let chain = [candidate("zeta"), candidate("alpha", "b"), candidate("alpha", "a"), candidate("late", priority: 10), candidate("early", priority: -5)]
+        let chain = [
+            candidate("zeta"), candidate("alpha", "b"), candidate("alpha", "a"), candidate("late", priority: 10),
+            candidate("early", priority: -5),
+        ]
         #expect(names(chain) == ["early/hook", "alpha/a", "alpha/b", "zeta/hook", "late/hook"])
     }
 
     @Test func constraintsOutrankPriority() {
         // audit insists on running after billing although its priority would put it first.
-        let chain = [candidate("audit", priority: -100, after: ["billing"]), candidate("billing", priority: 50), candidate("sso", before: ["billing"])]
+        let chain = [
+            candidate("audit", priority: -100, after: ["billing"]), candidate("billing", priority: 50),
+            candidate("sso", before: ["billing"]),
+        ]
         #expect(names(chain) == ["sso/hook", "billing/hook", "audit/hook"])
         // Constraints naming plugins that are not loaded are ignored.
         #expect(names([candidate("a", before: ["missing"]), candidate("b", priority: -1)]) == ["b/hook", "a/hook"])

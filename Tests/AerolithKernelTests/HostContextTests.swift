@@ -1,7 +1,8 @@
-@testable import AerolithKernel
 import Foundation
 import Logging
 import Testing
+
+@testable import AerolithKernel
 
 /// Host functions check the context they are called with: a hook's context kept past its
 /// callback, and the process-wide context of a disabled plugin, are refused and change nothing.
@@ -18,10 +19,12 @@ import Testing
         let scratch = try ScratchStore()
         let plugins = scratch.directory + "/plugins"
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        _ = try compileSharedObject(try String(contentsOfFile: Self.fixture, encoding: .utf8), name: "keeper", in: plugins,
-                                    extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"])
-        let registry = PluginRegistry(directories: PluginDirectories(dataDirectory: scratch.directory, extra: [], environment: [:], besideExecutable: nil),
-                                      keyValues: scratch.store.keyValues, logger: Logger(label: "test"))
+        _ = try compileSharedObject(
+            try String(contentsOfFile: Self.fixture, encoding: .utf8), name: "keeper", in: plugins,
+            extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"])
+        let registry = PluginRegistry(
+            directories: PluginDirectories(dataDirectory: scratch.directory, extra: [], environment: [:], besideExecutable: nil),
+            keyValues: scratch.store.keyValues, logger: Logger(label: "test"))
         registry.scan()
         let plugin = try #require(registry.entry(named: "keeper")?.plugin)
         func function(_ name: String) throws -> Put {
@@ -36,8 +39,10 @@ import Testing
         }
 
         try registry.activate("keeper", tenantID: Self.tenant, settings: Array("{}".utf8))
-        let outcome = registry.authorize(registry.hooks(forTenant: Self.tenant), tenantID: Self.tenant, requestID: "r1", .init(
-            method: "GET", path: "/v1/collections", permission: "collections:read", subject: "ak_x", role: "viewer", collection: ""))
+        let outcome = registry.authorize(
+            registry.hooks(forTenant: Self.tenant), tenantID: Self.tenant, requestID: "r1",
+            .init(
+                method: "GET", path: "/v1/collections", permission: "collections:read", subject: "ak_x", role: "viewer", collection: ""))
         // During its callback the hook's context works...
         #expect(outcome == .allowed)
         #expect(try stored("during", tenant: Self.tenant))

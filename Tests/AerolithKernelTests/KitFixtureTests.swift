@@ -1,8 +1,9 @@
-@testable import AerolithKernel
 import AerolithStorage
 import Foundation
 import Logging
 import Testing
+
+@testable import AerolithKernel
 
 /// The Swift kit's wrappers, through a plugin built with it (Tests/KitFixture, the product
 /// `AerolithKitFixture`, built beside this test binary): exported functions, an isolation
@@ -24,8 +25,12 @@ import Testing
     }
 
     func route(_ registry: PluginRegistry, _ path: String) throws -> [String: Any] {
-        guard case .response(200, let body, _) = registry.route(prefix: "kit", tenantID: Self.tenant, requestID: "r1", .init(
-            method: "GET", path: path, query: "", headersJSON: Array("{}".utf8), body: [], subject: "ak_x", role: "viewer")) else {
+        guard
+            case .response(200, let body, _) = registry.route(
+                prefix: "kit", tenantID: Self.tenant, requestID: "r1",
+                .init(
+                    method: "GET", path: path, query: "", headersJSON: Array("{}".utf8), body: [], subject: "ak_x", role: "viewer"))
+        else {
             throw UnexpectedOutcome(detail: "GET /v1/kit\(path) did not answer 200")
         }
         return try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
@@ -40,7 +45,8 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: plugins + "/kit.so")
         let registry = PluginRegistry(
             directories: PluginDirectories(dataDirectory: scratch.directory, extra: [], environment: [:], besideExecutable: nil),
-            keyValues: scratch.store.keyValues, settings: PluginSettings(isolationStrategy: "kit-fixture/by-plan"), logger: Logger(label: "test"))
+            keyValues: scratch.store.keyValues, settings: PluginSettings(isolationStrategy: "kit-fixture/by-plan"),
+            logger: Logger(label: "test"))
         registry.scan()
         let entry = try #require(registry.entry(named: "kit-fixture"))
         #expect(entry.state == .enabled, "\(entry.state)")
@@ -60,12 +66,15 @@ import Testing
 
         // The isolation strategy: a placement for provision and locate; remove gets the placement.
         let tenantJSON = Array(#"{"id":"\#(Self.tenant)","name":"A","plan":"starter","status":"active"}"#.utf8)
-        #expect(registry.isolation(.provision, tenantID: Self.tenant, tenantJSON: tenantJSON)
-            == .placement(database: "main", tablePrefix: "kit_aaaaaaaaaaaaaaaaaaaa"))
-        #expect(registry.isolation(.locate, tenantID: Self.tenant, tenantJSON: tenantJSON)
-            == .placement(database: "main", tablePrefix: "kit_aaaaaaaaaaaaaaaaaaaa"))
-        #expect(registry.isolation(.remove, tenantID: Self.tenant, tenantJSON: tenantJSON, removing: ("main", "kit_gone"))
-            == .placement(database: "", tablePrefix: ""))
+        #expect(
+            registry.isolation(.provision, tenantID: Self.tenant, tenantJSON: tenantJSON)
+                == .placement(database: "main", tablePrefix: "kit_aaaaaaaaaaaaaaaaaaaa"))
+        #expect(
+            registry.isolation(.locate, tenantID: Self.tenant, tenantJSON: tenantJSON)
+                == .placement(database: "main", tablePrefix: "kit_aaaaaaaaaaaaaaaaaaaa"))
+        #expect(
+            registry.isolation(.remove, tenantID: Self.tenant, tenantJSON: tenantJSON, removing: ("main", "kit_gone"))
+                == .placement(database: "", tablePrefix: ""))
         #expect(try value(store, Self.tenantNamespace, "removed") == "kit_gone")
 
         // Histograms go through the host, which checks the name.

@@ -1,12 +1,15 @@
-@testable import AerolithKernel
 import Foundation
 import Logging
 import Testing
 
+@testable import AerolithKernel
+
 /// ABI negotiation and descriptor checks with real C plugins, compiled here against the SDK
 /// header, one variant per rule.
 @Suite struct NegotiationTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/configurable_plugin.c").path
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/configurable_plugin.c"
+    ).path
 
     /// Removed with the suite instance; files stay until then (a mapped image outlives its file anyway).
     let scratch = try! ScratchDirectory()
@@ -14,8 +17,9 @@ import Testing
     func build(_ name: String, _ defines: [String] = []) throws -> OpenedPluginFile {
         let directory = try scratch.subdirectory()
         let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
-        let path = try compileSharedObject(source, name: name, in: directory,
-                                           extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"] + defines.map { "-D" + $0 })
+        let path = try compileSharedObject(
+            source, name: name, in: directory,
+            extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", SDKTests.sdk + "/include"] + defines.map { "-D" + $0 })
         return try PluginFile.open(path).get()
     }
 
@@ -40,14 +44,17 @@ import Testing
     @Test func refusesWhatBreaksTheRules() throws {
         #expect(try refusal(["ABI_MAJOR=2"]) == .abiMismatch(differences: ["abi major: plugin 2, host 1"]))
         #expect(try refusal(["POINTER_BYTES=4"]) == .abiMismatch(differences: ["pointer_bytes: plugin 4, host 8"]))
-        #expect(try refusal(["ABI_MAJOR=2", "POINTER_BYTES=4"])?.description.contains("abi major: plugin 2, host 1; pointer_bytes: plugin 4, host 8") == true)
+        #expect(
+            try refusal(["ABI_MAJOR=2", "POINTER_BYTES=4"])?.description.contains(
+                "abi major: plugin 2, host 1; pointer_bytes: plugin 4, host 8") == true)
         #expect(try refusal(["TAIL=2"]) == .nonZeroTail(structName: "aerolith_plugin_descriptor", offset: 176))
         #expect(try refusal(["FAIL_INIT"]) == .initFailed(status: 8, message: "no licence key configured"))
         // on_load runs when the registry starts the plugin, after the name is known to be free.
         let failing = try build("failing", ["FAIL_LOAD"])
         let plugin = try PluginLoader.load(failing).get()
         let store = try ScratchStore()
-        let instance = PluginInstance(plugin: plugin, loadOrder: 1, services: KernelServices(keyValues: store.store.keyValues, logger: Logger(label: "test")))
+        let instance = PluginInstance(
+            plugin: plugin, loadOrder: 1, services: KernelServices(keyValues: store.store.keyValues, logger: Logger(label: "test")))
         guard case .failure(let onLoad) = instance.start(configuration: Array("{}".utf8)) else {
             Issue.record("on_load's failure was ignored")
             return
@@ -72,8 +79,9 @@ import Testing
         func frozenBuild(_ name: String, _ defines: [String]) throws -> Result<LoadedPlugin, PluginRefusal> {
             let directory = try scratch.subdirectory()
             let source = try String(contentsOfFile: Self.fixture, encoding: .utf8)
-            let path = try compileSharedObject(source, name: name, in: directory,
-                                               extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", frozen] + defines.map { "-D" + $0 })
+            let path = try compileSharedObject(
+                source, name: name, in: directory,
+                extraFlags: ["-Wall", "-Wextra", "-Werror", "-I", frozen] + defines.map { "-D" + $0 })
             return PluginLoader.load(try PluginFile.open(path).get())
         }
         #expect(try frozenBuild("frozen", []).get().name == "configurable")

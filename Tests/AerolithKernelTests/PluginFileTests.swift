@@ -1,6 +1,8 @@
-@testable import AerolithKernel
 import Foundation
 import Testing
+
+@testable import AerolithKernel
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +12,8 @@ import Glibc
 
     init() throws {
         directory = NSTemporaryDirectory() + "aerolith-plugins-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
     }
 
     func write(_ name: String, _ bytes: [UInt8], mode: Int = 0o644) throws -> String {
@@ -87,8 +90,10 @@ import Glibc
 
     @Test func refusesAFileShorterThanItsHeadersSay() throws {
         var header = elfHeader(type: 3)
-        header[40] = 0x00; header[41] = 0x10  // section headers at 4096, past the end
-        header[58] = 64; header[60] = 2
+        header[40] = 0x00
+        header[41] = 0x10 // section headers at 4096, past the end
+        header[58] = 64
+        header[60] = 2
         #expect(refusal(try write("short.so", header)) == .incompleteFile(sizeBytes: 64))
         #expect(refusal(try write("fifo-free.so", Array(header.prefix(40)))) == .incompleteFile(sizeBytes: 40))
     }
@@ -98,8 +103,9 @@ import Glibc
         _ = try write("a.so", elfHeader(type: 3))
         _ = try write("notes.txt", [])
         _ = try write(".hidden.so", elfHeader(type: 3))
-        let directories = PluginDirectories(dataDirectory: "/nonexistent", extra: [directory, directory],
-                                            environment: ["AEROLITH_PLUGIN_PATH": directory + "::/also/missing"], besideExecutable: nil)
+        let directories = PluginDirectories(
+            dataDirectory: "/nonexistent", extra: [directory, directory],
+            environment: ["AEROLITH_PLUGIN_PATH": directory + "::/also/missing"], besideExecutable: nil)
         #expect(directories.paths == ["/nonexistent/plugins", directory, "/also/missing"])
         #expect(directories.candidateFiles() == [directory + "/a.so", directory + "/b.so"])
     }

@@ -1,6 +1,7 @@
-@testable import AerolithKernel
 import Foundation
 import Testing
+
+@testable import AerolithKernel
 
 /// The SDK as a third party uses it: the header compiles as C and C++, and the C example builds
 /// into a plugin file the kernel accepts and maps.
@@ -30,23 +31,25 @@ import Testing
         let source = directory + "/use.c"
         // Both headers, with the helpers and the expression slice macro used, so each is compiled.
         try """
-            #include "aerolith_json.h"
-            #include "aerolith_plugin.h"
-            static aerolith_status use(const aerolith_host_api *api, const aerolith_call *call, aerolith_before_write_result *result) {
-                aerolith_log(api, call, AEROLITH_LOG_INFO, AEROLITH_SLICE("text"));
-                (void)aerolith_messagef(api, call, "%d of %.*s", 1, 4, "four");
-                aerolith_json_value value;
-                if (aerolith_json_find(AEROLITH_SLICE("{\\"a\\":1}"), "a", &value) != AEROLITH_OK) return AEROLITH_ERR_INTERNAL;
-                return aerolith_reject(api, call, result, AEROLITH_SLICE("code"), aerolith_slice_from_cstring("reason"));
-            }
-            int main(void) { (void)use; return AEROLITH_ABI_VERSION_MAJOR == 1 ? 0 : 1; }
+        #include "aerolith_json.h"
+        #include "aerolith_plugin.h"
+        static aerolith_status use(const aerolith_host_api *api, const aerolith_call *call, aerolith_before_write_result *result) {
+            aerolith_log(api, call, AEROLITH_LOG_INFO, AEROLITH_SLICE("text"));
+            (void)aerolith_messagef(api, call, "%d of %.*s", 1, 4, "four");
+            aerolith_json_value value;
+            if (aerolith_json_find(AEROLITH_SLICE("{\\"a\\":1}"), "a", &value) != AEROLITH_OK) return AEROLITH_ERR_INTERNAL;
+            return aerolith_reject(api, call, result, AEROLITH_SLICE("code"), aerolith_slice_from_cstring("reason"));
+        }
+        int main(void) { (void)use; return AEROLITH_ABI_VERSION_MAJOR == 1 ? 0 : 1; }
 
-            """.write(toFile: source, atomically: true, encoding: .utf8)
+        """.write(toFile: source, atomically: true, encoding: .utf8)
         let include = Self.sdk + "/include"
         let c = try run("/usr/bin/cc", ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-I", include, source])
         #expect(c.status == 0, "\(c.output)")
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/g++") {
-            let cxx = try run("/usr/bin/g++", ["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-x", "c++", "-I", include, source])
+            let cxx = try run(
+                "/usr/bin/g++",
+                ["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only", "-x", "c++", "-I", include, source])
             #expect(cxx.status == 0, "\(cxx.output)")
         }
     }
@@ -60,8 +63,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/json_reader_test.c").path
         let program = directory + "/json_reader_test"
-        let build = try run("/usr/bin/cc", ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-fsanitize=address,undefined",
-                                            "-fno-sanitize-recover=all", "-I", Self.sdk + "/include", "-o", program, source])
+        let build = try run(
+            "/usr/bin/cc",
+            [
+                "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-fsanitize=address,undefined",
+                "-fno-sanitize-recover=all", "-I", Self.sdk + "/include", "-o", program, source,
+            ])
         #expect(build.status == 0, "\(build.output)")
         let result = try run(program, [])
         #expect(result.status == 0 && result.output.contains("all checks passed"), "\(result.output)")
@@ -69,12 +76,17 @@ import Testing
 
     @Test func cExampleBuildsIntoALoadablePlugin() throws {
         let directory = NSTemporaryDirectory() + "aerolith-example-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = directory + "/hello_plugin.so"
         // The Makefile's one line, with the output outside the source tree.
-        let build = try run("/usr/bin/cc", ["-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I", Self.sdk + "/include",
-                                            "-o", output, Self.sdk + "/examples/c/hello_plugin.c"])
+        let build = try run(
+            "/usr/bin/cc",
+            [
+                "-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I", Self.sdk + "/include",
+                "-o", output, Self.sdk + "/examples/c/hello_plugin.c",
+            ])
         #expect(build.status == 0, "\(build.output)")
         let file = try PluginFile.open(output).get()
         let (object, _) = try SharedObject.open(file).get()
@@ -93,9 +105,13 @@ import Testing
     @Test func swiftExampleBuildsWithSwiftPMAndRunsItsHook() throws {
         let scratch = NSTemporaryDirectory() + "aerolith-swift-example-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let swift = ["/opt/swift/usr/bin/swift", "/usr/bin/swift"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/env"
-        let arguments = (swift == "/usr/bin/env" ? ["swift"] : []) + ["build", "-c", "release", "--package-path", SDKTests.sdk + "/examples/swift",
-                                                                     "--scratch-path", scratch]
+        let swift =
+            ["/opt/swift/usr/bin/swift", "/usr/bin/swift"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/env"
+        let arguments =
+            (swift == "/usr/bin/env" ? ["swift"] : []) + [
+                "build", "-c", "release", "--package-path", SDKTests.sdk + "/examples/swift",
+                "--scratch-path", scratch,
+            ]
         let build = try SDKTests().run(swift, arguments)
         #expect(build.status == 0, "\(build.output)")
         let library = scratch + "/release/libHelloSwift.so"

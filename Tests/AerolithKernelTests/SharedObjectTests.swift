@@ -1,7 +1,8 @@
-@testable import AerolithKernel
 import AerolithStorage
 import Foundation
 import Testing
+
+@testable import AerolithKernel
 
 /// Compiles C into a shared object with the system compiler, as a plugin author would.
 func compileSharedObject(_ source: String, name: String, in directory: String, extraFlags: [String] = []) throws -> String {
@@ -23,7 +24,8 @@ struct CompileFailure: Error { let name: String }
 @Suite struct SharedObjectTests {
     @Test func loadsAndResolvesTheEntrySymbol() throws {
         let directory = NSTemporaryDirectory() + "aerolith-so-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         let good = try compileSharedObject("int aerolith_plugin_init(void) { return 7; }\n", name: "good", in: directory)
@@ -59,7 +61,8 @@ final class ScratchStore: @unchecked Sendable {
 
     init() throws {
         directory = NSTemporaryDirectory() + "aerolith-scratch-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         store = try DocumentStore(directory: directory)
     }
 
@@ -79,7 +82,8 @@ final class ScratchDirectory: @unchecked Sendable {
     /// A fresh subdirectory, so files of the same name do not collide.
     func subdirectory() throws -> String {
         let directory = path + "/" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         return directory
     }
 

@@ -3,6 +3,7 @@ import AerolithStorage
 import Foundation
 import Synchronization
 import XCTest
+
 @testable import AerolithPlatform
 
 /// A change that lands while a first lookup is between reading the store and filling the cache

@@ -3,6 +3,7 @@ import AerolithPermissions
 import AerolithStorage
 import Foundation
 import XCTest
+
 @testable import AerolithPlatform
 
 /// Platform records already on disk keep reading as they always have. The bodies below are
@@ -55,34 +56,51 @@ final class RecordFormatTests: XCTestCase {
         _ = try await platform(store)
         // Before slugs there was no slug index either.
         try await store.dropIndex("by_slug", on: try CollectionName("tenants"), placement: system)
-        let current = "tn_aaaaaaaaaaaaaaaaaaaa", placed = "tn_bbbbbbbbbbbbbbbbbbbb", first = "tn_cccccccccccccccccccc"
-        let extra = "tn_dddddddddddddddddddd", broken = "tn_eeeeeeeeeeeeeeeeeeee", badTime = "tn_ffffffffffffffffffff"
+        let current = "tn_aaaaaaaaaaaaaaaaaaaa"
+        let placed = "tn_bbbbbbbbbbbbbbbbbbbb"
+        let first = "tn_cccccccccccccccccccc"
+        let extra = "tn_dddddddddddddddddddd"
+        let broken = "tn_eeeeeeeeeeeeeeeeeeee"
+        let badTime = "tn_ffffffffffffffffffff"
         // Today's format.
-        try await seed(#"{"name":"Acme","plan":"professional","status":"suspended","created_at":1700000000123,"database":"main","table_prefix":"tn_aaaaaaaaaaaaaaaaaaaa","slug":"acme-co"}"#,
-                       id: current, into: "tenants", store)
+        try await seed(
+            #"{"name":"Acme","plan":"professional","status":"suspended","created_at":1700000000123,"database":"main","table_prefix":"tn_aaaaaaaaaaaaaaaaaaaa","slug":"acme-co"}"#,
+            id: current, into: "tenants", store)
         // Stored placements, before slugs.
-        try await seed(#"{"name":"Globex","plan":"enterprise","status":"active","created_at":1600000000000,"database":"main","table_prefix":"tn_bbbbbbbbbbbbbbbbbbbb"}"#,
-                       id: placed, into: "tenants", store)
+        try await seed(
+            #"{"name":"Globex","plan":"enterprise","status":"active","created_at":1600000000000,"database":"main","table_prefix":"tn_bbbbbbbbbbbbbbbbbbbb"}"#,
+            id: placed, into: "tenants", store)
         // The first format: no placement, no slug.
-        try await seed(#"{"name":"Initech","plan":"starter","status":"active","created_at":1500000000000}"#, id: first, into: "tenants", store)
+        try await seed(
+            #"{"name":"Initech","plan":"starter","status":"active","created_at":1500000000000}"#, id: first, into: "tenants", store)
         // Members nobody knows are ignored.
-        try await seed(#"{"name":"Hooli","plan":"starter","status":"active","created_at":1650000000000,"database":"main","table_prefix":"tn_dddddddddddddddddddd","slug":"hooli","region":"eu","tags":[1,"x"],"owner":{"a":null}}"#,
-                       id: extra, into: "tenants", store)
+        try await seed(
+            #"{"name":"Hooli","plan":"starter","status":"active","created_at":1650000000000,"database":"main","table_prefix":"tn_dddddddddddddddddddd","slug":"hooli","region":"eu","tags":[1,"x"],"owner":{"a":null}}"#,
+            id: extra, into: "tenants", store)
         // Unreadable: an unknown plan; a time that is not a number.
         try await seed(#"{"name":"Broken","plan":"gold","status":"active","created_at":1}"#, id: broken, into: "tenants", store)
         try await seed(#"{"name":"Late","plan":"starter","status":"active","created_at":"yesterday"}"#, id: badTime, into: "tenants", store)
 
         let platform = try await platform(store)
         let acme = try platform.tenant(current)
-        XCTAssertEqual(acme, Tenant(id: current, slug: "acme-co", name: "Acme", plan: .professional, status: .suspended,
-                                    createdAt: Timestamp(milliseconds: 1_700_000_000_123), placement: try Placement(tablePrefix: current)))
+        XCTAssertEqual(
+            acme,
+            Tenant(
+                id: current, slug: "acme-co", name: "Acme", plan: .professional, status: .suspended,
+                createdAt: Timestamp(milliseconds: 1_700_000_000_123), placement: try Placement(tablePrefix: current)))
         // Tenants without slugs got one when the platform opened; the rest of the record is unchanged.
         let globex = try platform.tenant(placed)
-        XCTAssertEqual(globex, Tenant(id: placed, slug: "globex", name: "Globex", plan: .enterprise, status: .active,
-                                      createdAt: Timestamp(milliseconds: 1_600_000_000_000), placement: try Placement(tablePrefix: placed)))
+        XCTAssertEqual(
+            globex,
+            Tenant(
+                id: placed, slug: "globex", name: "Globex", plan: .enterprise, status: .active,
+                createdAt: Timestamp(milliseconds: 1_600_000_000_000), placement: try Placement(tablePrefix: placed)))
         let initech = try platform.tenant(first)
-        XCTAssertEqual(initech, Tenant(id: first, slug: "initech", name: "Initech", plan: .starter, status: .active,
-                                       createdAt: Timestamp(milliseconds: 1_500_000_000_000)))
+        XCTAssertEqual(
+            initech,
+            Tenant(
+                id: first, slug: "initech", name: "Initech", plan: .starter, status: .active,
+                createdAt: Timestamp(milliseconds: 1_500_000_000_000)))
         XCTAssertEqual(initech.placement, try Placement(database: Placement.sharedDatabase, tablePrefix: first))
         XCTAssertEqual(try platform.tenant(named: "initech").id, first)
         let hooli = try platform.tenant(extra)
@@ -95,59 +113,81 @@ final class RecordFormatTests: XCTestCase {
         XCTAssertEqual(Set(listed), [current, placed, first, extra], "unreadable records are skipped")
 
         // The backfill wrote today's format: the old members kept, the slug added.
-        let initechBody = try XCTUnwrap(try store.findDocument(try DocumentID(first), in: try CollectionName("tenants"), placement: system)).body
-        XCTAssertEqual(try RecordMembers(initechBody), try RecordMembers(
-            #"{"name":"Initech","plan":"starter","status":"active","created_at":1500000000000,"database":"main","table_prefix":"tn_cccccccccccccccccccc","slug":"initech"}"#
-        ))
+        let initechBody = try XCTUnwrap(try store.findDocument(try DocumentID(first), in: try CollectionName("tenants"), placement: system))
+            .body
+        XCTAssertEqual(
+            try RecordMembers(initechBody),
+            try RecordMembers(
+                #"{"name":"Initech","plan":"starter","status":"active","created_at":1500000000000,"database":"main","table_prefix":"tn_cccccccccccccccccccc","slug":"initech"}"#
+            ))
     }
 
     func testIdentityRecordsRead() async throws {
         let store = try DocumentStore(directory: directory)
         _ = try await platform(store)
-        let tenant = "tn_gggggggggggggggggggg", userID = "usr_aaaaaaaaaaaaaaaaaaaa"
-        let active = "ses_aaaaaaaaaaaaaaaaaaaa", revoked = "ses_bbbbbbbbbbbbbbbbbbbb"
+        let tenant = "tn_gggggggggggggggggggg"
+        let userID = "usr_aaaaaaaaaaaaaaaaaaaa"
+        let active = "ses_aaaaaaaaaaaaaaaaaaaa"
+        let revoked = "ses_bbbbbbbbbbbbbbbbbbbb"
         let hash = try await PasswordHasher(parameters: Self.cheapHashing).hash("correct horse battery", tenantID: tenant)
         let refreshToken = "rt.\(active).\(String(repeating: "a", count: IdentityLimits.refreshTokenRandomLength))"
         let revokedToken = "rt.\(revoked).\(String(repeating: "b", count: IdentityLimits.refreshTokenRandomLength))"
         let oldDigest = APIKey.digest(of: "rt.\(active).older")
         // The signing key the platform created is older than these two, so the newer unretired one signs.
-        let currentKid = "kid_aaaaaaaaaaaaaaaa", retiredKid = "kid_bbbbbbbbbbbbbbbb", expiredKid = "kid_cccccccccccccccc"
+        let currentKid = "kid_aaaaaaaaaaaaaaaa"
+        let retiredKid = "kid_bbbbbbbbbbbbbbbb"
+        let expiredKid = "kid_cccccccccccccccc"
         let secret = Data((0..<32).map { UInt8($0) }).base64EncodedString()
 
-        try await seed(#"{"name":"Acme","plan":"starter","status":"active","created_at":1700000000000,"database":"main","table_prefix":"tn_gggggggggggggggggggg","slug":"acme"}"#,
-                       id: tenant, into: "tenants", store)
-        try await seed(#"{"user_id":"usr_aaaaaaaaaaaaaaaaaaaa","tenant_id":"tn_gggggggggggggggggggg","email":"ada@example.com","display_name":"Ada L.","status":"active","roles":["owner","auditor"],"password_hash":"\#(hash)","created_at":1700000000001,"updated_at":1700000000002,"password_changed_at":1700000000003}"#,
-                       id: userID, into: "users", store)
+        try await seed(
+            #"{"name":"Acme","plan":"starter","status":"active","created_at":1700000000000,"database":"main","table_prefix":"tn_gggggggggggggggggggg","slug":"acme"}"#,
+            id: tenant, into: "tenants", store)
+        try await seed(
+            #"{"user_id":"usr_aaaaaaaaaaaaaaaaaaaa","tenant_id":"tn_gggggggggggggggggggg","email":"ada@example.com","display_name":"Ada L.","status":"active","roles":["owner","auditor"],"password_hash":"\#(hash)","created_at":1700000000001,"updated_at":1700000000002,"password_changed_at":1700000000003}"#,
+            id: userID, into: "users", store)
         // A permission this version does not know is dropped, not an error.
-        try await seed(#"{"tenant_id":"tn_gggggggggggggggggggg","name":"auditor","permissions":["documents:read","reports:read","usage:read"],"created_at":1700000000004}"#,
-                       id: CustomRole.documentID(tenantID: tenant, name: "auditor"), into: "roles", store)
-        try await seed(#"{"session_id":"\#(active)","tenant_id":"\#(tenant)","user_id":"\#(userID)","refresh_digest":"\#(APIKey.digest(of: refreshToken))","previous_digests":["\#(oldDigest)"],"created_at":\#(now - 5_000),"last_used_at":\#(now - 4_000),"expires_at":\#(now + 86_400_000),"active":true}"#,
-                       id: active, into: "sessions", store)
-        try await seed(#"{"session_id":"\#(revoked)","tenant_id":"\#(tenant)","user_id":"\#(userID)","refresh_digest":"\#(APIKey.digest(of: revokedToken))","previous_digests":[],"created_at":\#(now - 9_000),"last_used_at":\#(now - 8_000),"expires_at":\#(now + 86_400_000),"active":false,"revoked_at":\#(now - 7_000),"revoked_reason":"logged_out"}"#,
-                       id: revoked, into: "sessions", store)
-        try await seed(#"{"kid":"\#(currentKid)","algorithm":"HS256","secret":"\#(secret)","created_at":\#(now + 60_000)}"#,
-                       id: currentKid, into: "signing_keys", store)
+        try await seed(
+            #"{"tenant_id":"tn_gggggggggggggggggggg","name":"auditor","permissions":["documents:read","reports:read","usage:read"],"created_at":1700000000004}"#,
+            id: CustomRole.documentID(tenantID: tenant, name: "auditor"), into: "roles", store)
+        try await seed(
+            #"{"session_id":"\#(active)","tenant_id":"\#(tenant)","user_id":"\#(userID)","refresh_digest":"\#(APIKey.digest(of: refreshToken))","previous_digests":["\#(oldDigest)"],"created_at":\#(now - 5_000),"last_used_at":\#(now - 4_000),"expires_at":\#(now + 86_400_000),"active":true}"#,
+            id: active, into: "sessions", store)
+        try await seed(
+            #"{"session_id":"\#(revoked)","tenant_id":"\#(tenant)","user_id":"\#(userID)","refresh_digest":"\#(APIKey.digest(of: revokedToken))","previous_digests":[],"created_at":\#(now - 9_000),"last_used_at":\#(now - 8_000),"expires_at":\#(now + 86_400_000),"active":false,"revoked_at":\#(now - 7_000),"revoked_reason":"logged_out"}"#,
+            id: revoked, into: "sessions", store)
+        try await seed(
+            #"{"kid":"\#(currentKid)","algorithm":"HS256","secret":"\#(secret)","created_at":\#(now + 60_000)}"#,
+            id: currentKid, into: "signing_keys", store)
         // Newer still, but retired (recently enough to be kept): it must not sign.
-        try await seed(#"{"kid":"\#(retiredKid)","algorithm":"HS256","secret":"\#(secret)","created_at":\#(now + 120_000),"retired_at":\#(now - 1_000)}"#,
-                       id: retiredKid, into: "signing_keys", store)
+        try await seed(
+            #"{"kid":"\#(retiredKid)","algorithm":"HS256","secret":"\#(secret)","created_at":\#(now + 120_000),"retired_at":\#(now - 1_000)}"#,
+            id: retiredKid, into: "signing_keys", store)
         // Retired long ago: deleted when the platform opens.
-        try await seed(#"{"kid":"\#(expiredKid)","algorithm":"HS256","secret":"\#(secret)","created_at":1000,"retired_at":2000}"#,
-                       id: expiredKid, into: "signing_keys", store)
+        try await seed(
+            #"{"kid":"\#(expiredKid)","algorithm":"HS256","secret":"\#(secret)","created_at":1000,"retired_at":2000}"#,
+            id: expiredKid, into: "signing_keys", store)
 
         let platform = try await platform(store)
         var user = try platform.user(userID, tenantID: tenant)
         user.version = 1
-        XCTAssertEqual(user, User(id: userID, tenantID: tenant, email: "ada@example.com", displayName: "Ada L.", status: .active,
-                                  roles: ["owner", "auditor"], passwordHash: hash, createdAt: Timestamp(milliseconds: 1_700_000_000_001),
-                                  updatedAt: Timestamp(milliseconds: 1_700_000_000_002), passwordChangedAt: Timestamp(milliseconds: 1_700_000_000_003)))
+        XCTAssertEqual(
+            user,
+            User(
+                id: userID, tenantID: tenant, email: "ada@example.com", displayName: "Ada L.", status: .active,
+                roles: ["owner", "auditor"], passwordHash: hash, createdAt: Timestamp(milliseconds: 1_700_000_000_001),
+                updatedAt: Timestamp(milliseconds: 1_700_000_000_002), passwordChangedAt: Timestamp(milliseconds: 1_700_000_000_003)))
         let role = try XCTUnwrap(try platform.customRoles(tenantID: tenant)["auditor"])
-        XCTAssertEqual(role, CustomRole(tenantID: tenant, name: "auditor", permissions: [.documentsRead, .usageRead],
-                                        createdAt: Timestamp(milliseconds: 1_700_000_000_004)))
+        XCTAssertEqual(
+            role,
+            CustomRole(
+                tenantID: tenant, name: "auditor", permissions: [.documentsRead, .usageRead],
+                createdAt: Timestamp(milliseconds: 1_700_000_000_004)))
 
         var session = try XCTUnwrap(try platform.session(active))
         session.version = 1
-        var expected = Session(id: active, tenantID: tenant, userID: userID, refreshDigest: APIKey.digest(of: refreshToken),
-                               createdAt: Timestamp(milliseconds: now - 5_000), expiresAt: Timestamp(milliseconds: now + 86_400_000))
+        var expected = Session(
+            id: active, tenantID: tenant, userID: userID, refreshDigest: APIKey.digest(of: refreshToken),
+            createdAt: Timestamp(milliseconds: now - 5_000), expiresAt: Timestamp(milliseconds: now + 86_400_000))
         expected.previousDigests = [oldDigest]
         expected.lastUsedAt = Timestamp(milliseconds: now - 4_000)
         XCTAssertEqual(session, expected)
@@ -160,7 +200,9 @@ final class RecordFormatTests: XCTestCase {
         _ = try await platform.login(tenantID: "acme", email: "ada@example.com", password: "correct horse battery", clientAddress: nil)
         let refreshed = try await platform.refresh(refreshToken)
         XCTAssertEqual(try kid(of: refreshed.accessToken), currentKid)
-        guard case .tenant(let caller) = try await platform.authenticate(accessToken: refreshed.accessToken) else { return XCTFail("not a tenant caller") }
+        guard case .tenant(let caller) = try await platform.authenticate(accessToken: refreshed.accessToken) else {
+            return XCTFail("not a tenant caller")
+        }
         XCTAssertEqual(caller.subject, userID)
         XCTAssertEqual(caller.grant.permissions, Permission.tenantPermissions)
         let reused = await code { _ = try await platform.refresh(revokedToken) }
@@ -183,29 +225,41 @@ final class RecordFormatTests: XCTestCase {
         let store = try DocumentStore(directory: directory)
         _ = try await platform(store)
         let tenant = "tn_hhhhhhhhhhhhhhhhhhhh"
-        try await seed(#"{"name":"Acme","plan":"starter","status":"active","created_at":1700000000000}"#, id: tenant, into: "tenants", store)
+        try await seed(
+            #"{"name":"Acme","plan":"starter","status":"active","created_at":1700000000000}"#, id: tenant, into: "tenants", store)
         let secrets = ["role", "scoped", "revoked", "admin", "unreadable"].map { "ak_\($0)_" + String(repeating: "x", count: 40) }
         // The first format: a role, no permission list.
-        try await seed(#"{"key_id":"key_aaaaaaaaaaaaaaaa","tenant_id":"\#(tenant)","name":"ci","role":"developer","hint":"ak_role","created_at":1700000000010}"#,
-                       id: APIKey.digest(of: secrets[0]), into: "api_keys", store)
+        try await seed(
+            #"{"key_id":"key_aaaaaaaaaaaaaaaa","tenant_id":"\#(tenant)","name":"ci","role":"developer","hint":"ak_role","created_at":1700000000010}"#,
+            id: APIKey.digest(of: secrets[0]), into: "api_keys", store)
         // A permission list instead of a role (stored with a null role), limited to some collections.
-        try await seed(#"{"key_id":"key_bbbbbbbbbbbbbbbb","tenant_id":"\#(tenant)","name":"reader","role":null,"hint":"ak_scop","created_at":1700000000020,"permissions":["collections:manage","documents:read"],"collections":["orders","invoices"]}"#,
-                       id: APIKey.digest(of: secrets[1]), into: "api_keys", store)
-        try await seed(#"{"key_id":"key_cccccccccccccccc","tenant_id":"\#(tenant)","name":"old","role":"viewer","hint":"ak_revo","created_at":1700000000030,"revoked_at":1700000000040}"#,
-                       id: APIKey.digest(of: secrets[2]), into: "api_keys", store)
-        try await seed(#"{"key_id":"key_dddddddddddddddd","tenant_id":null,"name":"platform admin","role":"platform_admin","hint":"ak_admi","created_at":1700000000050}"#,
-                       id: APIKey.digest(of: secrets[3]), into: "api_keys", store)
+        try await seed(
+            #"{"key_id":"key_bbbbbbbbbbbbbbbb","tenant_id":"\#(tenant)","name":"reader","role":null,"hint":"ak_scop","created_at":1700000000020,"permissions":["collections:manage","documents:read"],"collections":["orders","invoices"]}"#,
+            id: APIKey.digest(of: secrets[1]), into: "api_keys", store)
+        try await seed(
+            #"{"key_id":"key_cccccccccccccccc","tenant_id":"\#(tenant)","name":"old","role":"viewer","hint":"ak_revo","created_at":1700000000030,"revoked_at":1700000000040}"#,
+            id: APIKey.digest(of: secrets[2]), into: "api_keys", store)
+        try await seed(
+            #"{"key_id":"key_dddddddddddddddd","tenant_id":null,"name":"platform admin","role":"platform_admin","hint":"ak_admi","created_at":1700000000050}"#,
+            id: APIKey.digest(of: secrets[3]), into: "api_keys", store)
         // A tenant key with neither a role nor permissions grants nothing: it is not a key.
-        try await seed(#"{"key_id":"key_eeeeeeeeeeeeeeee","tenant_id":"\#(tenant)","name":"empty","role":null,"hint":"ak_unre","created_at":1700000000060}"#,
-                       id: APIKey.digest(of: secrets[4]), into: "api_keys", store)
+        try await seed(
+            #"{"key_id":"key_eeeeeeeeeeeeeeee","tenant_id":"\#(tenant)","name":"empty","role":null,"hint":"ak_unre","created_at":1700000000060}"#,
+            id: APIKey.digest(of: secrets[4]), into: "api_keys", store)
 
         let platform = try await platform(store)
         let listed = Dictionary(uniqueKeysWithValues: try platform.keys(tenantID: tenant).map { ($0.id, $0) })
-        XCTAssertEqual(listed["key_aaaaaaaaaaaaaaaa"], APIKey(id: "key_aaaaaaaaaaaaaaaa", tenantID: tenant, name: "ci", role: "developer",
-                                                              hint: "ak_role", createdAt: Timestamp(milliseconds: 1_700_000_000_010), revokedAt: nil))
-        XCTAssertEqual(listed["key_bbbbbbbbbbbbbbbb"], APIKey(id: "key_bbbbbbbbbbbbbbbb", tenantID: tenant, name: "reader", role: nil,
-                                                              permissions: [.collectionsManage, .documentsRead], collections: ["orders", "invoices"],
-                                                              hint: "ak_scop", createdAt: Timestamp(milliseconds: 1_700_000_000_020), revokedAt: nil))
+        XCTAssertEqual(
+            listed["key_aaaaaaaaaaaaaaaa"],
+            APIKey(
+                id: "key_aaaaaaaaaaaaaaaa", tenantID: tenant, name: "ci", role: "developer",
+                hint: "ak_role", createdAt: Timestamp(milliseconds: 1_700_000_000_010), revokedAt: nil))
+        XCTAssertEqual(
+            listed["key_bbbbbbbbbbbbbbbb"],
+            APIKey(
+                id: "key_bbbbbbbbbbbbbbbb", tenantID: tenant, name: "reader", role: nil,
+                permissions: [.collectionsManage, .documentsRead], collections: ["orders", "invoices"],
+                hint: "ak_scop", createdAt: Timestamp(milliseconds: 1_700_000_000_020), revokedAt: nil))
         XCTAssertEqual(listed["key_cccccccccccccccc"]?.revokedAt, Timestamp(milliseconds: 1_700_000_000_040))
         XCTAssertNil(listed["key_eeeeeeeeeeeeeeee"])
         XCTAssertEqual(listed.count, 3)
@@ -213,7 +267,9 @@ final class RecordFormatTests: XCTestCase {
         guard case .tenant(let developer) = try platform.authenticate(secret: secrets[0]) else { return XCTFail("not a tenant key") }
         XCTAssertEqual(developer.grant, Grant(.developer))
         guard case .tenant(let scoped) = try platform.authenticate(secret: secrets[1]) else { return XCTFail("not a tenant key") }
-        XCTAssertEqual(scoped.grant, Grant(role: "permissions", permissions: [.collectionsManage, .documentsRead], collections: ["orders", "invoices"]))
+        XCTAssertEqual(
+            scoped.grant,
+            Grant(role: "permissions", permissions: [.collectionsManage, .documentsRead], collections: ["orders", "invoices"]))
         XCTAssertEqual(try platform.authenticate(secret: secrets[3]), .platformAdmin(keyID: "key_dddddddddddddddd"))
         XCTAssertEqual(try platform.activeAdminKeys().map { $0.key.id }, ["key_dddddddddddddddd"])
         for refused in [secrets[2], secrets[4]] {
@@ -224,7 +280,8 @@ final class RecordFormatTests: XCTestCase {
 
     /// The `kid` in an access token's header.
     private func kid(of token: String) throws -> String? {
-        var header = String(token.split(separator: ".")[0]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var header = String(token.split(separator: ".")[0]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(
+            of: "_", with: "/")
         while header.count % 4 != 0 { header += "=" }
         let json = String(decoding: try XCTUnwrap(Data(base64Encoded: header)), as: UTF8.self)
         return try JSONParser.parse(json).objectValue?["kid"]?.stringValue

@@ -12,7 +12,9 @@ struct RecordMembers: Equatable, CustomStringConvertible {
 
     /// The members of a JSON object's text; throws when it is not one.
     init(_ text: String) throws {
-        guard case .object(let object) = try JSONParser.parse(text) else { throw StorageError(.bodyNotObject, "not a JSON object: \(text)") }
+        guard case .object(let object) = try JSONParser.parse(text) else {
+            throw StorageError(.bodyNotObject, "not a JSON object: \(text)")
+        }
         self.init(object)
     }
 

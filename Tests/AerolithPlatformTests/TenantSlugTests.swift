@@ -2,6 +2,7 @@ import AerolithJSON
 import AerolithStorage
 import Foundation
 import XCTest
+
 @testable import AerolithPlatform
 
 /// Tenant slugs: the grammar, names turned into slugs, uniqueness under concurrency, lookup by
@@ -38,7 +39,10 @@ final class TenantSlugTests: XCTestCase {
         for good in ["acme", "globex-2", "a1b", "123", String(repeating: "a", count: 40)] {
             XCTAssertTrue(TenantSlug.isWellFormed(good), good)
         }
-        for bad in ["ab", "Acme", "-acme", "acme-", "ac--me", "ac_me", "tn_abcdefghijklmnopqrst", "acmé", "ac me", String(repeating: "a", count: 41), ""] {
+        for bad in [
+            "ab", "Acme", "-acme", "acme-", "ac--me", "ac_me", "tn_abcdefghijklmnopqrst", "acmé", "ac me",
+            String(repeating: "a", count: 41), "",
+        ] {
             XCTAssertFalse(TenantSlug.isWellFormed(bad), bad)
         }
     }
@@ -111,8 +115,10 @@ final class TenantSlugTests: XCTestCase {
             for _ in 0..<attempts {
                 group.addTask {
                     do {
-                        return try await platform.insertTenant(id: RandomID.make(prefix: "tn_", length: 20), slug: "inserted", name: "Race",
-                                                               plan: .starter, placement: nil).id
+                        return try await platform.insertTenant(
+                            id: RandomID.make(prefix: "tn_", length: 20), slug: "inserted", name: "Race",
+                            plan: .starter, placement: nil
+                        ).id
                     } catch {
                         return (error as? PlatformError)?.code.rawValue ?? "\(error)"
                     }
@@ -133,7 +139,10 @@ final class TenantSlugTests: XCTestCase {
         let tenants = try CollectionName("tenants")
         // As an older version stored them: no slug, and no slug index.
         try await store.dropIndex("by_slug", on: tenants, placement: system)
-        let old = [("tn_bbbbbbbbbbbbbbbbbbbb", "Globex", 2_000), ("tn_aaaaaaaaaaaaaaaaaaaa", "Globex", 1_000), ("tn_cccccccccccccccccccc", "Initech", 3_000)]
+        let old = [
+            ("tn_bbbbbbbbbbbbbbbbbbbb", "Globex", 2_000), ("tn_aaaaaaaaaaaaaaaaaaaa", "Globex", 1_000),
+            ("tn_cccccccccccccccccccc", "Initech", 3_000),
+        ]
         for (id, name, created) in old {
             let body = JSONObject(members: [
                 .init(key: "name", value: .string(name)), .init(key: "plan", value: .string("starter")),
@@ -162,15 +171,18 @@ final class TenantSlugTests: XCTestCase {
         let other = try await platform.createTenant(name: "Initech", plan: nil)
         let suspended = try await platform.createTenant(name: "Umbrella", plan: nil)
         for tenant in [first, second, suspended] {
-            _ = try await platform.createUser(tenantID: tenant.id, email: "Ann@Example.com", password: password, displayName: nil, roles: ["owner"], grantor: nil)
+            _ = try await platform.createUser(
+                tenantID: tenant.id, email: "Ann@Example.com", password: password, displayName: nil, roles: ["owner"], grantor: nil)
         }
-        _ = try await platform.createUser(tenantID: other.id, email: "ann@example.com", password: "another password", displayName: nil,
-                                          roles: ["owner"], grantor: nil)
+        _ = try await platform.createUser(
+            tenantID: other.id, email: "ann@example.com", password: "another password", displayName: nil,
+            roles: ["owner"], grantor: nil)
         _ = try await platform.updateTenant(suspended.id, status: "suspended", plan: nil)
 
         let found = try await platform.tenantsSigningIn(email: "ann@example.com", password: password, clientAddress: "10.0.0.1")
         XCTAssertEqual(found.map(\.slug), ["globex", "globex-2"])
-        let withOther = try await platform.tenantsSigningIn(email: "ANN@example.com", password: "another password", clientAddress: "10.0.0.1")
+        let withOther = try await platform.tenantsSigningIn(
+            email: "ANN@example.com", password: "another password", clientAddress: "10.0.0.1")
         XCTAssertEqual(withOther.map(\.slug), ["initech"])
         let wrong = try await platform.tenantsSigningIn(email: "ann@example.com", password: "wrong password", clientAddress: "10.0.0.2")
         let unknown = try await platform.tenantsSigningIn(email: "nobody@example.com", password: password, clientAddress: "10.0.0.2")
@@ -181,7 +193,10 @@ final class TenantSlugTests: XCTestCase {
         for email in ["ann@example.com", "nobody@example.com"] {
             var refused: PlatformError.Code?
             for attempt in 0...IdentitySettings().loginFailuresPerAccountMax {
-                refused = await code { _ = try await platform.tenantsSigningIn(email: email, password: "guess \(attempt) guess", clientAddress: "10.0.1.\(attempt)") }
+                refused = await code {
+                    _ = try await platform.tenantsSigningIn(
+                        email: email, password: "guess \(attempt) guess", clientAddress: "10.0.1.\(attempt)")
+                }
                 if refused != nil { break }
             }
             XCTAssertEqual(refused, .tooManyAttempts, email)

@@ -7,9 +7,12 @@ import Testing
 @Suite struct AccessEscalationTests {
     /// A new key of the fixture's tenant, made by the platform admin: (key id, secret).
     static func key(_ tenant: TenantFixture, _ spec: String) async throws -> (id: String, secret: String) {
-        let reply = try await HTTP.send(.POST, tenant.server.baseURL + "/v1/tenants/\(tenant.tenantID)/keys", key: try tenant.server.adminKey,
-                                        body: #"{"name":"k",\#(spec)}"#)
-        guard reply.status == 201, let id = reply.string("id"), let secret = reply.string("key") else { throw TestFailure("key: \(reply.body)") }
+        let reply = try await HTTP.send(
+            .POST, tenant.server.baseURL + "/v1/tenants/\(tenant.tenantID)/keys", key: try tenant.server.adminKey,
+            body: #"{"name":"k",\#(spec)}"#)
+        guard reply.status == 201, let id = reply.string("id"), let secret = reply.string("key") else {
+            throw TestFailure("key: \(reply.body)")
+        }
         return (id, secret)
     }
 
@@ -50,7 +53,9 @@ import Testing
         #expect(beyond.status == 403 && beyond.code == "forbidden")
         // The owner (holding everything) revokes the manager; the platform admin revokes anyone.
         #expect(try await HTTP.send(.DELETE, server.baseURL + "/v1/keys/\(manager.id)", key: owner.secret).status == 204)
-        #expect(try await HTTP.send(.DELETE, server.baseURL + "/v1/tenants/\(tenant.tenantID)/keys/\(owner.id)", key: try server.adminKey).status == 204)
+        #expect(
+            try await HTTP.send(.DELETE, server.baseURL + "/v1/tenants/\(tenant.tenantID)/keys/\(owner.id)", key: try server.adminKey)
+                .status == 204)
         #expect(try await HTTP.send(.GET, server.baseURL + "/v1/keys", key: owner.secret).status == 401)
     }
 }

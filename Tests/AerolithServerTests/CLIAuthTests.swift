@@ -13,7 +13,8 @@ import Testing
             try CLITests.aerolith(arguments, environment: environment.merging(extra) { $1 }, stdin: stdin)
         }
 
-        let signup = try run(["signup", "--tenant-name", "Acme", "--email", "ann@example.com", "--password-stdin"], stdin: "correct horse battery\n")
+        let signup = try run(
+            ["signup", "--tenant-name", "Acme", "--email", "ann@example.com", "--password-stdin"], stdin: "correct horse battery\n")
         #expect(signup.status == 0, "\(signup.stderr)")
         let path = configDirectory + "/credentials.json"
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
@@ -35,7 +36,8 @@ import Testing
         // Users and roles.
         let role = try run(["role", "create", "writer", "--permissions", "documents:read,documents:write"])
         #expect(role.status == 0, "\(role.stderr)")
-        let user = try run(["user", "create", "bob@example.com", "--roles", "writer", "--json"], extra: ["AEROLITH_PASSWORD": "bob's password"])
+        let user = try run(
+            ["user", "create", "bob@example.com", "--roles", "writer", "--json"], extra: ["AEROLITH_PASSWORD": "bob's password"])
         #expect(user.status == 0, "\(user.stderr)")
         #expect(try run(["user", "list"]).stdout.contains("bob@example.com"))
         #expect(try run(["role", "list"]).stdout.contains("writer"))
@@ -52,9 +54,12 @@ import Testing
 
         // Sign in again as the new user; a wrong password is the server's refusal (exit 1).
         let tenantID = try #require(stored["tenant_id"] as? String)
-        let wrong = try run(["auth", "login", "--tenant", tenantID, "--email", "bob@example.com", "--password-stdin"], stdin: "nope nope nope\n")
+        let wrong = try run(
+            ["auth", "login", "--tenant", tenantID, "--email", "bob@example.com", "--password-stdin"], stdin: "nope nope nope\n")
         #expect(wrong.status == 1 && wrong.stderr.contains("invalid_credentials"))
-        #expect(try run(["auth", "login", "--tenant", tenantID, "--email", "bob@example.com", "--password-stdin"], stdin: "bob's password\n").status == 0)
+        #expect(
+            try run(["auth", "login", "--tenant", tenantID, "--email", "bob@example.com", "--password-stdin"], stdin: "bob's password\n")
+                .status == 0)
         let denied = try run(["user", "list"])
         #expect(denied.status == 1 && denied.stderr.contains("forbidden"))
         #expect(try run(["doc", "put", "notes", "n1", "--data", #"{"by":"bob"}"#]).status == 0)

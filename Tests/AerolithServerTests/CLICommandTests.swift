@@ -34,12 +34,16 @@ import Testing
         #expect(index.status == 0 && index.json["name"] as? String == "by_city", "\(index.stderr)")
         #expect(try Self.run(["index", "list", "users"], user).stdout.contains("address.city"))
         #expect(try Self.run(["doc", "put", "users", "ann", "--data", #"{"age":31,"address":{"city":"Oslo"}}"#], user).status == 0)
-        let patched = try Self.run(["doc", "patch", "users", "ann", "--data", #"{"age":32,"address":null}"#, "--if-match", "1", "--json"], user)
+        let patched = try Self.run(
+            ["doc", "patch", "users", "ann", "--data", #"{"age":32,"address":null}"#, "--if-match", "1", "--json"], user)
         #expect(patched.json["version"] as? Int == 2 && (patched.json["data"] as? [String: Any])?["address"] == nil, "\(patched.stderr)")
         let stale = try Self.run(["doc", "patch", "users", "ann", "--data", "{}", "--if-match", "1"], user)
         #expect(stale.status == 1 && stale.stderr.contains("version_conflict"))
-        let batch = try Self.run(["doc", "batch", "users", "--json", "--operations",
-                                  #"[{"op":"create","id":"bob","data":{"age":25}},{"op":"delete","id":"ann"}]"#], user)
+        let batch = try Self.run(
+            [
+                "doc", "batch", "users", "--json", "--operations",
+                #"[{"op":"create","id":"bob","data":{"age":25}},{"op":"delete","id":"ann"}]"#,
+            ], user)
         #expect((batch.json["results"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [201, 204], "\(batch.stderr)")
         let plan = try Self.run(["doc", "query", "users", "--filter", #"{"address.city":"Oslo"}"#, "--explain"], user)
         #expect(plan.status == 0 && plan.stdout.contains("by_city"), "\(plan.stdout)")
@@ -68,13 +72,16 @@ import Testing
         let server = try await ServerProcess()
         let admin = ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": try server.adminKey]
         let tenantID = try #require(try Self.run(["tenant", "create", "Acme", "--json"], admin).json["id"] as? String)
-        let secret = try #require(try Self.run(["key", "create", "--tenant", tenantID, "--name", "k", "--json"], admin).json["key"] as? String)
+        let secret = try #require(
+            try Self.run(["key", "create", "--tenant", tenantID, "--name", "k", "--json"], admin).json["key"] as? String)
         let user = ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": secret]
         #expect(try Self.run(["collection", "create", "notes"], user).status == 0)
         #expect(try Self.run(["doc", "put", "notes", "n1", "--data", "{}"], user).status == 0)
         for command in [["doc", "delete", "notes", "n1"], ["collection", "drop", "notes"]] {
             let refused = try Self.run(command, user, stdin: "y\n")
-            #expect(refused.status == 2 && refused.stderr.contains("confirmation_required") && refused.stderr.contains("--yes"), "\(refused.stderr)")
+            #expect(
+                refused.status == 2 && refused.stderr.contains("confirmation_required") && refused.stderr.contains("--yes"),
+                "\(refused.stderr)")
         }
         #expect(try Self.run(["doc", "get", "notes", "n1"], user).status == 0)
     }
@@ -83,7 +90,8 @@ import Testing
         let version = try CLITests.aerolith(["version", "--json"])
         #expect(version.status == 0 && version.json["version"] as? String == "0.1.0")
         let commit = try #require(version.json["commit"] as? String)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .path
         let git = Process()
         git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         git.arguments = ["git", "-C", repository, "rev-parse", "HEAD"]
@@ -91,7 +99,8 @@ import Testing
         git.standardOutput = out
         git.standardError = FileHandle.nullDevice
         try git.run()
-        let head = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         git.waitUntilExit()
         if git.terminationStatus == 0 { #expect(commit == head) } else { #expect(commit == "unknown") }
         let text = try CLITests.aerolith(["version"])
@@ -101,7 +110,9 @@ import Testing
 
     @Test func typosAndCompletions() throws {
         let typo = try CLITests.aerolith(["colection", "list"])
-        #expect(typo.status == 64 && typo.stderr.contains("unknown_subcommand") && typo.stderr.contains("did you mean \"aerolith collection\""), "\(typo.stderr)")
+        #expect(
+            typo.status == 64 && typo.stderr.contains("unknown_subcommand") && typo.stderr.contains("did you mean \"aerolith collection\""),
+            "\(typo.stderr)")
         let nested = try CLITests.aerolith(["doc", "delet", "notes", "n1"])
         #expect(nested.status == 64 && nested.stderr.contains("aerolith doc delete"), "\(nested.stderr)")
         let far = try CLITests.aerolith(["frobnicate"])

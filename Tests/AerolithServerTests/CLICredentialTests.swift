@@ -13,7 +13,9 @@ import Testing
         func run(_ arguments: [String], _ extra: [String: String] = [:], stdin: String? = nil) throws -> CLITests.Run {
             try CLITests.aerolith(arguments, environment: base.merging(extra) { $1 }, stdin: stdin)
         }
-        let signup = try run(["signup", "--tenant-name", "Acme", "--email", "ann@example.com", "--password-stdin", "--json"], stdin: "correct horse battery\n")
+        let signup = try run(
+            ["signup", "--tenant-name", "Acme", "--email", "ann@example.com", "--password-stdin", "--json"],
+            stdin: "correct horse battery\n")
         #expect(signup.status == 0, "\(signup.stderr)")
 
         // Only the stored login: whoami says so.
@@ -29,7 +31,9 @@ import Testing
         // A valid key in AEROLITH_KEY wins over the login; whoami explains instead of pointing at an HTTP route.
         let shadowed = try run(["auth", "whoami"], ["AEROLITH_KEY": secret])
         #expect(shadowed.status == 1 && shadowed.stderr.contains("user_required"))
-        #expect(shadowed.stderr.contains("AEROLITH_KEY") && shadowed.stderr.contains(path) && shadowed.stderr.contains("unset AEROLITH_KEY"), "\(shadowed.stderr)")
+        #expect(
+            shadowed.stderr.contains("AEROLITH_KEY") && shadowed.stderr.contains(path) && shadowed.stderr.contains("unset AEROLITH_KEY"),
+            "\(shadowed.stderr)")
         #expect(!shadowed.stderr.contains("POST /v1/auth/login"))
 
         // A stale key: the refusal names the variable and the login it shadows.

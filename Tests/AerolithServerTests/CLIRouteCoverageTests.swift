@@ -8,7 +8,8 @@ import Testing
     static let commands: [String: [String]] = [
         "live": ["health"], "ready": ["health"], "openapi": ["openapi"], "metrics": ["metrics"],
         "signup": ["signup"], "login": ["auth", "login"], "refresh": ["auth", "refresh"], "logout": ["auth", "logout"],
-        "findTenants": ["auth", "tenants"], "listSessions": ["auth", "sessions"], "revokeSession": ["auth", "revoke"], "me": ["auth", "whoami"],
+        "findTenants": ["auth", "tenants"], "listSessions": ["auth", "sessions"], "revokeSession": ["auth", "revoke"],
+        "me": ["auth", "whoami"],
         "changePassword": ["user", "password"], "rotateSigningKey": ["auth", "rotate-signing-key"],
         "createOwnKey": ["key", "create"], "listOwnKeys": ["key", "list"], "revokeOwnKey": ["key", "revoke"],
         "createKey": ["key", "create"], "listKeys": ["key", "list"], "revokeKey": ["key", "revoke"],

@@ -17,7 +17,9 @@ import Testing
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AEROLITH_") }
         env.merge(environment) { $1 }
         process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -27,7 +29,9 @@ import Testing
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     @Test func clientCommandsEndToEnd() async throws {
@@ -50,11 +54,16 @@ import Testing
         #expect(try Self.aerolith(["collection", "create", "notes"], environment: user).status == 0)
         let put = try Self.aerolith(["doc", "put", "notes", "n1", "--data", #"{"title":"hello","rank":2}"#, "--json"], environment: user)
         #expect(put.status == 0 && put.json["version"] as? Int == 1)
-        let fromStdin = try Self.aerolith(["doc", "put", "notes", "--data", "-", "--json"], environment: user, stdin: #"{"title":"piped","rank":1}"#)
+        let fromStdin = try Self.aerolith(
+            ["doc", "put", "notes", "--data", "-", "--json"], environment: user, stdin: #"{"title":"piped","rank":1}"#)
         #expect(fromStdin.status == 0 && (fromStdin.json["id"] as? String)?.count == 26)
         #expect(try Self.aerolith(["doc", "get", "notes", "n1"], environment: user).stdout.contains("hello"))
-        let query = try Self.aerolith(["doc", "query", "notes", "--filter", #"{"rank":{"$gte":1}}"#, "--sort", "rank", "--json"], environment: user)
-        #expect((query.json["documents"] as? [[String: Any]])?.compactMap { ($0["data"] as? [String: Any])?["title"] as? String } == ["piped", "hello"])
+        let query = try Self.aerolith(
+            ["doc", "query", "notes", "--filter", #"{"rank":{"$gte":1}}"#, "--sort", "rank", "--json"], environment: user)
+        #expect(
+            (query.json["documents"] as? [[String: Any]])?.compactMap { ($0["data"] as? [String: Any])?["title"] as? String } == [
+                "piped", "hello",
+            ])
         #expect(try Self.aerolith(["collection", "list"], environment: user).stdout.contains("notes"))
 
         // Failures print the server's code and exit non-zero.
@@ -73,7 +82,9 @@ import Testing
     @Test func usageAndConnectionErrors() throws {
         let noKey = try Self.aerolith(["collection", "list"])
         #expect(noKey.status == 2 && noKey.stderr.contains("missing_key"))
-        let unreachable = try Self.aerolith(["collection", "list", "--url", "http://127.0.0.1:\(try ServerProcess.freePort())", "--key", "k"])
+        let unreachable = try Self.aerolith([
+            "collection", "list", "--url", "http://127.0.0.1:\(try ServerProcess.freePort())", "--key", "k",
+        ])
         #expect(unreachable.status == 3 && unreachable.stderr.contains("connection_failed"))
         #expect(try Self.aerolith(["collection", "frobnicate"]).status != 0)
         #expect(try Self.aerolith(["--version"]).stdout.contains("0.1.0"))
@@ -90,7 +101,9 @@ import Testing
         ] {
             try content.write(toFile: config, atomically: true, encoding: .utf8)
             let run = try Self.aerolith(["serve", "--config", config, "--data-dir", directory + "/data"])
-            #expect(run.status == 2 && run.stderr.contains("invalid_configuration") && run.stderr.contains(message), "\(content): \(run.stderr)")
+            #expect(
+                run.status == 2 && run.stderr.contains("invalid_configuration") && run.stderr.contains(message), "\(content): \(run.stderr)"
+            )
         }
         #expect(try Self.aerolith(["serve", "--config", directory + "/missing.json"]).stderr.contains("invalid_configuration"))
         // Flags beat the environment, which beats the file: the file's bad port never matters here.

@@ -42,8 +42,10 @@ import Testing
 
     @Test func silentConnectionsAtTheMaximumMakeRoomForOnesThatSendARequest() async throws {
         let connectionsMax = 4
-        let server = try await ServerProcess(arguments: ["--connections-max", String(connectionsMax),
-                                                         "--header-read-timeout-seconds", "600", "--idle-timeout-seconds", "600"])
+        let server = try await ServerProcess(arguments: [
+            "--connections-max", String(connectionsMax),
+            "--header-read-timeout-seconds", "600", "--idle-timeout-seconds", "600",
+        ])
         // Twice the maximum of silent connections: each one beyond it takes the place of the one
         // idle the longest, so the oldest are closed and the table never holds more than the maximum.
         let silent = try (0..<(connectionsMax * 2)).map { _ in try RawConnection(port: server.port) }
@@ -72,8 +74,10 @@ import Testing
 
     @Test func silentConnectionsHoldingEverySlotAreClosedByTheTimeoutsAndHealthAnswers() async throws {
         let connectionsMax = 4
-        let server = try await ServerProcess(arguments: ["--connections-max", String(connectionsMax),
-                                                         "--header-read-timeout-seconds", "2", "--idle-timeout-seconds", "2"])
+        let server = try await ServerProcess(arguments: [
+            "--connections-max", String(connectionsMax),
+            "--header-read-timeout-seconds", "2", "--idle-timeout-seconds", "2",
+        ])
         let silent = try (0..<(connectionsMax * 2)).map { _ in try RawConnection(port: server.port) }
         for connection in silent {
             let closed = try await connection.isClosedByServer(within: Self.waitSeconds)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,9 @@ import Glibc
 /// data: private from the first byte, and served by one process at a time.
 @Suite struct DataDirectoryTests {
     static func mode(_ path: String) throws -> Int {
-        guard let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int else { throw TestFailure("no mode for \(path)") }
+        guard let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int else {
+            throw TestFailure("no mode for \(path)")
+        }
         return mode & 0o777
     }
 
@@ -67,11 +70,13 @@ import Glibc
     @Test func aSecondServerOnTheSameDirectoryIsRefused() async throws {
         let first = try await ServerProcess()
         let tenant = try await TenantFixture.make(server: first)
-        let pid = try String(contentsOfFile: first.dataDirectory + "/aerolith.lock", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try String(contentsOfFile: first.dataDirectory + "/aerolith.lock", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(Int(pid) != nil)
         let second = try await Self.refusedServe(["--data-dir", first.dataDirectory])
-        #expect(second.exited && second.status != 0 && second.output.contains("data_dir_locked") && second.output.contains("pid \(pid)"),
-                "\(second.output)")
+        #expect(
+            second.exited && second.status != 0 && second.output.contains("data_dir_locked") && second.output.contains("pid \(pid)"),
+            "\(second.output)")
         // The first keeps serving, and once it stops the directory can be used again.
         #expect(try await tenant.send(.GET, "/v1/collections").status == 200)
         first.stop()

@@ -15,13 +15,15 @@ import Testing
         let generated = try await tenant.send(.POST, "/v1/collections/users/documents", body: #"{"name":"Bob","age":25}"#)
         #expect(generated.status == 201 && generated.string("id")?.count == 26)
 
-        let page = try await tenant.send(.POST, "/v1/collections/users/query", body: #"{"filter":{"age":{"$gt":20}},"sort":["-age"],"limit":1}"#)
+        let page = try await tenant.send(
+            .POST, "/v1/collections/users/query", body: #"{"filter":{"age":{"$gt":20}},"sort":["-age"],"limit":1}"#)
         #expect(page.status == 200)
         let documents = page.json["documents"] as? [[String: Any]] ?? []
         #expect(documents.map { $0["id"] as? String } == ["ann"])
         let cursor = try #require(page.string("next_cursor"))
-        let next = try await tenant.send(.POST, "/v1/collections/users/query",
-                                         body: #"{"filter":{"age":{"$gt":20}},"sort":["-age"],"limit":1,"cursor":"\#(cursor)"}"#)
+        let next = try await tenant.send(
+            .POST, "/v1/collections/users/query",
+            body: #"{"filter":{"age":{"$gt":20}},"sort":["-age"],"limit":1,"cursor":"\#(cursor)"}"#)
         #expect((next.json["documents"] as? [[String: Any]])?.first?["data"] as? [String: Any] != nil)
         #expect(next.json["next_cursor"] is NSNull)
 
@@ -45,8 +47,9 @@ import Testing
         #expect(try await tenant.send(.PUT, path, body: #"{"a":2}"#, headers: [("If-Match", "\"7\"")]).status == 412)
         let replaced = try await tenant.send(.PUT, path, body: #"{"a":2}"#, headers: [("If-Match", "\"1\"")])
         #expect(replaced.status == 200 && replaced.headers.first(name: "ETag") == "\"2\"")
-        let patched = try await tenant.send(.PATCH, path, body: #"{"b":{"c":true},"a":null}"#, headers: [("If-Match", "\"2\"")],
-                                            contentType: "application/merge-patch+json")
+        let patched = try await tenant.send(
+            .PATCH, path, body: #"{"b":{"c":true},"a":null}"#, headers: [("If-Match", "\"2\"")],
+            contentType: "application/merge-patch+json")
         #expect(patched.status == 200)
         #expect(patched.json["data"] as? [String: [String: Bool]] == ["b": ["c": true]])
         #expect(try await tenant.send(.PATCH, path, body: #"{"x":1}"#, headers: [("If-Match", "\"2\"")]).status == 412)
@@ -66,17 +69,21 @@ import Testing
         let tenant = try await TenantFixture.make(server: server)
         _ = try await tenant.send(.POST, "/v1/collections", body: #"{"name":"c"}"#)
         _ = try await tenant.send(.POST, "/v1/collections/c/documents", body: #"{"id":"x","v":1}"#)
-        let failed = try await tenant.send(.POST, "/v1/collections/c/batch", body: """
-            {"operations":[{"op":"create","id":"y","data":{}},{"op":"patch","id":"x","patch":{"v":2},"if_match":1},
-            {"op":"delete","id":"missing"}]}
-            """)
+        let failed = try await tenant.send(
+            .POST, "/v1/collections/c/batch",
+            body: """
+                {"operations":[{"op":"create","id":"y","data":{}},{"op":"patch","id":"x","patch":{"v":2},"if_match":1},
+                {"op":"delete","id":"missing"}]}
+                """)
         #expect(failed.status == 404 && failed.code == "document_not_found" && failed.json["operation_index"] as? Int == 2)
         #expect(try await tenant.send(.GET, "/v1/collections/c/documents/y").status == 404)
         #expect(try await tenant.send(.GET, "/v1/collections/c/documents/x").headers.first(name: "ETag") == "\"1\"")
-        let applied = try await tenant.send(.POST, "/v1/collections/c/batch", body: """
-            {"operations":[{"op":"create","id":"y","data":{}},{"op":"patch","id":"x","patch":{"v":2},"if_match":1},
-            {"op":"replace","id":"z","data":{"z":1}},{"op":"delete","id":"y"}]}
-            """)
+        let applied = try await tenant.send(
+            .POST, "/v1/collections/c/batch",
+            body: """
+                {"operations":[{"op":"create","id":"y","data":{}},{"op":"patch","id":"x","patch":{"v":2},"if_match":1},
+                {"op":"replace","id":"z","data":{"z":1}},{"op":"delete","id":"y"}]}
+                """)
         #expect(applied.status == 200)
         #expect((applied.json["results"] as? [[String: Any]])?.map { $0["status"] as? Int } == [201, 200, 201, 204])
     }
@@ -116,8 +123,10 @@ import Testing
                 documented.insert("\(method.uppercased()) \(path)")
                 let concrete = path.replacingOccurrences(of: "{collection}", with: "c").replacingOccurrences(of: "{id}", with: "d")
                     .replacingOccurrences(of: "{tenant}", with: tenant.tenantID).replacingOccurrences(of: "{key}", with: "k")
-                    .replacingOccurrences(of: "{index}", with: "i").replacingOccurrences(of: "{name}", with: "p").replacingOccurrences(of: "{function}", with: "f")
-                let reply = try await tenant.send(.init(rawValue: method.uppercased()), concrete, body: method == "get" || method == "delete" ? nil : "{}")
+                    .replacingOccurrences(of: "{index}", with: "i").replacingOccurrences(of: "{name}", with: "p").replacingOccurrences(
+                        of: "{function}", with: "f")
+                let reply = try await tenant.send(
+                    .init(rawValue: method.uppercased()), concrete, body: method == "get" || method == "delete" ? nil : "{}")
                 #expect(reply.code != "route_not_found", "\(method) \(path) is documented but not served")
                 #expect(reply.status < 500, "\(method) \(path) answered \(reply.status)")
             }

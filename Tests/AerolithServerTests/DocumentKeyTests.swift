@@ -8,8 +8,10 @@ import Testing
         let server = try await ServerProcess()
         let tenant = try await TenantFixture.make(server: server)
         #expect(try await tenant.send(.POST, "/v1/collections", body: #"{"name":"names"}"#).status == 201)
-        let composed = "\u{00E9}", decomposed = "e\u{0301}"
-        let created = try await tenant.send(.POST, "/v1/collections/names/documents", body: #"{"id":"d1","\#(composed)":"nfc","\#(decomposed)":"nfd"}"#)
+        let composed = "\u{00E9}"
+        let decomposed = "e\u{0301}"
+        let created = try await tenant.send(
+            .POST, "/v1/collections/names/documents", body: #"{"id":"d1","\#(composed)":"nfc","\#(decomposed)":"nfd"}"#)
         #expect(created.status == 201, "\(created.body)")
         let read = try await tenant.send(.GET, "/v1/collections/names/documents/d1")
         #expect(read.status == 200)

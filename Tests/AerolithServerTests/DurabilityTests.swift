@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,8 @@ import Glibc
         let acknowledged = try await withThrowingTaskGroup(of: String?.self) { group in
             for index in 0..<writeCount {
                 group.addTask {
-                    let reply = try await tenant.send(.PUT, "/v1/collections/ledger/documents/entry-\(index)", body: #"{"amount":\#(index)}"#)
+                    let reply = try await tenant.send(
+                        .PUT, "/v1/collections/ledger/documents/entry-\(index)", body: #"{"amount":\#(index)}"#)
                     return reply.status == 201 ? "entry-\(index)" : nil
                 }
             }

@@ -19,8 +19,10 @@ enum HTTP {
         func string(_ key: String) -> String? { json[key] as? String }
     }
 
-    static func send(_ method: HTTPMethod, _ url: String, key: String? = nil, body: String? = nil,
-                     headers: [(String, String)] = [], contentType: String? = "application/json") async throws -> Reply {
+    static func send(
+        _ method: HTTPMethod, _ url: String, key: String? = nil, body: String? = nil,
+        headers: [(String, String)] = [], contentType: String? = "application/json"
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
@@ -46,13 +48,16 @@ struct TenantFixture {
         let tenant = try await HTTP.send(.POST, server.baseURL + "/v1/tenants", key: admin, body: #"{"name":"\#(name)"}"#)
         guard tenant.status == 201, let tenantID = tenant.string("id") else { throw TestFailure("tenant: \(tenant.body)") }
         let roleField = role.map { #","role":"\#($0)""# } ?? ""
-        let key = try await HTTP.send(.POST, server.baseURL + "/v1/tenants/\(tenantID)/keys", key: admin, body: #"{"name":"test"\#(roleField)}"#)
+        let key = try await HTTP.send(
+            .POST, server.baseURL + "/v1/tenants/\(tenantID)/keys", key: admin, body: #"{"name":"test"\#(roleField)}"#)
         guard key.status == 201, let secret = key.string("key") else { throw TestFailure("key: \(key.body)") }
         return TenantFixture(server: server, tenantID: tenantID, key: secret)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
-              contentType: String? = "application/json") async throws -> HTTP.Reply {
+    func send(
+        _ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+        contentType: String? = "application/json"
+    ) async throws -> HTTP.Reply {
         try await HTTP.send(method, server.baseURL + path, key: key, body: body, headers: headers, contentType: contentType)
     }
 }

@@ -48,7 +48,8 @@ struct IdentityFixture {
 
     static func session(_ reply: HTTP.Reply) throws -> Session {
         guard let tenantID = reply.string("tenant_id"), let userID = reply.string("user_id"), let access = reply.string("access_token"),
-              let refresh = reply.string("refresh_token"), let sessionID = reply.string("session_id") else {
+            let refresh = reply.string("refresh_token"), let sessionID = reply.string("session_id")
+        else {
             throw TestFailure("no tokens in \(reply.body)")
         }
         return Session(tenantID: tenantID, userID: userID, access: access, refresh: refresh, sessionID: sessionID)
@@ -66,7 +67,8 @@ struct IdentityFixture {
         var keys: [String: [UInt8]] = [:]
         for document in page.documents {
             guard let object = try JSONParser.parse(document.body).objectValue, let kid = object["kid"]?.stringValue,
-                  let secret = object["secret"]?.stringValue.flatMap({ Data(base64Encoded: $0) }) else { continue }
+                let secret = object["secret"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
+            else { continue }
             keys[kid] = Array(secret)
         }
         return keys

@@ -33,13 +33,18 @@ import Testing
         // The same email may exist in another tenant; a wrong password or tenant says nothing about which.
         let other = try await fixture.signup("Other", email: "ann@example.com")
         #expect(other.tenantID != owner.tenantID)
-        let wrong = try await fixture.post("/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"ann@example.com","password":"not the password"}"#)
+        let wrong = try await fixture.post(
+            "/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"ann@example.com","password":"not the password"}"#)
         #expect(wrong.status == 401 && wrong.code == "invalid_credentials")
-        let unknown = try await fixture.post("/v1/auth/login", #"{"tenant":"tn_aaaaaaaaaaaaaaaaaaaa","email":"ann@example.com","password":"whatever12"}"#)
+        let unknown = try await fixture.post(
+            "/v1/auth/login", #"{"tenant":"tn_aaaaaaaaaaaaaaaaaaaa","email":"ann@example.com","password":"whatever12"}"#)
         #expect(unknown.status == 401 && unknown.code == "invalid_credentials")
         // API keys are not users.
-        #expect(try await fixture.post("/v1/signup", #"{"tenant_name":"Dup","email":"bad","password":"correct horse battery"}"#).code == "invalid_email")
-        #expect(try await fixture.post("/v1/signup", #"{"tenant_name":"Dup","email":"x@y.io","password":"short"}"#).code == "invalid_password")
+        #expect(
+            try await fixture.post("/v1/signup", #"{"tenant_name":"Dup","email":"bad","password":"correct horse battery"}"#).code
+                == "invalid_email")
+        #expect(
+            try await fixture.post("/v1/signup", #"{"tenant_name":"Dup","email":"x@y.io","password":"short"}"#).code == "invalid_password")
     }
 
     @Test func refreshTokensRotateAndReuseRevokesTheFamily() async throws {
@@ -86,12 +91,21 @@ import Testing
         notBefore["nbf"] = now + 3_600
         let refused: [(String, String)] = [
             ("alg none", ForgedToken.unsigned(header: ["alg": "none", "typ": "JWT", "kid": kid], payload: payload)),
-            ("alg none, signature kept", ForgedToken.unsigned(header: ["alg": "none", "typ": "JWT", "kid": kid], payload: payload) + String(parts[2])),
+            (
+                "alg none, signature kept",
+                ForgedToken.unsigned(header: ["alg": "none", "typ": "JWT", "kid": kid], payload: payload) + String(parts[2])
+            ),
             ("EdDSA key confusion", try ForgedToken.ed25519(header: ["alg": "EdDSA", "typ": "JWT", "kid": kid], payload: payload)),
-            ("RS256 header, HMAC signature", ForgedToken.hs256(header: ["alg": "RS256", "typ": "JWT", "kid": kid], payload: payload, secret: secret)),
+            (
+                "RS256 header, HMAC signature",
+                ForgedToken.hs256(header: ["alg": "RS256", "typ": "JWT", "kid": kid], payload: payload, secret: secret)
+            ),
             ("HS512 header", ForgedToken.hs256(header: ["alg": "HS512", "typ": "JWT", "kid": kid], payload: payload, secret: secret)),
             ("another HMAC secret", ForgedToken.hs256(header: header, payload: payload, secret: Array(repeating: 7, count: 32))),
-            ("unknown kid", ForgedToken.hs256(header: ["alg": "HS256", "typ": "JWT", "kid": "kid_nosuchkeyxxxxxxx"], payload: payload, secret: secret)),
+            (
+                "unknown kid",
+                ForgedToken.hs256(header: ["alg": "HS256", "typ": "JWT", "kid": "kid_nosuchkeyxxxxxxx"], payload: payload, secret: secret)
+            ),
             ("no kid", ForgedToken.hs256(header: ["alg": "HS256", "typ": "JWT"], payload: payload, secret: secret)),
             ("tampered payload", parts[0] + "." + ForgedToken.base64URL(ForgedToken.json(elevated)) + "." + parts[2]),
             ("tampered signature", parts[0] + "." + parts[1] + "." + String(parts[2].reversed())),
@@ -105,7 +119,9 @@ import Testing
             #expect(reply.status == 401, "\(name): \(reply.status) \(reply.body)")
             #expect(reply.headers.first(name: "WWW-Authenticate") != nil, "\(name)")
         }
-        #expect(try await fixture.send(.GET, "/v1/me", token: ForgedToken.hs256(header: header, payload: expired, secret: secret)).code == "token_expired")
+        #expect(
+            try await fixture.send(.GET, "/v1/me", token: ForgedToken.hs256(header: header, payload: expired, secret: secret)).code
+                == "token_expired")
         // Nothing above disturbed the real session.
         #expect(try await fixture.meStatus(owner.access) == 200)
     }
@@ -130,29 +146,40 @@ import Testing
         let owner = try await fixture.signup("Acme", email: "owner@example.com")
         #expect(try await fixture.post("/v1/collections", #"{"name":"notes"}"#, token: owner.access).status == 201)
         #expect(try await fixture.post("/v1/collections", #"{"name":"payroll"}"#, token: owner.access).status == 201)
-        let created = try await fixture.post("/v1/users", #"{"email":"vic@example.com","password":"viewer password","roles":["viewer"]}"#, token: owner.access)
+        let created = try await fixture.post(
+            "/v1/users", #"{"email":"vic@example.com","password":"viewer password","roles":["viewer"]}"#, token: owner.access)
         #expect(created.status == 201)
         let viewer = try await fixture.login(owner.tenantID, email: "vic@example.com", password: "viewer password")
         #expect(try await fixture.send(.GET, "/v1/collections/notes", token: viewer.access).status == 200)
         let write = try await fixture.post("/v1/collections/notes/documents", "{}", token: viewer.access)
         #expect(write.status == 403 && write.code == "forbidden")
         #expect(try await fixture.send(.GET, "/v1/users", token: viewer.access).status == 403)
-        #expect(try await fixture.post("/v1/users", #"{"email":"vic@example.com","password":"another password"}"#, token: owner.access).code == "email_taken")
+        #expect(
+            try await fixture.post("/v1/users", #"{"email":"vic@example.com","password":"another password"}"#, token: owner.access).code
+                == "email_taken")
 
         // A custom role, assigned: the next request sees it.
-        #expect(try await fixture.post("/v1/roles", #"{"name":"writer","permissions":["documents:read","documents:write"]}"#, token: owner.access).status == 201)
-        #expect(try await fixture.post("/v1/roles", #"{"name":"bad","permissions":["platform:admin"]}"#, token: owner.access).code == "invalid_permission")
+        #expect(
+            try await fixture.post(
+                "/v1/roles", #"{"name":"writer","permissions":["documents:read","documents:write"]}"#, token: owner.access
+            ).status == 201)
+        #expect(
+            try await fixture.post("/v1/roles", #"{"name":"bad","permissions":["platform:admin"]}"#, token: owner.access).code
+                == "invalid_permission")
         let userID = try #require(created.string("id"))
         #expect(try await fixture.send(.PATCH, "/v1/users/\(userID)", token: owner.access, body: #"{"roles":["writer"]}"#).status == 200)
         #expect(try await fixture.post("/v1/collections/notes/documents", "{}", token: viewer.access).status == 201)
         #expect(try await fixture.send(.DELETE, "/v1/roles/writer", token: owner.access).code == "role_in_use")
-        #expect(try await fixture.post("/v1/roles", #"{"name":"temporary","permissions":["documents:read"]}"#, token: owner.access).status == 201)
+        #expect(
+            try await fixture.post("/v1/roles", #"{"name":"temporary","permissions":["documents:read"]}"#, token: owner.access).status
+                == 201)
         #expect(try await fixture.send(.DELETE, "/v1/roles/temporary", token: owner.access).status == 204)
         #expect(try await fixture.send(.DELETE, "/v1/roles/temporary", token: owner.access).code == "role_not_found")
 
         // API keys: a role or a permission subset, and a collection scope.
-        let scoped = try await fixture.post("/v1/keys", #"{"name":"notes only","permissions":["documents:read","documents:write"],"collections":["notes"]}"#,
-                                            token: owner.access)
+        let scoped = try await fixture.post(
+            "/v1/keys", #"{"name":"notes only","permissions":["documents:read","documents:write"],"collections":["notes"]}"#,
+            token: owner.access)
         let key = try #require(scoped.string("key"), "\(scoped.body)")
         #expect(try await fixture.post("/v1/collections/notes/documents", "{}", token: key).status == 201)
         let outside = try await fixture.post("/v1/collections/payroll/documents", "{}", token: key)
@@ -160,17 +187,23 @@ import Testing
         #expect(try await fixture.send(.GET, "/v1/collections/payroll/documents/x", token: key).status == 403)
         #expect(try await fixture.send(.GET, "/v1/collections", token: key).status == 403)
         #expect(try await fixture.send(.DELETE, "/v1/collections/notes", token: key).status == 403)
-        let billing = try #require(try await fixture.post("/v1/keys", #"{"name":"billing","role":"billing"}"#, token: owner.access).string("key"))
+        let billing = try #require(
+            try await fixture.post("/v1/keys", #"{"name":"billing","role":"billing"}"#, token: owner.access).string("key"))
         #expect(try await fixture.send(.GET, "/v1/collections", token: billing).status == 403)
-        #expect(try await fixture.post("/v1/keys", #"{"name":"x","role":"writer","permissions":["documents:read"]}"#, token: owner.access).code == "invalid_permission")
+        #expect(
+            try await fixture.post("/v1/keys", #"{"name":"x","role":"writer","permissions":["documents:read"]}"#, token: owner.access).code
+                == "invalid_permission")
         #expect(try await fixture.post("/v1/keys", #"{"name":"x"}"#, token: viewer.access).status == 403)
     }
 
     @Test func nobodyGrantsMoreThanTheyHold() async throws {
         let fixture = try await IdentityFixture.start()
         let owner = try await fixture.signup("Acme", email: "owner@example.com")
-        #expect(try await fixture.post("/v1/users", #"{"email":"adm@example.com","password":"admin password","roles":["admin"]}"#,
-                                       token: owner.access).status == 201)
+        #expect(
+            try await fixture.post(
+                "/v1/users", #"{"email":"adm@example.com","password":"admin password","roles":["admin"]}"#,
+                token: owner.access
+            ).status == 201)
         let admin = try await fixture.login(owner.tenantID, email: "adm@example.com", password: "admin password")
         // An admin holds everything but billing:read, so cannot hand out owner or billing.
         let refusals: [(HTTPMethod, String, String)] = [
@@ -189,42 +222,62 @@ import Testing
         #expect(try await fixture.post("/v1/keys", #"{"name":"k","role":"developer"}"#, token: admin.access).status == 201)
         // The last active owner stays.
         #expect(try await fixture.send(.DELETE, "/v1/users/\(owner.userID)", token: owner.access).code == "last_owner")
-        #expect(try await fixture.send(.PATCH, "/v1/users/\(owner.userID)", token: owner.access, body: #"{"roles":["admin"]}"#).code == "last_owner")
-        #expect(try await fixture.send(.PATCH, "/v1/users/\(admin.userID)", token: owner.access, body: #"{"roles":["owner"]}"#).status == 200)
-        #expect(try await fixture.send(.PATCH, "/v1/users/\(owner.userID)", token: owner.access, body: #"{"roles":["admin"]}"#).status == 200)
+        #expect(
+            try await fixture.send(.PATCH, "/v1/users/\(owner.userID)", token: owner.access, body: #"{"roles":["admin"]}"#).code
+                == "last_owner")
+        #expect(
+            try await fixture.send(.PATCH, "/v1/users/\(admin.userID)", token: owner.access, body: #"{"roles":["owner"]}"#).status == 200)
+        #expect(
+            try await fixture.send(.PATCH, "/v1/users/\(owner.userID)", token: owner.access, body: #"{"roles":["admin"]}"#).status == 200)
         // A role that only manages keys cannot mint a key that does more.
-        #expect(try await fixture.post("/v1/roles", #"{"name":"keymaker","permissions":["keys:manage"]}"#, token: admin.access).status == 201)
-        #expect(try await fixture.post("/v1/users", #"{"email":"km@example.com","password":"keymaker pass","roles":["keymaker"]}"#,
-                                       token: admin.access).status == 201)
+        #expect(
+            try await fixture.post("/v1/roles", #"{"name":"keymaker","permissions":["keys:manage"]}"#, token: admin.access).status == 201)
+        #expect(
+            try await fixture.post(
+                "/v1/users", #"{"email":"km@example.com","password":"keymaker pass","roles":["keymaker"]}"#,
+                token: admin.access
+            ).status == 201)
         let keymaker = try await fixture.login(owner.tenantID, email: "km@example.com", password: "keymaker pass")
         #expect(try await fixture.post("/v1/keys", #"{"name":"k","role":"developer"}"#, token: keymaker.access).code == "forbidden")
         // A key limited to some collections cannot use routes beyond them, key management included.
         #expect(try await fixture.post("/v1/collections", #"{"name":"notes"}"#, token: admin.access).status == 201)
-        let scoped = try #require(try await fixture.post("/v1/keys", #"{"name":"s","permissions":["keys:manage","documents:read"],"collections":["notes"]}"#,
-                                                        token: admin.access).string("key"))
-        #expect(try await fixture.post("/v1/keys", #"{"name":"t","permissions":["documents:read"],"collections":["notes"]}"#, token: scoped).code == "forbidden")
+        let scoped = try #require(
+            try await fixture.post(
+                "/v1/keys", #"{"name":"s","permissions":["keys:manage","documents:read"],"collections":["notes"]}"#,
+                token: admin.access
+            ).string("key"))
+        #expect(
+            try await fixture.post("/v1/keys", #"{"name":"t","permissions":["documents:read"],"collections":["notes"]}"#, token: scoped)
+                .code == "forbidden")
     }
 
     @Test func suspendedUsersAndTenantsAreRefused() async throws {
         let fixture = try await IdentityFixture.start()
         let admin = try fixture.server.adminKey
         let owner = try await fixture.signup("Acme", email: "owner@example.com")
-        let member = try await fixture.post("/v1/users", #"{"email":"dev@example.com","password":"developer pass","roles":["developer"]}"#, token: owner.access)
+        let member = try await fixture.post(
+            "/v1/users", #"{"email":"dev@example.com","password":"developer pass","roles":["developer"]}"#, token: owner.access)
         let memberID = try #require(member.string("id"))
         let dev = try await fixture.login(owner.tenantID, email: "dev@example.com", password: "developer pass")
-        #expect(try await fixture.send(.PATCH, "/v1/users/\(memberID)", token: owner.access, body: #"{"status":"suspended"}"#).status == 200)
+        #expect(
+            try await fixture.send(.PATCH, "/v1/users/\(memberID)", token: owner.access, body: #"{"status":"suspended"}"#).status == 200)
         let suspended = try await fixture.send(.GET, "/v1/collections", token: dev.access)
         #expect(suspended.status == 403 && suspended.code == "user_suspended")
         #expect(try await fixture.post("/v1/auth/refresh", #"{"refresh_token":"\#(dev.refresh)"}"#).code == "user_suspended")
-        let login = try await fixture.post("/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"dev@example.com","password":"developer pass"}"#)
+        let login = try await fixture.post(
+            "/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"dev@example.com","password":"developer pass"}"#)
         #expect(login.status == 403 && login.code == "user_suspended")
 
         let key = try #require(try await fixture.post("/v1/keys", #"{"name":"k","role":"developer"}"#, token: owner.access).string("key"))
-        #expect(try await fixture.send(.PATCH, "/v1/tenants/\(owner.tenantID)", token: admin, body: #"{"status":"suspended"}"#).status == 200)
+        #expect(
+            try await fixture.send(.PATCH, "/v1/tenants/\(owner.tenantID)", token: admin, body: #"{"status":"suspended"}"#).status == 200)
         let byUser = try await fixture.send(.GET, "/v1/collections", token: owner.access)
         #expect(byUser.status == 403 && byUser.code == "tenant_suspended")
         #expect(try await fixture.send(.GET, "/v1/collections", token: key).code == "tenant_suspended")
-        #expect(try await fixture.post("/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"owner@example.com","password":"correct horse battery"}"#).code == "tenant_suspended")
+        #expect(
+            try await fixture.post(
+                "/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"owner@example.com","password":"correct horse battery"}"#
+            ).code == "tenant_suspended")
         #expect(try await fixture.send(.PATCH, "/v1/tenants/\(owner.tenantID)", token: admin, body: #"{"status":"active"}"#).status == 200)
         #expect(try await fixture.send(.GET, "/v1/collections", token: owner.access).status == 200)
     }
@@ -233,14 +286,21 @@ import Testing
         let fixture = try await IdentityFixture.start()
         let first = try await fixture.signup("Acme", email: "ann@example.com")
         let second = try await fixture.login(first.tenantID, email: "ann@example.com")
-        let wrong = try await fixture.post("/v1/me/password", #"{"current_password":"nope nope nope","new_password":"a new password"}"#, token: first.access)
+        let wrong = try await fixture.post(
+            "/v1/me/password", #"{"current_password":"nope nope nope","new_password":"a new password"}"#, token: first.access)
         #expect(wrong.status == 401 && wrong.code == "invalid_credentials")
-        #expect(try await fixture.post("/v1/me/password", #"{"current_password":"correct horse battery","new_password":"a new password"}"#,
-                                       token: first.access).status == 204)
+        #expect(
+            try await fixture.post(
+                "/v1/me/password", #"{"current_password":"correct horse battery","new_password":"a new password"}"#,
+                token: first.access
+            ).status == 204)
         #expect(try await fixture.meStatus(first.access) == 200)
         #expect(try await fixture.meStatus(second.access) == 401)
         #expect(try await fixture.post("/v1/auth/refresh", #"{"refresh_token":"\#(second.refresh)"}"#).status == 401)
-        #expect(try await fixture.post("/v1/auth/login", #"{"tenant":"\#(first.tenantID)","email":"ann@example.com","password":"correct horse battery"}"#).status == 401)
+        #expect(
+            try await fixture.post(
+                "/v1/auth/login", #"{"tenant":"\#(first.tenantID)","email":"ann@example.com","password":"correct horse battery"}"#
+            ).status == 401)
         _ = try await fixture.login(first.tenantID, email: "ann@example.com", password: "a new password")
     }
 
@@ -265,7 +325,8 @@ import Testing
             let guess = #"{"tenant":"\#(owner.tenantID)","email":"user\#(index)@example.com","password":"guess guess"}"#
             #expect(try await fixture.post("/v1/auth/login", guess).status == 401)
         }
-        let throttled = try await fixture.post("/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"ann@example.com","password":"correct horse battery"}"#)
+        let throttled = try await fixture.post(
+            "/v1/auth/login", #"{"tenant":"\#(owner.tenantID)","email":"ann@example.com","password":"correct horse battery"}"#)
         #expect(throttled.status == 429 && throttled.headers.first(name: "Retry-After") != nil)
     }
 
@@ -284,7 +345,8 @@ import Testing
         try await fixture.server.start(arguments: ["--config", fixture.configPath, "--signup", "off"])
         #expect(try await fixture.meStatus(before.access) == 200)
         #expect(try await fixture.meStatus(after.access) == 200)
-        let refused = try await fixture.post("/v1/signup", #"{"tenant_name":"X","email":"x@example.com","password":"correct horse battery"}"#)
+        let refused = try await fixture.post(
+            "/v1/signup", #"{"tenant_name":"X","email":"x@example.com","password":"correct horse battery"}"#)
         #expect(refused.status == 403 && refused.code == "signup_disabled")
     }
 }

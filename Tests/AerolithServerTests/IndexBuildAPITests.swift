@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,8 @@ import Glibc
         #expect(try await writer.send(.POST, "/v1/collections", body: #"{"name":"notes"}"#).status == 201)
         for start in stride(from: 0, to: Self.documentCount, by: Self.batchSize) {
             let operations = (start..<start + Self.batchSize).map { #"{"op":"create","id":"d\#($0)","data":{"n":\#($0)}}"# }
-            let batch = try await builder.send(.POST, "/v1/collections/big/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
+            let batch = try await builder.send(
+                .POST, "/v1/collections/big/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
             #expect(batch.status == 200)
         }
         // Another tenant's write that commits while the build is still `building` shows the build
@@ -62,7 +64,9 @@ import Glibc
         #expect(try await tenant.send(.POST, "/v1/collections", body: #"{"name":"big"}"#).status == 201)
         for start in stride(from: 0, to: Self.documentCount, by: Self.batchSize) {
             let operations = (start..<start + Self.batchSize).map { #"{"op":"create","id":"d\#($0)","data":{"n":\#($0)}}"# }
-            #expect(try await tenant.send(.POST, "/v1/collections/big/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#).status == 200)
+            #expect(
+                try await tenant.send(.POST, "/v1/collections/big/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
+                    .status == 200)
         }
         #expect(try await tenant.send(.POST, "/v1/collections/big/indexes", body: #"{"name":"by_n","paths":["n"]}"#).status == 202)
         server.stop(signal: SIGKILL)

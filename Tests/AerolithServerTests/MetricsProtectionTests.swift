@@ -60,7 +60,9 @@ import Testing
         let overridden = try await ServerProcess(arguments: ["--config", config] + ServerProcess.metricsArguments)
         #expect(try await HTTP.send(.GET, overridden.baseURL + "/metrics", key: "token-from-the-config-file-0123").status == 401)
         #expect(try await overridden.metrics().status == 200)
-        let short = try CLITests.aerolith(["serve", "--metrics-token", "short", "--data-dir", NSTemporaryDirectory() + "unused-\(UUID().uuidString)"])
+        let short = try CLITests.aerolith([
+            "serve", "--metrics-token", "short", "--data-dir", NSTemporaryDirectory() + "unused-\(UUID().uuidString)",
+        ])
         #expect(short.status != 0 && short.stderr.contains("invalid_configuration") && short.stderr.contains("metrics_token"))
     }
 

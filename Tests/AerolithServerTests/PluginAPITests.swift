@@ -19,7 +19,8 @@ import Testing
 
     @Test func listsLoadedAndRefusedPluginsAndKeepsServing() async throws {
         let pluginDirectory = NSTemporaryDirectory() + "aerolith-plugin-dir-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: pluginDirectory) }
         try Self.compile(pluginDirectory + "/a_good.so", [])
         try Self.compile(pluginDirectory + "/b_newer_major.so", ["ABI_MAJOR=2", "PLUGIN_NAME=\"newer\""])
@@ -31,7 +32,9 @@ import Testing
         let admin = try server.adminKey
         let listing = try await HTTP.send(.GET, server.baseURL + "/v1/plugins", key: admin)
         #expect(listing.status == 200)
-        let plugins = (listing.json["plugins"] as? [[String: Any]] ?? []).filter { ($0["file"] as? String)?.hasPrefix(pluginDirectory) == true }
+        let plugins = (listing.json["plugins"] as? [[String: Any]] ?? []).filter {
+            ($0["file"] as? String)?.hasPrefix(pluginDirectory) == true
+        }
         func entry(_ file: String) -> [String: Any]? { plugins.first { ($0["file"] as? String)?.hasSuffix(file) == true } }
         #expect(entry("a_good.so")?["state"] as? String == "enabled")
         #expect(entry("a_good.so")?["name"] as? String == "configurable")
@@ -57,10 +60,13 @@ import Testing
         #expect(try await HTTP.send(.POST, functions, key: admin, body: #"{"arguments":[1]}"#).code == "invalid_arguments")
         #expect(try await HTTP.send(.POST, functions, key: admin, body: #"{"arguments":[1.5,2]}"#).code == "invalid_arguments")
         #expect(try await HTTP.send(.POST, functions, key: admin, body: #"{"arguments":["1",2]}"#).code == "invalid_parameter")
-        #expect(try await HTTP.send(.POST, server.baseURL + "/v1/plugins/configurable/functions/nope", key: admin, body: "{}").code == "function_not_found")
+        #expect(
+            try await HTTP.send(.POST, server.baseURL + "/v1/plugins/configurable/functions/nope", key: admin, body: "{}").code
+                == "function_not_found")
         #expect(try await tenant.send(.POST, "/v1/plugins/configurable/functions/add_i64", body: #"{"arguments":[1,2]}"#).status == 403)
-        let called = try CLITests.aerolith(["plugin", "call", "configurable", "add_i64", "20", "22"],
-                                           environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": admin])
+        let called = try CLITests.aerolith(
+            ["plugin", "call", "configurable", "add_i64", "20", "22"],
+            environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": admin])
         #expect(called.status == 0 && called.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "42")
     }
 }

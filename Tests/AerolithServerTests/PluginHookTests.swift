@@ -5,7 +5,8 @@ import Testing
 /// Plugins at work through the public surface: dropped into a running server, activated for
 /// one tenant, changing that tenant's responses only, disabled and re-enabled at run time.
 @Suite(.serialized) struct PluginHookTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     static let include = repository + "/SDK/include"
     static let hooksFixture = repository + "/Tests/AerolithKernelTests/Fixtures/hooks_plugin.c"
 
@@ -25,7 +26,8 @@ import Testing
 
     static func pluginDirectory(of server: ServerProcess) throws -> String {
         let directory = server.dataDirectory + "/plugins"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         return directory
     }
 
@@ -83,8 +85,9 @@ import Testing
         server.stop()
         try await server.start()
         #expect(try await acme.send(.POST, "/v1/collections/notes/documents", body: forbidden).status == 422)
-        let cli = try CLITests.aerolith(["plugin", "deactivate", "hello", "--tenant", acme.tenantID],
-                                        environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": try server.adminKey])
+        let cli = try CLITests.aerolith(
+            ["plugin", "deactivate", "hello", "--tenant", acme.tenantID],
+            environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": try server.adminKey])
         #expect(cli.status == 0 && cli.stdout.contains("is not active for \(acme.tenantID)"))
         #expect(try await acme.send(.POST, "/v1/collections/notes/documents", body: forbidden).status == 201)
     }
@@ -96,8 +99,9 @@ import Testing
         #expect((plugin.string("file") ?? "").hasSuffix("/libAerolithPluginAudit.so"))
         let acme = try await TenantFixture.make(server: server, name: "Acme")
         let other = try await TenantFixture.make(server: server, name: "Other")
-        let cli = try CLITests.aerolith(["plugin", "activate", "audit", "--tenant", acme.tenantID],
-                                        environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": try server.adminKey])
+        let cli = try CLITests.aerolith(
+            ["plugin", "activate", "audit", "--tenant", acme.tenantID],
+            environment: ["AEROLITH_URL": server.baseURL, "AEROLITH_KEY": try server.adminKey])
         #expect(cli.status == 0)
         #expect(try await acme.send(.POST, "/v1/collections", body: #"{"name":"orders"}"#).status == 201)
         let created = try await acme.send(.POST, "/v1/collections/orders/documents", body: #"{"id":"o1","total":5}"#)
@@ -121,14 +125,17 @@ import Testing
 
     @Test func authenticationIsolationRoutesStateEventsAndPricing() async throws {
         let configuration = NSTemporaryDirectory() + "aerolith-config-\(UUID().uuidString).json"
-        try #"{"plugins":{"isolation_strategy":"fixture/prefix","configuration":{"fixture":{"mode":"test"}}},"pricing_function":"fixture/price_i64"}"#
+        try
+            #"{"plugins":{"isolation_strategy":"fixture/prefix","configuration":{"fixture":{"mode":"test"}}},"pricing_function":"fixture/price_i64"}"#
             .write(toFile: configuration, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: configuration) }
         let pluginDirectory = NSTemporaryDirectory() + "aerolith-hooks-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: pluginDirectory) }
         try Self.install(Self.hooksFixture, as: "fixture.so", in: pluginDirectory)
-        let server = try await ServerProcess(arguments: ["--config", configuration, "--plugin-dir", pluginDirectory] + ServerProcess.metricsArguments)
+        let server = try await ServerProcess(
+            arguments: ["--config", configuration, "--plugin-dir", pluginDirectory] + ServerProcess.metricsArguments)
 
         // Isolation: the selected strategy placed the new tenant.
         let acme = try await TenantFixture.make(server: server, name: "Acme")
@@ -139,7 +146,9 @@ import Testing
         // Authentication provider: only for tenants where the plugin is active.
         let sso = "fixture:\(acme.tenantID):viewer"
         #expect(try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: sso).status == 401)
-        #expect(try await Self.admin(server, .POST, "/v1/tenants/\(acme.tenantID)/plugins/fixture", body: #"{"settings":{"tag":"red"}}"#).status == 200)
+        #expect(
+            try await Self.admin(server, .POST, "/v1/tenants/\(acme.tenantID)/plugins/fixture", body: #"{"settings":{"tag":"red"}}"#).status
+                == 200)
         #expect(try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: sso).status == 200)
         #expect(try await HTTP.send(.POST, server.baseURL + "/v1/collections/items/documents", key: sso, body: "{}").status == 403)
         let rejected = try await HTTP.send(.GET, server.baseURL + "/v1/collections", key: "fixture:reject")
@@ -151,8 +160,9 @@ import Testing
         let stamped = try await acme.send(.POST, "/v1/collections/items/documents", body: #"{"id":"i1","n":1}"#)
         #expect((stamped.json["data"] as? [String: Any])?["stamped_by"] as? String == "fixture")
         #expect((stamped.json["data"] as? [String: Any])?["tag"] as? String == "red")
-        let batch = try await acme.send(.POST, "/v1/collections/items/batch",
-                                        body: #"{"operations":[{"op":"create","id":"i2","data":{}},{"op":"create","id":"i3","data":{"reject":true}}]}"#)
+        let batch = try await acme.send(
+            .POST, "/v1/collections/items/batch",
+            body: #"{"operations":[{"op":"create","id":"i2","data":{}},{"op":"create","id":"i3","data":{"reject":true}}]}"#)
         #expect(batch.status == 422 && batch.code == "rejected_by_fixture" && batch.json["operation_index"] as? Int == 1)
         #expect(try await acme.send(.GET, "/v1/collections/items/documents/i2").status == 404)
 
@@ -169,8 +179,11 @@ import Testing
         // A run of hooks slower than the budget is counted against its plugin, and still allows.
         #expect(try await acme.send(.GET, "/v1/collections/slow/documents/x").status == 404)
         let metrics = try await server.metrics().body.split(separator: "\n")
-        #expect(metrics.contains { $0.hasPrefix("aerolith_plugins_slow_calls_total{") && $0.contains(#"kind="authorize""#)
-            && $0.contains(#"plugin="fixture""#) && $0.hasSuffix(" 1") })
+        #expect(
+            metrics.contains {
+                $0.hasPrefix("aerolith_plugins_slow_calls_total{") && $0.contains(#"kind="authorize""#)
+                    && $0.contains(#"plugin="fixture""#) && $0.hasSuffix(" 1")
+            })
 
         // The plugin's route, its state and its events.
         #expect(try await acme.send(.POST, "/v1/fixture/notes", body: #"remember"#).status == 204)
@@ -202,7 +215,8 @@ import Testing
         try "int something(void) { return 1; }\n".write(toFile: noEntry, atomically: true, encoding: .utf8)
         try Self.install(noEntry, as: "no_entry.so", in: plugins)
         let unresolved = plugins + "/unresolved.c"
-        try "extern int missing_symbol(void);\nint aerolith_plugin_init(void) { return missing_symbol(); }\n".write(toFile: unresolved, atomically: true, encoding: .utf8)
+        try "extern int missing_symbol(void);\nint aerolith_plugin_init(void) { return missing_symbol(); }\n".write(
+            toFile: unresolved, atomically: true, encoding: .utf8)
         try Self.install(unresolved, as: "unresolved.so", in: plugins)
         try Self.install(fixture, as: "writable.so", in: plugins, defines: [#"PLUGIN_NAME="writable""#])
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: plugins + "/writable.so")
@@ -213,16 +227,19 @@ import Testing
         try object.run()
         object.waitUntilExit()
         try "just text".write(toFile: plugins + "/text.so", atomically: true, encoding: .utf8)
-        let expected = ["init_fails.so": "init_failed", "tail.so": "non_zero_tail", "major.so": "abi_mismatch", "no_entry.so": "no_entry_symbol",
-                        "unresolved.so": "load_failed", "writable.so": "unsafe_permissions", "object.so": "not_shared_object",
-                        "text.so": "not_elf"]
+        let expected = [
+            "init_fails.so": "init_failed", "tail.so": "non_zero_tail", "major.so": "abi_mismatch", "no_entry.so": "no_entry_symbol",
+            "unresolved.so": "load_failed", "writable.so": "unsafe_permissions", "object.so": "not_shared_object",
+            "text.so": "not_elf",
+        ]
         var codes: [String: String] = [:]
         try await Self.eventually("every refusal to be listed") {
             let listing = try await Self.admin(server, .GET, "/v1/plugins").json["plugins"] as? [[String: Any]] ?? []
             codes = [:]
             for entry in listing {
                 guard let file = (entry["file"] as? String)?.split(separator: "/").last.map(String.init),
-                      let code = (entry["reason"] as? [String: Any])?["code"] as? String else { continue }
+                    let code = (entry["reason"] as? [String: Any])?["code"] as? String
+                else { continue }
                 codes[file] = code
             }
             return expected.allSatisfy { codes[$0.key] == $0.value }
@@ -235,10 +252,18 @@ import Testing
 
         // A new version renamed over a loaded plugin takes its place; rewriting in place is refused.
         try Self.install(fixture, as: "versioned.so", in: plugins, defines: [#"PLUGIN_NAME="versioned""#])
-        try await Self.eventually("version 1.2.3") { try await Self.admin(server, .GET, "/v1/plugins/versioned").string("version") == "1.2.3" }
-        try Self.install(Self.hooksFixture, as: "versioned.so", in: plugins, defines: [#"PLUGIN_NAME="versioned""#, #"PLUGIN_VERSION="2.0.0""#,
-                                                                                       #"ROUTE_PREFIX="versioned""#])
-        try await Self.eventually("version 2.0.0") { try await Self.admin(server, .GET, "/v1/plugins/versioned").string("version") == "2.0.0" }
+        try await Self.eventually("version 1.2.3") {
+            try await Self.admin(server, .GET, "/v1/plugins/versioned").string("version") == "1.2.3"
+        }
+        try Self.install(
+            Self.hooksFixture, as: "versioned.so", in: plugins,
+            defines: [
+                #"PLUGIN_NAME="versioned""#, #"PLUGIN_VERSION="2.0.0""#,
+                #"ROUTE_PREFIX="versioned""#,
+            ])
+        try await Self.eventually("version 2.0.0") {
+            try await Self.admin(server, .GET, "/v1/plugins/versioned").string("version") == "2.0.0"
+        }
         let check = try CLITests.aerolith(["plugin", "check", plugins + "/versioned.so"])
         #expect(check.status == 0 && check.stdout.contains("conformance: passed"))
         let badCheck = try CLITests.aerolith(["plugin", "check", plugins + "/tail.so"])

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,9 @@ import Glibc
         let acme = try await TenantFixture.make(server: server, name: "Acme")
         #expect(try await acme.send(.POST, "/v1/collections", body: #"{"name":"notes"}"#).status == 201)
         try PluginHookTests.install(PluginHookTests.repository + "/SDK/examples/c/hello_plugin.c", as: "hello.so", in: plugins)
-        try await PluginHookTests.eventually("the plugin to load") { try await PluginHookTests.admin(server, .GET, "/v1/plugins/hello").status == 200 }
+        try await PluginHookTests.eventually("the plugin to load") {
+            try await PluginHookTests.admin(server, .GET, "/v1/plugins/hello").status == 200
+        }
         #expect(try await PluginHookTests.admin(server, .POST, "/v1/tenants/\(acme.tenantID)/plugins/hello").status == 200)
         #expect(try await acme.send(.POST, "/v1/collections/notes/documents", body: forbidden).code == "forbidden_key")
         return (server, acme, plugins)
@@ -32,7 +35,9 @@ import Glibc
 
     static func replacedCount(_ server: ServerProcess) async throws -> Int {
         let listing = try await PluginHookTests.admin(server, .GET, "/v1/plugins")
-        return (listing.json["plugins"] as? [[String: Any]] ?? []).filter { $0["name"] as? String == "hello" && $0["state"] as? String == "replaced" }.count
+        return (listing.json["plugins"] as? [[String: Any]] ?? []).filter {
+            $0["name"] as? String == "hello" && $0["state"] as? String == "replaced"
+        }.count
     }
 
     /// The plugin's hook still runs for every request, and the server ends cleanly on SIGTERM.
@@ -80,7 +85,9 @@ import Glibc
         #expect((refused?["reason"] as? [String: String])?["code"] == "incomplete_file")
         #expect(bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + half, bytes.count - half) } == bytes.count - half)
         close(descriptor)
-        try await PluginHookTests.eventually("the rewritten file to be loaded as a new version") { try await Self.replacedCount(server) == 1 }
+        try await PluginHookTests.eventually("the rewritten file to be loaded as a new version") {
+            try await Self.replacedCount(server) == 1
+        }
         try await Self.keepsServingThenStops(server, acme)
     }
 
@@ -96,7 +103,9 @@ import Glibc
         var reason: [String: String]?
         try await PluginHookTests.eventually("the link to be refused") {
             let listing = try await PluginHookTests.admin(server, .GET, "/v1/plugins")
-            reason = (listing.json["plugins"] as? [[String: Any]] ?? []).first { ($0["file"] as? String) == plugins + "/hello.so" }?["reason"] as? [String: String]
+            reason =
+                (listing.json["plugins"] as? [[String: Any]] ?? []).first { ($0["file"] as? String) == plugins + "/hello.so" }?["reason"]
+                as? [String: String]
             return reason != nil
         }
         #expect(reason?["code"] == "unsafe_permissions")

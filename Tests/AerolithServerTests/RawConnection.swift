@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,9 @@ final class RawConnection: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
         // A throw from here on runs deinit, which closes the descriptor.
         guard connected else { throw TestFailure("connect failed: errno \(errno)") }
@@ -76,9 +79,10 @@ final class RawConnection: @unchecked Sendable {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(seconds)
         while true {
-            let expired = Date() >= deadline  // as in isClosedByServer: one look after the deadline
+            let expired = Date() >= deadline // as in isClosedByServer: one look after the deadline
             guard let bytes = receiveAvailable() else {
-                throw TestFailure("the server closed the connection without answering \(path); got \(String(decoding: received, as: UTF8.self))")
+                throw TestFailure(
+                    "the server closed the connection without answering \(path); got \(String(decoding: received, as: UTF8.self))")
             }
             received += bytes
             if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n") { return text }

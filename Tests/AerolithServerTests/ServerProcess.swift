@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +39,9 @@ final class ServerProcess: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     var adminKey: String {
-        get throws { try String(contentsOfFile: dataDirectory + "/admin.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+        get throws {
+            try String(contentsOfFile: dataDirectory + "/admin.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 
     /// `GET /metrics` with the tests' metrics token.
@@ -77,11 +80,14 @@ final class ServerProcess: @unchecked Sendable {
         let address = "address=127.0.0.1:\(port) "
         let deadline = Date().addingTimeInterval(Self.startTimeoutSeconds)
         while true {
-            let expired = Date() >= deadline  // one look after the deadline, for a task a busy machine kept waiting
+            let expired = Date() >= deadline // one look after the deadline, for a task a busy machine kept waiting
             let startLog = String(decoding: Array(self.log.utf8).dropFirst(Int(logStart)), as: UTF8.self)
             let listens = startLog.split(separator: "\n").contains { $0.hasSuffix(" listening") && $0.contains(address) }
             if !process.isRunning {
-                if startLog.contains("address_in_use") { self.process = nil; throw PortTaken() }
+                if startLog.contains("address_in_use") {
+                    self.process = nil
+                    throw PortTaken()
+                }
                 throw TestFailure("server exited at start: \(self.log)")
             }
             // Ready, and it is this process answering: it has logged that it listens. (Between a
@@ -123,7 +129,9 @@ final class ServerProcess: @unchecked Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw TestFailure("bind failed") }
         return Int(UInt16(bigEndian: address.sin_port))

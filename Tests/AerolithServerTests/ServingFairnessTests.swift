@@ -9,7 +9,9 @@ import Testing
 /// concurrency. Checked over HTTP against the real server.
 @Suite struct ServingFairnessTests {
     /// Many requests in flight at once (the shared client opens at most 8 connections per host).
-    static func concurrently(_ count: Int, _ request: @escaping @Sendable (Int, HTTPClient) async throws -> HTTP.Reply) async throws -> [HTTP.Reply] {
+    static func concurrently(_ count: Int, _ request: @escaping @Sendable (Int, HTTPClient) async throws -> HTTP.Reply) async throws
+        -> [HTTP.Reply]
+    {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: count)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -38,7 +40,8 @@ import Testing
     }
 
     @Test func concurrentWrongPasswordsAreCheckedOnlyUpToTheLimit() async throws {
-        let fixture = try await IdentityFixture.start(identity: #""password_scrypt_log2_n": 10, "login_failures_per_account_max": 5, "login_failures_per_address_max": 1000"#)
+        let fixture = try await IdentityFixture.start(
+            identity: #""password_scrypt_log2_n": 10, "login_failures_per_account_max": 5, "login_failures_per_address_max": 1000"#)
         let owner = try await fixture.signup("Acme", email: "ann@example.com")
         let url = fixture.server.baseURL + "/v1/auth/login"
         let body = #"{"tenant":"\#(owner.tenantID)","email":"ann@example.com","password":"wrong password"}"#
@@ -50,13 +53,15 @@ import Testing
 
     @Test func aFloodOfSignInsIsShedWhileOtherTenantsAreServed() async throws {
         // A real hash cost, so that hashes queue up; no throttle in the way.
-        let fixture = try await IdentityFixture.start(identity: #""password_scrypt_log2_n": 14, "login_failures_per_account_max": 1000, "login_failures_per_address_max": 100000"#)
+        let fixture = try await IdentityFixture.start(
+            identity: #""password_scrypt_log2_n": 14, "login_failures_per_account_max": 1000, "login_failures_per_address_max": 100000"#)
         let owner = try await fixture.signup("Acme", email: "ann@example.com")
         let other = try await TenantFixture.make(server: fixture.server, name: "Other")
         #expect(try await other.send(.POST, "/v1/collections", body: #"{"name":"notes"}"#).status == 201)
         let url = fixture.server.baseURL + "/v1/auth/login"
         async let flood = Self.concurrently(80) { index, client in
-            try await Self.post(client, url, #"{"tenant":"\#(owner.tenantID)","email":"nobody\#(index)@example.com","password":"guess guess"}"#)
+            try await Self.post(
+                client, url, #"{"tenant":"\#(owner.tenantID)","email":"nobody\#(index)@example.com","password":"guess guess"}"#)
         }
         // The other tenant's reads do not wait behind the hashes.
         for index in 0..<5 {
@@ -73,7 +78,8 @@ import Testing
     }
 
     @Test func signInsNamingMadeUpTenantsShareOneQueue() async throws {
-        let fixture = try await IdentityFixture.start(identity: #""password_scrypt_log2_n": 14, "login_failures_per_account_max": 1000, "login_failures_per_address_max": 100000"#)
+        let fixture = try await IdentityFixture.start(
+            identity: #""password_scrypt_log2_n": 14, "login_failures_per_account_max": 1000, "login_failures_per_address_max": 100000"#)
         let owner = try await fixture.signup("Acme", email: "ann@example.com")
         let url = fixture.server.baseURL + "/v1/auth/login"
         // Each made-up tenant id would otherwise get a queue of its own and together fill the
@@ -98,12 +104,16 @@ import Testing
         let quiet = try await TenantFixture.make(server: server, name: "Quiet")
         for tenant in [noisy, quiet] { #expect(try await tenant.send(.POST, "/v1/collections", body: #"{"name":"items"}"#).status == 201) }
         for batch in 0..<30 {
-            let operations = (0..<100).map { #"{"op":"create","id":"d\#(batch * 100 + $0)","data":{"name":"name-\#(batch * 100 + $0)","tag":"t\#($0 % 7)","n":\#($0)}}"# }
-            let reply = try await noisy.send(.POST, "/v1/collections/items/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
+            let operations = (0..<100).map {
+                #"{"op":"create","id":"d\#(batch * 100 + $0)","data":{"name":"name-\#(batch * 100 + $0)","tag":"t\#($0 % 7)","n":\#($0)}}"#
+            }
+            let reply = try await noisy.send(
+                .POST, "/v1/collections/items/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#)
             #expect(reply.status == 200)
         }
         #expect(try await quiet.send(.POST, "/v1/collections/items/documents", body: #"{"id":"only","n":1}"#).status == 201)
-        let expensive = #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-x"],"limit":10}"#
+        let expensive =
+            #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-x"],"limit":10}"#
         let url = server.baseURL + "/v1/collections/items/query"
         let key = noisy.key
         async let backlog = Self.concurrently(12) { _, client in try await Self.post(client, url, expensive, key: key) }
@@ -124,7 +134,10 @@ import Testing
         #expect(try await tenant.send(.POST, "/v1/collections", body: #"{"name":"items"}"#).status == 201)
         for batch in 0..<6 {
             let operations = (0..<100).map { #"{"op":"create","data":{"n":\#(batch * 100 + $0)}}"# }
-            #expect(try await tenant.send(.POST, "/v1/collections/items/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#).status == 200)
+            #expect(
+                try await tenant.send(
+                    .POST, "/v1/collections/items/batch", body: #"{"operations":[\#(operations.joined(separator: ","))]}"#
+                ).status == 200)
         }
         let stopped = try await tenant.send(.POST, "/v1/collections/items/query", body: #"{"sort":["-n"],"limit":5}"#)
         #expect(stopped.status == 422)

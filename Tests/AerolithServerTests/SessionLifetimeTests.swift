@@ -18,16 +18,21 @@ import Testing
 
     @Test func idleAndAbsoluteTimeoutsEndSessionsAndThePurgeRemovesThem() async throws {
         let idle = try await Self.platform { $0.sessionIdleTimeoutSeconds = 1 }
-        let quiet = try await idle.signup(tenantName: "Idle", email: "a@example.com", password: Self.password, plan: nil,
-                                          displayName: nil, clientAddress: nil)
+        let quiet = try await idle.signup(
+            tenantName: "Idle", email: "a@example.com", password: Self.password, plan: nil,
+            displayName: nil, clientAddress: nil)
         let active = try await idle.refresh(quiet.tokens.refreshToken)
         try await Task.sleep(for: .milliseconds(1_200))
         await #expect(throws: PlatformError.self) { _ = try await idle.refresh(active.refreshToken) }
         #expect(try idle.sessions(userID: quiet.user.id, tenantID: quiet.tenant.id).isEmpty)
 
-        let absolute = try await Self.platform { $0.sessionAbsoluteLifetimeSeconds = 1; $0.accessTokenLifetimeSeconds = 1 }
-        let short = try await absolute.signup(tenantName: "Short", email: "b@example.com", password: Self.password, plan: nil,
-                                              displayName: nil, clientAddress: nil)
+        let absolute = try await Self.platform {
+            $0.sessionAbsoluteLifetimeSeconds = 1
+            $0.accessTokenLifetimeSeconds = 1
+        }
+        let short = try await absolute.signup(
+            tenantName: "Short", email: "b@example.com", password: Self.password, plan: nil,
+            displayName: nil, clientAddress: nil)
         try await Task.sleep(for: .milliseconds(1_200))
         do {
             _ = try await absolute.refresh(short.tokens.refreshToken)
@@ -46,8 +51,9 @@ import Testing
 
     @Test func signingInBeyondTheLimitEndsTheOldestSession() async throws {
         let platform = try await Self.platform { $0.sessionsPerUserMax = 2 }
-        let first = try await platform.signup(tenantName: "Many", email: "c@example.com", password: Self.password, plan: nil,
-                                              displayName: nil, clientAddress: nil)
+        let first = try await platform.signup(
+            tenantName: "Many", email: "c@example.com", password: Self.password, plan: nil,
+            displayName: nil, clientAddress: nil)
         _ = try await platform.login(tenantID: first.tenant.id, email: "c@example.com", password: Self.password, clientAddress: nil)
         _ = try await platform.login(tenantID: first.tenant.id, email: "c@example.com", password: Self.password, clientAddress: nil)
         let sessions = try platform.sessions(userID: first.user.id, tenantID: first.tenant.id)

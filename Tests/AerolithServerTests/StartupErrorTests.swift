@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,14 +66,17 @@ import Glibc
 
     /// No transport dump: no errno numbers, no Swift type or Foundation error descriptions.
     static func isPlain(_ message: String) -> Bool {
-        !["errno", "error set", "bind(descriptor", "NSCocoaErrorDomain", "Error Domain", "StorageError(", "IOError", "(code:"].contains { message.contains($0) }
+        !["errno", "error set", "bind(descriptor", "NSCocoaErrorDomain", "Error Domain", "StorageError(", "IOError", "(code:"].contains {
+            message.contains($0)
+        }
     }
 
     @Test func anUnreachableServerIsNamedWithTheURLItsOriginAndWhatToDo() async throws {
         let url = "http://127.0.0.1:\(try ServerProcess.freePort())"
         let flag = try await Self.aerolith(["collection", "list", "--url", url, "--key", "k"])
         #expect(flag.status == 3 && flag.stderr.hasPrefix("error: connection_failed: "), "\(flag.stderr)")
-        #expect(flag.stderr.contains("cannot reach the server at \(url)") && flag.stderr.contains("the --url flag")
+        #expect(
+            flag.stderr.contains("cannot reach the server at \(url)") && flag.stderr.contains("the --url flag")
                 && flag.stderr.contains("connection refused") && flag.stderr.contains("aerolith serve"), "\(flag.stderr)")
         #expect(Self.isPlain(flag.stderr), "\(flag.stderr)")
         let variable = try await Self.aerolith(["collection", "list"], environment: ["AEROLITH_URL": url, "AEROLITH_KEY": "k"])
@@ -87,13 +91,17 @@ import Glibc
         let dataDirectory = parent + "/nested/data"
         let flag = try await Self.aerolith(["serve", "--port", String(occupied.port), "--data-dir", dataDirectory])
         #expect(flag.exited && flag.status == 2 && flag.stderr.hasPrefix("error: address_in_use: "), "\(flag.stderr)")
-        #expect(flag.stderr.contains("127.0.0.1:\(occupied.port)") && flag.stderr.contains("the port from the --port flag")
+        #expect(
+            flag.stderr.contains("127.0.0.1:\(occupied.port)") && flag.stderr.contains("the port from the --port flag")
                 && flag.stderr.contains("choose another port"), "\(flag.stderr)")
         #expect(Self.isPlain(flag.stderr), "\(flag.stderr)")
         #expect(!FileManager.default.fileExists(atPath: parent), "the failed start left \(parent) behind")
-        let variable = try await Self.aerolith(["serve", "--data-dir", dataDirectory], environment: ["AEROLITH_PORT": String(occupied.port)])
-        #expect(variable.status == 2 && variable.stderr.contains("address_in_use") && variable.stderr.contains("the environment variable AEROLITH_PORT"),
-                "\(variable.stderr)")
+        let variable = try await Self.aerolith(
+            ["serve", "--data-dir", dataDirectory], environment: ["AEROLITH_PORT": String(occupied.port)])
+        #expect(
+            variable.status == 2 && variable.stderr.contains("address_in_use")
+                && variable.stderr.contains("the environment variable AEROLITH_PORT"),
+            "\(variable.stderr)")
         #expect(!FileManager.default.fileExists(atPath: parent))
     }
 
@@ -103,7 +111,9 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: parent) }
         let run = try await Self.aerolith(["serve", "--port", "0", "--data-dir", parent + "/sub/data"], bound: true)
         #expect(run.exited && run.status == 2 && run.stderr.hasPrefix("error: data_dir_not_writable: "), "\(run.stderr)")
-        #expect(run.stderr.contains("cannot create the data directory \(parent)/sub/data") && run.stderr.contains("its parent \(parent) is not writable")
+        #expect(
+            run.stderr.contains("cannot create the data directory \(parent)/sub/data")
+                && run.stderr.contains("its parent \(parent) is not writable")
                 && run.stderr.contains("mode 0555") && run.stderr.contains("the --data-dir flag"), "\(run.stderr)")
         #expect(Self.isPlain(run.stderr), "\(run.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
@@ -111,11 +121,13 @@ import Glibc
 
     @Test(.enabled(if: permissionsApply)) func aReadOnlyDataDirectoryIsRefusedPlainly() async throws {
         let directory = Self.freshPath()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o500])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o500])
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let run = try await Self.aerolith(["serve", "--port", "0"], environment: ["AEROLITH_DATA_DIR": directory], bound: true)
         #expect(run.exited && run.status == 2 && run.stderr.hasPrefix("error: data_dir_not_writable: "), "\(run.stderr)")
-        #expect(run.stderr.contains("the data directory \(directory) is not writable") && run.stderr.contains("mode 0500")
+        #expect(
+            run.stderr.contains("the data directory \(directory) is not writable") && run.stderr.contains("mode 0500")
                 && run.stderr.contains("the environment variable AEROLITH_DATA_DIR") && run.stderr.contains("chmod 700"), "\(run.stderr)")
         #expect(Self.isPlain(run.stderr), "\(run.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
@@ -124,8 +136,10 @@ import Glibc
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         FileManager.default.createFile(atPath: directory + "/aerolith.db", contents: nil, attributes: [.posixPermissions: 0o400])
         let file = try await Self.aerolith(["serve", "--port", "0", "--data-dir", directory], bound: true)
-        #expect(file.exited && file.status == 2 && file.stderr.hasPrefix("error: data_dir_not_writable: ")
-                && file.stderr.contains("the database file \(directory)/aerolith.db is not writable") && file.stderr.contains("chmod 600"), "\(file.stderr)")
+        #expect(
+            file.exited && file.status == 2 && file.stderr.hasPrefix("error: data_dir_not_writable: ")
+                && file.stderr.contains("the database file \(directory)/aerolith.db is not writable") && file.stderr.contains("chmod 600"),
+            "\(file.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["aerolith.db"])
     }
 
@@ -140,7 +154,8 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: parent), "the failed start left \(parent) behind")
 
         let existing = Self.freshPath()
-        try FileManager.default.createDirectory(atPath: existing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: existing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: existing) }
         try "mine".write(toFile: existing + "/notes.txt", atomically: true, encoding: .utf8)
         let inExisting = try await Self.aerolith(["serve", "--port", "0", "--data-dir", existing, "--admin-key-file", missingKey])

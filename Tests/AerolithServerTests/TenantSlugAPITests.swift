@@ -8,10 +8,13 @@ import Testing
     @Test func slugsAreChosenOrDerivedAndNameTenantsEverywhere() async throws {
         let server = try await ServerProcess()
         let admin = try server.adminKey
-        func post(_ path: String, _ body: String) async throws -> HTTP.Reply { try await HTTP.send(.POST, server.baseURL + path, key: admin, body: body) }
+        func post(_ path: String, _ body: String) async throws -> HTTP.Reply {
+            try await HTTP.send(.POST, server.baseURL + path, key: admin, body: body)
+        }
 
         let derived = try await post("/v1/tenants", #"{"name":"Globex"}"#)
-        #expect(derived.status == 201 && derived.string("slug") == "globex" && derived.json["slug_derived"] as? Bool == true, "\(derived.body)")
+        #expect(
+            derived.status == 201 && derived.string("slug") == "globex" && derived.json["slug_derived"] as? Bool == true, "\(derived.body)")
         let second = try await post("/v1/tenants", #"{"name":"Globex"}"#)
         #expect(second.string("slug") == "globex-2")
         let chosen = try await post("/v1/tenants", #"{"name":"Initech","slug":"initech-eu"}"#)
@@ -26,7 +29,8 @@ import Testing
         // Shown by the tenant, the listing, and accepted in every {tenant} path.
         let id = try #require(chosen.string("id"))
         let shown = try await HTTP.send(.GET, server.baseURL + "/v1/tenants/initech-eu", key: admin)
-        #expect(shown.status == 200 && shown.string("id") == id && shown.string("slug") == "initech-eu" && shown.json["slug_derived"] == nil)
+        #expect(
+            shown.status == 200 && shown.string("id") == id && shown.string("slug") == "initech-eu" && shown.json["slug_derived"] == nil)
         let list = try await HTTP.send(.GET, server.baseURL + "/v1/tenants", key: admin)
         #expect((list.json["tenants"] as? [[String: Any]])?.compactMap { $0["slug"] as? String } == ["globex", "globex-2", "initech-eu"])
         let key = try await post("/v1/tenants/initech-eu/keys", #"{"name":"by-slug"}"#)
@@ -52,25 +56,31 @@ import Testing
     @Test func signInBySlugAndFindTenantsFromAnEmail() async throws {
         let fixture = try await IdentityFixture.start()
         let password = "correct horse battery"
-        let chosen = try await fixture.post("/v1/signup", #"{"tenant_name":"Acme","tenant_slug":"acme-inc","email":"ann@example.com","password":"\#(password)"}"#)
+        let chosen = try await fixture.post(
+            "/v1/signup", #"{"tenant_name":"Acme","tenant_slug":"acme-inc","email":"ann@example.com","password":"\#(password)"}"#)
         let tenant = chosen.json["tenant"] as? [String: Any]
-        #expect(chosen.status == 201 && tenant?["slug"] as? String == "acme-inc" && tenant?["slug_derived"] as? Bool == false, "\(chosen.body)")
+        #expect(
+            chosen.status == 201 && tenant?["slug"] as? String == "acme-inc" && tenant?["slug_derived"] as? Bool == false, "\(chosen.body)")
         // Signup for the same email twice under one name: two tenants, told apart by slug.
         for _ in 0..<2 { _ = try await fixture.signup("Globex", email: "ann@example.com") }
-        let taken = try await fixture.post("/v1/signup", #"{"tenant_name":"Other","tenant_slug":"acme-inc","email":"bob@example.com","password":"\#(password)"}"#)
+        let taken = try await fixture.post(
+            "/v1/signup", #"{"tenant_name":"Other","tenant_slug":"acme-inc","email":"bob@example.com","password":"\#(password)"}"#)
         #expect(taken.status == 409 && taken.code == "slug_taken")
-        let badSlug = try await fixture.post("/v1/signup", #"{"tenant_name":"Other","tenant_slug":"No Good","email":"bob@example.com","password":"\#(password)"}"#)
+        let badSlug = try await fixture.post(
+            "/v1/signup", #"{"tenant_name":"Other","tenant_slug":"No Good","email":"bob@example.com","password":"\#(password)"}"#)
         #expect(badSlug.status == 400 && badSlug.code == "invalid_slug")
 
         // Sign in naming the tenant by slug; a wrong password is the usual refusal.
         let session = try await fixture.login("globex-2", email: "ann@example.com")
         #expect(try await fixture.meStatus(session.access) == 200)
-        let wrong = try await fixture.post("/v1/auth/login", #"{"tenant":"acme-inc","email":"ann@example.com","password":"wrong password"}"#)
+        let wrong = try await fixture.post(
+            "/v1/auth/login", #"{"tenant":"acme-inc","email":"ann@example.com","password":"wrong password"}"#)
         #expect(wrong.status == 401 && wrong.code == "invalid_credentials")
 
         let found = try await fixture.post("/v1/auth/tenants", #"{"email":"ann@example.com","password":"\#(password)"}"#)
         let tenants = found.json["tenants"] as? [[String: Any]]
-        #expect(found.status == 200 && tenants?.compactMap { $0["slug"] as? String } == ["acme-inc", "globex", "globex-2"], "\(found.body)")
+        #expect(
+            found.status == 200 && tenants?.compactMap { $0["slug"] as? String } == ["acme-inc", "globex", "globex-2"], "\(found.body)")
         #expect(tenants?.allSatisfy { Set($0.keys) == ["id", "slug", "name"] } == true)
         // An unknown email and a wrong password get the same answer.
         let unknown = try await fixture.post("/v1/auth/tenants", #"{"email":"nobody@example.com","password":"\#(password)"}"#)
@@ -81,15 +91,20 @@ import Testing
         let configDirectory = NSTemporaryDirectory() + "aerolith-cli-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: configDirectory) }
         let environment = ["AEROLITH_URL": fixture.server.baseURL, "AEROLITH_CONFIG_DIR": configDirectory]
-        let listed = try CLITests.aerolith(["auth", "tenants", "--email", "ann@example.com", "--password-stdin"], environment: environment,
-                                           stdin: password + "\n")
-        #expect(listed.status == 0 && listed.stdout.contains("SLUG") && listed.stdout.contains("globex-2") && listed.stdout.contains("acme-inc"),
-                "\(listed.stderr)")
-        let none = try CLITests.aerolith(["auth", "tenants", "--email", "nobody@example.com", "--password-stdin"], environment: environment,
-                                         stdin: password + "\n")
+        let listed = try CLITests.aerolith(
+            ["auth", "tenants", "--email", "ann@example.com", "--password-stdin"], environment: environment,
+            stdin: password + "\n")
+        #expect(
+            listed.status == 0 && listed.stdout.contains("SLUG") && listed.stdout.contains("globex-2")
+                && listed.stdout.contains("acme-inc"),
+            "\(listed.stderr)")
+        let none = try CLITests.aerolith(
+            ["auth", "tenants", "--email", "nobody@example.com", "--password-stdin"], environment: environment,
+            stdin: password + "\n")
         #expect(none.status == 0 && none.stdout.isEmpty && none.stderr.contains("no tenant"))
-        let login = try CLITests.aerolith(["auth", "login", "--tenant", "acme-inc", "--email", "ann@example.com", "--password-stdin"],
-                                          environment: environment, stdin: password + "\n")
+        let login = try CLITests.aerolith(
+            ["auth", "login", "--tenant", "acme-inc", "--email", "ann@example.com", "--password-stdin"],
+            environment: environment, stdin: password + "\n")
         #expect(login.status == 0, "\(login.stderr)")
         let whoami = try CLITests.aerolith(["auth", "whoami", "--json"], environment: environment)
         #expect((whoami.json["tenant"] as? [String: Any])?["slug"] as? String == "acme-inc", "\(whoami.stdout)")

@@ -1,46 +1,62 @@
-@testable import AerolithStorage
 import AerolithJSON
 import Foundation
 import Testing
+
+@testable import AerolithStorage
 
 @Suite struct DocumentStoreTests {
     @Test func crudWithVersions() async throws {
         let fixture = try TemporaryStore()
         let users = try await fixture.collection("users")
         let store = fixture.store
-        let created = try await store.insert(try object(#"{"name":"Ann","age":30}"#), id: try DocumentID("ann"), into: users, in: fixture.placement)
+        let created = try await store.insert(
+            try object(#"{"name":"Ann","age":30}"#), id: try DocumentID("ann"), into: users, in: fixture.placement)
         #expect(created.version == 1)
         #expect(created.body == #"{"name":"Ann","age":30}"#)
         #expect(try store.document(try DocumentID("ann"), in: users, placement: fixture.placement) == created)
 
-        #expect(await expectCode(.documentExists) {
-            try await store.insert(try object("{}"), id: try DocumentID("ann"), into: users, in: fixture.placement)
-        })
-        #expect(await expectCode(.versionConflict) {
-            try await store.replace(try DocumentID("ann"), with: try object("{}"), expectedVersion: 7, mode: .upsert, in: users, placement: fixture.placement)
-        })
-        let (replaced, wasCreated) = try await store.replace(try DocumentID("ann"), with: try object(#"{"name":"Ann","age":31}"#),
-                                                             expectedVersion: 1, mode: .upsert, in: users, placement: fixture.placement)
+        #expect(
+            await expectCode(.documentExists) {
+                try await store.insert(try object("{}"), id: try DocumentID("ann"), into: users, in: fixture.placement)
+            })
+        #expect(
+            await expectCode(.versionConflict) {
+                try await store.replace(
+                    try DocumentID("ann"), with: try object("{}"), expectedVersion: 7, mode: .upsert, in: users,
+                    placement: fixture.placement)
+            })
+        let (replaced, wasCreated) = try await store.replace(
+            try DocumentID("ann"), with: try object(#"{"name":"Ann","age":31}"#),
+            expectedVersion: 1, mode: .upsert, in: users, placement: fixture.placement)
         #expect(!wasCreated && replaced.version == 2 && replaced.createdAt == created.createdAt)
 
-        let patched = try await store.patch(try DocumentID("ann"), with: try JSONParser.parse(#"{"age":null,"tags":["x"]}"#),
-                                            expectedVersion: 2, in: users, placement: fixture.placement)
+        let patched = try await store.patch(
+            try DocumentID("ann"), with: try JSONParser.parse(#"{"age":null,"tags":["x"]}"#),
+            expectedVersion: 2, in: users, placement: fixture.placement)
         #expect(patched.version == 3 && patched.body == #"{"name":"Ann","tags":["x"]}"#)
 
-        #expect(await expectCode(.documentExists) {
-            try await store.replace(try DocumentID("ann"), with: try object("{}"), expectedVersion: nil, mode: .createOnly, in: users, placement: fixture.placement)
-        })
-        #expect(await expectCode(.versionConflict) {
-            try await store.replace(try DocumentID("nobody"), with: try object("{}"), expectedVersion: nil, mode: .replaceOnly, in: users, placement: fixture.placement)
-        })
-        #expect(await expectCode(.versionConflict) {
-            try await store.delete(try DocumentID("ann"), expectedVersion: 2, in: users, placement: fixture.placement)
-        })
+        #expect(
+            await expectCode(.documentExists) {
+                try await store.replace(
+                    try DocumentID("ann"), with: try object("{}"), expectedVersion: nil, mode: .createOnly, in: users,
+                    placement: fixture.placement)
+            })
+        #expect(
+            await expectCode(.versionConflict) {
+                try await store.replace(
+                    try DocumentID("nobody"), with: try object("{}"), expectedVersion: nil, mode: .replaceOnly, in: users,
+                    placement: fixture.placement)
+            })
+        #expect(
+            await expectCode(.versionConflict) {
+                try await store.delete(try DocumentID("ann"), expectedVersion: 2, in: users, placement: fixture.placement)
+            })
         try await store.delete(try DocumentID("ann"), expectedVersion: 3, in: users, placement: fixture.placement)
         #expect(await expectCode(.documentNotFound) { try store.document(try DocumentID("ann"), in: users, placement: fixture.placement) })
-        #expect(await expectCode(.documentNotFound) {
-            try await store.delete(try DocumentID("ann"), expectedVersion: nil, in: users, placement: fixture.placement)
-        })
+        #expect(
+            await expectCode(.documentNotFound) {
+                try await store.delete(try DocumentID("ann"), expectedVersion: nil, in: users, placement: fixture.placement)
+            })
     }
 
     @Test func generatedIDsAreTimeOrderedULIDs() async throws {
@@ -50,7 +66,9 @@ import Testing
         #expect(ids.allSatisfy { $0.count == 26 })
     }
 
-    @Test(arguments: ["", ".", "..", "../etc", "a/b", "a b", "a\u{0}b", "é", String(repeating: "x", count: 129), "x;DROP TABLE t", "a'b", "a\"b"])
+    @Test(arguments: [
+        "", ".", "..", "../etc", "a/b", "a b", "a\u{0}b", "é", String(repeating: "x", count: 129), "x;DROP TABLE t", "a'b", "a\"b",
+    ])
     func rejectsBadDocumentIDs(_ id: String) {
         #expect(throws: StorageError.self) { try DocumentID(id) }
     }
@@ -68,10 +86,13 @@ import Testing
             _ = try await store.insert(try object(#"{"n":\#(index)}"#), id: try DocumentID("d\(index)"), into: items, in: fixture.placement)
         }
         try await store.delete(try DocumentID("d0"), expectedVersion: nil, in: items, placement: fixture.placement)
-        _ = try await store.patch(try DocumentID("d1"), with: try JSONParser.parse(#"{"pad":"0123456789"}"#), expectedVersion: nil, in: items, placement: fixture.placement)
+        _ = try await store.patch(
+            try DocumentID("d1"), with: try JSONParser.parse(#"{"pad":"0123456789"}"#), expectedVersion: nil, in: items,
+            placement: fixture.placement)
         let info = try store.collection(items, in: fixture.placement)
         #expect(info.documentCount == 9)
-        let expectedBytes = (2...9).map { Int64("d\($0)".utf8.count + #"{"n":\#($0)}"#.utf8.count + 40) }.reduce(0, +)
+        let expectedBytes =
+            (2...9).map { Int64("d\($0)".utf8.count + #"{"n":\#($0)}"#.utf8.count + 40) }.reduce(0, +)
             + Int64("d1".utf8.count + #"{"n":1,"pad":"0123456789"}"#.utf8.count + 40)
         #expect(info.sizeBytes == expectedBytes)
         let usage = try store.usage(in: fixture.placement)
@@ -95,11 +116,12 @@ import Testing
         let store = fixture.store
         _ = try await store.insert(try object(#"{"v":1}"#), id: try DocumentID("keep"), into: items, in: fixture.placement)
         do {
-            _ = try await store.batch([
-                .insert(id: try DocumentID("new1"), body: try object("{}")),
-                .patch(id: try DocumentID("keep"), patch: try JSONParser.parse(#"{"v":2}"#), expectedVersion: 1),
-                .insert(id: try DocumentID("keep"), body: try object("{}")),
-            ], in: items, placement: fixture.placement)
+            _ = try await store.batch(
+                [
+                    .insert(id: try DocumentID("new1"), body: try object("{}")),
+                    .patch(id: try DocumentID("keep"), patch: try JSONParser.parse(#"{"v":2}"#), expectedVersion: 1),
+                    .insert(id: try DocumentID("keep"), body: try object("{}")),
+                ], in: items, placement: fixture.placement)
             Issue.record("batch with a duplicate id succeeded")
         } catch let error as StorageError {
             #expect(error.code == .documentExists && error.operationIndex == 2)
@@ -108,17 +130,20 @@ import Testing
         #expect(try store.document(try DocumentID("keep"), in: items, placement: fixture.placement).version == 1)
         #expect(try store.collection(items, in: fixture.placement).documentCount == 1)
 
-        let results = try await store.batch([
-            .insert(id: try DocumentID("a"), body: try object("{}")),
-            .replace(id: try DocumentID("keep"), body: try object(#"{"v":3}"#), expectedVersion: 1),
-            .delete(id: try DocumentID("a"), expectedVersion: 1),
-        ], in: items, placement: fixture.placement)
+        let results = try await store.batch(
+            [
+                .insert(id: try DocumentID("a"), body: try object("{}")),
+                .replace(id: try DocumentID("keep"), body: try object(#"{"v":3}"#), expectedVersion: 1),
+                .delete(id: try DocumentID("a"), expectedVersion: 1),
+            ], in: items, placement: fixture.placement)
         #expect(results.count == 3)
         #expect(try store.collection(items, in: fixture.placement).documentCount == 1)
-        #expect(await expectCode(.batchTooLarge) {
-            try await store.batch(Array(repeating: .insert(id: nil, body: JSONObject()), count: StorageLimits.batchOperationsMax + 1),
-                                  in: items, placement: fixture.placement)
-        })
+        #expect(
+            await expectCode(.batchTooLarge) {
+                try await store.batch(
+                    Array(repeating: .insert(id: nil, body: JSONObject()), count: StorageLimits.batchOperationsMax + 1),
+                    in: items, placement: fixture.placement)
+            })
     }
 
     @Test func concurrentWritersAndReadersNeverSeeBusy() async throws {
@@ -133,10 +158,12 @@ import Testing
                 group.addTask {
                     for index in 0..<writesPerWriter {
                         let id = try DocumentID("w\(writer)-\(index)")
-                        _ = try await store.insert(try object(#"{"writer":\#(writer),"index":\#(index)}"#), id: id, into: items, in: placement)
+                        _ = try await store.insert(
+                            try object(#"{"writer":\#(writer),"index":\#(index)}"#), id: id, into: items, in: placement)
                         _ = try store.document(id, in: items, placement: placement)
-                        _ = try store.query(Query(filter: .compare(try FieldPath("writer"), .equal(.integer(Int64(writer)))), limit: 10),
-                                            in: items, placement: placement)
+                        _ = try store.query(
+                            Query(filter: .compare(try FieldPath("writer"), .equal(.integer(Int64(writer)))), limit: 10),
+                            in: items, placement: placement)
                     }
                 }
             }

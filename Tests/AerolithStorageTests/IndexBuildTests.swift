@@ -1,7 +1,8 @@
-@testable import AerolithStorage
 import AerolithJSON
 import Foundation
 import Testing
+
+@testable import AerolithStorage
 
 /// Index builds over collections larger than one slice run in the background, in bounded writer
 /// turns: other writes commit meanwhile, and the finished index holds every change made during
@@ -46,8 +47,9 @@ import Testing
         // 24 documents of about 900 KB: far fewer rows than a slice, far more bytes.
         let padding = String(repeating: "x", count: 900_000)
         for index in 0..<24 {
-            _ = try await fixture.store.insert(try object(#"{"n":\#(index),"pad":"\#(padding)"}"#), id: try DocumentID("d\(index)"),
-                                               into: name, in: fixture.placement)
+            _ = try await fixture.store.insert(
+                try object(#"{"n":\#(index),"pad":"\#(padding)"}"#), id: try DocumentID("d\(index)"),
+                into: name, in: fixture.placement)
         }
         let table = try fixture.store.catalog.entry(name, in: fixture.placement).tableName
         let (first, second) = try await fixture.store.writer.write { connection throws(StorageError) -> (Int64?, Int64?) in
@@ -80,20 +82,25 @@ import Testing
         #expect(try Self.state(fixture, big, "by_n")?.state == .building, "the write waited for the whole build")
 
         // Changes during the build, to rows early (already copied) and late (not yet) in the table.
-        _ = try await fixture.store.replace(try DocumentID("d1"), with: try object(#"{"n":-1}"#), expectedVersion: nil, mode: .replaceOnly,
-                                            in: big, placement: fixture.placement)
-        _ = try await fixture.store.patch(try DocumentID("d19999"), with: try JSONParser.parse(#"{"n":-2}"#), expectedVersion: nil,
-                                          in: big, placement: fixture.placement)
+        _ = try await fixture.store.replace(
+            try DocumentID("d1"), with: try object(#"{"n":-1}"#), expectedVersion: nil, mode: .replaceOnly,
+            in: big, placement: fixture.placement)
+        _ = try await fixture.store.patch(
+            try DocumentID("d19999"), with: try JSONParser.parse(#"{"n":-2}"#), expectedVersion: nil,
+            in: big, placement: fixture.placement)
         try await fixture.store.delete(try DocumentID("d2"), expectedVersion: nil, in: big, placement: fixture.placement)
         try await fixture.store.delete(try DocumentID("d19998"), expectedVersion: nil, in: big, placement: fixture.placement)
         _ = try await fixture.store.insert(try object(#"{"n":-3}"#), id: try DocumentID("late"), into: big, in: fixture.placement)
-        #expect(await expectCode(.indexBuildInProgress) {
-            try await fixture.store.createIndex(try IndexDefinition(name: "by_group", paths: [try FieldPath("group")]), on: big, placement: fixture.placement)
-        })
+        #expect(
+            await expectCode(.indexBuildInProgress) {
+                try await fixture.store.createIndex(
+                    try IndexDefinition(name: "by_group", paths: [try FieldPath("group")]), on: big, placement: fixture.placement)
+            })
 
         let built = try await Self.waitForBuild(fixture, big, "by_n")
         #expect(built?.state == .ready)
-        let plan = try fixture.store.explain(try Query.parse(try JSONParser.parse(#"{"filter":{"n":5}}"#)), in: big, placement: fixture.placement)
+        let plan = try fixture.store.explain(
+            try Query.parse(try JSONParser.parse(#"{"filter":{"n":5}}"#)), in: big, placement: fixture.placement)
         #expect(plan.joined().contains("_ix_by_n"), "plan: \(plan)")
         #expect(try Self.ids(fixture, big, #"{"n":{"$lt":0}}"#) == ["d1", "d19999", "late"])
         #expect(try Self.ids(fixture, big, #"{"n":{"$in":[1,2,19998,19999,5]}}"#) == ["d5"])
@@ -132,7 +139,8 @@ import Testing
     @Test func aSmallCollectionIsIndexedAtOnce() async throws {
         let fixture = try TemporaryStore()
         let small = try await Self.large(fixture, count: 10)
-        let info = try await fixture.store.createIndex(try IndexDefinition(name: "by_n", paths: [try FieldPath("n")]), on: small, placement: fixture.placement)
+        let info = try await fixture.store.createIndex(
+            try IndexDefinition(name: "by_n", paths: [try FieldPath("n")]), on: small, placement: fixture.placement)
         #expect(info.state == .ready)
     }
 
@@ -161,7 +169,8 @@ import Testing
         #expect(try await Self.waitForBuild(fixture, big, "by_n")?.state == .ready)
         var next = query
         next.cursor = first.nextCursor
-        #expect(try fixture.store.query(next, in: big, placement: fixture.placement).documents.map(\.id) == ["d15", "d16", "d17", "d18", "d19"])
+        #expect(
+            try fixture.store.query(next, in: big, placement: fixture.placement).documents.map(\.id) == ["d15", "d16", "d17", "d18", "d19"])
     }
 
     @Test func aCatalogFromBeforeIndexStatesIsUpgradedOnOpen() async throws {

@@ -8,13 +8,15 @@ import Testing
     /// (group commit batches them).
     static func fill(_ fixture: TemporaryStore, count: Int) async throws -> CollectionName {
         let name = try await fixture.collection("many")
-        let store = fixture.store, placement = fixture.placement
+        let store = fixture.store
+        let placement = fixture.placement
         try await withThrowingTaskGroup(of: Void.self) { group in
             for start in stride(from: 0, to: count, by: 100) {
                 group.addTask {
                     let operations = try (start..<min(start + 100, count)).map { index in
-                        BatchOperation.insert(id: try DocumentID("d\(index)"),
-                                              body: try object(#"{"n":\#(index),"tag":"t\#(index % 7)","name":"name-\#(index)"}"#))
+                        BatchOperation.insert(
+                            id: try DocumentID("d\(index)"),
+                            body: try object(#"{"n":\#(index),"tag":"t\#(index % 7)","name":"name-\#(index)"}"#))
                     }
                     _ = try await store.batch(operations, in: name, placement: placement)
                 }
@@ -28,7 +30,8 @@ import Testing
 
     /// A `$or` of 31 `$prefix` comparisons (62 as the filter limit counts them) with a four-key sort: no index serves it, and every
     /// row is examined and sorted.
-    static let expensive = #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-nested.x"],"limit":10}"#
+    static let expensive =
+        #"{"filter":{"$or":[\#((0..<31).map { #"{"name":{"$prefix":"name-\#($0)"}}"# }.joined(separator: ","))]},"sort":["tag","-name","n","-nested.x"],"limit":10}"#
 
     @Test func aQueryPastItsRowsBudgetIsStoppedAndTheConnectionServesOn() async throws {
         let fixture = try TemporaryStore(queryBudget: QueryBudget(rowsExaminedMax: 300))

@@ -1,7 +1,8 @@
-@testable import AerolithStorage
 import AerolithJSON
 import Foundation
 import Testing
+
+@testable import AerolithStorage
 
 @Suite struct QueryTests {
     /// A collection whose documents exercise every JSON type at `v`.
@@ -105,8 +106,10 @@ import Testing
             _ = try await fixture.store.insert(body, id: nil, into: name, in: fixture.placement)
         }
         for sort in [#"["group"]"#, #"["-group","score"]"#, #"["score","-group"]"#, #"["-score"]"#, "[]", #"["-$created_at"]"#] {
-            let all = try fixture.store.query(try Query.parse(try JSONParser.parse(#"{"sort":\#(sort),"limit":1000}"#)),
-                                              in: name, placement: fixture.placement).documents.map(\.id)
+            let all = try fixture.store.query(
+                try Query.parse(try JSONParser.parse(#"{"sort":\#(sort),"limit":1000}"#)),
+                in: name, placement: fixture.placement
+            ).documents.map(\.id)
             for pageSize in [1, 2, 5, 56, 57] {
                 var seen: [String] = []
                 var cursor: String?
@@ -135,7 +138,10 @@ import Testing
         var altered = Array(cursor)
         altered[3] = altered[3] == "A" ? "B" : "A"
         for bad in [String(altered), "garbage", "", cursor + "x", "a.b", String(repeating: "A", count: 5_000)] {
-            #expect(await expectCode(.invalidCursor) { try fixture.store.query(Query(limit: 2, cursor: bad), in: name, placement: fixture.placement) })
+            #expect(
+                await expectCode(.invalidCursor) {
+                    try fixture.store.query(Query(limit: 2, cursor: bad), in: name, placement: fixture.placement)
+                })
         }
     }
 
@@ -143,8 +149,9 @@ import Testing
         let fixture = try TemporaryStore()
         let name = try await fixture.collection("orders")
         for index in 0..<300 {
-            _ = try await fixture.store.insert(try object(#"{"customer":{"id":"c\#(index % 17)"},"total":\#(index % 50)}"#), id: nil,
-                                               into: name, in: fixture.placement)
+            _ = try await fixture.store.insert(
+                try object(#"{"customer":{"id":"c\#(index % 17)"},"total":\#(index % 50)}"#), id: nil,
+                into: name, in: fixture.placement)
         }
         let queries = [
             #"{"filter":{"customer.id":"c3"},"limit":1000}"#,
@@ -167,7 +174,8 @@ import Testing
 
         try await fixture.store.dropIndex("by_customer", on: name, placement: fixture.placement)
         #expect(!(try fixture.store.explain(queries[0], in: name, placement: fixture.placement).joined().contains("USING INDEX")))
-        #expect(await expectCode(.indexNotFound) { try await fixture.store.dropIndex("by_customer", on: name, placement: fixture.placement) })
+        #expect(
+            await expectCode(.indexNotFound) { try await fixture.store.dropIndex("by_customer", on: name, placement: fixture.placement) })
     }
 
     /// A reader connection handed back with a statement part-way through its rows would stay on
@@ -175,7 +183,9 @@ import Testing
     @Test func readsSeeLatestCommitAfterPartialReads() async throws {
         let fixture = try TemporaryStore()
         let name = try await fixture.collection("fresh")
-        for index in 0..<5 { _ = try await fixture.store.insert(try object("{}"), id: try DocumentID("d\(index)"), into: name, in: fixture.placement) }
+        for index in 0..<5 {
+            _ = try await fixture.store.insert(try object("{}"), id: try DocumentID("d\(index)"), into: name, in: fixture.placement)
+        }
         _ = try fixture.store.explain(Query(limit: 1), in: name, placement: fixture.placement)
         _ = try fixture.store.query(Query(limit: 1), in: name, placement: fixture.placement)
         _ = try await fixture.store.insert(try object("{}"), id: try DocumentID("late"), into: name, in: fixture.placement)
@@ -190,9 +200,10 @@ import Testing
         let unique = try IndexDefinition(name: "by_email", paths: [try FieldPath("email")], unique: true)
         _ = try await fixture.store.createIndex(unique, on: name, placement: fixture.placement)
         _ = try await fixture.store.insert(try object(#"{"email":"a@x"}"#), id: nil, into: name, in: fixture.placement)
-        #expect(await expectCode(.uniqueViolation) {
-            try await fixture.store.insert(try object(#"{"email":"a@x"}"#), id: nil, into: name, in: fixture.placement)
-        })
+        #expect(
+            await expectCode(.uniqueViolation) {
+                try await fixture.store.insert(try object(#"{"email":"a@x"}"#), id: nil, into: name, in: fixture.placement)
+            })
         #expect(try fixture.store.collection(name, in: fixture.placement).documentCount == 1)
     }
 }
@@ -204,10 +215,14 @@ import Testing
         let name = try await fixture.collection("long")
         for index in 0..<9 {
             let text = String(repeating: "x", count: 3_000) + String(index % 3)
-            _ = try await fixture.store.insert(try object(#"{"t":"\#(text)","n":{"deep":[\#(index)]}}"#), id: nil, into: name, in: fixture.placement)
+            _ = try await fixture.store.insert(
+                try object(#"{"t":"\#(text)","n":{"deep":[\#(index)]}}"#), id: nil, into: name, in: fixture.placement)
         }
         for sort in [["-t"], ["n", "t"]] {
-            let keys = sort.map { $0.hasPrefix("-") ? SortKey(path: try! FieldPath(String($0.dropFirst())), descending: true) : SortKey(path: try! FieldPath($0)) }
+            let keys = sort.map {
+                $0.hasPrefix("-")
+                    ? SortKey(path: try! FieldPath(String($0.dropFirst())), descending: true) : SortKey(path: try! FieldPath($0))
+            }
             let all = try fixture.store.query(Query(sort: keys, limit: 100), in: name, placement: fixture.placement).documents.map(\.id)
             var seen: [String] = []
             var cursor: String?
@@ -229,16 +244,23 @@ import Testing
     @Test func indexNamesIgnoreCase() async throws {
         let fixture = try TemporaryStore()
         let name = try await fixture.collection("things")
-        _ = try await fixture.store.createIndex(try IndexDefinition(name: "ByAge", paths: [try FieldPath("age")]), on: name, placement: fixture.placement)
-        #expect(await expectCode(.indexExists) {
-            try await fixture.store.createIndex(try IndexDefinition(name: "byage", paths: [try FieldPath("Age")]), on: name, placement: fixture.placement)
-        })
+        _ = try await fixture.store.createIndex(
+            try IndexDefinition(name: "ByAge", paths: [try FieldPath("age")]), on: name, placement: fixture.placement)
+        #expect(
+            await expectCode(.indexExists) {
+                try await fixture.store.createIndex(
+                    try IndexDefinition(name: "byage", paths: [try FieldPath("Age")]), on: name, placement: fixture.placement)
+            })
     }
 
     @Test func mergePatchWithManyKeysIsLinear() throws {
         let target = JSONValue.object(JSONObject(members: (0..<50_000).map { .init(key: "k\($0)", value: .integer(Int64($0))) }))
-        let patch = JSONValue.object(JSONObject(members: (25_000..<75_000).map { .init(key: "k\($0)", value: $0 % 2 == 0 ? .null : .bool(true)) }))
-        guard case .object(let result) = MergePatch.apply(patch, to: target) else { Issue.record("not an object"); return }
+        let patch = JSONValue.object(
+            JSONObject(members: (25_000..<75_000).map { .init(key: "k\($0)", value: $0 % 2 == 0 ? .null : .bool(true)) }))
+        guard case .object(let result) = MergePatch.apply(patch, to: target) else {
+            Issue.record("not an object")
+            return
+        }
         #expect(result.count == 25_000 + 12_500 + 12_500)
         #expect(result.members.first?.key == "k0")
     }

@@ -6,11 +6,11 @@ let package = Package(
     name: "HelloSwift",
     products: [
         // A dynamic library: the shared object the server loads.
-        .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
+        .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"])
     ],
     dependencies: [
         // The SDK (SDK/Package.swift). Outside this repository, point it at your copy of the SDK.
-        .package(path: "../.."),
+        .package(path: "../..")
     ],
     targets: [
         .target(
@@ -18,7 +18,7 @@ let package = Package(
             dependencies: [.product(name: "AerolithPluginKit", package: "SDK")],
             // Export nothing but the entry symbol.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/exports.map"])]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,7 +17,9 @@ public enum AerolithPluginKit {
     /// Set by `initialize`; valid until on_unload returns (see the header's aerolith_context).
     public static var pluginHost: Host? { processContext.map { Host(api: hostAPI, context: $0) } }
 
-    public static func initialize(_ plugin: Plugin, host rawHost: UnsafeRawPointer?, descriptorOut rawOut: UnsafeMutableRawPointer?) -> Int32 {
+    public static func initialize(_ plugin: Plugin, host rawHost: UnsafeRawPointer?, descriptorOut rawOut: UnsafeMutableRawPointer?)
+        -> Int32
+    {
         guard let rawHost, let rawOut else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
         let host = rawHost.assumingMemoryBound(to: aerolith_host_init.self)
         guard host.pointee.abi.major == UInt16(AEROLITH_ABI_VERSION_MAJOR), let api = host.pointee.api else {

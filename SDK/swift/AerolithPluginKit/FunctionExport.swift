@@ -22,8 +22,9 @@ public struct FunctionExport: Sendable {
     /// `function` must be a `@convention(c)` function whose C type `signature` describes; a
     /// value of any other type traps here, at initialisation, not in the host.
     public init<Function>(_ name: String, signature: String, description: String = "", _ function: Function) {
-        precondition(MemoryLayout<Function>.size == MemoryLayout<UnsafeRawPointer>.size && "\(Function.self)".contains("@convention(c)"),
-                     "FunctionExport \(name): pass a @convention(c) function, not \(Function.self)")
+        precondition(
+            MemoryLayout<Function>.size == MemoryLayout<UnsafeRawPointer>.size && "\(Function.self)".contains("@convention(c)"),
+            "FunctionExport \(name): pass a @convention(c) function, not \(Function.self)")
         self.name = name
         self.signature = signature
         self.description = description

@@ -2,7 +2,8 @@ import CAerolithPluginABI
 
 /// Log levels of `Host.log`.
 public enum LogLevel: UInt32, Sendable {
-    case trace = 0, debug, info, notice, warning, error, critical
+    case trace = 0
+    case debug, info, notice, warning, error, critical
 }
 
 /// The host functions, bound to one context: the plugin's process-wide context, or the context
@@ -57,7 +58,9 @@ public struct Host: @unchecked Sendable {
             var output = [CChar](repeating: 0, count: capacity)
             var length = 0
             let status = output.withUnsafeMutableBufferPointer { buffer in
-                Slices.with(prefix) { prefix in Slices.with(after) { after in list(context, prefix, after, limit, buffer.baseAddress, capacity, &length) } }
+                Slices.with(prefix) { prefix in
+                    Slices.with(after) { after in list(context, prefix, after, limit, buffer.baseAddress, capacity, &length) }
+                }
             }
             if status == aerolith_status(AEROLITH_ERR_LIMIT_EXCEEDED), length > capacity {
                 capacity = length
@@ -95,7 +98,9 @@ public struct Host: @unchecked Sendable {
     /// (empty pauses delivery) and the highest payload version understood. Takes effect for
     /// events published after it returns. Throws `notFound` if there is no such events hook.
     public func eventSubscriptionSet(_ hook: String, kinds: EventKinds, payloadVersion: UInt32 = 1) throws(PluginError) {
-        guard let set = api.pointee.event_subscription_set else { throw PluginError(.unsupported, "this host has no event_subscription_set") }
+        guard let set = api.pointee.event_subscription_set else {
+            throw PluginError(.unsupported, "this host has no event_subscription_set")
+        }
         let status = Slices.with(hook) { set(context, $0, kinds.rawValue, payloadVersion) }
         guard status == Boundary.ok else { throw PluginError(status: status, "event_subscription_set \(hook) failed") }
     }

@@ -42,11 +42,13 @@ public struct Plugin: Sendable {
     /// threads, release what `onLoad` acquired. A Swift image is never unmapped afterwards.
     public var onUnload: (@Sendable (Call) throws -> Void)?
 
-    public init(name: String, version: String, description: String = "", buildID: String = "", reentrant: Bool = true, hooks: [Hook] = [],
-                functions: [FunctionExport] = [],
-                onLoad: (@Sendable (Call) throws -> Void)? = nil, onConfigure: (@Sendable (Call, String) throws -> Void)? = nil,
-                onActivate: (@Sendable (Call, String) throws -> AnyObject?)? = nil, onDeactivate: (@Sendable (Call) throws -> Void)? = nil,
-                onUnload: (@Sendable (Call) throws -> Void)? = nil) {
+    public init(
+        name: String, version: String, description: String = "", buildID: String = "", reentrant: Bool = true, hooks: [Hook] = [],
+        functions: [FunctionExport] = [],
+        onLoad: (@Sendable (Call) throws -> Void)? = nil, onConfigure: (@Sendable (Call, String) throws -> Void)? = nil,
+        onActivate: (@Sendable (Call, String) throws -> AnyObject?)? = nil, onDeactivate: (@Sendable (Call) throws -> Void)? = nil,
+        onUnload: (@Sendable (Call) throws -> Void)? = nil
+    ) {
         self.name = name
         self.version = version
         self.description = description
@@ -83,8 +85,10 @@ public struct Hook: Sendable {
     public var runAfter: [String]
     public var function: Function
 
-    public init(_ name: String, priority: Int32 = 0, allTenants: Bool = false, runBefore: [String] = [], runAfter: [String] = [],
-                _ function: Function) {
+    public init(
+        _ name: String, priority: Int32 = 0, allTenants: Bool = false, runBefore: [String] = [], runAfter: [String] = [],
+        _ function: Function
+    ) {
         self.name = name
         self.priority = priority
         self.allTenants = allTenants
@@ -108,7 +112,10 @@ public enum AuthorizeDecision: Sendable {
 }
 
 public struct DocumentWrite: Sendable {
-    public enum Operation: UInt32, Sendable { case create = 1, replace, patch, delete }
+    public enum Operation: UInt32, Sendable {
+        case create = 1
+        case replace, patch, delete
+    }
     public let operation: Operation
     public let collection: String
     public let documentID: String

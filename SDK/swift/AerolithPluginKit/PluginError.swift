@@ -5,8 +5,15 @@ import CAerolithPluginABI
 /// the host.
 public struct PluginError: Error, Sendable {
     public enum Code: Int32, Sendable {
-        case invalidArgument = 1, notFound = 2, limitExceeded = 3, unsupported = 4, abiMismatch = 5, invalidState = 6
-        case unavailable = 7, configuration = 8, internalError = 9
+        case invalidArgument = 1
+        case notFound = 2
+        case limitExceeded = 3
+        case unsupported = 4
+        case abiMismatch = 5
+        case invalidState = 6
+        case unavailable = 7
+        case configuration = 8
+        case internalError = 9
     }
 
     public let status: Int32

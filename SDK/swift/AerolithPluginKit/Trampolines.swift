@@ -6,8 +6,9 @@ enum Trampolines {
         guard case .authorize(let body)? = HookBox.from(userData), let request, let result else { return Boundary.invalid }
         return Boundary.run(call) { call in
             let r = request.pointee
-            let input = AuthorizeRequest(method: Slices.string(r.method), path: Slices.string(r.path), permission: Slices.string(r.permission),
-                                         subject: Slices.string(r.subject), role: Slices.string(r.role), collection: Slices.string(r.collection))
+            let input = AuthorizeRequest(
+                method: Slices.string(r.method), path: Slices.string(r.path), permission: Slices.string(r.permission),
+                subject: Slices.string(r.subject), role: Slices.string(r.role), collection: Slices.string(r.collection))
             if case .deny(let reason) = try body(call, input) {
                 result.pointee.decision = UInt32(AEROLITH_AUTHORIZE_DENY)
                 Boundary.write(reason, to: call.raw.pointee.message)
@@ -17,9 +18,10 @@ enum Trampolines {
 
     static func write(_ pointer: UnsafePointer<aerolith_document_write>) -> DocumentWrite {
         let w = pointer.pointee
-        return DocumentWrite(operation: DocumentWrite.Operation(rawValue: w.operation) ?? .create, collection: Slices.string(w.collection),
-                             documentID: Slices.string(w.document_id), body: Slices.string(w.body),
-                             previousVersion: w.previous_version, version: w.version)
+        return DocumentWrite(
+            operation: DocumentWrite.Operation(rawValue: w.operation) ?? .create, collection: Slices.string(w.collection),
+            documentID: Slices.string(w.document_id), body: Slices.string(w.body),
+            previousVersion: w.previous_version, version: w.version)
     }
 
     static let beforeWrite: aerolith_before_write_fn = { userData, call, write, result in
@@ -33,8 +35,9 @@ enum Trampolines {
             case .reject(let code, let message):
                 result.pointee.action = UInt32(AEROLITH_WRITE_REJECT)
                 // A StaticString lives in the image's constant data: valid until unload, as the header asks.
-                result.pointee.reject_code = aerolith_slice(data: UnsafeRawPointer(code.utf8Start).assumingMemoryBound(to: CChar.self),
-                                                            len: code.utf8CodeUnitCount)
+                result.pointee.reject_code = aerolith_slice(
+                    data: UnsafeRawPointer(code.utf8Start).assumingMemoryBound(to: CChar.self),
+                    len: code.utf8CodeUnitCount)
                 Boundary.write(message, to: call.raw.pointee.message)
             }
         }
@@ -50,8 +53,9 @@ enum Trampolines {
         return Boundary.run(call) { call in
             let batch = (0..<count).map { index -> Event in
                 let e = events![index]
-                return Event(kind: EventKinds(rawValue: e.kind), payloadVersion: e.payload_version, sequence: e.sequence,
-                             timeMilliseconds: e.time_ms, payload: Slices.string(e.payload))
+                return Event(
+                    kind: EventKinds(rawValue: e.kind), payloadVersion: e.payload_version, sequence: e.sequence,
+                    timeMilliseconds: e.time_ms, payload: Slices.string(e.payload))
             }
             try body(call, batch)
         }
@@ -61,8 +65,9 @@ enum Trampolines {
         guard case .authenticate(let body)? = HookBox.from(userData), let request, let result else { return Boundary.invalid }
         return Boundary.run(call) { call in
             let r = request.pointee
-            let input = AuthenticateRequest(scheme: Slices.string(r.scheme), credentials: Slices.string(r.credentials),
-                                            method: Slices.string(r.method), path: Slices.string(r.path), headersJSON: Slices.string(r.headers_json))
+            let input = AuthenticateRequest(
+                scheme: Slices.string(r.scheme), credentials: Slices.string(r.credentials),
+                method: Slices.string(r.method), path: Slices.string(r.path), headersJSON: Slices.string(r.headers_json))
             switch try body(call, input) {
             case .pass: break
             case .authenticated(let claims):
@@ -82,8 +87,9 @@ enum Trampolines {
             guard let operation = IsolationRequest.Operation(rawValue: r.operation) else {
                 throw PluginError(.unsupported, "unknown isolation operation \(r.operation)")
             }
-            let input = IsolationRequest(operation: operation, tenantJSON: Slices.string(r.tenant_json), database: Slices.string(r.database),
-                                         tablePrefix: Slices.string(r.table_prefix))
+            let input = IsolationRequest(
+                operation: operation, tenantJSON: Slices.string(r.tenant_json), database: Slices.string(r.database),
+                tablePrefix: Slices.string(r.table_prefix))
             let placement = try body(call, input)
             guard operation != .remove else { return }
             guard let placement else { throw PluginError(.internalError, "the isolation strategy returned no placement") }
@@ -96,13 +102,16 @@ enum Trampolines {
         guard case .route(_, _, let body)? = HookBox.from(userData), let request, let response else { return Boundary.invalid }
         return Boundary.run(call) { call in
             let r = request.pointee
-            let input = RouteRequest(method: Slices.string(r.method), path: Slices.string(r.path), query: Slices.string(r.query),
-                                     headersJSON: Slices.string(r.headers_json), body: Slices.bytes(r.body),
-                                     subject: Slices.string(r.subject), role: Slices.string(r.role))
+            let input = RouteRequest(
+                method: Slices.string(r.method), path: Slices.string(r.path), query: Slices.string(r.query),
+                headersJSON: Slices.string(r.headers_json), body: Slices.bytes(r.body),
+                subject: Slices.string(r.subject), role: Slices.string(r.role))
             let output = try body(call, input)
             response.pointee.http_status = output.status
             try Boundary.append(output.body, to: response.pointee.body)
-            if output.contentType != "application/json" { try Boundary.append(Array(output.contentType.utf8), to: response.pointee.content_type) }
+            if output.contentType != "application/json" {
+                try Boundary.append(Array(output.contentType.utf8), to: response.pointee.content_type)
+            }
         }
     }
 

@@ -31,7 +31,10 @@ struct APIClient {
     /// Which credential is presented and why; named in refusals it causes. Nil: anonymous.
     var credential: CredentialSource?
 
-    init(baseURL: String, key: String?, session: SignedInSession? = nil, credential: CredentialSource? = nil, urlSource: String = "the default") {
+    init(
+        baseURL: String, key: String?, session: SignedInSession? = nil, credential: CredentialSource? = nil,
+        urlSource: String = "the default"
+    ) {
         self.baseURL = baseURL
         self.urlSource = urlSource
         self.key = key
@@ -58,7 +61,9 @@ struct APIClient {
         }
     }
 
-    private func sendAuthenticated(_ method: HTTPMethod, _ path: String, body: JSONValue?, headers: [(String, String)]) async throws -> Reply {
+    private func sendAuthenticated(_ method: HTTPMethod, _ path: String, body: JSONValue?, headers: [(String, String)]) async throws
+        -> Reply
+    {
         guard let session else { return try await sendOnce(method, path, body: body, headers: headers, token: key) }
         if session.credentials.needsRefresh { try await session.refresh(self) }
         do {
@@ -69,7 +74,8 @@ struct APIClient {
         }
     }
 
-    func sendOnce(_ method: HTTPMethod, _ path: String, body: JSONValue?, headers: [(String, String)], token: String?) async throws -> Reply {
+    func sendOnce(_ method: HTTPMethod, _ path: String, body: JSONValue?, headers: [(String, String)], token: String?) async throws -> Reply
+    {
         var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -84,9 +90,12 @@ struct APIClient {
             response = try await Self.http.execute(request, timeout: .seconds(Self.requestTimeoutSeconds))
             bytes = try await response.body.collect(upTo: Self.responseBodyBytesMax)
         } catch {
-            throw CLIError(.connectionFailed, ConnectionFailure.message(error, url: baseURL, urlSource: urlSource,
-                                                                       connectTimeoutSeconds: Self.connectTimeoutSeconds,
-                                                                       requestTimeoutSeconds: Self.requestTimeoutSeconds))
+            throw CLIError(
+                .connectionFailed,
+                ConnectionFailure.message(
+                    error, url: baseURL, urlSource: urlSource,
+                    connectTimeoutSeconds: Self.connectTimeoutSeconds,
+                    requestTimeoutSeconds: Self.requestTimeoutSeconds))
         }
         var json: JSONValue?
         if bytes.readableBytes > 0 {
@@ -97,8 +106,9 @@ struct APIClient {
         let status = Int(response.status.code)
         guard status < 400 else {
             let object = json?.objectValue
-            throw CLIError(serverCode: object?["code"]?.stringValue ?? "http_\(status)",
-                           message: object?["detail"]?.stringValue ?? response.status.reasonPhrase, status: status)
+            throw CLIError(
+                serverCode: object?["code"]?.stringValue ?? "http_\(status)",
+                message: object?["detail"]?.stringValue ?? response.status.reasonPhrase, status: status)
         }
         return Reply(status: status, headers: response.headers, body: json, bytes: Array(buffer: bytes))
     }
@@ -113,7 +123,9 @@ final class SignedInSession {
     func refresh(_ client: APIClient) async throws {
         try await Credentials.withLock {
             // Another command may have refreshed while this one waited: use its tokens.
-            if let stored = try Credentials.load(), stored.sessionID == credentials.sessionID, stored.refreshToken != credentials.refreshToken {
+            if let stored = try Credentials.load(), stored.sessionID == credentials.sessionID,
+                stored.refreshToken != credentials.refreshToken
+            {
                 credentials = stored
                 if !stored.needsRefresh { return }
             }
@@ -123,7 +135,9 @@ final class SignedInSession {
                 reply = try await client.sendOnce(.POST, "/v1/auth/refresh", body: body, headers: [], token: nil)
             } catch let error as CLIError where error.exitCode == ExitStatus.serverRefused {
                 Credentials.remove()
-                throw CLIError(serverCode: error.code, message: "the stored session could not be refreshed; sign in again (\(error.message))", status: 401)
+                throw CLIError(
+                    serverCode: error.code, message: "the stored session could not be refreshed; sign in again (\(error.message))",
+                    status: 401)
             }
             guard let renewed = Credentials(url: credentials.url, tokens: reply.body) else {
                 throw CLIError(.invalidResponse, "the server's refresh answer holds no tokens")

@@ -7,7 +7,10 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Server URL (env AEROLITH_URL; default \(APIClient.defaultURL)).")
     var url: String?
 
-    @Option(help: "API key: the platform admin key for admin commands, a tenant key otherwise (env AEROLITH_KEY). --key comes before AEROLITH_KEY, which comes before the login of aerolith auth login; aerolith auth whoami says which one is used.")
+    @Option(
+        help:
+            "API key: the platform admin key for admin commands, a tenant key otherwise (env AEROLITH_KEY). --key comes before AEROLITH_KEY, which comes before the login of aerolith auth login; aerolith auth whoami says which one is used."
+    )
     var key: String?
 
     @Flag(help: "Print the server's JSON instead of a table.")
@@ -34,26 +37,32 @@ struct ClientOptions: ParsableArguments {
             // Signed in with `aerolith auth login`: the stored session, sent only to the server it came from.
             let requested = url ?? environment["AEROLITH_URL"] ?? stored.url
             guard requested.trimmingSuffix("/") == stored.url.trimmingSuffix("/") else {
-                throw CLIError(.missingKey, "the stored login at \(Credentials.path) is for \(stored.url), not \(requested); sign in there or give a key")
+                throw CLIError(
+                    .missingKey,
+                    "the stored login at \(Credentials.path) is for \(stored.url), not \(requested); sign in there or give a key")
             }
-            return APIClient(baseURL: stored.url, key: nil, session: SignedInSession(stored), credential: .storedLogin(path: Credentials.path),
-                             urlSource: urlSource(otherwise: "the stored sign-in of aerolith auth login"))
+            return APIClient(
+                baseURL: stored.url, key: nil, session: SignedInSession(stored), credential: .storedLogin(path: Credentials.path),
+                urlSource: urlSource(otherwise: "the stored sign-in of aerolith auth login"))
         }
         let url = try Self.checked(url ?? environment["AEROLITH_URL"] ?? APIClient.defaultURL)
         if let flagKey {
-            return APIClient(baseURL: url, key: flagKey, credential: .keyFlag(environmentAlsoSet: environmentKey != nil, storedLogin: storedPath),
-                             urlSource: urlSource())
+            return APIClient(
+                baseURL: url, key: flagKey, credential: .keyFlag(environmentAlsoSet: environmentKey != nil, storedLogin: storedPath),
+                urlSource: urlSource())
         }
         guard let environmentKey else {
-            throw CLIError(.missingKey, "give an API key with --key or \(CredentialSource.environmentVariable), or sign in with aerolith auth login")
+            throw CLIError(
+                .missingKey, "give an API key with --key or \(CredentialSource.environmentVariable), or sign in with aerolith auth login")
         }
         return APIClient(baseURL: url, key: environmentKey, credential: .keyEnvironment(storedLogin: storedPath), urlSource: urlSource())
     }
 
     /// A client that presents no credential (signup, login).
     func anonymousClient() throws -> APIClient {
-        APIClient(baseURL: try Self.checked(url ?? ProcessInfo.processInfo.environment["AEROLITH_URL"] ?? APIClient.defaultURL), key: nil,
-                  urlSource: urlSource())
+        APIClient(
+            baseURL: try Self.checked(url ?? ProcessInfo.processInfo.environment["AEROLITH_URL"] ?? APIClient.defaultURL), key: nil,
+            urlSource: urlSource())
     }
 
     /// Where the server URL came from, for messages about reaching it.
@@ -110,7 +119,8 @@ func parseJSONArgument(_ text: String, what: String) throws -> JSONValue {
         source = String(decoding: data, as: UTF8.self)
     }
     do {
-        return try JSONParser.parse(source, limits: JSONLimits(depthMax: JSONLimits.standardDepthMax, sizeBytesMax: 2 * JSONLimits.standardSizeBytesMax))
+        return try JSONParser.parse(
+            source, limits: JSONLimits(depthMax: JSONLimits.standardDepthMax, sizeBytesMax: 2 * JSONLimits.standardSizeBytesMax))
     } catch {
         throw CLIError(.invalidArgument, "\(what) is not valid JSON: \(error.message)")
     }

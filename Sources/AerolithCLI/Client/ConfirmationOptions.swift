@@ -11,7 +11,8 @@ struct ConfirmationOptions: ParsableArguments {
     func confirm(_ action: String) throws {
         if yes { return }
         guard isatty(STDIN_FILENO) == 1 else {
-            throw CLIError(.confirmationRequired, "this would \(action); pass --yes to confirm (standard input is not a terminal to ask on)")
+            throw CLIError(
+                .confirmationRequired, "this would \(action); pass --yes to confirm (standard input is not a terminal to ask on)")
         }
         FileHandle.standardError.write(Data("This will \(action). Continue? [y/N] ".utf8))
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,18 +12,23 @@ enum ConnectionFailure {
     /// How deep the error's nested values are searched for the system error inside.
     static let searchDepthMax = 6
 
-    static func message(_ error: any Error, url: String, urlSource: String, connectTimeoutSeconds: Int64, requestTimeoutSeconds: Int64) -> String {
+    static func message(_ error: any Error, url: String, urlSource: String, connectTimeoutSeconds: Int64, requestTimeoutSeconds: Int64)
+        -> String
+    {
         let target = "cannot reach the server at \(url) (the URL came from \(urlSource))"
         let pointElsewhere = "point --url or AEROLITH_URL at a running server"
         let address = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? ($0.scheme == "https" ? 443 : 80))" } ?? url
         if let client = error as? HTTPClientError {
             switch client {
             case .connectTimeout:
-                return "\(target): no answer to connecting within \(connectTimeoutSeconds) s; check that the host is up and no firewall drops the port, or \(pointElsewhere)"
+                return
+                    "\(target): no answer to connecting within \(connectTimeoutSeconds) s; check that the host is up and no firewall drops the port, or \(pointElsewhere)"
             case .readTimeout, .deadlineExceeded:
-                return "\(target): connected, but no answer within \(requestTimeoutSeconds) s; the server may be overloaded — try again, or check its log"
+                return
+                    "\(target): connected, but no answer within \(requestTimeoutSeconds) s; the server may be overloaded — try again, or check its log"
             case .remoteConnectionClosed:
-                return "\(target): the server closed the connection before answering; check that \(url) is an Aerolith server (and http/https matches it), or its log"
+                return
+                    "\(target): the server closed the connection before answering; check that \(url) is an Aerolith server (and http/https matches it), or its log"
             case .invalidURL, .emptyHost, .emptyScheme:
                 return "\(target): the URL is not usable (\(client)); give one like http://127.0.0.1:8080"
             default:
@@ -33,7 +39,8 @@ enum ConnectionFailure {
             let reason = String(cString: strerror(code)).lowercased()
             switch code {
             case ECONNREFUSED:
-                return "\(target): connection refused — nothing listens on \(address); start the server there (aerolith serve), or \(pointElsewhere)"
+                return
+                    "\(target): connection refused — nothing listens on \(address); start the server there (aerolith serve), or \(pointElsewhere)"
             case ETIMEDOUT:
                 return "\(target): connecting to \(address) timed out; check that the host is up and the port open, or \(pointElsewhere)"
             case EHOSTUNREACH, ENETUNREACH:
@@ -45,10 +52,12 @@ enum ConnectionFailure {
             }
         }
         if String(reflecting: type(of: error)).contains("NIOConnectionError") {
-            return "\(target): the host name in the URL does not resolve, or none of its addresses answered; check the URL, or \(pointElsewhere)"
+            return
+                "\(target): the host name in the URL does not resolve, or none of its addresses answered; check the URL, or \(pointElsewhere)"
         }
         if String(reflecting: type(of: error)).contains("NIOSSL") || String(reflecting: type(of: error)).contains("BoringSSL") {
-            return "\(target): the TLS handshake failed (\(error)); check that the server speaks https on this port and that its certificate is trusted"
+            return
+                "\(target): the TLS handshake failed (\(error)); check that the server speaks https on this port and that its certificate is trusted"
         }
         return "\(target): \(error); check the server is running there, or \(pointElsewhere)"
     }

@@ -30,7 +30,8 @@ enum CredentialSource: Equatable {
             if let stored { overridden.append("the stored login at \(stored)") }
             return overridden.isEmpty ? "no other credential is set" : "--key comes before " + overridden.joined(separator: " and ")
         case .keyEnvironment(let stored?):
-            return "\(Self.environmentVariable) comes before the stored login at \(stored); unset \(Self.environmentVariable) to use the login"
+            return
+                "\(Self.environmentVariable) comes before the stored login at \(stored); unset \(Self.environmentVariable) to use the login"
         case .keyEnvironment(nil):
             return "no --key was given and nobody is signed in"
         case .storedLogin:
@@ -48,11 +49,12 @@ enum CredentialSource: Equatable {
     var hint: String { "the request used \(summary): \(reason)" }
 
     var json: JSONValue {
-        let source = switch self {
-        case .keyFlag: "flag"
-        case .keyEnvironment: "environment"
-        case .storedLogin: "stored_login"
-        }
+        let source =
+            switch self {
+            case .keyFlag: "flag"
+            case .keyEnvironment: "environment"
+            case .storedLogin: "stored_login"
+            }
         var object = JSONObject(members: [
             .init(key: "source", value: .string(source)), .init(key: "description", value: .string(summary)),
             .init(key: "reason", value: .string(reason)),

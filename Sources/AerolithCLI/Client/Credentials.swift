@@ -31,25 +31,29 @@ struct Credentials {
     static func load() throws -> Credentials? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         guard data.count <= fileSizeBytesMax,
-              case .object(let object)? = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
-              let url = object["url"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
-              let userID = object["user_id"]?.stringValue, let sessionID = object["session_id"]?.stringValue,
-              let access = object["access_token"]?.stringValue, let refresh = object["refresh_token"]?.stringValue,
-              case .number(let expiry)? = object["expires_at"], let expiresAt = expiry.int64Value else {
+            case .object(let object)? = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
+            let url = object["url"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
+            let userID = object["user_id"]?.stringValue, let sessionID = object["session_id"]?.stringValue,
+            let access = object["access_token"]?.stringValue, let refresh = object["refresh_token"]?.stringValue,
+            case .number(let expiry)? = object["expires_at"], let expiresAt = expiry.int64Value
+        else {
             throw CLIError(.invalidConfiguration, "\(path) is damaged; sign in again with aerolith auth login")
         }
-        return Credentials(url: url, tenantID: tenantID, userID: userID, sessionID: sessionID, accessToken: access,
-                           refreshToken: refresh, expiresAt: Int(expiresAt))
+        return Credentials(
+            url: url, tenantID: tenantID, userID: userID, sessionID: sessionID, accessToken: access,
+            refreshToken: refresh, expiresAt: Int(expiresAt))
     }
 
     /// From a `Tokens` response.
     init?(url: String, tokens: JSONValue?) {
         guard let object = tokens?.objectValue, let access = object["access_token"]?.stringValue,
-              let refresh = object["refresh_token"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
-              let userID = object["user_id"]?.stringValue, let sessionID = object["session_id"]?.stringValue,
-              case .number(let lifetime)? = object["expires_in"], let seconds = lifetime.int64Value else { return nil }
-        self.init(url: url, tenantID: tenantID, userID: userID, sessionID: sessionID, accessToken: access, refreshToken: refresh,
-                  expiresAt: Int(Date().timeIntervalSince1970) + Int(seconds))
+            let refresh = object["refresh_token"]?.stringValue, let tenantID = object["tenant_id"]?.stringValue,
+            let userID = object["user_id"]?.stringValue, let sessionID = object["session_id"]?.stringValue,
+            case .number(let lifetime)? = object["expires_in"], let seconds = lifetime.int64Value
+        else { return nil }
+        self.init(
+            url: url, tenantID: tenantID, userID: userID, sessionID: sessionID, accessToken: access, refreshToken: refresh,
+            expiresAt: Int(Date().timeIntervalSince1970) + Int(seconds))
     }
 
     init(url: String, tenantID: String, userID: String, sessionID: String, accessToken: String, refreshToken: String, expiresAt: Int) {
@@ -102,7 +106,8 @@ struct Credentials {
     /// The directory, created if need be and restricted to its owner.
     static func privateDirectory() throws -> String {
         let directory = directory()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard chmod(directory, 0o700) == 0 else { throw CLIError(.invalidConfiguration, "cannot restrict \(directory) to its owner") }
         return directory
     }

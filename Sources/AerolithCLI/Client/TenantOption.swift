@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 
 /// How a command names a tenant. Kept in this one place so that every command accepts the same
 /// forms and a new form (e.g. a human name) needs one change.
@@ -17,7 +17,10 @@ enum TenantReference {
 /// An optional `--tenant`: given, the command uses the platform admin's route for that tenant;
 /// omitted, the route of the caller's own tenant.
 struct OptionalTenantOption: ParsableArguments {
-    @Option(help: ArgumentHelp("\(TenantReference.help) Given, the platform admin route for that tenant is used; omitted, the signed-in (or key's) own tenant."))
+    @Option(
+        help: ArgumentHelp(
+            "\(TenantReference.help) Given, the platform admin route for that tenant is used; omitted, the signed-in (or key's) own tenant."
+        ))
     var tenant: String?
 
     /// `/v1/tenants/{tenant}` + `suffix` for a named tenant, else `own`.

@@ -26,12 +26,18 @@ struct APIRequestCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient {
             guard let httpMethod = Self.methods[method.uppercased()] else {
-                throw CLIError(.invalidArgument, "the method is one of \(Self.methods.keys.sorted().joined(separator: ", ")), not \(method)")
+                throw CLIError(
+                    .invalidArgument, "the method is one of \(Self.methods.keys.sorted().joined(separator: ", ")), not \(method)")
             }
             guard path.hasPrefix("/") else { throw CLIError(.invalidArgument, "the path starts with /, e.g. /v1/collections") }
             let extra = try headers.map { header -> (String, String) in
-                guard let colon = header.firstIndex(of: ":") else { throw CLIError(.invalidArgument, "a header is \"Name: value\", not \(header)") }
-                return (String(header[..<colon]).trimmingCharacters(in: .whitespaces), String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+                guard let colon = header.firstIndex(of: ":") else {
+                    throw CLIError(.invalidArgument, "a header is \"Name: value\", not \(header)")
+                }
+                return (
+                    String(header[..<colon]).trimmingCharacters(in: .whitespaces),
+                    String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                )
             }
             let body = try data.map { try parseJSONArgument($0, what: "--data") }
             let reply = try await options.client().send(httpMethod, path, body: body, headers: extra)

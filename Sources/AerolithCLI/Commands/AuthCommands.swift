@@ -12,7 +12,9 @@ struct PasswordOptions: ParsableArguments {
     /// environment variable, else a prompt.
     func password(prompt: String = "Password: ", environment variable: String = "AEROLITH_PASSWORD") throws -> String {
         if passwordStdin {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIError(.invalidArgument, "no password on standard input") }
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CLIError(.invalidArgument, "no password on standard input")
+            }
             return line
         }
         if let password = ProcessInfo.processInfo.environment[variable], !password.isEmpty { return password }
@@ -25,17 +27,26 @@ struct PasswordOptions: ParsableArguments {
 
 /// Stores the session a sign-in or signup answered with, and says who is signed in.
 func storeSession(_ reply: APIClient.Reply, url: String, options: ClientOptions) throws {
-    guard let credentials = Credentials(url: url, tokens: reply.body) else { throw CLIError(.invalidResponse, "the answer holds no tokens") }
+    guard let credentials = Credentials(url: url, tokens: reply.body) else {
+        throw CLIError(.invalidResponse, "the answer holds no tokens")
+    }
     try credentials.save()
     if options.json {
-        if reply.body?.objectValue?["tenant"] != nil { return }   // signup prints the tenant it created
-        print(JSONWriter.string(.object(JSONObject(members: [
-            .init(key: "tenant_id", value: .string(credentials.tenantID)), .init(key: "user_id", value: .string(credentials.userID)),
-            .init(key: "session_id", value: .string(credentials.sessionID)), .init(key: "credentials_path", value: .string(Credentials.path)),
-        ]))))
+        if reply.body?.objectValue?["tenant"] != nil { return } // signup prints the tenant it created
+        print(
+            JSONWriter.string(
+                .object(
+                    JSONObject(members: [
+                        .init(key: "tenant_id", value: .string(credentials.tenantID)),
+                        .init(key: "user_id", value: .string(credentials.userID)),
+                        .init(key: "session_id", value: .string(credentials.sessionID)),
+                        .init(key: "credentials_path", value: .string(Credentials.path)),
+                    ]))))
         return
     }
-    print("signed in to tenant \(credentials.tenantID) as \(credentials.userID) (session \(credentials.sessionID)); credentials in \(Credentials.path)")
+    print(
+        "signed in to tenant \(credentials.tenantID) as \(credentials.userID) (session \(credentials.sessionID)); credentials in \(Credentials.path)"
+    )
 }
 
 struct SignupCommand: AsyncParsableCommand {
@@ -123,20 +134,26 @@ struct AuthCommand: AsyncParsableCommand {
                 do {
                     reply = try await client.send(.GET, "/v1/me")
                 } catch let error as CLIError where error.code == "user_required" && credential.isKey {
-                    throw CLIError(serverCode: error.code, message: """
-                        auth whoami shows a signed-in user, but the request used \(credential.summary), which is an API key, \
-                        not a user: \(credential.reason)
-                        """, status: error.httpStatus ?? 403)
+                    throw CLIError(
+                        serverCode: error.code,
+                        message: """
+                            auth whoami shows a signed-in user, but the request used \(credential.summary), which is an API key, \
+                            not a user: \(credential.reason)
+                            """, status: error.httpStatus ?? 403)
                 }
                 guard case .object(var me)? = reply.body else { throw CLIError(.invalidResponse, "GET /v1/me answered no object") }
                 me.set("credential", credential.json)
                 options.output(.object(me)) { me in
                     let user = me.objectValue?["user"]
                     let permissions = Table.items(me, "permissions").compactMap(\.stringValue).joined(separator: " ")
-                    return Table.render(["USER", "EMAIL", "TENANT", "ROLES", "PERMISSIONS"], [[
-                        Table.text(user, "id"), Table.text(user, "email"), Table.text(user, "tenant_id"),
-                        Table.items(user ?? .null, "roles").compactMap(\.stringValue).joined(separator: ","), permissions,
-                    ]]) + "\n\ncredential: \(credential.summary) (\(credential.reason))"
+                    return Table.render(
+                        ["USER", "EMAIL", "TENANT", "ROLES", "PERMISSIONS"],
+                        [
+                            [
+                                Table.text(user, "id"), Table.text(user, "email"), Table.text(user, "tenant_id"),
+                                Table.items(user ?? .null, "roles").compactMap(\.stringValue).joined(separator: ","), permissions,
+                            ]
+                        ]) + "\n\ncredential: \(credential.summary) (\(credential.reason))"
                 }
             }
         }
@@ -144,20 +161,26 @@ struct AuthCommand: AsyncParsableCommand {
 
     struct Refresh: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Exchange the stored session's refresh token for new tokens now (commands also do this when the access token expires)."
+            abstract:
+                "Exchange the stored session's refresh token for new tokens now (commands also do this when the access token expires)."
         )
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             try await runClient {
-                guard try Credentials.load() != nil else { throw CLIError(.missingKey, "not signed in (no login stored at \(Credentials.path))") }
+                guard try Credentials.load() != nil else {
+                    throw CLIError(.missingKey, "not signed in (no login stored at \(Credentials.path))")
+                }
                 let client = try options.sessionClient()
                 guard let session = client.session else { throw CLIError(.missingKey, "not signed in") }
                 try await session.refresh(client)
                 let expires = session.credentials.expiresAt
-                options.done("refreshed the session \(session.credentials.sessionID); the access token expires at \(expires) (Unix time)", [
-                    ("refreshed", .bool(true)), ("session_id", .string(session.credentials.sessionID)), ("expires_at", .integer(Int64(expires))),
-                ])
+                options.done(
+                    "refreshed the session \(session.credentials.sessionID); the access token expires at \(expires) (Unix time)",
+                    [
+                        ("refreshed", .bool(true)), ("session_id", .string(session.credentials.sessionID)),
+                        ("expires_at", .integer(Int64(expires))),
+                    ])
             }
         }
     }
@@ -165,7 +188,8 @@ struct AuthCommand: AsyncParsableCommand {
     struct RotateSigningKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate-signing-key",
-            abstract: "Sign new access tokens with a new key; tokens signed before stay valid until they expire (needs the platform admin key)."
+            abstract:
+                "Sign new access tokens with a new key; tokens signed before stay valid until they expire (needs the platform admin key)."
         )
         @OptionGroup var options: ClientOptions
 
@@ -185,9 +209,11 @@ struct AuthCommand: AsyncParsableCommand {
             try await runClient {
                 let reply = try await options.client().send(.GET, "/v1/auth/sessions")
                 options.output(reply.body) { body in
-                    Table.render(["ID", "CURRENT", "CREATED", "LAST USED", "EXPIRES"], Table.items(body, "sessions").map { session in
-                        ["id", "current", "created_at", "last_used_at", "expires_at"].map { Table.text(session, $0) }
-                    })
+                    Table.render(
+                        ["ID", "CURRENT", "CREATED", "LAST USED", "EXPIRES"],
+                        Table.items(body, "sessions").map { session in
+                            ["id", "current", "created_at", "last_used_at", "expires_at"].map { Table.text(session, $0) }
+                        })
                 }
             }
         }

@@ -21,11 +21,14 @@ extension AuthCommand {
                 let reply = try await options.anonymousClient().send(.POST, "/v1/auth/tenants", body: .object(body))
                 let tenants = reply.body.map { Table.items($0, "tenants") } ?? []
                 if tenants.isEmpty && !options.json {
-                    FileHandle.standardError.write(Data("no tenant signs in with this email and password (or the account is suspended)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("no tenant signs in with this email and password (or the account is suspended)\n".utf8))
                     return
                 }
                 options.output(reply.body) { body in
-                    Table.render(["ID", "SLUG", "NAME"], Table.items(body, "tenants").map { tenant in ["id", "slug", "name"].map { Table.text(tenant, $0) } })
+                    Table.render(
+                        ["ID", "SLUG", "NAME"],
+                        Table.items(body, "tenants").map { tenant in ["id", "slug", "name"].map { Table.text(tenant, $0) } })
                 }
             }
         }

@@ -34,7 +34,9 @@ struct CollectionCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClient {
                 let reply = try await options.client().send(.GET, "/v1/collections")
-                options.output(reply.body) { Table.render(CollectionCommand.headers, Table.items($0, "collections").map(CollectionCommand.row)) }
+                options.output(reply.body) {
+                    Table.render(CollectionCommand.headers, Table.items($0, "collections").map(CollectionCommand.row))
+                }
             }
         }
     }
@@ -53,7 +55,8 @@ struct CollectionCommand: AsyncParsableCommand {
     }
 
     struct Drop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Drop a collection and all its documents and indexes (asks first, or --yes).")
+        static let configuration = CommandConfiguration(
+            abstract: "Drop a collection and all its documents and indexes (asks first, or --yes).")
         @Argument(help: "The collection name.") var name: String
         @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: ClientOptions

@@ -13,7 +13,8 @@ extension DocumentCommand {
                 """#
         )
         @Argument(help: "The collection.") var collection: String
-        @Option(help: "The operations: a JSON array, or {\"operations\": [...]}, inline, @file, or - for standard input.") var operations: String
+        @Option(help: "The operations: a JSON array, or {\"operations\": [...]}, inline, @file, or - for standard input.") var operations:
+            String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
@@ -26,11 +27,15 @@ extension DocumentCommand {
                 }
                 let reply = try await options.client().send(.POST, "/v1/collections/\(collection.pathEscaped)/batch", body: body)
                 options.output(reply.body) { value in
-                    Table.render(["STATUS", "ID", "VERSION"], Table.items(value, "results").map { result in
-                        let document = result.objectValue?["document"]
-                        return [Table.text(result, "status"), document.map { Table.text($0, "id") } ?? Table.text(result, "id"),
-                                document.map { Table.text($0, "version") } ?? "-"]
-                    })
+                    Table.render(
+                        ["STATUS", "ID", "VERSION"],
+                        Table.items(value, "results").map { result in
+                            let document = result.objectValue?["document"]
+                            return [
+                                Table.text(result, "status"), document.map { Table.text($0, "id") } ?? Table.text(result, "id"),
+                                document.map { Table.text($0, "version") } ?? "-",
+                            ]
+                        })
                 }
             }
         }

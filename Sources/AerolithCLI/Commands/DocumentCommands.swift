@@ -39,7 +39,8 @@ struct DocumentCommand: AsyncParsableCommand {
                     var headers: [(String, String)] = []
                     if let ifMatch { headers.append(("If-Match", "\"\(ifMatch)\"")) }
                     if createOnly { headers.append(("If-None-Match", "*")) }
-                    reply = try await client.send(.PUT, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)", body: body, headers: headers)
+                    reply = try await client.send(
+                        .PUT, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)", body: body, headers: headers)
                 } else {
                     guard ifMatch == nil, !createOnly else { throw CLIError(.invalidArgument, "--if-match and --create-only need an id") }
                     reply = try await client.send(.POST, "/v1/collections/\(collection.pathEscaped)/documents", body: body)
@@ -79,8 +80,9 @@ struct DocumentCommand: AsyncParsableCommand {
                 let patch = try parseJSONArgument(data, what: "--data")
                 guard case .object = patch else { throw CLIError(.invalidArgument, "--data must be a JSON object (a merge patch)") }
                 let headers = ifMatch.map { [("If-Match", "\"\($0)\"")] } ?? []
-                let reply = try await options.client().send(.PATCH, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)",
-                                                            body: patch, headers: headers)
+                let reply = try await options.client().send(
+                    .PATCH, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)",
+                    body: patch, headers: headers)
                 options.output(reply.body) { Table.render(DocumentCommand.headers, [DocumentCommand.row($0)]) }
             }
         }
@@ -99,7 +101,8 @@ struct DocumentCommand: AsyncParsableCommand {
                 let client = try options.client()
                 try confirmation.confirm("delete document \(id) of collection \(collection)")
                 let headers = ifMatch.map { [("If-Match", "\"\($0)\"")] } ?? []
-                _ = try await client.send(.DELETE, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)", headers: headers)
+                _ = try await client.send(
+                    .DELETE, "/v1/collections/\(collection.pathEscaped)/documents/\(id.pathEscaped)", headers: headers)
                 options.done("deleted \(id)", [("deleted", .bool(true)), ("collection", .string(collection)), ("id", .string(id))])
             }
         }
@@ -143,9 +146,10 @@ struct DocumentCommand: AsyncParsableCommand {
                     nextCursor = page.objectValue?["next_cursor"] ?? .null
                     next = nextCursor.stringValue
                 } while all && next != nil
-                let result = JSONValue.object(JSONObject(members: [
-                    .init(key: "documents", value: .array(documents)), .init(key: "next_cursor", value: nextCursor),
-                ]))
+                let result = JSONValue.object(
+                    JSONObject(members: [
+                        .init(key: "documents", value: .array(documents)), .init(key: "next_cursor", value: nextCursor),
+                    ]))
                 options.output(result) { value in
                     var text = Table.render(DocumentCommand.headers, Table.items(value, "documents").map(DocumentCommand.row))
                     if let cursor = value.objectValue?["next_cursor"]?.stringValue { text += "\n\nnext page: --cursor \(cursor)" }

@@ -12,8 +12,10 @@ struct IndexCommand: AsyncParsableCommand {
     static func row(_ index: JSONValue) -> [String] {
         var state = Table.text(index, "state")
         if let failure = index.objectValue?["failure"]?.stringValue { state += " (\(failure))" }
-        return [Table.text(index, "name"), Table.items(index, "paths").compactMap(\.stringValue).joined(separator: ","),
-                Table.text(index, "unique"), state, Table.text(index, "created_at")]
+        return [
+            Table.text(index, "name"), Table.items(index, "paths").compactMap(\.stringValue).joined(separator: ","),
+            Table.text(index, "unique"), state, Table.text(index, "created_at"),
+        ]
     }
 
     static func path(_ collection: String) -> String { "/v1/collections/\(collection.pathEscaped)/indexes" }
@@ -66,7 +68,8 @@ struct IndexCommand: AsyncParsableCommand {
                 let client = try options.client()
                 try confirmation.confirm("drop index \(name) of collection \(collection)")
                 _ = try await client.send(.DELETE, IndexCommand.path(collection) + "/\(name.pathEscaped)")
-                options.done("dropped index \(name)", [("dropped", .bool(true)), ("collection", .string(collection)), ("index", .string(name))])
+                options.done(
+                    "dropped index \(name)", [("dropped", .bool(true)), ("collection", .string(collection)), ("index", .string(name))])
             }
         }
     }

@@ -7,7 +7,8 @@ import ArgumentParser
 struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
-        abstract: "Manage API keys: your own tenant's (signed in, or a key with keys:manage), or any tenant's with --tenant and the platform admin key.",
+        abstract:
+            "Manage API keys: your own tenant's (signed in, or a key with keys:manage), or any tenant's with --tenant and the platform admin key.",
         subcommands: [Create.self, List.self, Revoke.self]
     )
 
@@ -27,7 +28,8 @@ struct KeyCommand: AsyncParsableCommand {
                 """
         )
         @Option(help: "A name to recognise the key by.") var name: String
-        @Option(help: "A built-in role (owner, admin, developer (default), viewer, billing) or one of the tenant's custom roles.") var role: String?
+        @Option(help: "A built-in role (owner, admin, developer (default), viewer, billing) or one of the tenant's custom roles.") var role:
+            String?
         @Option(help: "Comma-separated permissions, instead of a role.") var permissions: String?
         @Option(help: "Comma-separated collections the key is limited to.") var collections: String?
         @OptionGroup var tenant: OptionalTenantOption
@@ -41,7 +43,8 @@ struct KeyCommand: AsyncParsableCommand {
                 if let collections = commaSeparated(collections) { body.set("collections", collections) }
                 let reply = try await options.client().send(.POST, try tenant.path("/keys", own: "/v1/keys"), body: .object(body))
                 options.output(reply.body) { key in
-                    Table.render(KeyCommand.headers, [KeyCommand.row(key)]) + "\n\nkey: \(Table.text(key, "key"))\n(store it now: it is not shown again)"
+                    Table.render(KeyCommand.headers, [KeyCommand.row(key)])
+                        + "\n\nkey: \(Table.text(key, "key"))\n(store it now: it is not shown again)"
                 }
             }
         }
@@ -62,7 +65,8 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke a key; it stops working immediately (asks first, or --yes). A key revoked before is reported as already revoked."
+            abstract:
+                "Revoke a key; it stops working immediately (asks first, or --yes). A key revoked before is reported as already revoked."
         )
         @Argument(help: "The key id (key_...).") var keyID: String
         @OptionGroup var tenant: OptionalTenantOption
@@ -77,12 +81,17 @@ struct KeyCommand: AsyncParsableCommand {
                 let listed = Table.items(try await client.send(.GET, listPath).body ?? .null, "keys")
                     .first { $0.objectValue?["id"]?.stringValue == keyID }
                 if let listed, let revokedAt = listed.objectValue?["revoked_at"]?.stringValue {
-                    options.done("\(keyID) was already revoked (at \(revokedAt))", [
-                        ("revoked", .bool(true)), ("already_revoked", .bool(true)), ("key_id", .string(keyID)), ("revoked_at", .string(revokedAt)),
-                    ])
+                    options.done(
+                        "\(keyID) was already revoked (at \(revokedAt))",
+                        [
+                            ("revoked", .bool(true)), ("already_revoked", .bool(true)), ("key_id", .string(keyID)),
+                            ("revoked_at", .string(revokedAt)),
+                        ])
                     return
                 }
-                if listed != nil { try confirmation.confirm("revoke key \(keyID) (\(Table.text(listed, "name"))); clients using it stop working") }
+                if listed != nil {
+                    try confirmation.confirm("revoke key \(keyID) (\(Table.text(listed, "name"))); clients using it stop working")
+                }
                 _ = try await client.send(.DELETE, listPath + "/\(keyID.pathEscaped)")
                 options.done("revoked \(keyID)", [("revoked", .bool(true)), ("already_revoked", .bool(false)), ("key_id", .string(keyID))])
             }

@@ -29,7 +29,8 @@ struct PluginCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the plugins and refused files, one row each, with the refusal code in REASON.",
-            discussion: "Versions a newer one replaced are listed with --history. Files removed from the plugin directories are no longer listed."
+            discussion:
+                "Versions a newer one replaced are listed with --history. Files removed from the plugin directories are no longer listed."
         )
         @Flag(help: "Also list the versions that newer ones replaced (state replaced).") var history = false
         @OptionGroup var options: ClientOptions
@@ -51,7 +52,8 @@ struct PluginCommand: AsyncParsableCommand {
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one loaded plugin: its hooks and their chain positions, exported functions and the tenants it is active for.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one loaded plugin: its hooks and their chain positions, exported functions and the tenants it is active for.")
         @Argument(help: "The plugin name.") var name: String
         @OptionGroup var options: ClientOptions
 
@@ -64,12 +66,23 @@ struct PluginCommand: AsyncParsableCommand {
                     if description != "-", !description.isEmpty { text += "\n\n\(description)" }
                     text += "\n\nbuild id: \(Table.text(plugin, "build_id")); reentrant: \(Table.text(plugin, "reentrant"))"
                     let hooks = Table.items(plugin, "hooks").map { hook in
-                        [Table.text(hook, "name"), Table.text(hook, "kind"), Table.text(hook, "priority"), Table.text(hook, "chain_position"),
-                         Table.text(hook, "all_tenants"), hook.objectValue?["route"] == nil ? "-" : "\(Table.text(hook, "route")) (\(Table.text(hook, "permission")))"]
+                        [
+                            Table.text(hook, "name"), Table.text(hook, "kind"), Table.text(hook, "priority"),
+                            Table.text(hook, "chain_position"),
+                            Table.text(hook, "all_tenants"),
+                            hook.objectValue?["route"] == nil ? "-" : "\(Table.text(hook, "route")) (\(Table.text(hook, "permission")))",
+                        ]
                     }
-                    text += "\n\nhooks:\n" + (hooks.isEmpty ? "  (none)" : Table.render(["HOOK", "KIND", "PRIORITY", "POSITION", "ALL TENANTS", "ROUTE"], hooks))
-                    let functions = Table.items(plugin, "functions").map { [Table.text($0, "name"), Table.text($0, "signature"), Table.text($0, "description")] }
-                    if !functions.isEmpty { text += "\n\nfunctions:\n" + Table.render(["FUNCTION", "SIGNATURE", "DESCRIPTION"], functions) }
+                    text +=
+                        "\n\nhooks:\n"
+                        + (hooks.isEmpty
+                            ? "  (none)" : Table.render(["HOOK", "KIND", "PRIORITY", "POSITION", "ALL TENANTS", "ROUTE"], hooks))
+                    let functions = Table.items(plugin, "functions").map {
+                        [Table.text($0, "name"), Table.text($0, "signature"), Table.text($0, "description")]
+                    }
+                    if !functions.isEmpty {
+                        text += "\n\nfunctions:\n" + Table.render(["FUNCTION", "SIGNATURE", "DESCRIPTION"], functions)
+                    }
                     let tenants = Table.items(plugin, "tenants_active").compactMap(\.stringValue)
                     text += "\n\ntenants active: " + (tenants.isEmpty ? "none" : tenants.joined(separator: " "))
                     return text
@@ -85,7 +98,8 @@ struct PluginCommand: AsyncParsableCommand {
         )
         @Argument(help: "The plugin name.") var name: String
         @Argument(help: "The function name.") var function: String
-        @Argument(parsing: .allUnrecognized, help: "Arguments: numbers or true/false, in the signature's order.") var arguments: [String] = []
+        @Argument(parsing: .allUnrecognized, help: "Arguments: numbers or true/false, in the signature's order.") var arguments: [String] =
+            []
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
@@ -99,7 +113,8 @@ struct PluginCommand: AsyncParsableCommand {
                     }
                 }
                 let body = JSONValue.object(JSONObject(members: [.init(key: "arguments", value: .array(values))]))
-                let reply = try await options.client().send(.POST, "/v1/plugins/\(name.pathEscaped)/functions/\(function.pathEscaped)", body: body)
+                let reply = try await options.client().send(
+                    .POST, "/v1/plugins/\(name.pathEscaped)/functions/\(function.pathEscaped)", body: body)
                 options.output(reply.body) { Table.text($0, "result") }
             }
         }
@@ -149,7 +164,8 @@ struct PluginCommand: AsyncParsableCommand {
                     guard case .object = value else { throw CLIError(.invalidArgument, "--settings must be a JSON object") }
                     body = .object(JSONObject(members: [.init(key: "settings", value: value)]))
                 }
-                let reply = try await options.client().send(.POST, "/v1/tenants/\(try TenantReference.pathSegment(tenant))/plugins/\(name.pathEscaped)", body: body)
+                let reply = try await options.client().send(
+                    .POST, "/v1/tenants/\(try TenantReference.pathSegment(tenant))/plugins/\(name.pathEscaped)", body: body)
                 options.output(reply.body) { "\(Table.text($0, "plugin")) is active for \(Table.text($0, "tenant_id"))" }
             }
         }
@@ -163,7 +179,8 @@ struct PluginCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runClient {
-                let reply = try await options.client().send(.DELETE, "/v1/tenants/\(try TenantReference.pathSegment(tenant))/plugins/\(name.pathEscaped)")
+                let reply = try await options.client().send(
+                    .DELETE, "/v1/tenants/\(try TenantReference.pathSegment(tenant))/plugins/\(name.pathEscaped)")
                 options.output(reply.body) { "\(Table.text($0, "plugin")) is not active for \(Table.text($0, "tenant_id"))" }
             }
         }
@@ -184,16 +201,21 @@ struct PluginCommand: AsyncParsableCommand {
         func run() throws {
             let items = ConformanceCheck.run(path: file)
             if json {
-                let report = JSONValue.object(JSONObject(members: [
-                    .init(key: "file", value: .string(file)),
-                    .init(key: "passed", value: .bool(items.allSatisfy(\.passed))),
-                    .init(key: "items", value: .array(items.map { item in
-                        .object(JSONObject(members: [
-                            .init(key: "name", value: .string(item.name)), .init(key: "passed", value: .bool(item.passed)),
-                            .init(key: "detail", value: .string(item.detail)),
-                        ]))
-                    })),
-                ]))
+                let report = JSONValue.object(
+                    JSONObject(members: [
+                        .init(key: "file", value: .string(file)),
+                        .init(key: "passed", value: .bool(items.allSatisfy(\.passed))),
+                        .init(
+                            key: "items",
+                            value: .array(
+                                items.map { item in
+                                    .object(
+                                        JSONObject(members: [
+                                            .init(key: "name", value: .string(item.name)), .init(key: "passed", value: .bool(item.passed)),
+                                            .init(key: "detail", value: .string(item.detail)),
+                                        ]))
+                                })),
+                    ]))
                 print(JSONWriter.string(report))
             } else {
                 for item in items { print("\(item.passed ? "PASS" : "FAIL")  \(item.name): \(item.detail)") }

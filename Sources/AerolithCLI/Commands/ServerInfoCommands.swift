@@ -5,7 +5,8 @@ import Foundation
 /// The tenant's stored usage: GET /v1/usage.
 struct UsageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "usage", abstract: "Show the tenant's stored usage (collections, documents, bytes) and its price if one is configured (needs usage:read)."
+        commandName: "usage",
+        abstract: "Show the tenant's stored usage (collections, documents, bytes) and its price if one is configured (needs usage:read)."
     )
     @OptionGroup var options: ClientOptions
 
@@ -14,10 +15,15 @@ struct UsageCommand: AsyncParsableCommand {
             let reply = try await options.client().send(.GET, "/v1/usage")
             options.output(reply.body) { usage in
                 let price = usage.objectValue?["price"]
-                let priced = price?.objectValue == nil ? "-" : "\(Table.text(price, "amount_minor_units")) (\(Table.text(price, "function")))"
-                return Table.render(["COLLECTIONS", "DOCUMENTS", "STORAGE BYTES", "PRICE (MINOR UNITS)"], [[
-                    Table.text(usage, "collections"), Table.text(usage, "documents"), Table.text(usage, "storage_bytes"), priced,
-                ]])
+                let priced =
+                    price?.objectValue == nil ? "-" : "\(Table.text(price, "amount_minor_units")) (\(Table.text(price, "function")))"
+                return Table.render(
+                    ["COLLECTIONS", "DOCUMENTS", "STORAGE BYTES", "PRICE (MINOR UNITS)"],
+                    [
+                        [
+                            Table.text(usage, "collections"), Table.text(usage, "documents"), Table.text(usage, "storage_bytes"), priced,
+                        ]
+                    ])
             }
         }
     }
@@ -35,9 +41,12 @@ struct HealthCommand: AsyncParsableCommand {
             let client = try options.anonymousClient()
             let live = try await client.send(.GET, "/health/live")
             let ready = try await client.send(.GET, "/health/ready")
-            options.output(.object(JSONObject(members: [
-                .init(key: "live", value: live.body ?? .null), .init(key: "ready", value: ready.body ?? .null),
-            ]))) { _ in "\(client.baseURL): live (\(Table.text(live.body, "status"))), ready (\(Table.text(ready.body, "status")))" }
+            options.output(
+                .object(
+                    JSONObject(members: [
+                        .init(key: "live", value: live.body ?? .null), .init(key: "ready", value: ready.body ?? .null),
+                    ]))
+            ) { _ in "\(client.baseURL): live (\(Table.text(live.body, "status"))), ready (\(Table.text(ready.body, "status")))" }
         }
     }
 }

@@ -20,7 +20,8 @@ struct TenantCommand: AsyncParsableCommand {
                 if let status { body.set("status", .string(status)) }
                 if let plan { body.set("plan", .string(plan)) }
                 guard !body.isEmpty else { throw CLIError(.invalidArgument, "give --status or --plan") }
-                let reply = try await options.client().send(.PATCH, "/v1/tenants/\(try TenantReference.pathSegment(id))", body: .object(body))
+                let reply = try await options.client().send(
+                    .PATCH, "/v1/tenants/\(try TenantReference.pathSegment(id))", body: .object(body))
                 options.output(reply.body) { Table.render(TenantCommand.headers, [TenantCommand.row($0)]) }
             }
         }
@@ -36,7 +37,8 @@ struct TenantCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")
         @Argument(help: "The tenant's display name.") var name: String
         @Option(help: "starter (default), professional or enterprise.") var plan: String?
-        @Option(help: "The tenant's unique slug: 3-40 lowercase letters, digits and hyphens (default: derived from the name).") var slug: String?
+        @Option(help: "The tenant's unique slug: 3-40 lowercase letters, digits and hyphens (default: derived from the name).") var slug:
+            String?
         @OptionGroup var options: ClientOptions
 
         func run() async throws {

@@ -47,7 +47,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runClient {
-                var body = JSONObject(members: [.init(key: "email", value: .string(email)), .init(key: "password", value: .string(try password.password()))])
+                var body = JSONObject(members: [
+                    .init(key: "email", value: .string(email)), .init(key: "password", value: .string(try password.password())),
+                ])
                 if let name { body.set("display_name", .string(name)) }
                 if let roles = commaSeparated(roles) { body.set("roles", roles) }
                 let reply = try await options.client().send(.POST, "/v1/users", body: .object(body))
@@ -108,7 +110,8 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change the signed-in user's password: the current one, then the new one (two lines of --password-stdin, AEROLITH_PASSWORD and AEROLITH_NEW_PASSWORD, or prompts)."
+            abstract:
+                "Change the signed-in user's password: the current one, then the new one (two lines of --password-stdin, AEROLITH_PASSWORD and AEROLITH_NEW_PASSWORD, or prompts)."
         )
         @OptionGroup var password: PasswordOptions
         @OptionGroup var options: ClientOptions
@@ -117,7 +120,9 @@ struct UserCommand: AsyncParsableCommand {
             try await runClient {
                 let current = try password.password(prompt: "Current password: ")
                 let new = try password.password(prompt: "New password: ", environment: "AEROLITH_NEW_PASSWORD")
-                let body = JSONObject(members: [.init(key: "current_password", value: .string(current)), .init(key: "new_password", value: .string(new))])
+                let body = JSONObject(members: [
+                    .init(key: "current_password", value: .string(current)), .init(key: "new_password", value: .string(new)),
+                ])
                 _ = try await options.client().send(.POST, "/v1/me/password", body: .object(body))
                 options.done("password changed; your other sessions have ended", [("password_changed", .bool(true))])
             }
@@ -132,7 +137,10 @@ struct RoleCommand: AsyncParsableCommand {
     )
 
     static func row(_ role: JSONValue) -> [String] {
-        [Table.text(role, "name"), Table.text(role, "built_in"), Table.items(role, "permissions").compactMap(\.stringValue).joined(separator: " ")]
+        [
+            Table.text(role, "name"), Table.text(role, "built_in"),
+            Table.items(role, "permissions").compactMap(\.stringValue).joined(separator: " "),
+        ]
     }
 
     struct List: AsyncParsableCommand {
@@ -142,7 +150,9 @@ struct RoleCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClient {
                 let reply = try await options.client().send(.GET, "/v1/roles")
-                options.output(reply.body) { Table.render(["NAME", "BUILT-IN", "PERMISSIONS"], Table.items($0, "roles").map(RoleCommand.row)) }
+                options.output(reply.body) {
+                    Table.render(["NAME", "BUILT-IN", "PERMISSIONS"], Table.items($0, "roles").map(RoleCommand.row))
+                }
             }
         }
     }

@@ -15,10 +15,14 @@ struct VersionCommand: ParsableCommand {
 
     func run() {
         if json {
-            print(JSONWriter.string(.object(JSONObject(members: [
-                .init(key: "version", value: .string(AerolithVersion.current)), .init(key: "commit", value: .string(BuildInfo.commit)),
-                .init(key: "modified", value: .bool(BuildInfo.modified)),
-            ]))))
+            print(
+                JSONWriter.string(
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "version", value: .string(AerolithVersion.current)),
+                            .init(key: "commit", value: .string(BuildInfo.commit)),
+                            .init(key: "modified", value: .bool(BuildInfo.modified)),
+                        ]))))
         } else {
             print(Self.text)
         }

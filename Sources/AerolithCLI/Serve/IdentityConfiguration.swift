@@ -31,15 +31,19 @@ enum IdentityConfiguration {
                 continue
             }
             guard let setting = integers.first(where: { $0.name == member.key }) else {
-                throw fail("unknown setting \"\(member.key.prefix(40))\"; known: \((["signup"] + integers.map(\.name)).joined(separator: ", "))")
+                throw fail(
+                    "unknown setting \"\(member.key.prefix(40))\"; known: \((["signup"] + integers.map(\.name)).joined(separator: ", "))")
             }
-            guard case .number(let number) = member.value, let integer = number.int64Value.map(Int.init), setting.range.contains(integer) else {
+            guard case .number(let number) = member.value, let integer = number.int64Value.map(Int.init), setting.range.contains(integer)
+            else {
                 throw fail("\(member.key) must be a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound)")
             }
             settings[keyPath: setting.keyPath] = integer
         }
         guard settings.passwordHashing.memoryBytes <= PasswordHasher.memoryBytesMax else {
-            throw fail("the scrypt parameters ask for \(settings.passwordHashing.memoryBytes / 1_048_576) MiB per hash; at most \(PasswordHasher.memoryBytesMax / 1_048_576) MiB")
+            throw fail(
+                "the scrypt parameters ask for \(settings.passwordHashing.memoryBytes / 1_048_576) MiB per hash; at most \(PasswordHasher.memoryBytesMax / 1_048_576) MiB"
+            )
         }
         guard settings.sessionAbsoluteLifetimeSeconds >= settings.accessTokenLifetimeSeconds else {
             throw fail("session_absolute_lifetime_seconds must be at least access_token_lifetime_seconds")

@@ -67,17 +67,24 @@ struct ServeConfigurationLoader {
 
     /// The settings that are whole numbers within a range, and where each goes. (`nonisolated(unsafe)`:
     /// as `settings`.)
-    nonisolated(unsafe) static let integerSettings: [(file: String, value: KeyPath<Values, String?>, range: ClosedRange<Int>, keyPath: WritableKeyPath<ServerConfiguration, Int>)] = [
-        ("query_time_limit_ms", \.queryTimeLimitMilliseconds, 1...countSettingMax, \.queryBudget.timeLimitMilliseconds),
-        ("query_rows_examined_max", \.queryRowsExaminedMax, 1...countSettingMax, \.queryBudget.rowsExaminedMax),
-        ("blocking_threads", \.blockingThreads, 1...BlockingWorkLimits.threadCountMax, \.blockingWork.threadCount),
-        ("blocking_running_per_tenant_max", \.blockingRunningPerTenantMax, 1...BlockingWorkLimits.threadCountMax, \.blockingWork.runningPerKeyMax),
-        ("blocking_queued_per_tenant_max", \.blockingQueuedPerTenantMax, 1...countSettingMax, \.blockingWork.queuedPerKeyMax),
-        ("blocking_queued_max", \.blockingQueuedMax, 1...countSettingMax, \.blockingWork.queuedTotalMax),
-        ("header_read_timeout_seconds", \.headerReadTimeoutSeconds, ConnectionLimits.headerReadTimeoutSecondsRange, \.connections.headerReadTimeoutSeconds),
-        ("idle_timeout_seconds", \.idleTimeoutSeconds, ConnectionLimits.idleTimeoutSecondsRange, \.connections.idleTimeoutSeconds),
-        ("connections_max", \.connectionsMax, ConnectionLimits.connectionsMaxRange, \.connections.connectionsMax),
-    ]
+    nonisolated(unsafe) static let integerSettings:
+        [(file: String, value: KeyPath<Values, String?>, range: ClosedRange<Int>, keyPath: WritableKeyPath<ServerConfiguration, Int>)] = [
+            ("query_time_limit_ms", \.queryTimeLimitMilliseconds, 1...countSettingMax, \.queryBudget.timeLimitMilliseconds),
+            ("query_rows_examined_max", \.queryRowsExaminedMax, 1...countSettingMax, \.queryBudget.rowsExaminedMax),
+            ("blocking_threads", \.blockingThreads, 1...BlockingWorkLimits.threadCountMax, \.blockingWork.threadCount),
+            (
+                "blocking_running_per_tenant_max", \.blockingRunningPerTenantMax, 1...BlockingWorkLimits.threadCountMax,
+                \.blockingWork.runningPerKeyMax
+            ),
+            ("blocking_queued_per_tenant_max", \.blockingQueuedPerTenantMax, 1...countSettingMax, \.blockingWork.queuedPerKeyMax),
+            ("blocking_queued_max", \.blockingQueuedMax, 1...countSettingMax, \.blockingWork.queuedTotalMax),
+            (
+                "header_read_timeout_seconds", \.headerReadTimeoutSeconds, ConnectionLimits.headerReadTimeoutSecondsRange,
+                \.connections.headerReadTimeoutSeconds
+            ),
+            ("idle_timeout_seconds", \.idleTimeoutSeconds, ConnectionLimits.idleTimeoutSecondsRange, \.connections.idleTimeoutSeconds),
+            ("connections_max", \.connectionsMax, ConnectionLimits.connectionsMaxRange, \.connections.connectionsMax),
+        ]
 
     /// Largest value accepted for a count or a time setting.
     static let countSettingMax = 1_000_000_000
@@ -150,16 +157,24 @@ struct ServeConfigurationLoader {
         for setting in integerSettings {
             guard let text = merged[keyPath: setting.value] else { continue }
             guard let number = Int(text), setting.range.contains(number) else {
-                throw CLIError(.invalidConfiguration, "\(setting.file) \"\(text.prefix(20))\" is not a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound)")
+                throw CLIError(
+                    .invalidConfiguration,
+                    "\(setting.file) \"\(text.prefix(20))\" is not a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound)"
+                )
             }
             configuration[keyPath: setting.keyPath] = number
         }
         guard configuration.blockingWork.runningPerKeyMax <= configuration.blockingWork.threadCount else {
-            throw CLIError(.invalidConfiguration, "blocking_running_per_tenant_max (\(configuration.blockingWork.runningPerKeyMax)) is more than blocking_threads (\(configuration.blockingWork.threadCount)): one tenant could take every thread")
+            throw CLIError(
+                .invalidConfiguration,
+                "blocking_running_per_tenant_max (\(configuration.blockingWork.runningPerKeyMax)) is more than blocking_threads (\(configuration.blockingWork.threadCount)): one tenant could take every thread"
+            )
         }
         if let level = merged.logLevel {
             guard let value = Logger.Level(rawValue: level) else {
-                throw CLIError(.invalidConfiguration, "log_level \"\(level)\" is not one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CLIError(
+                    .invalidConfiguration,
+                    "log_level \"\(level)\" is not one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             configuration.logLevel = value
         }
@@ -195,7 +210,10 @@ struct ServeConfigurationLoader {
                 continue
             }
             guard let setting = settings.first(where: { $0.file == member.key }) else {
-                throw CLIError(.invalidConfiguration, "unknown setting \"\(member.key)\" in \(path); known: \((settings.map(\.file) + ["plugins", "identity"]).joined(separator: ", "))")
+                throw CLIError(
+                    .invalidConfiguration,
+                    "unknown setting \"\(member.key)\" in \(path); known: \((settings.map(\.file) + ["plugins", "identity"]).joined(separator: ", "))"
+                )
             }
             switch member.value {
             case .string(let text): values[keyPath: setting.keyPath] = text
@@ -223,7 +241,9 @@ struct ServeConfigurationLoader {
             case ("order", .object(let kinds)):
                 for kind in kinds.members {
                     guard let hookKind = HookKind(name: kind.key) else {
-                        throw fail("unknown hook kind \"\(kind.key.prefix(40))\" in order; known: \(HookKind.allCases.map(\.name).joined(separator: ", "))")
+                        throw fail(
+                            "unknown hook kind \"\(kind.key.prefix(40))\" in order; known: \(HookKind.allCases.map(\.name).joined(separator: ", "))"
+                        )
                     }
                     guard case .array(let names) = kind.value, names.allSatisfy({ $0.stringValue?.contains("/") == true }) else {
                         throw fail("order.\(kind.key) must be an array of \"plugin/hook\" names")
@@ -240,7 +260,9 @@ struct ServeConfigurationLoader {
                     settings.metricLabelValues[plugin.key] = Set(keys.compactMap(\.stringValue))
                 }
             default:
-                throw fail("unknown or malformed member \"\(member.key.prefix(40))\"; known: configuration (object), order (object), isolation_strategy (\"plugin/hook\"), metric_label_values (object)")
+                throw fail(
+                    "unknown or malformed member \"\(member.key.prefix(40))\"; known: configuration (object), order (object), isolation_strategy (\"plugin/hook\"), metric_label_values (object)"
+                )
             }
         }
         return settings

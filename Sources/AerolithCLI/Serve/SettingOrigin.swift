@@ -6,7 +6,9 @@ extension ServeConfigurationLoader {
         guard let setting = settings.first(where: { $0.file == file }) else { return "the default" }
         if flags[keyPath: setting.keyPath] != nil { return "the --\(file.replacingOccurrences(of: "_", with: "-")) flag" }
         if environment[setting.environment] != nil { return "the environment variable \(setting.environment)" }
-        if let path = configFile ?? environment["AEROLITH_CONFIG"], let values = try? fileValues(path), values[keyPath: setting.keyPath] != nil {
+        if let path = configFile ?? environment["AEROLITH_CONFIG"], let values = try? fileValues(path),
+            values[keyPath: setting.keyPath] != nil
+        {
             return "\"\(file)\" in \(path)"
         }
         return "the default"
@@ -16,7 +18,8 @@ extension ServeConfigurationLoader {
     static func listenOrigin(flags: Values, configFile: String?, environment: [String: String]) -> String {
         let host = origin(of: "host", flags: flags, configFile: configFile, environment: environment)
         let port = origin(of: "port", flags: flags, configFile: configFile, environment: environment)
-        return "the host came from \(host), the port from \(port); set them with --host/--port, AEROLITH_HOST/AEROLITH_PORT or \"host\"/\"port\" in the configuration file"
+        return
+            "the host came from \(host), the port from \(port); set them with --host/--port, AEROLITH_HOST/AEROLITH_PORT or \"host\"/\"port\" in the configuration file"
     }
 
     static func dataDirectoryOrigin(flags: Values, configFile: String?, environment: [String: String]) -> String {

@@ -1,7 +1,7 @@
-import Synchronization
 import AerolithStorage
 import Foundation
 import Logging
+import Synchronization
 
 /// `aerolith plugin check FILE.so`: loads one plugin in isolation, the way the server would, and
 /// exercises everything it declares — the file checks, ABI negotiation, the descriptor and its
@@ -34,9 +34,13 @@ public enum ConformanceCheck {
         switch PluginLoader.load(file) {
         case .success(let loaded):
             plugin = loaded
-            record("abi", true, "built for ABI \(loaded.abiMajor).\(loaded.abiMinor); this host is \(HostInterface.abiMajor).\(HostInterface.abiMinor)")
-            record("descriptor", true, "\(loaded.name) \(loaded.version): \(loaded.hooks.count) hooks, \(loaded.functions.count) functions"
-                + (loaded.reentrant ? ", reentrant" : ", serialised"))
+            record(
+                "abi", true,
+                "built for ABI \(loaded.abiMajor).\(loaded.abiMinor); this host is \(HostInterface.abiMajor).\(HostInterface.abiMinor)")
+            record(
+                "descriptor", true,
+                "\(loaded.name) \(loaded.version): \(loaded.hooks.count) hooks, \(loaded.functions.count) functions"
+                    + (loaded.reentrant ? ", reentrant" : ", serialised"))
         case .failure(let refusal):
             record("abi and descriptor", false, "\(refusal.code): \(refusal)")
             return items
@@ -52,12 +56,16 @@ public enum ConformanceCheck {
             return items
         }
         let isolation = plugin.hooks.first { $0.kind == .isolation }.map { plugin.name + "/" + $0.name }
-        let registry = PluginRegistry(directories: PluginDirectories(dataDirectory: directory, extra: [], environment: [:], besideExecutable: nil),
-                                      keyValues: store.keyValues, settings: PluginSettings(isolationStrategy: isolation),
-                                      logger: Logger(label: "aerolith.check"))
+        let registry = PluginRegistry(
+            directories: PluginDirectories(dataDirectory: directory, extra: [], environment: [:], besideExecutable: nil),
+            keyValues: store.keyValues, settings: PluginSettings(isolationStrategy: isolation),
+            logger: Logger(label: "aerolith.check"))
         let instance = registry.adopt(plugin)
         switch registry.start(instance) {
-        case .success: record("on_load and on_configure", true, plugin.lifecycle.onLoad == 0 && plugin.lifecycle.onConfigure == 0 ? "none declared" : "returned OK")
+        case .success:
+            record(
+                "on_load and on_configure", true,
+                plugin.lifecycle.onLoad == 0 && plugin.lifecycle.onConfigure == 0 ? "none declared" : "returned OK")
         case .failure(let refusal):
             record("on_load and on_configure", false, "\(refusal)")
             return items
@@ -73,7 +81,9 @@ public enum ConformanceCheck {
             record("hook \(hook.name) (\(hook.kind.name))", passed, detail)
         }
         for function in plugin.functions {
-            record("function \(function.name)", true, "signature \(function.signature) is valid (not called: it may expect particular arguments)")
+            record(
+                "function \(function.name)", true,
+                "signature \(function.signature) is valid (not called: it may expect particular arguments)")
         }
         instance.deactivate(tenantID: sampleTenant, logger: registry.logger)
         instance.unload(logger: registry.logger)

@@ -9,24 +9,28 @@ enum SampleCalls {
         let requestID = "conformance-check"
         switch hook.kind {
         case .authorize:
-            let input = PluginRegistry.AuthorizeInput(method: "GET", path: "/v1/collections/sample/documents/1", permission: "documents:read",
-                                                      subject: "ak_sample", role: "viewer", collection: "sample")
+            let input = PluginRegistry.AuthorizeInput(
+                method: "GET", path: "/v1/collections/sample/documents/1", permission: "documents:read",
+                subject: "ak_sample", role: "viewer", collection: "sample")
             switch registry.authorize(hooks, tenantID: tenant, requestID: requestID, input) {
             case .allowed: return (true, "allowed a sample read")
             case .denied(_, let message): return (true, "denied a sample read: \(message)")
             case .failed(let failure): return (false, describe(failure))
             }
         case .documentBeforeWrite:
-            let input = PluginRegistry.DocumentWriteInput(operation: .create, collection: "sample", documentID: "sample-1",
-                                                          body: Array(#"{"sample":true}"#.utf8), previousVersion: 0, version: 0)
+            let input = PluginRegistry.DocumentWriteInput(
+                operation: .create, collection: "sample", documentID: "sample-1",
+                body: Array(#"{"sample":true}"#.utf8), previousVersion: 0, version: 0)
             switch registry.beforeWrite(hooks, tenantID: tenant, requestID: requestID, input, isValidBody: isObject) {
-            case .accepted(let transformed): return (true, transformed == nil ? "accepted a sample create" : "transformed a sample create into a valid object")
+            case .accepted(let transformed):
+                return (true, transformed == nil ? "accepted a sample create" : "transformed a sample create into a valid object")
             case .rejected(_, let code, let message): return (true, "rejected a sample create with \(code): \(message)")
             case .failed(let failure): return (false, describe(failure))
             }
         case .documentAfterWrite:
-            let input = PluginRegistry.DocumentWriteInput(operation: .create, collection: "sample", documentID: "sample-1",
-                                                          body: Array(#"{"sample":true}"#.utf8), previousVersion: 0, version: 1)
+            let input = PluginRegistry.DocumentWriteInput(
+                operation: .create, collection: "sample", documentID: "sample-1",
+                body: Array(#"{"sample":true}"#.utf8), previousVersion: 0, version: 1)
             let failures = registry.afterWrite(hooks, tenantID: tenant, requestID: requestID, input)
             return failures.isEmpty ? (true, "returned OK for a sample create") : (false, describe(failures[0]))
         case .events:
@@ -39,13 +43,15 @@ enum SampleCalls {
             }
             return (true, "received a sample document event")
         case .authenticate:
-            let input = PluginRegistry.AuthenticateInput(scheme: "Bearer", credentials: "conformance-check-credential", method: "GET",
-                                                         path: "/v1/collections", headersJSON: Array("{}".utf8))
+            let input = PluginRegistry.AuthenticateInput(
+                scheme: "Bearer", credentials: "conformance-check-credential", method: "GET",
+                path: "/v1/collections", headersJSON: Array("{}".utf8))
             switch registry.authenticate(requestID: requestID, input) {
             case .passed: return (true, "passed on an unknown credential")
             case .rejected(_, let message): return (true, "rejected an unknown credential: \(message)")
             case .authenticated(_, let claims):
-                return isObject(claims) ? (true, "accepted an unknown credential (claims are an object)") : (false, "wrote claims that are not a JSON object")
+                return isObject(claims)
+                    ? (true, "accepted an unknown credential (claims are an object)") : (false, "wrote claims that are not a JSON object")
             case .failed(let failure): return (false, describe(failure))
             }
         case .isolation:
@@ -58,11 +64,13 @@ enum SampleCalls {
             case .failed(let failure): return (false, describe(failure))
             }
         case .route:
-            let input = PluginRegistry.RouteInput(method: "GET", path: "", query: "", headersJSON: Array("{}".utf8), body: [],
-                                                  subject: "ak_sample", role: "admin")
+            let input = PluginRegistry.RouteInput(
+                method: "GET", path: "", query: "", headersJSON: Array("{}".utf8), body: [],
+                subject: "ak_sample", role: "admin")
             let tenantID = hook.routePermission == .platformAdmin ? nil : tenant
             switch registry.route(prefix: hook.routePrefix, tenantID: tenantID, requestID: requestID, input) {
-            case .response(let status, let body, _): return (true, "GET /v1/\(hook.routePrefix) answered \(status) with \(body.count) bytes")
+            case .response(let status, let body, _):
+                return (true, "GET /v1/\(hook.routePrefix) answered \(status) with \(body.count) bytes")
             case .failed(let failure): return (false, describe(failure))
             case .notMounted, .notActive: return (false, "the route was not mounted")
             }

@@ -43,7 +43,10 @@ final class EventBus: Sendable {
     private let dropped = Counter(label: "aerolith_plugins_events_dropped_total")
     private let delivered = Counter(label: "aerolith_plugins_events_delivered_total")
 
-    init(sequences: EventSequences, queueCountMax: Int = PluginLimits.eventQueueCountMax, queueBytesMax: Int = PluginLimits.eventQueueBytesMax) {
+    init(
+        sequences: EventSequences, queueCountMax: Int = PluginLimits.eventQueueCountMax,
+        queueBytesMax: Int = PluginLimits.eventQueueBytesMax
+    ) {
         self.sequences = sequences
         self.queueCountMax = queueCountMax
         self.queueBytesMax = queueBytesMax
@@ -53,7 +56,9 @@ final class EventBus: Sendable {
     func publish(_ hooks: [BoundHook], tenantID: String, kind: EventKind, timeMilliseconds: Int64, payload: [UInt8]) {
         var queued = false
         for hook in hooks {
-            guard let subscription = hook.instance.subscriptions.withLock({ $0[hook.name] }), subscription.mask & kind.rawValue != 0 else { continue }
+            guard let subscription = hook.instance.subscriptions.withLock({ $0[hook.name] }), subscription.mask & kind.rawValue != 0 else {
+                continue
+            }
             let key = "\(hook.instance.loadOrder)/\(hook.qualifiedName)"
             let queue = subscriptions.withLock { all in
                 if let queue = all[key] { return queue }
@@ -70,8 +75,10 @@ final class EventBus: Sendable {
                 block.next += 1
                 state.sequences[tenantID] = block
                 guard state.pending.count < queueCountMax, payload.count <= queueBytesMax - state.pendingBytes else { return false }
-                state.pending.append(Pending(hook: hook, tenantID: tenantID, kind: kind.rawValue, sequence: sequence,
-                                             timeMilliseconds: timeMilliseconds, payload: payload))
+                state.pending.append(
+                    Pending(
+                        hook: hook, tenantID: tenantID, kind: kind.rawValue, sequence: sequence,
+                        timeMilliseconds: timeMilliseconds, payload: payload))
                 state.pendingBytes += payload.count
                 return true
             }
@@ -106,7 +113,9 @@ final class EventBus: Sendable {
             while start < taken.count {
                 // One batch: consecutive events of one tenant, at most the batch limit.
                 var end = start + 1
-                while end < taken.count, end - start < PluginLimits.eventBatchCountMax, taken[end].tenantID == taken[start].tenantID { end += 1 }
+                while end < taken.count, end - start < PluginLimits.eventBatchCountMax, taken[end].tenantID == taken[start].tenantID {
+                    end += 1
+                }
                 send(taken[start..<end])
                 start = end
             }
@@ -129,8 +138,10 @@ final class EventBus: Sendable {
             events.reserveCapacity(batch.count)
             for (pending, offset) in zip(batch, offsets) {
                 let payload = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + pending.payload.count])
-                events.append(aerolith_event(kind: pending.kind, payload_version: EventKind.payloadVersionCurrent, reserved: 0,
-                                             sequence: pending.sequence, time_ms: pending.timeMilliseconds, payload: SliceText.slice(payload)))
+                events.append(
+                    aerolith_event(
+                        kind: pending.kind, payload_version: EventKind.payloadVersionCurrent, reserved: 0,
+                        sequence: pending.sequence, time_ms: pending.timeMilliseconds, payload: SliceText.slice(payload)))
             }
             return events.withUnsafeBufferPointer { buffer in
                 SliceText.with(first.tenantID) { tenant in
@@ -143,9 +154,12 @@ final class EventBus: Sendable {
         delivered.increment(by: batch.count)
         if let outcome, !outcome.isOK {
             lastFailures.withLock { $0[hook.qualifiedName] = HookFailure(hook, outcome) }
-            pluginLogger.warning("an events hook failed", metadata: [
-                "plugin": "\(hook.instance.name)", "hook": "\(hook.name)", "status": "\(outcome.status)", "detail": "\(outcome.message)",
-            ])
+            pluginLogger.warning(
+                "an events hook failed",
+                metadata: [
+                    "plugin": "\(hook.instance.name)", "hook": "\(hook.name)", "status": "\(outcome.status)",
+                    "detail": "\(outcome.message)",
+                ])
         }
     }
 }

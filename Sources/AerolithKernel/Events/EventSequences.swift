@@ -40,15 +40,18 @@ final class EventSequences: Sendable {
         let key = Array("\(registration)/\(tenantID)".utf8)
         return reserving.withLock { _ in
             do throws(StorageError) {
-                let stored = try keyValues.value(namespace: Self.namespace, key: key).flatMap { UInt64(String(decoding: $0, as: UTF8.self)) } ?? 0
+                let stored =
+                    try keyValues.value(namespace: Self.namespace, key: key).flatMap { UInt64(String(decoding: $0, as: UTF8.self)) } ?? 0
                 let start = max(stored, current) + 1
                 let limit = start + blockCount - 1
                 try keyValues.put(namespace: Self.namespace, key: key, value: Array(String(limit).utf8))
                 return Block(next: start, limit: limit)
             } catch {
-                logger.error("event sequences could not be reserved; they continue in memory", metadata: [
-                    "registration": "\(registration)", "tenant": "\(tenantID)", "error": "\(error)",
-                ])
+                logger.error(
+                    "event sequences could not be reserved; they continue in memory",
+                    metadata: [
+                        "registration": "\(registration)", "tenant": "\(tenantID)", "error": "\(error)",
+                    ])
                 return Block(next: current + 1, limit: current + blockCount)
             }
         }

@@ -21,7 +21,9 @@ enum FunctionCaller {
         guard arguments.count == signature.argumentTypes.count else {
             throw FunctionCallError(description: "the function takes \(signature.argumentTypes.count) arguments, not \(arguments.count)")
         }
-        guard let function = UnsafeRawPointer(bitPattern: address) else { throw FunctionCallError(description: "the function has no address") }
+        guard let function = UnsafeRawPointer(bitPattern: address) else {
+            throw FunctionCallError(description: "the function has no address")
+        }
         // One 8-byte slot per argument, written in the argument's C type.
         let slots = UnsafeMutableRawPointer.allocate(byteCount: 8 * max(1, arguments.count), alignment: 8)
         defer { slots.deallocate() }
@@ -42,7 +44,8 @@ enum FunctionCaller {
         let prepared = types.withUnsafeMutableBufferPointer { typeBuffer in
             values.withUnsafeMutableBufferPointer { valueBuffer in
                 var cif = ffi_cif()
-                let status = ffi_prep_cif(&cif, FFI_DEFAULT_ABI, UInt32(arguments.count), ffiType(signature.returnType), typeBuffer.baseAddress)
+                let status = ffi_prep_cif(
+                    &cif, FFI_DEFAULT_ABI, UInt32(arguments.count), ffiType(signature.returnType), typeBuffer.baseAddress)
                 guard status == FFI_OK else { return false }
                 ffi_call(&cif, unsafeBitCast(function, to: (@convention(c) () -> Void).self), result, valueBuffer.baseAddress)
                 return true
@@ -74,8 +77,10 @@ enum FunctionCaller {
         }
     }
 
-    private static func store(_ value: FunctionValue, as type: FunctionSignature.ValueType, at slot: UnsafeMutableRawPointer,
-                              position: Int) throws(FunctionCallError) {
+    private static func store(
+        _ value: FunctionValue, as type: FunctionSignature.ValueType, at slot: UnsafeMutableRawPointer,
+        position: Int
+    ) throws(FunctionCallError) {
         let mismatch = FunctionCallError(description: "argument \(position + 1) does not fit the type \(type.rawValue)")
         switch (type, value) {
         case (.i32, .integer(let integer)):

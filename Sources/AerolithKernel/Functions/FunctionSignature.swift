@@ -13,7 +13,8 @@ public struct FunctionSignature: Sendable, Equatable {
 
     public init?(_ text: String) {
         guard let open = text.firstIndex(of: "("), text.hasSuffix(")"),
-              let returnType = ValueType(rawValue: String(text[..<open])) else { return nil }
+            let returnType = ValueType(rawValue: String(text[..<open]))
+        else { return nil }
         let inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
         var arguments: [ValueType] = []
         if !inner.isEmpty {

@@ -62,8 +62,10 @@ extension PluginRegistry {
         }
     }
 
-    private static func runAuthorize(_ chain: [BoundHook], tenant: aerolith_slice, requestID: aerolith_slice,
-                                     request: UnsafePointer<aerolith_authorize_request>) -> AuthorizeOutcome {
+    private static func runAuthorize(
+        _ chain: [BoundHook], tenant: aerolith_slice, requestID: aerolith_slice,
+        request: UnsafePointer<aerolith_authorize_request>
+    ) -> AuthorizeOutcome {
         for hook in chain {
             var result = aerolith_authorize_result()
             result.struct_size = UInt32(MemoryLayout<aerolith_authorize_result>.size)
@@ -130,7 +132,8 @@ extension PluginRegistry {
                                 request.path = path
                                 request.headers_json = headers
                                 for hook in chain {
-                                    let step = HostBuffers.with(capacityBytes: PluginLimits.claimsBytesMax) { claims -> AuthenticateOutcome? in
+                                    let step = HostBuffers.with(capacityBytes: PluginLimits.claimsBytesMax) {
+                                        claims -> AuthenticateOutcome? in
                                         var result = aerolith_authenticate_result()
                                         result.struct_size = UInt32(MemoryLayout<aerolith_authenticate_result>.size)
                                         result.outcome = UInt32(AEROLITH_AUTHENTICATE_PASS)
@@ -138,7 +141,8 @@ extension PluginRegistry {
                                         let outcome = withUnsafePointer(to: &request) { request in
                                             withUnsafeMutablePointer(to: &result) { result in
                                                 hook.invoke(tenantID: aerolith_slice(), requestID: requestSlice) { userData, call in
-                                                    unsafeBitCast(hook.function, to: aerolith_authenticate_fn.self)(userData, call, request, result)
+                                                    unsafeBitCast(hook.function, to: aerolith_authenticate_fn.self)(
+                                                        userData, call, request, result)
                                                 }
                                             }
                                         }
@@ -146,9 +150,12 @@ extension PluginRegistry {
                                         guard outcome.isOK else { return .failed(HookFailure(hook, outcome)) }
                                         switch result.outcome {
                                         case UInt32(AEROLITH_AUTHENTICATE_PASS): return nil
-                                        case UInt32(AEROLITH_AUTHENTICATE_AUTHENTICATED): return .authenticated(plugin: hook.instance.name, claims: claims.pointee.bytes)
-                                        case UInt32(AEROLITH_AUTHENTICATE_REJECTED): return .rejected(plugin: hook.instance.name, message: outcome.message)
-                                        default: return .failed(HookFailure(hook, message: "unknown authentication outcome \(result.outcome)"))
+                                        case UInt32(AEROLITH_AUTHENTICATE_AUTHENTICATED):
+                                            return .authenticated(plugin: hook.instance.name, claims: claims.pointee.bytes)
+                                        case UInt32(AEROLITH_AUTHENTICATE_REJECTED):
+                                            return .rejected(plugin: hook.instance.name, message: outcome.message)
+                                        default:
+                                            return .failed(HookFailure(hook, message: "unknown authentication outcome \(result.outcome)"))
                                         }
                                     }
                                     if let step { return step }

@@ -15,8 +15,10 @@ extension BoundHook {
 
     /// Calls the hook's function through `body`; nil when the gate is closed (the plugin is
     /// being re-activated, deactivated or disabled for the tenant).
-    func invoke(tenantID: aerolith_slice, requestID: aerolith_slice,
-                _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status) -> Result? {
+    func invoke(
+        tenantID: aerolith_slice, requestID: aerolith_slice,
+        _ body: (UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status
+    ) -> Result? {
         guard gate.enter() else { return nil }
         defer { gate.leave() }
         let started = ContinuousClock.now
@@ -54,11 +56,14 @@ enum SlowCalls {
     }
 
     static func record(_ hook: BoundHook, milliseconds: Int) {
-        Counter(label: "aerolith_plugins_slow_calls_total", dimensions: [("plugin", hook.instance.name), ("kind", hook.kind.name)]).increment()
-        pluginLogger.warning("a hook call took longer than its budget", metadata: [
-            "plugin": "\(hook.instance.name)", "hook": "\(hook.name)", "milliseconds": "\(milliseconds)",
-            "budget_milliseconds": "\(PluginLimits.hookCallTimeMillisecondsBudget)",
-        ])
+        Counter(label: "aerolith_plugins_slow_calls_total", dimensions: [("plugin", hook.instance.name), ("kind", hook.kind.name)])
+            .increment()
+        pluginLogger.warning(
+            "a hook call took longer than its budget",
+            metadata: [
+                "plugin": "\(hook.instance.name)", "hook": "\(hook.name)", "milliseconds": "\(milliseconds)",
+                "budget_milliseconds": "\(PluginLimits.hookCallTimeMillisecondsBudget)",
+            ])
     }
 }
 

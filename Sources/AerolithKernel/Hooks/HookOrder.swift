@@ -20,8 +20,12 @@ enum HookOrder {
             }
             // A cycle: among the hooks left unordered, drop the constraints of the last loaded.
             let remaining = unordered(candidates, ignoring: ignored)
-            guard let loser = remaining.filter({ !ignored.contains($0) })
-                .max(by: { (candidates[$0].loadOrder, candidates[$0].qualifiedName) < (candidates[$1].loadOrder, candidates[$1].qualifiedName) }) else {
+            guard
+                let loser = remaining.filter({ !ignored.contains($0) })
+                    .max(by: {
+                        (candidates[$0].loadOrder, candidates[$0].qualifiedName) < (candidates[$1].loadOrder, candidates[$1].qualifiedName)
+                    })
+            else {
                 return (applyOverride(candidates.sorted(by: precedes), override), warnings)
             }
             ignored.insert(loser)

@@ -19,8 +19,10 @@ final class BoundHook: Sendable {
     let routePermission: Permission?
     let routePrefix: String
 
-    init(instance: PluginInstance, kind: HookKind, name: String, function: UInt, userData: UInt, gate: CallGate, tenantState: UInt,
-         routePermission: Permission?, routePrefix: String) {
+    init(
+        instance: PluginInstance, kind: HookKind, name: String, function: UInt, userData: UInt, gate: CallGate, tenantState: UInt,
+        routePermission: Permission?, routePrefix: String
+    ) {
         self.instance = instance
         self.kind = kind
         self.name = name
@@ -44,8 +46,10 @@ public final class TenantHooks: Sendable {
     /// Route prefix → handler, for tenant-scoped routes of plugins active here (or all-tenant).
     let routes: [String: BoundHook]
 
-    init(authorize: [BoundHook] = [], beforeWrite: [BoundHook] = [], afterWrite: [BoundHook] = [],
-         events: [BoundHook] = [], routes: [String: BoundHook] = [:]) {
+    init(
+        authorize: [BoundHook] = [], beforeWrite: [BoundHook] = [], afterWrite: [BoundHook] = [],
+        events: [BoundHook] = [], routes: [String: BoundHook] = [:]
+    ) {
         self.authorize = authorize
         self.beforeWrite = beforeWrite
         self.afterWrite = afterWrite
@@ -75,12 +79,15 @@ final class HookTable: Sendable {
     let chains: [HookKind: [String]]
     let warnings: [String]
 
-    static let empty = HookTable(tenants: [:], inactive: TenantHooks(), authenticate: [], isolation: nil, adminRoutes: [:],
-                                 mountedRoutes: [:], chains: [:], warnings: [])
+    static let empty = HookTable(
+        tenants: [:], inactive: TenantHooks(), authenticate: [], isolation: nil, adminRoutes: [:],
+        mountedRoutes: [:], chains: [:], warnings: [])
 
-    init(tenants: [String: TenantHooks], inactive: TenantHooks, authenticate: [BoundHook], isolation: BoundHook?,
-         adminRoutes: [String: BoundHook], mountedRoutes: [String: (plugin: String, permission: Permission)],
-         chains: [HookKind: [String]], warnings: [String]) {
+    init(
+        tenants: [String: TenantHooks], inactive: TenantHooks, authenticate: [BoundHook], isolation: BoundHook?,
+        adminRoutes: [String: BoundHook], mountedRoutes: [String: (plugin: String, permission: Permission)],
+        chains: [HookKind: [String]], warnings: [String]
+    ) {
         self.tenants = tenants
         self.inactive = inactive
         self.authenticate = authenticate
@@ -110,17 +117,19 @@ final class HookTable: Sendable {
         let byName = Dictionary(enabled.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         func bind(_ candidate: HookOrder.Candidate, activation: PluginInstance.Activation?) -> BoundHook {
             let instance = byName[candidate.plugin]!
-            return BoundHook(instance: instance, kind: candidate.registration.kind, name: candidate.registration.name,
-                             function: candidate.registration.function, userData: candidate.registration.userData,
-                             gate: activation?.gate ?? instance.processGate, tenantState: activation?.tenantState ?? 0,
-                             routePermission: candidate.registration.routePermission, routePrefix: candidate.registration.routePrefix)
+            return BoundHook(
+                instance: instance, kind: candidate.registration.kind, name: candidate.registration.name,
+                function: candidate.registration.function, userData: candidate.registration.userData,
+                gate: activation?.gate ?? instance.processGate, tenantState: activation?.tenantState ?? 0,
+                routePermission: candidate.registration.routePermission, routePrefix: candidate.registration.routePrefix)
         }
         var adminRoutes: [String: BoundHook] = [:]
         var mounted: [String: (plugin: String, permission: Permission)] = [:]
         for candidate in ordered[.route] ?? [] {
             guard let permission = candidate.registration.routePermission else { continue }
             if let taken = mounted[candidate.registration.routePrefix] {
-                warnings.append("\(candidate.qualifiedName) cannot mount /v1/\(candidate.registration.routePrefix): \(taken.plugin) serves it")
+                warnings.append(
+                    "\(candidate.qualifiedName) cannot mount /v1/\(candidate.registration.routePrefix): \(taken.plugin) serves it")
                 continue
             }
             mounted[candidate.registration.routePrefix] = (candidate.plugin, permission)
@@ -136,11 +145,13 @@ final class HookTable: Sendable {
                 }
             }
             var routes: [String: BoundHook] = [:]
-            for hook in chain(.route) where hook.routePermission != .platformAdmin && mounted[hook.routePrefix]?.plugin == hook.instance.name {
+            for hook in chain(.route)
+            where hook.routePermission != .platformAdmin && mounted[hook.routePrefix]?.plugin == hook.instance.name {
                 routes[hook.routePrefix] = hook
             }
-            return TenantHooks(authorize: chain(.authorize), beforeWrite: chain(.documentBeforeWrite), afterWrite: chain(.documentAfterWrite),
-                               events: chain(.events), routes: routes)
+            return TenantHooks(
+                authorize: chain(.authorize), beforeWrite: chain(.documentBeforeWrite), afterWrite: chain(.documentAfterWrite),
+                events: chain(.events), routes: routes)
         }
         let tenantIDs = Set(activations.values.flatMap(\.keys))
         var tenants: [String: TenantHooks] = [:]

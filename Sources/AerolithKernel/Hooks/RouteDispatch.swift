@@ -77,7 +77,8 @@ extension PluginRegistry {
                 guard type.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
                     return .failed(HookFailure(hook, message: "the route's content type is not printable ASCII"))
                 }
-                return .response(status: Int(response.http_status), body: body.pointee.bytes, contentType: type.isEmpty ? "application/json" : type)
+                return .response(
+                    status: Int(response.http_status), body: body.pointee.bytes, contentType: type.isEmpty ? "application/json" : type)
             }
         }
     }
@@ -112,7 +113,9 @@ extension PluginRegistry {
     // MARK: Isolation
 
     public enum IsolationOperation: UInt32, Sendable {
-        case provision = 1, locate = 2, remove = 3
+        case provision = 1
+        case locate = 2
+        case remove = 3
     }
 
     public enum IsolationOutcome: Sendable, Equatable {
@@ -129,8 +132,10 @@ extension PluginRegistry {
     public var isolationStrategy: String? { table.isolation?.qualifiedName }
 
     /// Asks the selected isolation strategy; `tenantJSON` is {"id","name","plan","status"}.
-    public func isolation(_ operation: IsolationOperation, tenantID: String, tenantJSON: [UInt8],
-                          removing placement: (database: String, tablePrefix: String)? = nil) -> IsolationOutcome {
+    public func isolation(
+        _ operation: IsolationOperation, tenantID: String, tenantJSON: [UInt8],
+        removing placement: (database: String, tablePrefix: String)? = nil
+    ) -> IsolationOutcome {
         guard let hook = table.isolation else {
             guard let selected = settings.isolationStrategy else { return .builtIn }
             return .unavailable("the isolation strategy \(selected) is not loaded and enabled")

@@ -4,7 +4,10 @@ import CAerolithPlugin
 /// The document write hooks: before-write (validate, transform, reject) and after-write.
 extension PluginRegistry {
     public enum WriteOperation: UInt32, Sendable {
-        case create = 1, replace = 2, patch = 3, delete = 4
+        case create = 1
+        case replace = 2
+        case patch = 3
+        case delete = 4
     }
 
     public struct DocumentWriteInput: Sendable {
@@ -17,7 +20,9 @@ extension PluginRegistry {
         public var previousVersion: Int64
         public var version: Int64
 
-        public init(operation: WriteOperation, collection: String, documentID: String, body: [UInt8], previousVersion: Int64, version: Int64) {
+        public init(
+            operation: WriteOperation, collection: String, documentID: String, body: [UInt8], previousVersion: Int64, version: Int64
+        ) {
             self.operation = operation
             self.collection = collection
             self.documentID = documentID
@@ -36,8 +41,10 @@ extension PluginRegistry {
 
     /// Runs the tenant's before-write chain. Each hook sees the body as the hooks before it left
     /// it; `isValidBody` checks every transformed body (one JSON object within the size limit).
-    public func beforeWrite(_ hooks: TenantHooks, tenantID: String, requestID: String, _ input: DocumentWriteInput,
-                            isValidBody: ([UInt8]) -> Bool) -> BeforeWriteOutcome {
+    public func beforeWrite(
+        _ hooks: TenantHooks, tenantID: String, requestID: String, _ input: DocumentWriteInput,
+        isValidBody: ([UInt8]) -> Bool
+    ) -> BeforeWriteOutcome {
         guard hooks.hasBeforeWrite else { return .accepted(transformed: nil) }
         var body = input.body
         var transformed = false
@@ -68,7 +75,8 @@ extension PluginRegistry {
                     let candidate = output.pointee.bytes
                     guard input.operation != .delete else { return .failed(HookFailure(hook, message: "a delete cannot be transformed")) }
                     guard isValidBody(candidate) else {
-                        return .failed(HookFailure(hook, message: "the transformed body is not one JSON object within the document size limit"))
+                        return .failed(
+                            HookFailure(hook, message: "the transformed body is not one JSON object within the document size limit"))
                     }
                     body = candidate
                     transformed = true
@@ -76,7 +84,9 @@ extension PluginRegistry {
                 case UInt32(AEROLITH_WRITE_REJECT):
                     let code = StructReader.text(result.reject_code, lengthBytesMax: Int(AEROLITH_CODE_BYTES_MAX)) ?? ""
                     guard code.isEmpty || StructReader.isIdentifier(code, extra: [UInt8(ascii: "_")]) else {
-                        return .failed(HookFailure(hook, message: "the reject code is not [a-z][a-z0-9_]* of at most \(AEROLITH_CODE_BYTES_MAX) bytes"))
+                        return .failed(
+                            HookFailure(hook, message: "the reject code is not [a-z][a-z0-9_]* of at most \(AEROLITH_CODE_BYTES_MAX) bytes")
+                        )
                     }
                     return .rejected(plugin: hook.instance.name, code: code.isEmpty ? "document_rejected" : code, message: outcome.message)
                 default:

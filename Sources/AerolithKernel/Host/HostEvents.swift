@@ -1,7 +1,8 @@
 import CAerolithPlugin
 
 /// `aerolith_host_api.event_subscription_set`: changes one events registration's subscription.
-let hostEventSubscriptionSet: @convention(c) (OpaquePointer?, aerolith_slice, UInt64, UInt32) -> aerolith_status = { context, hookName, mask, version in
+let hostEventSubscriptionSet: @convention(c) (OpaquePointer?, aerolith_slice, UInt64, UInt32) -> aerolith_status = {
+    context, hookName, mask, version in
     guard let plugin = CallContext.from(context)?.pointee.plugin else { return aerolith_status(AEROLITH_ERR_INVALID_STATE) }
     guard mask & ~EventKind.allBits == 0, mask == 0 || version >= 1 else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
     let name = SliceText.string(hookName)

@@ -13,8 +13,11 @@ enum HostState {
 
     /// Checks the context and key; returns the store, namespace and key bytes.
     static func resolve(_ opaque: OpaquePointer?, key: aerolith_slice, allowEmptyKey: Bool = false)
-        -> Result<(KeyValueStore, String, [UInt8]), Status> {
-        guard let context = CallContext.from(opaque)?.pointee, let plugin = context.plugin else { return .failure(Status(AEROLITH_ERR_INVALID_STATE)) }
+        -> Result<(KeyValueStore, String, [UInt8]), Status>
+    {
+        guard let context = CallContext.from(opaque)?.pointee, let plugin = context.plugin else {
+            return .failure(Status(AEROLITH_ERR_INVALID_STATE))
+        }
         guard key.len <= Int(AEROLITH_STATE_KEY_BYTES_MAX), key.len > 0 || allowEmptyKey, key.len == 0 || key.data != nil else {
             return .failure(Status(AEROLITH_ERR_INVALID_ARGUMENT))
         }
@@ -31,7 +34,9 @@ enum HostState {
     static let ok = aerolith_status(AEROLITH_OK)
 
     /// Copies `bytes` into plugin memory if they fit; always reports their length.
-    static func copy(_ bytes: [UInt8], into output: UnsafeMutableRawPointer?, capacity: Int, length: UnsafeMutablePointer<Int>) -> aerolith_status {
+    static func copy(_ bytes: [UInt8], into output: UnsafeMutableRawPointer?, capacity: Int, length: UnsafeMutablePointer<Int>)
+        -> aerolith_status
+    {
         length.pointee = bytes.count
         guard bytes.count <= capacity else { return aerolith_status(AEROLITH_ERR_LIMIT_EXCEEDED) }
         if let output, !bytes.isEmpty { bytes.withUnsafeBytes { output.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) } }
@@ -40,26 +45,28 @@ enum HostState {
     static let unavailable = aerolith_status(AEROLITH_ERR_UNAVAILABLE)
 }
 
-let hostStateGet: @convention(c) (OpaquePointer?, aerolith_slice, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<Int>?) -> aerolith_status = {
-    context, key, output, capacity, length in
-    guard let length, capacity >= 0, capacity == 0 || output != nil else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
-    switch HostState.resolve(context, key: key) {
-    case .failure(let status): return status.code
-    case .success(let (store, namespace, key)):
-        let found: [UInt8]?
-        do {
-            found = try store.value(namespace: namespace, key: key)
-        } catch {
-            return HostState.unavailable
+let hostStateGet:
+    @convention(c) (OpaquePointer?, aerolith_slice, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<Int>?) -> aerolith_status = {
+        context, key, output, capacity, length in
+        guard let length, capacity >= 0, capacity == 0 || output != nil else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
+        switch HostState.resolve(context, key: key) {
+        case .failure(let status): return status.code
+        case .success(let (store, namespace, key)):
+            let found: [UInt8]?
+            do {
+                found = try store.value(namespace: namespace, key: key)
+            } catch {
+                return HostState.unavailable
+            }
+            guard let value = found else { return aerolith_status(AEROLITH_ERR_NOT_FOUND) }
+            return HostState.copy(value, into: output, capacity: capacity, length: length)
         }
-        guard let value = found else { return aerolith_status(AEROLITH_ERR_NOT_FOUND) }
-        return HostState.copy(value, into: output, capacity: capacity, length: length)
     }
-}
 
 let hostStatePut: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice) -> aerolith_status = { context, key, value in
     guard value.len <= Int(AEROLITH_STATE_VALUE_BYTES_MAX), value.len == 0 || value.data != nil else {
-        return value.len > Int(AEROLITH_STATE_VALUE_BYTES_MAX) ? aerolith_status(AEROLITH_ERR_LIMIT_EXCEEDED) : aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
+        return value.len > Int(AEROLITH_STATE_VALUE_BYTES_MAX)
+            ? aerolith_status(AEROLITH_ERR_LIMIT_EXCEEDED) : aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
     }
     switch HostState.resolve(context, key: key) {
     case .failure(let status): return status.code
@@ -86,19 +93,24 @@ let hostStateDelete: @convention(c) (OpaquePointer?, aerolith_slice) -> aerolith
     }
 }
 
-let hostStateList: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, UInt32, UnsafeMutablePointer<CChar>?, Int,
-                                    UnsafeMutablePointer<Int>?) -> aerolith_status = { context, prefix, after, limit, output, capacity, length in
-    guard let length, capacity >= 0, capacity == 0 || output != nil, limit <= UInt32(AEROLITH_STATE_LIST_COUNT_MAX),
-          after.len <= Int(AEROLITH_STATE_KEY_BYTES_MAX), after.len == 0 || after.data != nil else {
-        return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
-    }
-    switch HostState.resolve(context, key: prefix, allowEmptyKey: true) {
-    case .failure(let status): return status.code
-    case .success(let (store, namespace, prefixBytes)):
-        guard let keys = try? store.keys(namespace: namespace, prefix: prefixBytes, after: SliceText.bytes(after), limit: Int(limit)) else {
-            return HostState.unavailable
+let hostStateList:
+    @convention(c) (
+        OpaquePointer?, aerolith_slice, aerolith_slice, UInt32, UnsafeMutablePointer<CChar>?, Int,
+        UnsafeMutablePointer<Int>?
+    ) -> aerolith_status = { context, prefix, after, limit, output, capacity, length in
+        guard let length, capacity >= 0, capacity == 0 || output != nil, limit <= UInt32(AEROLITH_STATE_LIST_COUNT_MAX),
+            after.len <= Int(AEROLITH_STATE_KEY_BYTES_MAX), after.len == 0 || after.data != nil
+        else {
+            return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
         }
-        let json = JSONWriter.bytes(.array(keys.map { .string(String(decoding: $0, as: UTF8.self)) }))
-        return HostState.copy(json, into: UnsafeMutableRawPointer(output), capacity: capacity, length: length)
+        switch HostState.resolve(context, key: prefix, allowEmptyKey: true) {
+        case .failure(let status): return status.code
+        case .success(let (store, namespace, prefixBytes)):
+            guard let keys = try? store.keys(namespace: namespace, prefix: prefixBytes, after: SliceText.bytes(after), limit: Int(limit))
+            else {
+                return HostState.unavailable
+            }
+            let json = JSONWriter.bytes(.array(keys.map { .string(String(decoding: $0, as: UTF8.self)) }))
+            return HostState.copy(json, into: UnsafeMutableRawPointer(output), capacity: capacity, length: length)
+        }
     }
-}

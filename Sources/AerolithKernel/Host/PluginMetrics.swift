@@ -48,12 +48,16 @@ final class PluginMetrics: Sendable {
     }
 
     /// What is recorded: a counter's increment (whole, never negative) or a gauge or histogram value.
-    enum Amount { case increment(UInt64), value(Double) }
+    enum Amount {
+        case increment(UInt64)
+        case value(Double)
+    }
 
     func record(kind: Kind, name: aerolith_slice, labels: aerolith_slice, amount: Amount) -> aerolith_status {
         let metric = SliceText.string(name)
         guard name.len <= Int(AEROLITH_METRIC_NAME_BYTES_MAX), StructReader.isIdentifier(metric, extra: [UInt8(ascii: "_")]),
-              let dimensions = Self.dimensions(SliceText.string(labels)) else {
+            let dimensions = Self.dimensions(SliceText.string(labels))
+        else {
             return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT)
         }
         let kindMatches = Self.kinds.withLock { kinds in
@@ -76,11 +80,12 @@ final class PluginMetrics: Sendable {
             }
             let label = "aerolith_plugin_" + metric
             let all = [("plugin", plugin)] + exported
-            let made: Handle = switch kind {
-            case .counter: .counter(Counter(label: label, dimensions: all))
-            case .gauge: .gauge(Gauge(label: label, dimensions: all))
-            case .histogram: .histogram(Recorder(label: label, dimensions: all, aggregate: true))
-            }
+            let made: Handle =
+                switch kind {
+                case .counter: .counter(Counter(label: label, dimensions: all))
+                case .gauge: .gauge(Gauge(label: label, dimensions: all))
+                case .histogram: .histogram(Recorder(label: label, dimensions: all, aggregate: true))
+                }
             series.handles[key] = made
             return made
         }
@@ -106,7 +111,8 @@ final class PluginMetrics: Sendable {
         for pair in pairs {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, StructReader.isIdentifier(String(parts[0]), extra: [UInt8(ascii: "_")]), parts[0] != "plugin",
-                  !result.contains(where: { $0.0 == parts[0] }) else { return nil }
+                !result.contains(where: { $0.0 == parts[0] })
+            else { return nil }
             result.append((String(parts[0]), String(parts[1])))
         }
         return result
@@ -114,18 +120,21 @@ final class PluginMetrics: Sendable {
 }
 
 /// `metric_counter_add`, `metric_gauge_set`, `metric_histogram_record`.
-let hostMetricCounterAdd: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, UInt64) -> aerolith_status = { context, name, labels, amount in
+let hostMetricCounterAdd: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, UInt64) -> aerolith_status = {
+    context, name, labels, amount in
     guard let plugin = CallContext.from(context)?.pointee.plugin else { return aerolith_status(AEROLITH_ERR_INVALID_STATE) }
     return plugin.metrics.record(kind: .counter, name: name, labels: labels, amount: .increment(amount))
 }
 
-let hostMetricGaugeSet: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, Double) -> aerolith_status = { context, name, labels, value in
+let hostMetricGaugeSet: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, Double) -> aerolith_status = {
+    context, name, labels, value in
     guard let plugin = CallContext.from(context)?.pointee.plugin else { return aerolith_status(AEROLITH_ERR_INVALID_STATE) }
     guard value.isFinite else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
     return plugin.metrics.record(kind: .gauge, name: name, labels: labels, amount: .value(value))
 }
 
-let hostMetricHistogramRecord: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, Double) -> aerolith_status = { context, name, labels, value in
+let hostMetricHistogramRecord: @convention(c) (OpaquePointer?, aerolith_slice, aerolith_slice, Double) -> aerolith_status = {
+    context, name, labels, value in
     guard let plugin = CallContext.from(context)?.pointee.plugin else { return aerolith_status(AEROLITH_ERR_INVALID_STATE) }
     guard value.isFinite else { return aerolith_status(AEROLITH_ERR_INVALID_ARGUMENT) }
     return plugin.metrics.record(kind: .histogram, name: name, labels: labels, amount: .value(value))

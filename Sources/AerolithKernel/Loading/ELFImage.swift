@@ -19,7 +19,8 @@ enum ELFImage {
     /// so the descriptor's offset is left alone.
     static func refusal(descriptor: Int32, sizeBytes: Int) -> PluginRefusal? {
         guard let header = read(descriptor, offset: 0, count: headerSizeBytes), header.count >= 18,
-              header[0] == 0x7F, header[1] == UInt8(ascii: "E"), header[2] == UInt8(ascii: "L"), header[3] == UInt8(ascii: "F") else {
+            header[0] == 0x7F, header[1] == UInt8(ascii: "E"), header[2] == UInt8(ascii: "L"), header[3] == UInt8(ascii: "F")
+        else {
             return .notELF
         }
         guard header[4] == (MemoryLayout<Int>.size == 8 ? 2 : 1) else { return .wrongClass }
@@ -34,23 +35,30 @@ enum ELFImage {
         guard type == sharedObjectType else { return .notSharedObject(elfType: type) }
         guard header.count == headerSizeBytes else { return .incompleteFile(sizeBytes: sizeBytes) }
         // e_phoff, e_shoff, e_phentsize, e_phnum, e_shentsize, e_shnum of an ELF64 header.
-        let programOffset = field(header, 32, 8), sectionOffset = field(header, 40, 8)
-        let programEntry = field(header, 54, 2), programCount = field(header, 56, 2)
-        let sectionEntry = field(header, 58, 2), sectionCount = field(header, 60, 2)
-        guard within(sectionOffset, sectionEntry * sectionCount, sizeBytes), within(programOffset, programEntry * programCount, sizeBytes) else {
+        let programOffset = field(header, 32, 8)
+        let sectionOffset = field(header, 40, 8)
+        let programEntry = field(header, 54, 2)
+        let programCount = field(header, 56, 2)
+        let sectionEntry = field(header, 58, 2)
+        let sectionCount = field(header, 60, 2)
+        guard within(sectionOffset, sectionEntry * sectionCount, sizeBytes), within(programOffset, programEntry * programCount, sizeBytes)
+        else {
             return .incompleteFile(sizeBytes: sizeBytes)
         }
         guard programCount > 0 else { return nil }
         guard programEntry >= programHeaderSizeBytes, programCount <= programHeaderCountMax,
-              let table = read(descriptor, offset: programOffset, count: programEntry * programCount),
-              table.count == programEntry * programCount else {
+            let table = read(descriptor, offset: programOffset, count: programEntry * programCount),
+            table.count == programEntry * programCount
+        else {
             return .incompleteFile(sizeBytes: sizeBytes)
         }
         for index in 0..<programCount {
             let base = index * programEntry
             // p_type, p_offset, p_filesz of an ELF64 program header.
             guard UInt32(field(table, base, 4)) == loadableSegmentType else { continue }
-            guard within(field(table, base + 8, 8), field(table, base + 32, 8), sizeBytes) else { return .incompleteFile(sizeBytes: sizeBytes) }
+            guard within(field(table, base + 8, 8), field(table, base + 32, 8), sizeBytes) else {
+                return .incompleteFile(sizeBytes: sizeBytes)
+            }
         }
         return nil
     }

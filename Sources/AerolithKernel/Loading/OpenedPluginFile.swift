@@ -1,4 +1,5 @@
 import CAerolithPrivateImage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,8 @@ final class OpenedPluginFile {
     /// new version. Refused if the file changed while it was being read.
     func privateCopy() -> Result<Descriptor, PluginRefusal> {
         // A name for /proc/<pid>/maps and debuggers; the kernel takes at most 249 bytes.
-        let name = "aerolith-plugin:" + String(decoding: PluginFile.split(file.realPath).name.utf8.prefix(Self.copyNameBytesMax), as: UTF8.self)
+        let name =
+            "aerolith-plugin:" + String(decoding: PluginFile.split(file.realPath).name.utf8.prefix(Self.copyNameBytesMax), as: UTF8.self)
         let copy = aerolith_private_image_create(name)
         guard copy >= 0 else { return .failure(.loadFailed(message: "cannot make a private copy of \(file.path): errno \(errno)")) }
         let owned = Descriptor(copy)

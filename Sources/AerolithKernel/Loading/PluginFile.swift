@@ -55,7 +55,8 @@ public struct PluginFile: Sendable, Hashable {
         let owned = OpenedPluginFile.Descriptor(descriptor)
         var status = stat()
         var directoryStatus = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fstat(directoryDescriptor, &directoryStatus) == 0 else {
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fstat(directoryDescriptor, &directoryStatus) == 0
+        else {
             return .failure(.loadFailed(message: "\(path) is not a readable regular file"))
         }
         var checks = [(real, status.st_mode, status.st_uid), (directory, directoryStatus.st_mode, directoryStatus.st_uid)]
@@ -66,7 +67,9 @@ public struct PluginFile: Sendable, Hashable {
             if let refusal = ownershipRefusal(path: checked, mode: UInt32(mode), owner: UInt32(owner)) { return .failure(refusal) }
         }
         guard status.st_size <= PluginLimits.pluginFileSizeBytesMax else {
-            return .failure(.loadFailed(message: "\(path) is \(status.st_size) bytes, more than the \(PluginLimits.pluginFileSizeBytesMax) a plugin may be"))
+            return .failure(
+                .loadFailed(
+                    message: "\(path) is \(status.st_size) bytes, more than the \(PluginLimits.pluginFileSizeBytesMax) a plugin may be"))
         }
         if let refusal = ELFImage.refusal(descriptor: descriptor, sizeBytes: Int(status.st_size)) { return .failure(refusal) }
         return .success(OpenedPluginFile(file: PluginFile(path: path, realPath: real, identity: Identity(status)), descriptor: owned))

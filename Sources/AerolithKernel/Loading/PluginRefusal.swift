@@ -63,7 +63,8 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .loadFailed(let message): "the dynamic loader refused it: \(message)"
         case .noEntrySymbol: "it exports no aerolith_plugin_init"
         case .abiMismatch(let differences): "incompatible ABI: " + differences.joined(separator: "; ")
-        case .initFailed(let status, let message): "its initialisation failed with status \(status)" + (message.isEmpty ? "" : ": \(message)")
+        case .initFailed(let status, let message):
+            "its initialisation failed with status \(status)" + (message.isEmpty ? "" : ": \(message)")
         case .invalidDescriptor(let problem): "invalid descriptor: \(problem)"
         case .nonZeroTail(let name, let offset):
             "\(name) is larger than this host knows and byte \(offset) of its unknown tail is not zero"

@@ -17,8 +17,10 @@ enum RegistrationReader {
         for index in 0..<descriptor.hook_count {
             guard let pointer = descriptor.hooks?[index] else { return .failure(.invalidDescriptor("\(name): hooks[\(index)] is NULL")) }
             let raw: aerolith_hook_registration
-            switch StructReader.read(UnsafeRawPointer(pointer), as: aerolith_hook_registration.self,
-                                     name: "aerolith_hook_registration", requiredBytes: requiredBytes) {
+            switch StructReader.read(
+                UnsafeRawPointer(pointer), as: aerolith_hook_registration.self,
+                name: "aerolith_hook_registration", requiredBytes: requiredBytes)
+            {
             case .success(let read): raw = read
             case .failure(let refusal): return .failure(refusal)
             }
@@ -27,8 +29,12 @@ enum RegistrationReader {
                 guard !registrations.contains(where: { $0.name == registration.name }) else {
                     return .failure(.invalidDescriptor("\(name): two hooks are named \"\(registration.name)\""))
                 }
-                if registration.kind == .route, let taken = registrations.first(where: { $0.kind == .route && $0.routePrefix == registration.routePrefix }) {
-                    return .failure(.invalidDescriptor("\(name): hooks \"\(taken.name)\" and \"\(registration.name)\" both mount /v1/\(registration.routePrefix)"))
+                if registration.kind == .route,
+                    let taken = registrations.first(where: { $0.kind == .route && $0.routePrefix == registration.routePrefix })
+                {
+                    return .failure(
+                        .invalidDescriptor(
+                            "\(name): hooks \"\(taken.name)\" and \"\(registration.name)\" both mount /v1/\(registration.routePrefix)"))
                 }
                 registrations.append(registration)
             case .failure(let refusal): return .failure(refusal)
@@ -50,14 +56,16 @@ enum RegistrationReader {
         let allTenants = raw.flags & UInt32(AEROLITH_HOOK_FLAG_ALL_TENANTS) != 0
         guard !allTenants || kind.isTenantScoped else { return refuse("sets ALL_TENANTS on the process-wide kind \(kind.name)") }
         guard let name = StructReader.text(raw.name, lengthBytesMax: Int(AEROLITH_HOOK_NAME_BYTES_MAX)),
-              StructReader.isIdentifier(name, extra: [UInt8(ascii: "_"), UInt8(ascii: "-")]) else {
+            StructReader.isIdentifier(name, extra: [UInt8(ascii: "_"), UInt8(ascii: "-")])
+        else {
             return refuse("needs a name of 1-\(AEROLITH_HOOK_NAME_BYTES_MAX) bytes of [a-z][a-z0-9_-]*")
         }
         // Every member of the union is a function pointer at offset 0: read it as an address.
         let function = withUnsafeBytes(of: raw.function) { $0.load(as: UInt.self) }
         guard function != 0 else { return refuse("(\(name)) has no function") }
         guard let runBefore = names(raw.run_before, count: raw.run_before_count),
-              let runAfter = names(raw.run_after, count: raw.run_after_count) else {
+            let runAfter = names(raw.run_after, count: raw.run_after_count)
+        else {
             return refuse("(\(name)) has run_before/run_after lists that are too long, NULL or not plugin names")
         }
         var eventMask: UInt64 = 0
@@ -72,21 +80,26 @@ enum RegistrationReader {
         var permission: Permission?
         if kind == .route {
             guard let text = StructReader.text(raw.route_prefix, lengthBytesMax: Int(AEROLITH_ROUTE_PREFIX_BYTES_MAX)),
-                  StructReader.isIdentifier(text, extra: [UInt8(ascii: "-")]) else {
+                StructReader.isIdentifier(text, extra: [UInt8(ascii: "-")])
+            else {
                 return refuse("(\(name)) needs a route_prefix of 1-\(AEROLITH_ROUTE_PREFIX_BYTES_MAX) bytes of [a-z][a-z0-9-]*")
             }
             guard !reservedRoutePrefixes.contains(text) else { return refuse("(\(name)) mounts /v1/\(text), which the core API serves") }
-            guard let required = StructReader.text(raw.route_permission, lengthBytesMax: Int(AEROLITH_CODE_BYTES_MAX)).flatMap(Permission.init) else {
+            guard
+                let required = StructReader.text(raw.route_permission, lengthBytesMax: Int(AEROLITH_CODE_BYTES_MAX)).flatMap(
+                    Permission.init)
+            else {
                 return refuse("(\(name)) needs a route_permission, one of \(Permission.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             prefix = text
             permission = required
         }
-        return .success(HookRegistration(
-            kind: kind, name: name, priority: raw.priority, allTenants: allTenants, runBefore: runBefore, runAfter: runAfter,
-            eventMask: eventMask, eventPayloadVersion: payloadVersion, routePrefix: prefix, routePermission: permission,
-            function: function, userData: UInt(bitPattern: raw.user_data)
-        ))
+        return .success(
+            HookRegistration(
+                kind: kind, name: name, priority: raw.priority, allTenants: allTenants, runBefore: runBefore, runAfter: runAfter,
+                eventMask: eventMask, eventPayloadVersion: payloadVersion, routePrefix: prefix, routePermission: permission,
+                function: function, userData: UInt(bitPattern: raw.user_data)
+            ))
     }
 
     private static func names(_ list: UnsafePointer<aerolith_slice>?, count: Int) -> [String]? {
@@ -96,7 +109,8 @@ enum RegistrationReader {
         var names: [String] = []
         for index in 0..<count {
             guard let name = StructReader.text(list[index], lengthBytesMax: Int(AEROLITH_PLUGIN_NAME_BYTES_MAX)),
-                  StructReader.isIdentifier(name, extra: [UInt8(ascii: "-")]) else { return nil }
+                StructReader.isIdentifier(name, extra: [UInt8(ascii: "-")])
+            else { return nil }
             names.append(name)
         }
         return names

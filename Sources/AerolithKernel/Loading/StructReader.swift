@@ -37,7 +37,12 @@ enum StructReader {
     /// Whether `name` is `[a-z]` followed by `[a-z0-9<extra>]`.
     static func isIdentifier(_ name: String, extra: Set<UInt8>, firstMayBe: Set<UInt8> = []) -> Bool {
         let bytes = Array(name.utf8)
-        guard let first = bytes.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) || firstMayBe.contains(first) else { return false }
-        return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || extra.contains($0) }
+        guard let first = bytes.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) || firstMayBe.contains(first) else {
+            return false
+        }
+        return bytes.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || extra.contains($0)
+        }
     }
 }

@@ -17,7 +17,8 @@ struct ActivationStore: Sendable {
 
     func setEnabled(_ plugin: String, _ enabled: Bool) throws(PluginControlError) {
         do {
-            try keyValues.put(namespace: Self.pluginsNamespace, key: Array(plugin.utf8), value: enabled ? Self.enabledMarker : Self.disabledMarker)
+            try keyValues.put(
+                namespace: Self.pluginsNamespace, key: Array(plugin.utf8), value: enabled ? Self.enabledMarker : Self.disabledMarker)
         } catch {
             throw PluginControlError(.storageFailure, "cannot record the plugin's state: \(error.message)")
         }

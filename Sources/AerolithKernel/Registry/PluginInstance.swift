@@ -68,7 +68,7 @@ public final class PluginInstance: Sendable {
         let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
         serialLock = UInt(bitPattern: lock)
-        _ = Unmanaged.passRetained(self)  // see the type's comment: never freed
+        _ = Unmanaged.passRetained(self) // see the type's comment: never freed
         processContext.pointee.instance = Unmanaged.passUnretained(self).toOpaque()
     }
 
@@ -149,15 +149,19 @@ public final class PluginInstance: Sendable {
         lifecycleLock.withLock { _ in
             guard let activation = activations.withLock({ $0.removeValue(forKey: tenantID) }) else { return true }
             guard activation.gate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax) else {
-                logger.error("calls into the plugin did not finish in time; its tenant state is kept, on_deactivate not called",
-                             metadata: ["plugin": "\(name)", "tenant": "\(tenantID)"])
+                logger.error(
+                    "calls into the plugin did not finish in time; its tenant state is kept, on_deactivate not called",
+                    metadata: ["plugin": "\(name)", "tenant": "\(tenantID)"])
                 return false
             }
-            let failure = callLifecycle(plugin.lifecycle.onDeactivate, tenant: tenantID, tenantState: activation.tenantState) { function, userData, call in
+            let failure = callLifecycle(plugin.lifecycle.onDeactivate, tenant: tenantID, tenantState: activation.tenantState) {
+                function, userData, call in
                 unsafeBitCast(function, to: aerolith_deactivate_fn.self)(userData, call)
             }
             if let failure {
-                logger.warning("on_deactivate failed", metadata: ["plugin": "\(name)", "tenant": "\(tenantID)", "status": "\(failure.status)", "detail": "\(failure.message)"])
+                logger.warning(
+                    "on_deactivate failed",
+                    metadata: ["plugin": "\(name)", "tenant": "\(tenantID)", "status": "\(failure.status)", "detail": "\(failure.message)"])
             }
             return true
         }
@@ -170,16 +174,20 @@ public final class PluginInstance: Sendable {
                 unsafeBitCast(function, to: aerolith_unload_fn.self)(userData, call)
             }
             if let failure {
-                logger.warning("on_unload failed", metadata: ["plugin": "\(name)", "status": "\(failure.status)", "detail": "\(failure.message)"])
+                logger.warning(
+                    "on_unload failed", metadata: ["plugin": "\(name)", "status": "\(failure.status)", "detail": "\(failure.message)"])
             }
         }
     }
 
     /// Calls one lifecycle callback (if the plugin has it) with a call for `tenant` (nil:
     /// process-wide). Returns nil on success, else the status and the plugin's message.
-    private func callLifecycle(_ function: UInt, tenant: String?, tenantState: UInt = 0,
-                               _ invoke: (UInt, UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status)
-        -> (status: Int32, message: String)? {
+    private func callLifecycle(
+        _ function: UInt, tenant: String?, tenantState: UInt = 0,
+        _ invoke: (UInt, UnsafeMutableRawPointer?, UnsafePointer<aerolith_call>) -> aerolith_status
+    )
+        -> (status: Int32, message: String)?
+    {
         guard function != 0 else { return nil }
         let userData = UnsafeMutableRawPointer(bitPattern: plugin.lifecycle.userData)
         let (status, message) = HostBuffers.with(capacityBytes: Int(AEROLITH_MESSAGE_BYTES_MAX)) { message in
@@ -192,7 +200,9 @@ public final class PluginInstance: Sendable {
                     call.tenant_id = tenantSlice
                     call.tenant_state = UnsafeMutableRawPointer(bitPattern: tenantState)
                     call.message = HostBuffers.opaque(message)
-                    return CurrentCall.with(call.context) { withUnsafePointer(to: &call) { call in perform { invoke(function, userData, call) } } }
+                    return CurrentCall.with(call.context) {
+                        withUnsafePointer(to: &call) { call in perform { invoke(function, userData, call) } }
+                    }
                 }
             }
             return (status, message.pointee.text)

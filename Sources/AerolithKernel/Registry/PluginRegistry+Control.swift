@@ -1,6 +1,6 @@
-import Synchronization
 import Dispatch
 import Logging
+import Synchronization
 
 /// Run-time control: enable, disable, reload, per-tenant activation, shutdown. Every change is
 /// recorded in the core store first, so it survives a restart.
@@ -48,9 +48,11 @@ extension PluginRegistry {
             guard let instance = state.withLock({ $0.current[name] }) else { throw PluginControlError.notFound(name) }
             _ = consider(instance.plugin.file.path)
             let holder = state.withLock { $0.current[name] }
-            if holder === instance, let refused = state.withLock({ state in
-                state.entries.last { $0.path == instance.plugin.file.path && $0.instance == nil }
-            }), case .refused(let refusal) = refused.state {
+            if holder === instance,
+                let refused = state.withLock({ state in
+                    state.entries.last { $0.path == instance.plugin.file.path && $0.instance == nil }
+                }), case .refused(let refusal) = refused.state
+            {
                 throw PluginControlError(.reloadRefused, "the new file was refused and the running version stays: \(refusal)")
             }
             publishTable()
@@ -81,7 +83,8 @@ extension PluginRegistry {
                     try? store.removeActivation(name, tenantID: tenantID)
                 }
                 publishTable()
-                throw PluginControlError(.activationFailed, "on_activate returned \(failure.status)" + (failure.message.isEmpty ? "" : ": \(failure.message)"))
+                throw PluginControlError(
+                    .activationFailed, "on_activate returned \(failure.status)" + (failure.message.isEmpty ? "" : ": \(failure.message)"))
             }
             publishTable()
             logger.notice("activated plugin", metadata: ["plugin": "\(name)", "tenant": "\(tenantID)"])

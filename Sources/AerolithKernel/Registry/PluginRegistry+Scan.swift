@@ -1,5 +1,5 @@
-import Synchronization
 import Logging
+import Synchronization
 
 /// Discovery: new files are loaded, replaced files take their predecessor's place.
 extension PluginRegistry {
@@ -40,7 +40,9 @@ extension PluginRegistry {
         let (unchanged, sameImage) = state.withLock { state -> (Bool, PluginInstance?) in
             if state.seen[path] == file.identity { return (true, nil) }
             state.seen[path] = file.identity
-            let image = state.current.values.first { $0.plugin.file.identity.device == file.identity.device && $0.plugin.file.identity.inode == file.identity.inode }
+            let image = state.current.values.first {
+                $0.plugin.file.identity.device == file.identity.device && $0.plugin.file.identity.inode == file.identity.inode
+            }
             return (false, image)
         }
         if unchanged { return nil }
@@ -67,7 +69,8 @@ extension PluginRegistry {
         let others = state.withLock { state in state.current.values.filter { $0.name != plugin.name } }
         for hook in plugin.hooks where hook.kind == .route {
             if let owner = others.first(where: { $0.plugin.hooks.contains { $0.kind == .route && $0.routePrefix == hook.routePrefix } }) {
-                return .invalidDescriptor("\(plugin.name): hook \(hook.name) mounts /v1/\(hook.routePrefix), which plugin \(owner.name) serves")
+                return .invalidDescriptor(
+                    "\(plugin.name): hook \(hook.name) mounts /v1/\(hook.routePrefix), which plugin \(owner.name) serves")
             }
         }
         return nil
@@ -90,8 +93,12 @@ extension PluginRegistry {
             state.entries.removeAll { $0.path == entry.path && $0.instance == nil }
             state.entries.append(entry)
         }
-        logger.notice("loaded plugin", metadata: ["plugin": "\(plugin.name)", "version": "\(plugin.version)", "file": "\(entry.path)",
-                                                  "state": "\(entry.state.name)"])
+        logger.notice(
+            "loaded plugin",
+            metadata: [
+                "plugin": "\(plugin.name)", "version": "\(plugin.version)", "file": "\(entry.path)",
+                "state": "\(entry.state.name)",
+            ])
         return entry
     }
 
@@ -112,8 +119,11 @@ extension PluginRegistry {
                     instance.acceptsHostCalls.store(false, ordering: .releasing)
                     for tenant in instance.activeTenants { instance.deactivate(tenantID: tenant, logger: logger) }
                     instance.unload(logger: logger)
-                    return recordRefusal(path: plugin.file.path, .initFailed(status: failure.status,
-                        message: "on_activate for \(activation.tenantID) failed, so the running version stays: \(failure.message)"))
+                    return recordRefusal(
+                        path: plugin.file.path,
+                        .initFailed(
+                            status: failure.status,
+                            message: "on_activate for \(activation.tenantID) failed, so the running version stays: \(failure.message)"))
                 }
             }
         }
@@ -127,8 +137,12 @@ extension PluginRegistry {
         publishTable()
         // Also a disabled one: it may have been started before, and gets its on_unload now.
         retire(old)
-        logger.notice("replaced plugin", metadata: ["plugin": "\(plugin.name)", "old_version": "\(old.plugin.version)",
-                                                    "version": "\(plugin.version)", "file": "\(entry.path)"])
+        logger.notice(
+            "replaced plugin",
+            metadata: [
+                "plugin": "\(plugin.name)", "old_version": "\(old.plugin.version)",
+                "version": "\(plugin.version)", "file": "\(entry.path)",
+            ])
         return entry
     }
 
@@ -153,8 +167,9 @@ extension PluginRegistry {
             state.loadCounter += 1
             return state.loadCounter
         }
-        return PluginInstance(plugin: plugin, loadOrder: order, services: services,
-                              exportedMetricLabelKeys: settings.metricLabelValues[plugin.name] ?? [])
+        return PluginInstance(
+            plugin: plugin, loadOrder: order, services: services,
+            exportedMetricLabelKeys: settings.metricLabelValues[plugin.name] ?? [])
     }
 
     /// Runs on_load and on_configure once per instance.
@@ -170,9 +185,12 @@ extension PluginRegistry {
     func restoreActivations(_ instance: PluginInstance) {
         for (tenantID, settings) in store.activations(instance.name) {
             if let failure = instance.activate(tenantID: tenantID, settings: settings) {
-                logger.error("a recorded activation failed", metadata: [
-                    "plugin": "\(instance.name)", "tenant": "\(tenantID)", "status": "\(failure.status)", "detail": "\(failure.message)",
-                ])
+                logger.error(
+                    "a recorded activation failed",
+                    metadata: [
+                        "plugin": "\(instance.name)", "tenant": "\(tenantID)", "status": "\(failure.status)",
+                        "detail": "\(failure.message)",
+                    ])
             }
         }
     }

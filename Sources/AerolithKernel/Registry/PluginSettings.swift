@@ -10,8 +10,10 @@ public struct PluginSettings: Sendable, Equatable {
     /// them; every other plugin label value shows as `redacted` (it may be a tenant's data).
     public var metricLabelValues: [String: Set<String>]
 
-    public init(order: [HookKind: [String]] = [:], configuration: [String: [UInt8]] = [:], isolationStrategy: String? = nil,
-                metricLabelValues: [String: Set<String>] = [:]) {
+    public init(
+        order: [HookKind: [String]] = [:], configuration: [String: [UInt8]] = [:], isolationStrategy: String? = nil,
+        metricLabelValues: [String: Set<String>] = [:]
+    ) {
         self.order = order
         self.configuration = configuration
         self.isolationStrategy = isolationStrategy

@@ -26,9 +26,12 @@ public struct CustomRole: Sendable, Equatable {
     /// Lower-case letters, digits, `-` and `_`, starting with a letter; not a reserved name.
     static func validName(_ name: String) -> Bool {
         guard name != APIKey.platformAdminRole, let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
-              name.utf8.count <= nameLengthBytesMax else { return false }
-        return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-            || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+            name.utf8.count <= nameLengthBytesMax
+        else { return false }
+        return name.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+        }
     }
 }
 
@@ -70,8 +73,9 @@ extension CustomRole {
 
     init?(body: String) {
         guard let record = RecordCoding.decode(CustomRoleRecord.self, from: body) else { return nil }
-        self.init(tenantID: record.tenantID, name: record.name, permissions: Set(record.permissions.compactMap(Permission.init(rawValue:))),
-                  createdAt: Timestamp(milliseconds: record.createdAt))
+        self.init(
+            tenantID: record.tenantID, name: record.name, permissions: Set(record.permissions.compactMap(Permission.init(rawValue:))),
+            createdAt: Timestamp(milliseconds: record.createdAt))
     }
 }
 
@@ -81,7 +85,10 @@ public enum PermissionNames {
         var permissions = Set<Permission>()
         for name in names {
             guard let permission = Permission(rawValue: name), Permission.tenantPermissions.contains(permission) else {
-                throw PlatformError(.invalidPermission, "unknown permission \"\(name.prefix(40))\"; use \(Permission.tenantPermissions.sorted().map(\.rawValue).joined(separator: ", "))")
+                throw PlatformError(
+                    .invalidPermission,
+                    "unknown permission \"\(name.prefix(40))\"; use \(Permission.tenantPermissions.sorted().map(\.rawValue).joined(separator: ", "))"
+                )
             }
             permissions.insert(permission)
         }

@@ -6,7 +6,9 @@ extension Platform {
     public func createRole(tenantID: String, name: String, permissions names: [String], grantor: Grant?) async throws -> CustomRole {
         let tenant = try tenant(tenantID)
         guard CustomRole.validName(name) else {
-            throw PlatformError(.invalidRole, "a role name is 1-\(CustomRole.nameLengthBytesMax) lower-case letters, digits, - or _, starting with a letter")
+            throw PlatformError(
+                .invalidRole, "a role name is 1-\(CustomRole.nameLengthBytesMax) lower-case letters, digits, - or _, starting with a letter"
+            )
         }
         guard Role(rawValue: name) == nil else { throw PlatformError(.roleExists, "\"\(name)\" is a built-in role") }
         let permissions = try PermissionNames.parse(names)
@@ -17,8 +19,9 @@ extension Platform {
         }
         let role = CustomRole(tenantID: tenant.id, name: name, permissions: permissions, createdAt: .now())
         do throws(StorageError) {
-            _ = try await store.insert(role.json, id: try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)),
-                                       into: rolesCollection, in: system)
+            _ = try await store.insert(
+                role.json, id: try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)),
+                into: rolesCollection, in: system)
         } catch {
             guard error.code == .documentExists else { throw error }
             throw PlatformError(.roleExists, "this tenant already has a role named \"\(name)\"")
@@ -33,8 +36,10 @@ extension Platform {
         if let cached = roleCache.withLock({ $0[tenantID] }) { return cached }
         let filter = Filter.compare(try FieldPath("tenant_id"), .equal(.string(tenantID)))
         let generation = identityGeneration.load(ordering: .acquiring)
-        let page = try store.query(Query(filter: filter, limit: PlatformLimits.customRolesPerTenantMax), in: rolesCollection, placement: system)
-        let roles = Dictionary(page.documents.compactMap { CustomRole(body: $0.body) }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let page = try store.query(
+            Query(filter: filter, limit: PlatformLimits.customRolesPerTenantMax), in: rolesCollection, placement: system)
+        let roles = Dictionary(
+            page.documents.compactMap { CustomRole(body: $0.body) }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         // Only what nothing changed while it was read is remembered.
         roleCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[tenantID] = roles } }
         return roles
@@ -44,14 +49,18 @@ extension Platform {
     /// `role_in_use` (a role later made with the same name must not grant anything to them).
     public func deleteRole(tenantID: String, name: String) async throws {
         let tenant = try tenant(tenantID)
-        guard try customRoles(tenantID: tenant.id)[name] != nil else { throw PlatformError(.roleNotFound, "no custom role \"\(name.prefix(40))\"") }
+        guard try customRoles(tenantID: tenant.id)[name] != nil else {
+            throw PlatformError(.roleNotFound, "no custom role \"\(name.prefix(40))\"")
+        }
         let keyHolders = try keys(tenantID: tenant.id).filter { $0.revokedAt == nil && $0.role == name }.count
         let userHolders = try allUsers(tenantID: tenant.id).filter { $0.roles.contains(name) }.count
         guard keyHolders == 0 && userHolders == 0 else {
-            throw PlatformError(.roleInUse, "\(userHolders) user(s) and \(keyHolders) key(s) hold the role \"\(name)\"; change or revoke them first")
+            throw PlatformError(
+                .roleInUse, "\(userHolders) user(s) and \(keyHolders) key(s) hold the role \"\(name)\"; change or revoke them first")
         }
-        try await store.delete(try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)), expectedVersion: nil,
-                               in: rolesCollection, placement: system)
+        try await store.delete(
+            try DocumentID(CustomRole.documentID(tenantID: tenant.id, name: name)), expectedVersion: nil,
+            in: rolesCollection, placement: system)
         identityChanged()
         roleCache.withLock { $0[tenant.id] = nil }
     }

@@ -83,7 +83,8 @@ public enum Principal: Sendable, Equatable {
         switch self {
         case .platformAdmin:
             guard permission == .platformAdmin else {
-                throw PlatformError(.forbidden, "the platform admin key manages tenants; use a tenant credential for \(permission.rawValue)")
+                throw PlatformError(
+                    .forbidden, "the platform admin key manages tenants; use a tenant credential for \(permission.rawValue)")
             }
         case .tenant(let caller):
             guard caller.grant.permissions.contains(permission) else {
@@ -91,8 +92,10 @@ public enum Principal: Sendable, Equatable {
             }
             if let scope = caller.grant.collections {
                 guard let collection, scope.contains(collection) else {
-                    throw PlatformError(.forbidden, collection.map { "this credential may not touch the collection \"\($0.prefix(64))\"" }
-                        ?? "this credential is limited to some collections and cannot use this route")
+                    throw PlatformError(
+                        .forbidden,
+                        collection.map { "this credential may not touch the collection \"\($0.prefix(64))\"" }
+                            ?? "this credential is limited to some collections and cannot use this route")
                 }
             }
         }

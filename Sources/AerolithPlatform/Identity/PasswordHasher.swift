@@ -56,9 +56,11 @@ public struct PasswordHasher: Sendable {
     private let pool: FairWorkerPool
 
     /// The executor every hasher of the process shares: password work is bounded process-wide.
-    static let sharedPool = FairWorkerPool(name: "password", limits: .init(
-        threadCount: concurrentHashesMax, runningPerKeyMax: concurrentHashesMax,
-        queuedPerKeyMax: queuedHashesPerTenantMax, queuedTotalMax: queuedHashesMax))
+    static let sharedPool = FairWorkerPool(
+        name: "password",
+        limits: .init(
+            threadCount: concurrentHashesMax, runningPerKeyMax: concurrentHashesMax,
+            queuedPerKeyMax: queuedHashesPerTenantMax, queuedTotalMax: queuedHashesMax))
 
     public init(parameters: Parameters = .standard) {
         self.parameters = parameters
@@ -71,8 +73,10 @@ public struct PasswordHasher: Sendable {
         return try await pool.run(key: tenantID) { () throws -> String in
             let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }
             let key = try Self.derive(password, salt: salt, parameters)
-            return ["scrypt", String(parameters.log2N), String(parameters.blockSize), String(parameters.parallelism),
-                    Data(salt).base64EncodedString(), key.withUnsafeBytes { Data($0) }.base64EncodedString()].joined(separator: "$")
+            return [
+                "scrypt", String(parameters.log2N), String(parameters.blockSize), String(parameters.parallelism),
+                Data(salt).base64EncodedString(), key.withUnsafeBytes { Data($0) }.base64EncodedString(),
+            ].joined(separator: "$")
         }
     }
 
@@ -84,12 +88,13 @@ public struct PasswordHasher: Sendable {
         let result = try await pool.run(key: tenantID) { () -> (Bool, Bool)? in
             let fields = stored.split(separator: "$", omittingEmptySubsequences: false)
             guard fields.count == 6, fields[0] == "scrypt",
-                  let log2N = Int(fields[1]), (1...Self.log2NMax).contains(log2N),
-                  let blockSize = Int(fields[2]), (1...Self.blockSizeMax).contains(blockSize),
-                  let parallelism = Int(fields[3]), (1...Self.parallelismMax).contains(parallelism),
-                  Parameters(log2N: log2N, blockSize: blockSize, parallelism: parallelism).memoryBytes <= Self.memoryBytesMax,
-                  let salt = Data(base64Encoded: String(fields[4])), let expected = Data(base64Encoded: String(fields[5])),
-                  expected.count == Self.derivedKeyBytes else {
+                let log2N = Int(fields[1]), (1...Self.log2NMax).contains(log2N),
+                let blockSize = Int(fields[2]), (1...Self.blockSizeMax).contains(blockSize),
+                let parallelism = Int(fields[3]), (1...Self.parallelismMax).contains(parallelism),
+                Parameters(log2N: log2N, blockSize: blockSize, parallelism: parallelism).memoryBytes <= Self.memoryBytesMax,
+                let salt = Data(base64Encoded: String(fields[4])), let expected = Data(base64Encoded: String(fields[5])),
+                expected.count == Self.derivedKeyBytes
+            else {
                 _ = try? Self.derive(password, salt: [UInt8](repeating: 0, count: Self.saltBytes), parameters)
                 return (false, false)
             }
@@ -111,7 +116,8 @@ public struct PasswordHasher: Sendable {
     }
 
     static func derive(_ password: String, salt: [UInt8], _ parameters: Parameters) throws -> SymmetricKey {
-        try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: derivedKeyBytes,
-                                 rounds: 1 << parameters.log2N, blockSize: parameters.blockSize, parallelism: parameters.parallelism)
+        try KDF.Scrypt.deriveKey(
+            from: Array(password.utf8), salt: salt, outputByteCount: derivedKeyBytes,
+            rounds: 1 << parameters.log2N, blockSize: parameters.blockSize, parallelism: parameters.parallelism)
     }
 }

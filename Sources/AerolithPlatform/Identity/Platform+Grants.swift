@@ -1,6 +1,5 @@
 import AerolithPermissions
 
-
 /// Nobody grants more than they hold: the checks behind user, role and key management.
 extension Platform {
     /// Refuses a grant of `permissions` (and, for a key, `collections`) beyond what `grantor`
@@ -9,7 +8,8 @@ extension Platform {
         guard let grantor else { return }
         let beyond = permissions.subtracting(grantor.permissions)
         guard beyond.isEmpty else {
-            throw PlatformError(.forbidden, "you cannot grant permissions you do not hold: \(beyond.sorted().map(\.rawValue).joined(separator: ", "))")
+            throw PlatformError(
+                .forbidden, "you cannot grant permissions you do not hold: \(beyond.sorted().map(\.rawValue).joined(separator: ", "))")
         }
         if let scope = grantor.collections {
             guard let collections, collections.isSubset(of: scope) else {
@@ -39,7 +39,9 @@ extension Platform {
         let owner = Role.owner.rawValue
         guard user.status == .active, user.roles.contains(owner) else { return }
         if let changed, changed.status == .active, changed.roles.contains(owner) { return }
-        guard try allUsers(tenantID: user.tenantID).contains(where: { $0.id != user.id && $0.status == .active && $0.roles.contains(owner) }) else {
+        guard
+            try allUsers(tenantID: user.tenantID).contains(where: { $0.id != user.id && $0.status == .active && $0.roles.contains(owner) })
+        else {
             throw PlatformError(.lastOwner, "this is the tenant's last active owner; make someone else owner first")
         }
     }

@@ -7,7 +7,9 @@ extension Platform {
     /// Signs a user in: checks the throttle, the password (in constant time, and as slowly for
     /// an unknown email), the user's and tenant's status; then opens a session. `tenantID` is
     /// the tenant's id or its slug (one account, one throttle, whichever names it).
-    public func login(tenantID reference: String, email rawEmail: String, password: String, clientAddress: String?) async throws -> IssuedTokens {
+    public func login(tenantID reference: String, email rawEmail: String, password: String, clientAddress: String?) async throws
+        -> IssuedTokens
+    {
         let email = User.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
         let named = try? self.tenant(named: reference)
         let tenantID = named?.id ?? reference
@@ -51,8 +53,9 @@ extension Platform {
         }
         let now = Timestamp.now()
         let refresh = Self.newRefreshToken(sessionID: RandomID.make(prefix: Session.idPrefix, length: Session.idRandomLength))
-        let session = Session(id: refresh.sessionID, tenantID: user.tenantID, userID: user.id, refreshDigest: APIKey.digest(of: refresh.token),
-                              createdAt: now, expiresAt: Timestamp(milliseconds: now.milliseconds + Int64(identity.sessionAbsoluteLifetimeSeconds) * 1_000))
+        let session = Session(
+            id: refresh.sessionID, tenantID: user.tenantID, userID: user.id, refreshDigest: APIKey.digest(of: refresh.token),
+            createdAt: now, expiresAt: Timestamp(milliseconds: now.milliseconds + Int64(identity.sessionAbsoluteLifetimeSeconds) * 1_000))
         _ = try await store.insert(session.json, id: try DocumentID(session.id), into: sessionsCollection, in: system)
         sessionCache.withLock { $0[session.id] = session }
         logger.info("signed in", metadata: ["tenant": "\(user.tenantID)", "user": "\(user.id)", "session": "\(session.id)"])
@@ -85,12 +88,15 @@ extension Platform {
         guard user.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
         guard try tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
         let next = Self.newRefreshToken(sessionID: session.id)
-        session.previousDigests = Array((session.previousDigests + [session.refreshDigest]).suffix(IdentityLimits.refreshTokenHistoryCountMax))
+        session.previousDigests = Array(
+            (session.previousDigests + [session.refreshDigest]).suffix(IdentityLimits.refreshTokenHistoryCountMax))
         session.refreshDigest = APIKey.digest(of: next.token)
         session.lastUsedAt = now
         do throws(StorageError) {
-            session.version = try await store.replace(try DocumentID(session.id), with: session.json, expectedVersion: session.version,
-                                                      mode: .replaceOnly, in: sessionsCollection, placement: system).document.version
+            session.version = try await store.replace(
+                try DocumentID(session.id), with: session.json, expectedVersion: session.version,
+                mode: .replaceOnly, in: sessionsCollection, placement: system
+            ).document.version
         } catch {
             guard error.code == .versionConflict || error.code == .documentNotFound else { throw error }
             // The same token spent twice at once, or the session ended meanwhile: either way it ends.
@@ -148,14 +154,17 @@ extension Platform {
         let generation = identityGeneration.load(ordering: .acquiring)
         let claims = try await accessTokens.verify(accessToken)
         guard let session = try session(claims.sid), session.isActive, session.userID == claims.sub.value,
-              session.tenantID == claims.tenant else {
+            session.tenantID == claims.tenant
+        else {
             throw PlatformError(.sessionEnded, "the session of this access token has ended")
         }
         guard let user = try user(session.userID) else { throw PlatformError(.sessionEnded, "the user of this session no longer exists") }
         guard user.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
         guard try tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
-        let principal = Principal.tenant(TenantCaller(tenantID: user.tenantID, subject: user.id, kind: .user, grant: try grant(for: user),
-                                                      sessionID: session.id))
+        let principal = Principal.tenant(
+            TenantCaller(
+                tenantID: user.tenantID, subject: user.id, kind: .user, grant: try grant(for: user),
+                sessionID: session.id))
         principalCache.withLock { cache in
             if cache.count >= IdentityLimits.verifiedTokenCacheCountMax { cache.removeAll(keepingCapacity: true) }
             cache[accessToken] = ResolvedAccess(principal: principal, generation: generation, expiresAt: claims.exp.value)
@@ -170,20 +179,23 @@ extension Platform {
 
     func issue(user: User, session: Session, refreshToken: String) async throws -> IssuedTokens {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let claims = AccessClaims(sub: SubjectClaim(value: user.id), tenant: user.tenantID, roles: user.roles, sid: session.id,
-                                  iat: IssuedAtClaim(value: now),
-                                  exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(identity.accessTokenLifetimeSeconds))),
-                                  jti: IDClaim(value: RandomID.make(prefix: "", length: IdentityLimits.tokenIDRandomLength)))
-        return IssuedTokens(accessToken: try await accessTokens.sign(claims), refreshToken: refreshToken,
-                            expiresInSeconds: identity.accessTokenLifetimeSeconds, sessionID: session.id, userID: user.id, tenantID: user.tenantID)
+        let claims = AccessClaims(
+            sub: SubjectClaim(value: user.id), tenant: user.tenantID, roles: user.roles, sid: session.id,
+            iat: IssuedAtClaim(value: now),
+            exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(identity.accessTokenLifetimeSeconds))),
+            jti: IDClaim(value: RandomID.make(prefix: "", length: IdentityLimits.tokenIDRandomLength)))
+        return IssuedTokens(
+            accessToken: try await accessTokens.sign(claims), refreshToken: refreshToken,
+            expiresInSeconds: identity.accessTokenLifetimeSeconds, sessionID: session.id, userID: user.id, tenantID: user.tenantID)
     }
 
     func session(_ id: String) throws -> Session? {
         if let cached = sessionCache.withLock({ $0[id] }) { return cached }
         let generation = identityGeneration.load(ordering: .acquiring)
         guard RandomID.isValid(id, prefix: Session.idPrefix, length: Session.idRandomLength),
-              let document = try store.findDocument(try DocumentID(id), in: sessionsCollection, placement: system),
-              var session = Session(body: document.body) else { return nil }
+            let document = try store.findDocument(try DocumentID(id), in: sessionsCollection, placement: system),
+            var session = Session(body: document.body)
+        else { return nil }
         session.version = document.version
         // Only what nothing changed while it was read is remembered, and never over an entry a
         // change has put there meanwhile (it is newer than what this lookup read).
@@ -192,11 +204,14 @@ extension Platform {
     }
 
     func sessions(ofUser userID: String) throws -> [Session] {
-        let filter = Filter.all([.compare(try FieldPath("user_id"), .equal(.string(userID))), .compare(try FieldPath("active"), .equal(.bool(true)))])
+        let filter = Filter.all([
+            .compare(try FieldPath("user_id"), .equal(.string(userID))), .compare(try FieldPath("active"), .equal(.bool(true))),
+        ])
         var found: [Session] = []
         var cursor: String?
         repeat {
-            let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: sessionsCollection, placement: system)
+            let page = try store.query(
+                Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: sessionsCollection, placement: system)
             found += try page.documents.compactMap { try session($0.id) }
             cursor = page.nextCursor
         } while cursor != nil
@@ -213,8 +228,10 @@ extension Platform {
         // unconditional: ending wins over a refresh racing it (whose conditional write then fails).
         identityChanged()
         sessionCache.withLock { $0[ended.id] = ended }
-        ended.version = try await store.replace(try DocumentID(ended.id), with: ended.json, expectedVersion: nil, mode: .upsert,
-                                                in: sessionsCollection, placement: system).document.version
+        ended.version = try await store.replace(
+            try DocumentID(ended.id), with: ended.json, expectedVersion: nil, mode: .upsert,
+            in: sessionsCollection, placement: system
+        ).document.version
         sessionCache.withLock { $0[ended.id] = ended }
         logger.info("session ended", metadata: ["session": "\(session.id)", "reason": "\(reason)"])
     }
@@ -258,7 +275,8 @@ extension Platform {
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8), right = Array(b.utf8)
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
         guard left.count == right.count else { return false }
         var difference: UInt8 = 0
         for index in left.indices { difference |= left[index] ^ right[index] }

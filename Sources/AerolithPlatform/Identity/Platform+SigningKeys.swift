@@ -27,8 +27,9 @@ extension Platform {
         let page = try store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
         for var key in page.documents.compactMap({ SigningKeyRecord.signingKey(body: $0.body) }) where key.retiredAt == nil {
             key.retiredAt = .now()
-            _ = try await store.replace(try DocumentID(key.kid), with: try SigningKeyRecord(key).object(), expectedVersion: nil, mode: .upsert,
-                                        in: signingKeysCollection, placement: system)
+            _ = try await store.replace(
+                try DocumentID(key.kid), with: try SigningKeyRecord(key).object(), expectedVersion: nil, mode: .upsert,
+                in: signingKeysCollection, placement: system)
         }
         let key = try await storeNewSigningKey()
         await accessTokens.install(key, current: true)
@@ -38,7 +39,9 @@ extension Platform {
 
     private func storeNewSigningKey() async throws -> AccessTokens.SigningKey {
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        let key = AccessTokens.SigningKey(kid: RandomID.make(prefix: "kid_", length: IdentityLimits.signingKeyIDRandomLength), secret: secret, createdAt: .now(), retiredAt: nil)
+        let key = AccessTokens.SigningKey(
+            kid: RandomID.make(prefix: "kid_", length: IdentityLimits.signingKeyIDRandomLength), secret: secret, createdAt: .now(),
+            retiredAt: nil)
         _ = try await store.insert(try SigningKeyRecord(key).object(), id: try DocumentID(key.kid), into: signingKeysCollection, in: system)
         return key
     }
@@ -82,8 +85,10 @@ struct SigningKeyRecord: Codable, Equatable {
 
     static func signingKey(body: String) -> AccessTokens.SigningKey? {
         guard let record = RecordCoding.decode(Self.self, from: body), record.algorithm == AccessTokens.algorithm,
-              let secret = Data(base64Encoded: record.secret), secret.count == AccessTokens.secretLengthBytes else { return nil }
-        return AccessTokens.SigningKey(kid: record.kid, secret: Array(secret), createdAt: Timestamp(milliseconds: record.createdAt),
-                                       retiredAt: record.retiredAt.map(Timestamp.init(milliseconds:)))
+            let secret = Data(base64Encoded: record.secret), secret.count == AccessTokens.secretLengthBytes
+        else { return nil }
+        return AccessTokens.SigningKey(
+            kid: record.kid, secret: Array(secret), createdAt: Timestamp(milliseconds: record.createdAt),
+            retiredAt: record.retiredAt.map(Timestamp.init(milliseconds:)))
     }
 }

@@ -19,14 +19,16 @@ extension Platform {
         let email = User.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
         // One account key for the email across tenants: a lookup cannot multiply the guesses
         // the per-account limit allows.
-        let attempt = try throttle.reserve(account: LoginThrottle.accountKey(tenantID: Self.tenantLookupHashKey, email: email),
-                                           address: clientAddress)
+        let attempt = try throttle.reserve(
+            account: LoginThrottle.accountKey(tenantID: Self.tenantLookupHashKey, email: email),
+            address: clientAddress)
         let accounts = User.normalizedEmail(rawEmail) == nil ? [] : try accountsHolding(email: email)
         let checkable = password.utf8.count <= IdentityLimits.passwordLengthBytesMax
         var matched: [User] = []
         do {
             if accounts.isEmpty || !checkable {
-                try await hasher.verifyNothing(String(password.utf8.prefix(IdentityLimits.passwordLengthBytesMax)) ?? "", tenantID: Self.tenantLookupHashKey)
+                try await hasher.verifyNothing(
+                    String(password.utf8.prefix(IdentityLimits.passwordLengthBytesMax)) ?? "", tenantID: Self.tenantLookupHashKey)
             } else {
                 for account in accounts {
                     let check = try await hasher.verify(password, against: account.passwordHash, tenantID: Self.tenantLookupHashKey)

@@ -4,15 +4,20 @@ import Foundation
 extension Platform {
     /// Creates a user of a tenant. The email must be new to the tenant (another tenant may have
     /// it); `grantor` (nil: the platform admin) must hold every permission the roles grant.
-    public func createUser(tenantID: String, email rawEmail: String, password: String, displayName: String?,
-                           roles: [String], grantor: Grant?) async throws -> User {
-        try await createUser(tenantID: tenantID, email: rawEmail, password: password, displayName: displayName, roles: roles,
-                             grantor: grantor, passwordHash: nil)
+    public func createUser(
+        tenantID: String, email rawEmail: String, password: String, displayName: String?,
+        roles: [String], grantor: Grant?
+    ) async throws -> User {
+        try await createUser(
+            tenantID: tenantID, email: rawEmail, password: password, displayName: displayName, roles: roles,
+            grantor: grantor, passwordHash: nil)
     }
 
     /// `passwordHash`: the password hashed already (signup hashes before it creates anything).
-    func createUser(tenantID: String, email rawEmail: String, password: String, displayName: String?,
-                    roles: [String], grantor: Grant?, passwordHash: String?) async throws -> User {
+    func createUser(
+        tenantID: String, email rawEmail: String, password: String, displayName: String?,
+        roles: [String], grantor: Grant?, passwordHash: String?
+    ) async throws -> User {
         let tenant = try tenant(tenantID)
         let (email, name) = try checkedIdentity(email: rawEmail, password: password, displayName: displayName)
         let checkedRoles = try validRoles(roles, tenantID: tenant.id)
@@ -20,9 +25,10 @@ extension Platform {
         var hash = passwordHash
         if hash == nil { hash = try await hasher.hash(password, tenantID: tenant.id) }
         let now = Timestamp.now()
-        var user = User(id: RandomID.make(prefix: User.idPrefix, length: User.idRandomLength), tenantID: tenant.id, email: email,
-                        displayName: name, status: .active, roles: checkedRoles, passwordHash: hash ?? "",
-                        createdAt: now, updatedAt: now, passwordChangedAt: now)
+        var user = User(
+            id: RandomID.make(prefix: User.idPrefix, length: User.idRandomLength), tenantID: tenant.id, email: email,
+            displayName: name, status: .active, roles: checkedRoles, passwordHash: hash ?? "",
+            createdAt: now, updatedAt: now, passwordChangedAt: now)
         do throws(StorageError) {
             user.version = try await store.insert(user.json, id: try DocumentID(user.id), into: usersCollection, in: system).version
         } catch {
@@ -43,9 +49,11 @@ extension Platform {
         try checkPassword(password)
         let name = displayName ?? String(email.prefix { $0 != "@" })
         guard validDisplayName(name, lengthBytesMax: IdentityLimits.displayNameLengthBytesMax) else {
-            throw PlatformError(.invalidDisplayName, displayName == nil
-                ? "the email's local part is not a usable display name; give display_name"
-                : "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
+            throw PlatformError(
+                .invalidDisplayName,
+                displayName == nil
+                    ? "the email's local part is not a usable display name; give display_name"
+                    : "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
         }
         return (email, name)
     }
@@ -70,15 +78,18 @@ extension Platform {
     /// The user as stored now, bypassing the cache.
     func storedUser(_ id: String) throws -> User? {
         guard RandomID.isValid(id, prefix: User.idPrefix, length: User.idRandomLength),
-              let document = try store.findDocument(try DocumentID(id), in: usersCollection, placement: system),
-              var user = User(body: document.body) else { return nil }
+            let document = try store.findDocument(try DocumentID(id), in: usersCollection, placement: system),
+            var user = User(body: document.body)
+        else { return nil }
         user.version = document.version
         return user
     }
 
     func user(tenantID: String, email: String) throws -> User? {
-        let filter = Filter.all([.compare(try FieldPath("tenant_id"), .equal(.string(tenantID))),
-                                 .compare(try FieldPath("email"), .equal(.string(email)))])
+        let filter = Filter.all([
+            .compare(try FieldPath("tenant_id"), .equal(.string(tenantID))),
+            .compare(try FieldPath("email"), .equal(.string(email))),
+        ])
         guard let document = try store.query(Query(filter: filter, limit: 1), in: usersCollection, placement: system).documents.first else {
             return nil
         }
@@ -89,8 +100,9 @@ extension Platform {
     public func users(tenantID: String, limit: Int, cursor: String?) throws -> (users: [User], nextCursor: String?) {
         let tenant = try tenant(tenantID)
         let filter = Filter.compare(try FieldPath("tenant_id"), .equal(.string(tenant.id)))
-        let page = try store.query(Query(filter: filter, limit: min(max(limit, 1), PlatformLimits.tenantPageSizeMax), cursor: cursor),
-                                   in: usersCollection, placement: system)
+        let page = try store.query(
+            Query(filter: filter, limit: min(max(limit, 1), PlatformLimits.tenantPageSizeMax), cursor: cursor),
+            in: usersCollection, placement: system)
         return (try page.documents.compactMap { try user($0.id) }, page.nextCursor)
     }
 
@@ -110,14 +122,18 @@ extension Platform {
     /// `user_suspended`) from the next request and sign-in is refused; resuming lets them back.
     /// The grantor must hold everything the user holds now and everything the new roles grant,
     /// and the tenant keeps an active owner.
-    public func updateUser(_ id: String, tenantID: String, displayName: String?, status: String?, roles: [String]?,
-                           grantor: Grant?) async throws -> User {
+    public func updateUser(
+        _ id: String, tenantID: String, displayName: String?, status: String?, roles: [String]?,
+        grantor: Grant?
+    ) async throws -> User {
         let current = try user(id, tenantID: tenantID)
         try checkManageable(current, by: grantor)
         var user = current
         if let displayName {
             guard validDisplayName(displayName, lengthBytesMax: IdentityLimits.displayNameLengthBytesMax) else {
-                throw PlatformError(.invalidDisplayName, "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
+                throw PlatformError(
+                    .invalidDisplayName,
+                    "a display name is 1-\(IdentityLimits.displayNameLengthBytesMax) bytes of text without control characters")
             }
             user.displayName = displayName
         }
@@ -184,8 +200,10 @@ extension Platform {
     func save(_ user: User) async throws -> User {
         var saved = user
         do throws(StorageError) {
-            saved.version = try await store.replace(try DocumentID(user.id), with: user.json, expectedVersion: user.version, mode: .replaceOnly,
-                                                    in: usersCollection, placement: system).document.version
+            saved.version = try await store.replace(
+                try DocumentID(user.id), with: user.json, expectedVersion: user.version, mode: .replaceOnly,
+                in: usersCollection, placement: system
+            ).document.version
         } catch {
             guard error.code == .versionConflict || error.code == .documentNotFound else { throw error }
             userCache.withLock { _ = $0.removeValue(forKey: user.id) }
@@ -198,8 +216,9 @@ extension Platform {
 
     func checkPassword(_ password: String) throws(PlatformError) {
         guard (IdentityLimits.passwordLengthBytesMin...IdentityLimits.passwordLengthBytesMax).contains(password.utf8.count) else {
-            throw PlatformError(.invalidPassword,
-                                "a password is \(IdentityLimits.passwordLengthBytesMin)-\(IdentityLimits.passwordLengthBytesMax) bytes long")
+            throw PlatformError(
+                .invalidPassword,
+                "a password is \(IdentityLimits.passwordLengthBytesMin)-\(IdentityLimits.passwordLengthBytesMax) bytes long")
         }
     }
 
@@ -208,7 +227,9 @@ extension Platform {
             throw PlatformError(.invalidRole, "a user holds 1-\(IdentityLimits.rolesPerUserMax) roles")
         }
         for role in roles where try permissions(ofRole: role, tenantID: tenantID) == nil {
-            throw PlatformError(.invalidRole, "unknown role \"\(role.prefix(40))\"; use a custom role or \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw PlatformError(
+                .invalidRole,
+                "unknown role \"\(role.prefix(40))\"; use a custom role or \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return Array(Set(roles)).sorted()
     }

@@ -71,8 +71,9 @@ extension Session {
 
     init?(body: String) {
         guard let record = RecordCoding.decode(SessionRecord.self, from: body) else { return nil }
-        self.init(id: record.sessionID, tenantID: record.tenantID, userID: record.userID, refreshDigest: record.refreshDigest,
-                  createdAt: Timestamp(milliseconds: record.createdAt), expiresAt: Timestamp(milliseconds: record.expiresAt))
+        self.init(
+            id: record.sessionID, tenantID: record.tenantID, userID: record.userID, refreshDigest: record.refreshDigest,
+            createdAt: Timestamp(milliseconds: record.createdAt), expiresAt: Timestamp(milliseconds: record.expiresAt))
         previousDigests = record.previousDigests
         lastUsedAt = Timestamp(milliseconds: record.lastUsedAt)
         revokedAt = record.revokedAt.map(Timestamp.init(milliseconds:))

@@ -1,6 +1,6 @@
 import AerolithJSON
-import Foundation
 import AerolithStorage
+import Foundation
 
 /// A person who signs in to one tenant. The same email may belong to users of two tenants.
 public struct User: Sendable, Equatable {
@@ -26,8 +26,10 @@ public struct User: Sendable, Equatable {
     static let idPrefix = "usr_"
     static let idRandomLength = 20
 
-    init(id: String, tenantID: String, email: String, displayName: String, status: Status, roles: [String], passwordHash: String,
-         createdAt: Timestamp, updatedAt: Timestamp, passwordChangedAt: Timestamp) {
+    init(
+        id: String, tenantID: String, email: String, displayName: String, status: Status, roles: [String], passwordHash: String,
+        createdAt: Timestamp, updatedAt: Timestamp, passwordChangedAt: Timestamp
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.email = email
@@ -45,8 +47,9 @@ public struct User: Sendable, Equatable {
         let email = text.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.utf8.count <= IdentityLimits.emailLengthBytesMax, parts.count == 2, !parts[0].isEmpty,
-              parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
+            parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+            !email.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+        else { return nil }
         return email
     }
 }

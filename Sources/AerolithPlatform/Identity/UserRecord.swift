@@ -61,9 +61,12 @@ extension User {
     }
 
     init?(body: String) {
-        guard let record = RecordCoding.decode(UserRecord.self, from: body), let status = Status(rawValue: record.status) else { return nil }
-        self.init(id: record.userID, tenantID: record.tenantID, email: record.email, displayName: record.displayName, status: status,
-                  roles: record.roles, passwordHash: record.passwordHash, createdAt: Timestamp(milliseconds: record.createdAt),
-                  updatedAt: Timestamp(milliseconds: record.updatedAt), passwordChangedAt: Timestamp(milliseconds: record.passwordChangedAt))
+        guard let record = RecordCoding.decode(UserRecord.self, from: body), let status = Status(rawValue: record.status) else {
+            return nil
+        }
+        self.init(
+            id: record.userID, tenantID: record.tenantID, email: record.email, displayName: record.displayName, status: status,
+            roles: record.roles, passwordHash: record.passwordHash, createdAt: Timestamp(milliseconds: record.createdAt),
+            updatedAt: Timestamp(milliseconds: record.updatedAt), passwordChangedAt: Timestamp(milliseconds: record.passwordChangedAt))
     }
 }

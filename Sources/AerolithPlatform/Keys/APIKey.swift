@@ -30,8 +30,10 @@ public struct APIKey: Sendable, Equatable {
     static let secretPrefix = "ak_"
     static let secretRandomLength = 52
 
-    init(id: String, tenantID: String?, name: String, role: String?, permissions: Set<Permission>? = nil, collections: [String]? = nil,
-         hint: String, createdAt: Timestamp, revokedAt: Timestamp?) {
+    init(
+        id: String, tenantID: String?, name: String, role: String?, permissions: Set<Permission>? = nil, collections: [String]? = nil,
+        hint: String, createdAt: Timestamp, revokedAt: Timestamp?
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.name = name

@@ -84,8 +84,9 @@ extension APIKey {
         }
         let permissions = record.permissions.map { Set($0.compactMap(Permission.init(rawValue:))) }
         guard record.tenantID == nil || role != nil || permissions != nil else { return nil }
-        self.init(id: record.keyID, tenantID: record.tenantID, name: record.name, role: role, permissions: permissions,
-                  collections: record.collections, hint: record.hint, createdAt: Timestamp(milliseconds: record.createdAt),
-                  revokedAt: record.revokedAt.map(Timestamp.init(milliseconds:)))
+        self.init(
+            id: record.keyID, tenantID: record.tenantID, name: record.name, role: role, permissions: permissions,
+            collections: record.collections, hint: record.hint, createdAt: Timestamp(milliseconds: record.createdAt),
+            revokedAt: record.revokedAt.map(Timestamp.init(milliseconds:)))
     }
 }

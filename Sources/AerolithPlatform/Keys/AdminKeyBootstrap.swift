@@ -1,5 +1,6 @@
 import AerolithStorage
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,7 +68,10 @@ public enum AdminKeyBootstrap {
         let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let printable = secret.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }
         guard printable, (PlatformLimits.adminKeyLengthBytesMin...PlatformLimits.adminKeyLengthBytesMax).contains(secret.utf8.count) else {
-            throw PlatformError(.invalidAdminKey, "the admin key in \(path) must be \(PlatformLimits.adminKeyLengthBytesMin)-\(PlatformLimits.adminKeyLengthBytesMax) printable ASCII characters without spaces")
+            throw PlatformError(
+                .invalidAdminKey,
+                "the admin key in \(path) must be \(PlatformLimits.adminKeyLengthBytesMin)-\(PlatformLimits.adminKeyLengthBytesMax) printable ASCII characters without spaces"
+            )
         }
         return secret
     }

@@ -6,18 +6,23 @@ extension Platform {
     /// stored only as a digest.
     /// `grantor` (nil: the platform admin) must hold every permission the key grants, and a
     /// grantor limited to some collections can only make keys limited to those.
-    public func createKey(tenantID: String, name: String, role roleName: String?, permissions permissionNames: [String]? = nil,
-                          collections: [String]? = nil, grantor: Grant? = nil) async throws -> (key: APIKey, secret: String) {
+    public func createKey(
+        tenantID: String, name: String, role roleName: String?, permissions permissionNames: [String]? = nil,
+        collections: [String]? = nil, grantor: Grant? = nil
+    ) async throws -> (key: APIKey, secret: String) {
         let tenant = try tenant(tenantID)
         guard validDisplayName(name, lengthBytesMax: PlatformLimits.keyNameLengthBytesMax) else {
-            throw PlatformError(.invalidKeyName, "a key name is 1-\(PlatformLimits.keyNameLengthBytesMax) bytes of text without control characters")
+            throw PlatformError(
+                .invalidKeyName, "a key name is 1-\(PlatformLimits.keyNameLengthBytesMax) bytes of text without control characters")
         }
         var role: String?
         var permissions: Set<Permission>?
         switch (roleName, permissionNames) {
         case (let name?, nil):
             guard try self.permissions(ofRole: name, tenantID: tenant.id) != nil else {
-                throw PlatformError(.invalidRole, "unknown role \"\(name.prefix(40))\"; use a custom role or \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw PlatformError(
+                    .invalidRole,
+                    "unknown role \"\(name.prefix(40))\"; use a custom role or \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             role = name
         case (nil, let names?):
@@ -30,7 +35,8 @@ extension Platform {
         }
         if let collections {
             guard !collections.isEmpty, collections.count <= PlatformLimits.keyCollectionsMax,
-                  collections.allSatisfy({ (try? CollectionName($0)) != nil }) else {
+                collections.allSatisfy({ (try? CollectionName($0)) != nil })
+            else {
                 throw PlatformError(.invalidKeyScope, "collections is a list of 1-\(PlatformLimits.keyCollectionsMax) collection names")
             }
         }
@@ -39,14 +45,18 @@ extension Platform {
         guard try keys(tenantID: tenant.id).filter({ $0.revokedAt == nil }).count < PlatformLimits.keysPerTenantMax else {
             throw PlatformError(.keyLimitReached, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) active keys; revoke one first")
         }
-        return try await storeKey(secret: APIKey.newSecret(), tenantID: tenant.id, name: name, role: role, permissions: permissions,
-                                  collections: collections.map { Array(Set($0)).sorted() })
+        return try await storeKey(
+            secret: APIKey.newSecret(), tenantID: tenant.id, name: name, role: role, permissions: permissions,
+            collections: collections.map { Array(Set($0)).sorted() })
     }
 
-    func storeKey(secret: String, tenantID: String?, name: String, role: String?, permissions: Set<Permission>? = nil,
-                  collections: [String]? = nil) async throws -> (key: APIKey, secret: String) {
-        let key = APIKey(id: RandomID.make(prefix: "key_", length: 16), tenantID: tenantID, name: name, role: role, permissions: permissions,
-                         collections: collections, hint: String(secret.prefix(7)), createdAt: .now(), revokedAt: nil)
+    func storeKey(
+        secret: String, tenantID: String?, name: String, role: String?, permissions: Set<Permission>? = nil,
+        collections: [String]? = nil
+    ) async throws -> (key: APIKey, secret: String) {
+        let key = APIKey(
+            id: RandomID.make(prefix: "key_", length: 16), tenantID: tenantID, name: name, role: role, permissions: permissions,
+            collections: collections, hint: String(secret.prefix(7)), createdAt: .now(), revokedAt: nil)
         let digest = APIKey.digest(of: secret)
         _ = try await store.insert(key.json, id: try DocumentID(digest), into: keysCollection, in: system)
         keyCache.withLock { $0[digest] = key }
@@ -64,7 +74,8 @@ extension Platform {
         var records: [(String, APIKey)] = []
         var cursor: String?
         repeat {
-            let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: keysCollection, placement: system)
+            let page = try store.query(
+                Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: keysCollection, placement: system)
             records += page.documents.compactMap { document in APIKey(body: document.body).map { (document.id, $0) } }
             cursor = page.nextCursor
         } while cursor != nil
@@ -86,10 +97,13 @@ extension Platform {
         }
         if let revoker {
             let held = try key.permissions ?? permissions(ofRoles: key.role.map { [$0] } ?? [], tenantID: tenant.id)
-            guard held.isSubset(of: revoker.permissions), revoker.collections.map({ scope in
-                key.collections.map { Set($0).isSubset(of: scope) } ?? false
-            }) ?? true else {
-                throw PlatformError(.forbidden, "this key holds permissions or collections you do not; only someone holding all of them can revoke it")
+            guard held.isSubset(of: revoker.permissions),
+                revoker.collections.map({ scope in
+                    key.collections.map { Set($0).isSubset(of: scope) } ?? false
+                }) ?? true
+            else {
+                throw PlatformError(
+                    .forbidden, "this key holds permissions or collections you do not; only someone holding all of them can revoke it")
             }
         }
         if key.revokedAt != nil { return key }
@@ -98,10 +112,12 @@ extension Platform {
 
     @discardableResult
     func revoke(_ key: APIKey, digest: String) async throws -> APIKey {
-        let revoked = APIKey(id: key.id, tenantID: key.tenantID, name: key.name, role: key.role, permissions: key.permissions,
-                             collections: key.collections, hint: key.hint, createdAt: key.createdAt, revokedAt: .now())
-        _ = try await store.replace(try DocumentID(digest), with: revoked.json, expectedVersion: nil, mode: .upsert,
-                                    in: keysCollection, placement: system)
+        let revoked = APIKey(
+            id: key.id, tenantID: key.tenantID, name: key.name, role: key.role, permissions: key.permissions,
+            collections: key.collections, hint: key.hint, createdAt: key.createdAt, revokedAt: .now())
+        _ = try await store.replace(
+            try DocumentID(digest), with: revoked.json, expectedVersion: nil, mode: .upsert,
+            in: keysCollection, placement: system)
         identityChanged()
         keyCache.withLock { $0[digest] = revoked }
         logger.info("revoked key", metadata: ["tenant": "\(key.tenantID ?? "-")", "key": "\(key.id)"])

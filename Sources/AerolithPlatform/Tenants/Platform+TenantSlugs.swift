@@ -16,7 +16,8 @@ extension Platform {
     func tenantID(bySlug slug: String) throws -> String? {
         if let id = tenantIDsBySlug.withLock({ $0[slug] }) { return id }
         let filter = Filter.compare(try FieldPath("slug"), .equal(.string(slug)))
-        guard let document = try store.query(Query(filter: filter, limit: 1), in: tenantsCollection, placement: system).documents.first else {
+        guard let document = try store.query(Query(filter: filter, limit: 1), in: tenantsCollection, placement: system).documents.first
+        else {
             return nil
         }
         tenantIDsBySlug.withLock { $0[slug] = document.id }
@@ -65,14 +66,16 @@ extension Platform {
         let slugPath = try FieldPath("slug")
         let indexed = try store.indexes(on: tenantsCollection, placement: system).map(\.name)
         if !indexed.contains("by_slug") {
-            _ = try await store.createIndex(try IndexDefinition(name: "by_slug", paths: [slugPath], unique: true),
-                                            on: tenantsCollection, placement: system)
+            _ = try await store.createIndex(
+                try IndexDefinition(name: "by_slug", paths: [slugPath], unique: true),
+                on: tenantsCollection, placement: system)
         }
         var missing: [(tenant: Tenant, version: Int64)] = []
         var cursor: String?
         repeat {
-            let page = try store.query(Query(filter: .compare(slugPath, .exists(false)), limit: PlatformLimits.tenantPageSizeMax, cursor: cursor),
-                                       in: tenantsCollection, placement: system)
+            let page = try store.query(
+                Query(filter: .compare(slugPath, .exists(false)), limit: PlatformLimits.tenantPageSizeMax, cursor: cursor),
+                in: tenantsCollection, placement: system)
             missing += page.documents.compactMap { document in Tenant(document: document).map { ($0, document.version) } }
             cursor = page.nextCursor
         } while cursor != nil
@@ -88,11 +91,13 @@ extension Platform {
 
     private func backfillSlug(of old: Tenant, version: Int64) async throws -> String? {
         for slug in TenantSlug.candidates(name: old.name, id: old.id) where try tenantID(bySlug: slug) == nil {
-            let tenant = Tenant(id: old.id, slug: slug, name: old.name, plan: old.plan, status: old.status, createdAt: old.createdAt,
-                                placement: old.placement)
+            let tenant = Tenant(
+                id: old.id, slug: slug, name: old.name, plan: old.plan, status: old.status, createdAt: old.createdAt,
+                placement: old.placement)
             do throws(StorageError) {
-                _ = try await store.replace(try DocumentID(old.id), with: tenant.json, expectedVersion: version, mode: .replaceOnly,
-                                            in: tenantsCollection, placement: system)
+                _ = try await store.replace(
+                    try DocumentID(old.id), with: tenant.json, expectedVersion: version, mode: .replaceOnly,
+                    in: tenantsCollection, placement: system)
             } catch {
                 guard error.code == .uniqueViolation else { throw error }
                 continue

@@ -8,7 +8,8 @@ extension Platform {
         // against that version, so two changes racing each other cannot undo one another.
         _ = try tenant(id)
         guard let document = try store.findDocument(try DocumentID(id), in: tenantsCollection, placement: system),
-              let current = Tenant(document: document) else {
+            let current = Tenant(document: document)
+        else {
             throw PlatformError(.tenantNotFound, "tenant \"\(id.prefix(40))\" does not exist")
         }
         var status = current.status
@@ -21,15 +22,18 @@ extension Platform {
         var plan = current.plan
         if let planName {
             guard let known = Plan(rawValue: planName) else {
-                throw PlatformError(.invalidPlan, "unknown plan \"\(planName.prefix(40))\"; use \(Plan.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw PlatformError(
+                    .invalidPlan, "unknown plan \"\(planName.prefix(40))\"; use \(Plan.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             plan = known
         }
-        let updated = Tenant(id: current.id, slug: current.slug, name: current.name, plan: plan, status: status, createdAt: current.createdAt,
-                             placement: current.placement)
+        let updated = Tenant(
+            id: current.id, slug: current.slug, name: current.name, plan: plan, status: status, createdAt: current.createdAt,
+            placement: current.placement)
         do throws(StorageError) {
-            _ = try await store.replace(try DocumentID(updated.id), with: updated.json, expectedVersion: document.version, mode: .replaceOnly,
-                                        in: tenantsCollection, placement: system)
+            _ = try await store.replace(
+                try DocumentID(updated.id), with: updated.json, expectedVersion: document.version, mode: .replaceOnly,
+                in: tenantsCollection, placement: system)
         } catch {
             guard error.code == .versionConflict || error.code == .documentNotFound else { throw error }
             throw PlatformError(.concurrentChange, "the tenant changed while this change was made; try again")

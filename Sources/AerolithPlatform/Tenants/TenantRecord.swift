@@ -52,13 +52,15 @@ extension Tenant {
 
     init?(document: Document) {
         guard let record = RecordCoding.decode(TenantRecord.self, from: document.body),
-              let plan = Plan(rawValue: record.plan), let status = Status(rawValue: record.status) else { return nil }
+            let plan = Plan(rawValue: record.plan), let status = Status(rawValue: record.status)
+        else { return nil }
         var placement: Placement?
         if let prefix = record.tablePrefix {
             placement = try? Placement(database: record.database ?? Placement.sharedDatabase, tablePrefix: prefix)
             if placement == nil { return nil }
         }
-        self.init(id: document.id, slug: record.slug ?? "", name: record.name, plan: plan, status: status,
-                  createdAt: Timestamp(milliseconds: record.createdAt), placement: placement)
+        self.init(
+            id: document.id, slug: record.slug ?? "", name: record.name, plan: plan, status: status,
+            createdAt: Timestamp(milliseconds: record.createdAt), placement: placement)
     }
 }

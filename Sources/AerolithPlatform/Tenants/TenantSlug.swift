@@ -29,10 +29,12 @@ public enum TenantSlug {
     public static func isWellFormed(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (lengthCharactersMin...lengthCharactersMax).contains(bytes.count),
-              bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
+            bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
+        else { return false }
         var previous: UInt8 = 0
         for byte in bytes {
-            let alphanumeric = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            let alphanumeric =
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
             guard alphanumeric || (byte == UInt8(ascii: "-") && previous != UInt8(ascii: "-")) else { return false }
             previous = byte
         }
@@ -42,7 +44,10 @@ public enum TenantSlug {
     /// Throws `invalid_slug` unless `text` is a slug a caller may choose.
     static func check(_ text: String) throws(PlatformError) {
         guard isWellFormed(text) else {
-            throw PlatformError(.invalidSlug, "slug \"\(text.prefix(48))\" is not \(lengthCharactersMin)-\(lengthCharactersMax) lowercase letters, digits and single hyphens, starting and ending with a letter or digit")
+            throw PlatformError(
+                .invalidSlug,
+                "slug \"\(text.prefix(48))\" is not \(lengthCharactersMin)-\(lengthCharactersMax) lowercase letters, digits and single hyphens, starting and ending with a letter or digit"
+            )
         }
         guard !reserved.contains(text) else {
             throw PlatformError(.invalidSlug, "slug \"\(text)\" is reserved; choose another")

@@ -26,7 +26,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // The metrics token is not an identity: the metrics route checks it itself.
-        guard let header = request.headers[.authorization], request.uri.path != MetricsAccess.path else { return try await next(request, context) }
+        guard let header = request.headers[.authorization], request.uri.path != MetricsAccess.path else {
+            return try await next(request, context)
+        }
         guard header.utf8.count <= ServerLimits.authorizationHeaderLengthBytesMax else {
             throw PlatformError(.unauthenticated, "the Authorization header is too long")
         }
@@ -52,8 +54,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         // credential it does not know goes to the providers.
         do {
             context.principal = try platform.authenticate(secret: secret)
-        } catch let error as PlatformError where error.code == .unauthenticated && plugins.hasAuthenticationProviders
-            && !secret.hasPrefix(Self.apiKeyPrefix) {
+        } catch let error as PlatformError
+            where error.code == .unauthenticated && plugins.hasAuthenticationProviders
+            && !secret.hasPrefix(Self.apiKeyPrefix)
+        {
             context.principal = try provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
         }
         return try await next(request, context)
@@ -61,8 +65,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     /// Asks the plugins' authentication providers, then checks the claims the accepting one wrote.
     private func provider(_ request: Request, scheme: String, credentials: String, requestID: String) throws -> Principal {
-        let input = PluginRegistry.AuthenticateInput(scheme: scheme, credentials: credentials, method: request.method.rawValue,
-                                                     path: request.uri.path, headersJSON: PluginMountedRoutes.headersJSON(request.headers))
+        let input = PluginRegistry.AuthenticateInput(
+            scheme: scheme, credentials: credentials, method: request.method.rawValue,
+            path: request.uri.path, headersJSON: PluginMountedRoutes.headersJSON(request.headers))
         switch plugins.authenticate(requestID: requestID, input) {
         case .passed:
             throw PlatformError(.unauthenticated, "the credential is not valid")
@@ -79,10 +84,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// the providing plugin must be active for it.
     private func principal(claims bytes: [UInt8], plugin: String) throws -> Principal {
         let invalid = PlatformError(.unauthenticated, "the authentication provider \(plugin) returned invalid claims")
-        guard case .object(let claims)? = try? bytes.withUnsafeBytes({ raw throws(JSONError) in
-            try JSONParser.parse(raw, limits: JSONLimits(depthMax: PluginLimits.claimsDepthMax, sizeBytesMax: PluginLimits.claimsBytesMax))
-        }), let subject = claims["subject"]?.stringValue, !subject.isEmpty,
-              let tenantID = claims["tenant_id"]?.stringValue, let role = claims["role"]?.stringValue.flatMap(Role.init(rawValue:)) else {
+        guard
+            case .object(let claims)? = try? bytes.withUnsafeBytes({ raw throws(JSONError) in
+                try JSONParser.parse(
+                    raw, limits: JSONLimits(depthMax: PluginLimits.claimsDepthMax, sizeBytesMax: PluginLimits.claimsBytesMax))
+            }), let subject = claims["subject"]?.stringValue, !subject.isEmpty,
+            let tenantID = claims["tenant_id"]?.stringValue, let role = claims["role"]?.stringValue.flatMap(Role.init(rawValue:))
+        else {
             throw invalid
         }
         if let expiry = claims["expires_at_ms"] {

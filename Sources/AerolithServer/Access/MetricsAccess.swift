@@ -22,7 +22,8 @@ public enum MetricsAccess {
     /// Throws 401 `metrics_unauthorized` unless the request presents `token`.
     static func check(_ request: Request, token: String?) throws {
         guard let token else {
-            throw refusal("no metrics token is configured (metrics_token / AEROLITH_METRICS_TOKEN / --metrics-token), so /metrics is closed")
+            throw refusal(
+                "no metrics token is configured (metrics_token / AEROLITH_METRICS_TOKEN / --metrics-token), so /metrics is closed")
         }
         guard let header = request.headers[.authorization], header.utf8.count <= ServerLimits.authorizationHeaderLengthBytesMax else {
             throw refusal("use Authorization: Bearer <metrics token>")

@@ -22,8 +22,10 @@ import Synchronization
 struct RouteGuard: Sendable {
     let services: ServerServices
 
-    func respond(to request: Request, context: AerolithRequestContext, access: RouteDefinition.Access,
-                 handler: RouteDefinition.Handler) async throws -> Response {
+    func respond(
+        to request: Request, context: AerolithRequestContext, access: RouteDefinition.Access,
+        handler: RouteDefinition.Handler
+    ) async throws -> Response {
         if case .open = access { return try await handler(request, context) }
         guard let principal = context.principal else {
             throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key or access token>")
@@ -64,8 +66,10 @@ struct RouteGuard: Sendable {
 
     /// Runs the handler and publishes the usage record of the request as it ended. A handler's
     /// error is recorded with the status its problem response carries, then passed on.
-    private func metered(_ request: Request, context: AerolithRequestContext, tenantID: String,
-                         handler: RouteDefinition.Handler) async throws -> Response {
+    private func metered(
+        _ request: Request, context: AerolithRequestContext, tenantID: String,
+        handler: RouteDefinition.Handler
+    ) async throws -> Response {
         let started = ContinuousClock.now
         var request = request
         let bytesIn = RequestByteCount(&request)
@@ -74,14 +78,16 @@ struct RouteGuard: Sendable {
             response = try await handler(request, context)
         } catch {
             let problem = Problem(error).response(requestID: context.requestID)
-            publishUsage(tenantID: tenantID, method: request.method, status: problem.status.code, bytesIn: bytesIn.bytes,
-                         bytesOut: problem.body.contentLength ?? 0, since: started)
+            publishUsage(
+                tenantID: tenantID, method: request.method, status: problem.status.code, bytesIn: bytesIn.bytes,
+                bytesOut: problem.body.contentLength ?? 0, since: started)
             throw error
         }
         // HEAD is answered by this GET handler; the body it drops is never sent.
         let bytesOut = request.method == .head ? 0 : response.body.contentLength ?? 0
-        publishUsage(tenantID: tenantID, method: request.method, status: response.status.code, bytesIn: bytesIn.bytes,
-                     bytesOut: bytesOut, since: started)
+        publishUsage(
+            tenantID: tenantID, method: request.method, status: response.status.code, bytesIn: bytesIn.bytes,
+            bytesOut: bytesOut, since: started)
         return response
     }
 
@@ -89,8 +95,10 @@ struct RouteGuard: Sendable {
     /// "request_bytes":…,"response_bytes":…,"duration_us":…}`. The id is the server's own: the
     /// client's X-Request-ID would let a caller make its records collide with (and be
     /// deduplicated against) earlier ones.
-    private func publishUsage(tenantID: String, method: HTTPRequest.Method, status: Int, bytesIn: Int, bytesOut: Int,
-                              since started: ContinuousClock.Instant) {
+    private func publishUsage(
+        tenantID: String, method: HTTPRequest.Method, status: Int, bytesIn: Int, bytesOut: Int,
+        since started: ContinuousClock.Instant
+    ) {
         let elapsed = started.duration(to: .now)
         let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         services.plugins.publish(tenantID: tenantID, kind: .usage, timeMilliseconds: Timestamp.now().milliseconds) {
@@ -98,7 +106,8 @@ struct RouteGuard: Sendable {
             JSONWriter.writeString(UsageRecordID.make(), into: &bytes)
             bytes += Array(#","method":"#.utf8)
             JSONWriter.writeString(method.rawValue, into: &bytes)
-            bytes += Array(#","status":\#(status),"request_bytes":\#(bytesIn),"response_bytes":\#(bytesOut),"duration_us":\#(microseconds)}"#.utf8)
+            bytes += Array(
+                #","status":\#(status),"request_bytes":\#(bytesIn),"response_bytes":\#(bytesOut),"duration_us":\#(microseconds)}"#.utf8)
             return bytes
         }
     }
@@ -120,10 +129,11 @@ struct RequestByteCount {
             counted = nil
         } else if request.headers[.transferEncoding] != nil {
             let counted = Counted()
-            request.body = HummingbirdCore.RequestBody(asyncSequence: request.body.map { @Sendable buffer in
-                counted.bytes.add(buffer.readableBytes, ordering: .relaxed)
-                return buffer
-            })
+            request.body = HummingbirdCore.RequestBody(
+                asyncSequence: request.body.map { @Sendable buffer in
+                    counted.bytes.add(buffer.readableBytes, ordering: .relaxed)
+                    return buffer
+                })
             declared = nil
             self.counted = counted
         } else {

@@ -34,33 +34,42 @@ public enum AerolithServer {
         // Bootstrap metrics before anything creates a metric: one made earlier would be a no-op.
         _ = metricsRegistry
         try DataDirectory.prepare(configuration.dataDirectory, allowInsecure: configuration.allowInsecureDataDirectory, logger: logger)
-        let store = try DocumentStore(directory: configuration.dataDirectory, durability: configuration.durability,
-                                      queryBudget: configuration.queryBudget, logger: logger)
+        let store = try DocumentStore(
+            directory: configuration.dataDirectory, durability: configuration.durability,
+            queryBudget: configuration.queryBudget, logger: logger)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let plugins = PluginRegistry(
-            directories: PluginDirectories(dataDirectory: configuration.dataDirectory, extra: configuration.pluginDirectories,
-                                           environment: ProcessInfo.processInfo.environment,
-                                           besideExecutable: URL(fileURLWithPath: executable).deletingLastPathComponent().path),
+            directories: PluginDirectories(
+                dataDirectory: configuration.dataDirectory, extra: configuration.pluginDirectories,
+                environment: ProcessInfo.processInfo.environment,
+                besideExecutable: URL(fileURLWithPath: executable).deletingLastPathComponent().path),
             keyValues: store.keyValues, settings: configuration.pluginSettings, logger: logger
         )
         plugins.scan()
-        let platform = try await Platform(store: store, placementStrategy: PluginPlacementStrategy(plugins: plugins),
-                                          identity: configuration.identity, logger: logger)
-        switch try await AdminKeyBootstrap.run(platform: platform, dataDirectory: configuration.dataDirectory,
-                                               suppliedKeyFile: configuration.adminKeyFile) {
+        let platform = try await Platform(
+            store: store, placementStrategy: PluginPlacementStrategy(plugins: plugins),
+            identity: configuration.identity, logger: logger)
+        switch try await AdminKeyBootstrap.run(
+            platform: platform, dataDirectory: configuration.dataDirectory,
+            suppliedKeyFile: configuration.adminKeyFile)
+        {
         case .created(let path):
-            logger.notice("created the platform admin key; it is in the file named here and is not shown again", metadata: ["path": "\(path)"])
+            logger.notice(
+                "created the platform admin key; it is in the file named here and is not shown again", metadata: ["path": "\(path)"])
         case .registeredSupplied(let revokedOthers):
-            logger.notice("the supplied key is now the platform admin key", metadata: [
-                "path": "\(configuration.adminKeyFile ?? "")", "revoked_admin_keys": "\(revokedOthers)",
-            ])
+            logger.notice(
+                "the supplied key is now the platform admin key",
+                metadata: [
+                    "path": "\(configuration.adminKeyFile ?? "")", "revoked_admin_keys": "\(revokedOthers)",
+                ])
         case .existing:
             break
         }
         plugins.startWatching()
-        let services = ServerServices(platform: platform, plugins: plugins, logger: logger,
-                                      blockingWork: FairWorkerPool(name: "blocking", limits: configuration.blockingWork),
-                                      pricingFunction: configuration.pricingFunction, metricsToken: configuration.metricsToken)
+        let services = ServerServices(
+            platform: platform, plugins: plugins, logger: logger,
+            blockingWork: FairWorkerPool(name: "blocking", limits: configuration.blockingWork),
+            pricingFunction: configuration.pricingFunction, metricsToken: configuration.metricsToken)
         let routes = allRoutes(services)
         // HEAD is derived from each GET route by the router: the GET handler runs, its body is dropped.
         let router = Router(context: AerolithRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -78,8 +87,10 @@ public enum AerolithServer {
             router: router,
             server: httpServer(configuration.connections, logger: logger),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "aerolith/\(AerolithVersion.current)"),
-            services: [StorageShutdownService(store: store, plugins: plugins, logger: logger),
-                       SessionCleanupService(platform: platform, logger: logger)],
+            services: [
+                StorageShutdownService(store: store, plugins: plugins, logger: logger),
+                SessionCleanupService(platform: platform, logger: logger),
+            ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("listening", metadata: ["address": "\(host):\(port)", "data_dir": "\(configuration.dataDirectory)"])
@@ -96,23 +107,29 @@ public enum AerolithServer {
         let descriptorLimit = FileDescriptorLimit.raiseToHardLimit()
         let connectionsMax = limits.connectionsMaxFitting(descriptorLimit: descriptorLimit)
         if connectionsMax < limits.connectionsMax {
-            logger.warning("connections_max lowered to fit the file-descriptor limit", metadata: [
-                "connections_max": "\(connectionsMax)", "descriptor_limit": "\(descriptorLimit)",
-            ])
+            logger.warning(
+                "connections_max lowered to fit the file-descriptor limit",
+                metadata: [
+                    "connections_max": "\(connectionsMax)", "descriptor_limit": "\(descriptorLimit)",
+                ])
         }
         let counter = ConnectionCounter(connectionsMax: connectionsMax)
         let headerReadTimeoutSeconds = limits.headerReadTimeoutSeconds
-        return .http1(configuration: .init(
-            additionalChannelHandlers: [ConnectionGuard(counter: counter, headerReadTimeoutSeconds: headerReadTimeoutSeconds, logger: logger)],
-            idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds))
-        ))
+        return .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    ConnectionGuard(counter: counter, headerReadTimeoutSeconds: headerReadTimeoutSeconds, logger: logger)
+                ],
+                idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds))
+            ))
     }
 
     /// Every route the server serves, in documentation order.
     static func allRoutes(_ services: ServerServices) -> [RouteDefinition] {
         let registry = metricsRegistry
         let openAPI = OpenAPICache()
-        let routes = HealthRoutes.routes(services, registry: registry, openAPI: { openAPI.bytes })
+        let routes =
+            HealthRoutes.routes(services, registry: registry, openAPI: { openAPI.bytes })
             + TenantRoutes.routes(services)
             + AuthRoutes.routes(services)
             + UserRoutes.routes(services)

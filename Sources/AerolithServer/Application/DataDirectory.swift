@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,10 +51,13 @@ enum DataDirectory {
     static func prepare(_ path: String, allowInsecure: Bool, logger: Logger) throws {
         var status = stat()
         if stat(path, &status) == 0 {
-            guard status.st_mode & fileTypeBits == directoryType else { throw DataDirectoryError(code: .invalid, message: "\(path) is not a directory") }
+            guard status.st_mode & fileTypeBits == directoryType else {
+                throw DataDirectoryError(code: .invalid, message: "\(path) is not a directory")
+            }
             let shared = status.st_mode & sharedModeBits
             if shared != 0 {
-                let detail = "the data directory \(path) has mode \(String(status.st_mode & 0o777, radix: 8)): group or others can reach the admin key and every tenant's data; run chmod 700 \(path)"
+                let detail =
+                    "the data directory \(path) has mode \(String(status.st_mode & 0o777, radix: 8)): group or others can reach the admin key and every tenant's data; run chmod 700 \(path)"
                 guard allowInsecure else {
                     throw DataDirectoryError(code: .insecure, message: detail + ", or start with --allow-insecure-data-dir")
                 }
@@ -64,13 +68,21 @@ enum DataDirectory {
         }
         guard access(path, W_OK | X_OK) == 0 else {
             let detail = String(cString: strerror(errno)).lowercased()
-            throw DataDirectoryError(code: .notWritable, message: "the data directory \(path) is not writable by this process (\(describe(path)); \(detail)): make it writable by user \(getuid()) (chown, then chmod 700), or choose another directory")
+            throw DataDirectoryError(
+                code: .notWritable,
+                message:
+                    "the data directory \(path) is not writable by this process (\(describe(path)); \(detail)): make it writable by user \(getuid()) (chown, then chmod 700), or choose another directory"
+            )
         }
         for name in databaseFileNames {
             let file = path + "/" + name
             guard access(file, F_OK) == 0, access(file, R_OK | W_OK) != 0 else { continue }
             let detail = String(cString: strerror(errno)).lowercased()
-            throw DataDirectoryError(code: .notWritable, message: "the database file \(file) is not writable by this process (\(describe(file)); \(detail)): make it writable by user \(getuid()) (chown, then chmod 600), or choose another directory")
+            throw DataDirectoryError(
+                code: .notWritable,
+                message:
+                    "the database file \(file) is not writable by this process (\(describe(file)); \(detail)): make it writable by user \(getuid()) (chown, then chmod 600), or choose another directory"
+            )
         }
         try lock(path)
     }
@@ -86,7 +98,10 @@ enum DataDirectory {
             var status = stat()
             if stat(current, &status) == 0 {
                 guard status.st_mode & fileTypeBits == directoryType else {
-                    throw DataDirectoryError(code: .invalid, message: "cannot create the data directory \(path): \(current) is a file, not a directory; choose another directory")
+                    throw DataDirectoryError(
+                        code: .invalid,
+                        message: "cannot create the data directory \(path): \(current) is a file, not a directory; choose another directory"
+                    )
                 }
                 continue
             }
@@ -95,11 +110,21 @@ enum DataDirectory {
                 let detail = String(cString: strerror(reason)).lowercased()
                 switch reason {
                 case EACCES, EPERM:
-                    throw DataDirectoryError(code: .notWritable, message: "cannot create the data directory \(path): its parent \(parent) is not writable by this process (\(describe(parent)); \(detail)); create it yourself (mkdir -p -m 700 \(path)) owned by user \(getuid()), or choose another directory")
+                    throw DataDirectoryError(
+                        code: .notWritable,
+                        message:
+                            "cannot create the data directory \(path): its parent \(parent) is not writable by this process (\(describe(parent)); \(detail)); create it yourself (mkdir -p -m 700 \(path)) owned by user \(getuid()), or choose another directory"
+                    )
                 case EROFS:
-                    throw DataDirectoryError(code: .notWritable, message: "cannot create the data directory \(path): \(parent) is on a read-only file system; choose a directory on a writable one")
+                    throw DataDirectoryError(
+                        code: .notWritable,
+                        message:
+                            "cannot create the data directory \(path): \(parent) is on a read-only file system; choose a directory on a writable one"
+                    )
                 default:
-                    throw DataDirectoryError(code: .invalid, message: "cannot create the data directory \(path): mkdir \(current) failed (\(detail)); choose another directory")
+                    throw DataDirectoryError(
+                        code: .invalid,
+                        message: "cannot create the data directory \(path): mkdir \(current) failed (\(detail)); choose another directory")
                 }
             }
         }
@@ -118,8 +143,11 @@ enum DataDirectory {
         let descriptor = open(file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             let reason = errno
-            throw DataDirectoryError(code: reason == EACCES || reason == EROFS ? .notWritable : .invalid,
-                                     message: "cannot open \(file): \(String(cString: strerror(reason)).lowercased()); make the data directory writable, or choose another")
+            throw DataDirectoryError(
+                code: reason == EACCES || reason == EROFS ? .notWritable : .invalid,
+                message:
+                    "cannot open \(file): \(String(cString: strerror(reason)).lowercased()); make the data directory writable, or choose another"
+            )
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
@@ -129,7 +157,9 @@ enum DataDirectory {
             guard reason == EAGAIN else {
                 throw DataDirectoryError(code: .invalid, message: "cannot lock \(file): \(String(cString: strerror(reason)))")
             }
-            throw DataDirectoryError(code: .locked, message: "the data directory \(path) is in use by another server (pid \(holder ?? "unknown")); stop it first")
+            throw DataDirectoryError(
+                code: .locked, message: "the data directory \(path) is in use by another server (pid \(holder ?? "unknown")); stop it first"
+            )
         }
         let pid = Array("\(getpid())\n".utf8)
         let written = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,10 +37,14 @@ public enum ListenAddress {
         let resolved = getaddrinfo(host, String(port), &hints, &results)
         defer { if let results { freeaddrinfo(results) } }
         guard resolved == 0, let first = results else {
-            throw ListenError(code: .addressUnavailable, message: "cannot listen on \(host):\(port): the host \"\(host)\" does not resolve (\(String(cString: gai_strerror(resolved)))); give an address of this machine such as 127.0.0.1 or 0.0.0.0")
+            throw ListenError(
+                code: .addressUnavailable,
+                message:
+                    "cannot listen on \(host):\(port): the host \"\(host)\" does not resolve (\(String(cString: gai_strerror(resolved)))); give an address of this machine such as 127.0.0.1 or 0.0.0.0"
+            )
         }
         let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
-        guard descriptor >= 0 else { return }  // No socket to try with: the real bind reports.
+        guard descriptor >= 0 else { return } // No socket to try with: the real bind reports.
         defer { close(descriptor) }
         var one: Int32 = 1
         _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -59,11 +64,23 @@ public enum ListenAddress {
         let address = "\(host):\(port)"
         switch code {
         case EADDRINUSE:
-            return ListenError(code: .addressInUse, message: "cannot listen on \(address): another process is already listening there (`ss -ltnp 'sport = :\(port)'` shows which); stop it, or choose another port")
+            return ListenError(
+                code: .addressInUse,
+                message:
+                    "cannot listen on \(address): another process is already listening there (`ss -ltnp 'sport = :\(port)'` shows which); stop it, or choose another port"
+            )
         case EACCES, EPERM:
-            return ListenError(code: .addressForbidden, message: "cannot listen on \(address): ports below 1024 need privileges this process lacks; choose a port of 1024 or more, or give the binary CAP_NET_BIND_SERVICE")
+            return ListenError(
+                code: .addressForbidden,
+                message:
+                    "cannot listen on \(address): ports below 1024 need privileges this process lacks; choose a port of 1024 or more, or give the binary CAP_NET_BIND_SERVICE"
+            )
         case EADDRNOTAVAIL:
-            return ListenError(code: .addressUnavailable, message: "cannot listen on \(address): \(host) is not an address of this machine; give one of its addresses, such as 127.0.0.1 or 0.0.0.0")
+            return ListenError(
+                code: .addressUnavailable,
+                message:
+                    "cannot listen on \(address): \(host) is not an address of this machine; give one of its addresses, such as 127.0.0.1 or 0.0.0.0"
+            )
         default:
             return nil
         }

@@ -38,8 +38,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public static let defaultPort = 8080
     public static let defaultDataDirectory = "./aerolith-data"
 
-    public init(host: String = defaultHost, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
-                durability: DocumentStore.Durability = .processCrash, adminKeyFile: String? = nil, logLevel: Logger.Level = .info) {
+    public init(
+        host: String = defaultHost, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
+        durability: DocumentStore.Durability = .processCrash, adminKeyFile: String? = nil, logLevel: Logger.Level = .info
+    ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory

@@ -75,7 +75,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         started = true
         switch counter.admit(context.channel) {
         case .refused:
-            logger.debug("connection refused: the maximum is open and none is idle", metadata: ["connections_max": "\(counter.connectionsMax)"])
+            logger.debug(
+                "connection refused: the maximum is open and none is idle", metadata: ["connections_max": "\(counter.connectionsMax)"])
             context.close(promise: nil)
             return
         case .admitted(let ticket, let evicted):

@@ -26,8 +26,10 @@ public struct ConnectionLimits: Sendable, Equatable {
     public static let idleTimeoutSecondsRange = 1...86_400
     public static let connectionsMaxRange = 1...1_000_000
 
-    public init(headerReadTimeoutSeconds: Int = headerReadTimeoutSecondsDefault, idleTimeoutSeconds: Int = idleTimeoutSecondsDefault,
-                connectionsMax: Int = connectionsMaxDefault) {
+    public init(
+        headerReadTimeoutSeconds: Int = headerReadTimeoutSecondsDefault, idleTimeoutSeconds: Int = idleTimeoutSecondsDefault,
+        connectionsMax: Int = connectionsMaxDefault
+    ) {
         self.headerReadTimeoutSeconds = headerReadTimeoutSeconds
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.connectionsMax = connectionsMax

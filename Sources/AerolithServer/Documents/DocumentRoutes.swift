@@ -13,7 +13,10 @@ enum DocumentRoutes {
                 method: .post, path: "/v1/collections/{collection}/documents", operationID: "createDocument",
                 summary: "Create a document; the body is the document, with an optional string \"id\"", tag: "documents",
                 access: .permission(.documentsWrite), requestSchema: "DocumentInput",
-                responses: [.init(status: 201, description: "Created", schema: "Document"), .init(status: 409, description: "The id is taken", schema: "Problem")]
+                responses: [
+                    .init(status: 201, description: "Created", schema: "Document"),
+                    .init(status: 409, description: "The id is taken", schema: "Problem"),
+                ]
             ) { request, context in
                 var body = try await RequestBody.object(request, context: context)
                 var id: DocumentID?
@@ -30,13 +33,20 @@ enum DocumentRoutes {
             RouteDefinition(
                 method: .get, path: item, operationID: "getDocument", summary: "Read a document", tag: "documents",
                 access: .permission(.documentsRead), headers: ["If-None-Match"],
-                responses: [.init(status: 200, description: "The document", schema: "Document"), .init(status: 304, description: "Not modified", schema: nil)]
+                responses: [
+                    .init(status: 200, description: "The document", schema: "Document"),
+                    .init(status: 304, description: "Not modified", schema: nil),
+                ]
             ) { request, context in
-                let document = try store.document(try context.documentID(), in: try context.collectionName(),
-                                                  placement: try context.tenantPlacement())
-                if let tags = request.headers[.ifNoneMatch], tags == "*" || tags.split(separator: ",").contains(where: {
-                    $0.trimmingHeaderWhitespace == ResponseJSON.etag(document.version)
-                }) {
+                let document = try store.document(
+                    try context.documentID(), in: try context.collectionName(),
+                    placement: try context.tenantPlacement())
+                if let tags = request.headers[.ifNoneMatch],
+                    tags == "*"
+                        || tags.split(separator: ",").contains(where: {
+                            $0.trimmingHeaderWhitespace == ResponseJSON.etag(document.version)
+                        })
+                {
                     return Response(status: .notModified, headers: [.eTag: ResponseJSON.etag(document.version)])
                 }
                 return ResponseJSON.document(document)
@@ -44,9 +54,11 @@ enum DocumentRoutes {
             RouteDefinition(
                 method: .put, path: item, operationID: "replaceDocument",
                 summary: "Replace (or create) a document. If-Match makes it conditional; If-None-Match: * makes it create-only",
-                tag: "documents", access: .permission(.documentsWrite), requestSchema: "DocumentInput", headers: ["If-Match", "If-None-Match"],
+                tag: "documents", access: .permission(.documentsWrite), requestSchema: "DocumentInput",
+                headers: ["If-Match", "If-None-Match"],
                 responses: [
-                    .init(status: 200, description: "Replaced", schema: "Document"), .init(status: 201, description: "Created", schema: "Document"),
+                    .init(status: 200, description: "Replaced", schema: "Document"),
+                    .init(status: 201, description: "Created", schema: "Document"),
                     .init(status: 412, description: "Precondition failed", schema: "Problem"),
                 ]
             ) { request, context in
@@ -67,22 +79,30 @@ enum DocumentRoutes {
                 method: .patch, path: item, operationID: "patchDocument", summary: "Apply a JSON merge patch (RFC 7396) to a document",
                 tag: "documents", access: .permission(.documentsWrite), requestSchema: "MergePatch",
                 requestMediaTypes: ["application/merge-patch+json", "application/json"], headers: ["If-Match"],
-                responses: [.init(status: 200, description: "Patched", schema: "Document"), .init(status: 412, description: "Precondition failed", schema: "Problem")]
+                responses: [
+                    .init(status: 200, description: "Patched", schema: "Document"),
+                    .init(status: 412, description: "Precondition failed", schema: "Problem"),
+                ]
             ) { request, context in
                 let id = try context.documentID()
                 var patch = try await RequestBody.object(request, context: context, allowMergePatch: true)
                 try Self.removeMatchingID(id, from: &patch)
                 let condition = try Precondition(request)
-                let document = try await DocumentWritePipeline(services, context: context).patch(id, with: patch, expectedVersion: condition.version)
+                let document = try await DocumentWritePipeline(services, context: context).patch(
+                    id, with: patch, expectedVersion: condition.version)
                 return ResponseJSON.document(document)
             },
             RouteDefinition(
                 method: .delete, path: item, operationID: "deleteDocument", summary: "Delete a document", tag: "documents",
                 access: .permission(.documentsWrite), headers: ["If-Match"],
-                responses: [.init(status: 204, description: "Deleted", schema: nil), .init(status: 412, description: "Precondition failed", schema: "Problem")]
+                responses: [
+                    .init(status: 204, description: "Deleted", schema: nil),
+                    .init(status: 412, description: "Precondition failed", schema: "Problem"),
+                ]
             ) { request, context in
                 let condition = try Precondition(request)
-                try await DocumentWritePipeline(services, context: context).delete(try context.documentID(), expectedVersion: condition.version)
+                try await DocumentWritePipeline(services, context: context).delete(
+                    try context.documentID(), expectedVersion: condition.version)
                 return ResponseJSON.noContent()
             },
         ]

@@ -19,13 +19,15 @@ extension DocumentWritePipeline {
                     case .replace(let id, let body, let expected):
                         let current = try store.findDocument(id, in: collection, placement: placement)
                         previousVersions[index] = current?.version ?? 0
-                        let stored = try before(current == nil ? .create : .replace, id: id, body: body, previousVersion: current?.version ?? 0)
+                        let stored = try before(
+                            current == nil ? .create : .replace, id: id, body: body, previousVersion: current?.version ?? 0)
                         prepared[index] = .replace(id: id, body: stored, expectedVersion: expected ?? current?.version)
                     case .patch(let id, let patch, let expected):
                         let current = try store.document(id, in: collection, placement: placement)
                         previousVersions[index] = current.version
                         guard case .object(let currentBody) = try JSONParser.parse(current.body),
-                              case .object(let merged) = MergePatch.apply(patch, to: .object(currentBody)) else {
+                            case .object(let merged) = MergePatch.apply(patch, to: .object(currentBody))
+                        else {
                             throw StorageError(.storageFailure, "document \"\(id)\" is unreadable")
                         }
                         let stored = try before(.patch, id: id, body: merged, previousVersion: current.version)

@@ -1,6 +1,6 @@
 import AerolithJSON
-import AerolithPlatform
 import AerolithKernel
+import AerolithPlatform
 import AerolithStorage
 import Hummingbird
 
@@ -48,7 +48,9 @@ struct DocumentWritePipeline {
         return document
     }
 
-    func replace(_ id: DocumentID, with body: JSONObject, expectedVersion: Int64?, mode: ReplaceMode) async throws -> (document: Document, created: Bool) {
+    func replace(_ id: DocumentID, with body: JSONObject, expectedVersion: Int64?, mode: ReplaceMode) async throws -> (
+        document: Document, created: Bool
+    ) {
         var body = body
         var expected = expectedVersion
         var mode = mode
@@ -70,7 +72,8 @@ struct DocumentWritePipeline {
 
     func patch(_ id: DocumentID, with patch: JSONObject, expectedVersion: Int64?) async throws -> Document {
         guard hooks.hasBeforeWrite else {
-            let document = try await store.patch(id, with: .object(patch), expectedVersion: expectedVersion, in: collection, placement: placement)
+            let document = try await store.patch(
+                id, with: .object(patch), expectedVersion: expectedVersion, in: collection, placement: placement)
             committed(.patch, document)
             return document
         }
@@ -81,13 +84,15 @@ struct DocumentWritePipeline {
                 throw StorageError(.versionConflict, "document \"\(id)\" is at version \(current.version), not \(expectedVersion)")
             }
             guard case .object(let currentBody) = try JSONParser.parse(current.body),
-                  case .object(let merged) = MergePatch.apply(.object(patch), to: .object(currentBody)) else {
+                case .object(let merged) = MergePatch.apply(.object(patch), to: .object(currentBody))
+            else {
                 throw StorageError(.storageFailure, "document \"\(id)\" is unreadable")
             }
             let body = try before(.patch, id: id, body: merged, previousVersion: current.version)
             do throws(StorageError) {
-                let (document, _) = try await store.replace(id, with: body, expectedVersion: current.version, mode: .replaceOnly,
-                                                            in: collection, placement: placement)
+                let (document, _) = try await store.replace(
+                    id, with: body, expectedVersion: current.version, mode: .replaceOnly,
+                    in: collection, placement: placement)
                 committed(.patch, document)
                 return document
             } catch {
@@ -119,16 +124,19 @@ struct DocumentWritePipeline {
     // MARK: Hooks
 
     /// Runs the before-write chain; returns the body to store.
-    func before(_ operation: PluginRegistry.WriteOperation, id: DocumentID, body: JSONObject?, previousVersion: Int64) throws -> JSONObject {
+    func before(_ operation: PluginRegistry.WriteOperation, id: DocumentID, body: JSONObject?, previousVersion: Int64) throws -> JSONObject
+    {
         let bytes = try body.map { Array(try DocumentBody.serialize($0).utf8) } ?? []
-        let input = PluginRegistry.DocumentWriteInput(operation: operation, collection: collection.rawValue, documentID: id.rawValue,
-                                                      body: bytes, previousVersion: previousVersion, version: 0)
+        let input = PluginRegistry.DocumentWriteInput(
+            operation: operation, collection: collection.rawValue, documentID: id.rawValue,
+            body: bytes, previousVersion: previousVersion, version: 0)
         switch plugins.beforeWrite(hooks, tenantID: tenantID, requestID: requestID, input, isValidBody: { Self.parseBody($0) != nil }) {
         case .accepted(let transformed):
             if let transformed, let object = Self.parseBody(transformed) { return object }
             return body ?? JSONObject(members: [])
         case .rejected(let plugin, let code, let message):
-            throw Problem(status: .unprocessableContent, code: code, detail: message.isEmpty ? "the write was rejected by plugin \(plugin)" : message)
+            throw Problem(
+                status: .unprocessableContent, code: code, detail: message.isEmpty ? "the write was rejected by plugin \(plugin)" : message)
         case .failed(let failure):
             throw PluginProblem.failed(failure)
         }
@@ -143,24 +151,29 @@ struct DocumentWritePipeline {
 
     /// After-write hooks and the document event of a committed write.
     func committed(_ operation: PluginRegistry.WriteOperation, _ document: Document) {
-        afterWrite(operation, id: document.id, body: Array(document.body.utf8), previousVersion: document.version - 1, version: document.version)
-        let action = switch operation {
-        case .create: "created"
-        case .replace: "replaced"
-        case .patch: "patched"
-        case .delete: "deleted"
-        }
+        afterWrite(
+            operation, id: document.id, body: Array(document.body.utf8), previousVersion: document.version - 1, version: document.version)
+        let action =
+            switch operation {
+            case .create: "created"
+            case .replace: "replaced"
+            case .patch: "patched"
+            case .delete: "deleted"
+            }
         publish(action: action, id: document.id, version: document.version, body: document.body)
     }
 
     private func afterWrite(_ operation: PluginRegistry.WriteOperation, id: String, body: [UInt8], previousVersion: Int64, version: Int64) {
         guard hooks.hasAfterWrite else { return }
-        let input = PluginRegistry.DocumentWriteInput(operation: operation, collection: collection.rawValue, documentID: id, body: body,
-                                                      previousVersion: previousVersion, version: version)
+        let input = PluginRegistry.DocumentWriteInput(
+            operation: operation, collection: collection.rawValue, documentID: id, body: body,
+            previousVersion: previousVersion, version: version)
         for failure in plugins.afterWrite(hooks, tenantID: tenantID, requestID: requestID, input) {
-            services.logger.warning("an after-write hook failed", metadata: [
-                "plugin": "\(failure.plugin)", "hook": "\(failure.hook)", "status": "\(failure.status)", "detail": "\(failure.message)",
-            ])
+            services.logger.warning(
+                "an after-write hook failed",
+                metadata: [
+                    "plugin": "\(failure.plugin)", "hook": "\(failure.hook)", "status": "\(failure.status)", "detail": "\(failure.message)",
+                ])
         }
     }
 

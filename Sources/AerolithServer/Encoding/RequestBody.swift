@@ -9,10 +9,13 @@ enum RequestBody {
     static func json(_ request: Request, context: AerolithRequestContext, allowMergePatch: Bool = false) async throws -> JSONValue {
         if let contentType = request.headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first.map { $0.trimmingHeaderWhitespace.lowercased() } ?? ""
-            let accepted = mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
+            let accepted =
+                mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
                 || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json") && allowMergePatch)
             guard accepted else {
-                throw ServerError(.unsupportedMediaType, "send JSON with Content-Type: application/json\(allowMergePatch ? " or application/merge-patch+json" : "")")
+                throw ServerError(
+                    .unsupportedMediaType,
+                    "send JSON with Content-Type: application/json\(allowMergePatch ? " or application/merge-patch+json" : "")")
             }
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > ServerLimits.requestBodyBytesMax {
@@ -43,7 +46,8 @@ struct RequestFields {
         self.object = object
         self.allowed = allowed
         if let unknown = object.members.first(where: { !allowed.contains($0.key) }) {
-            throw ServerError(.invalidParameter, "unknown field \"\(unknown.key.prefix(40))\"; expected \(allowed.sorted().joined(separator: ", "))")
+            throw ServerError(
+                .invalidParameter, "unknown field \"\(unknown.key.prefix(40))\"; expected \(allowed.sorted().joined(separator: ", "))")
         }
     }
 

@@ -53,22 +53,25 @@ enum ResponseJSON {
     }
 
     static func collection(_ info: CollectionInfo) -> JSONValue {
-        .object(JSONObject(members: [
-            .init(key: "name", value: .string(info.name)),
-            .init(key: "created_at", value: .string(info.createdAt.rfc3339)),
-            .init(key: "document_count", value: .integer(info.documentCount)),
-            .init(key: "size_bytes", value: .integer(info.sizeBytes)),
-        ]))
+        .object(
+            JSONObject(members: [
+                .init(key: "name", value: .string(info.name)),
+                .init(key: "created_at", value: .string(info.createdAt.rfc3339)),
+                .init(key: "document_count", value: .integer(info.documentCount)),
+                .init(key: "size_bytes", value: .integer(info.sizeBytes)),
+            ]))
     }
 
     static func index(_ info: IndexInfo) -> JSONValue {
-        .object(JSONObject(members: [
-            .init(key: "name", value: .string(info.name)),
-            .init(key: "paths", value: .array(info.paths.map(JSONValue.string))),
-            .init(key: "unique", value: .bool(info.unique)),
-            .init(key: "created_at", value: .string(info.createdAt.rfc3339)),
-            .init(key: "state", value: .string(info.state.rawValue)),
-        ] + (info.failure.map { [JSONObject.Member(key: "failure", value: .string($0))] } ?? [])))
+        .object(
+            JSONObject(
+                members: [
+                    .init(key: "name", value: .string(info.name)),
+                    .init(key: "paths", value: .array(info.paths.map(JSONValue.string))),
+                    .init(key: "unique", value: .bool(info.unique)),
+                    .init(key: "created_at", value: .string(info.createdAt.rfc3339)),
+                    .init(key: "state", value: .string(info.state.rawValue)),
+                ] + (info.failure.map { [JSONObject.Member(key: "failure", value: .string($0))] } ?? [])))
     }
 
     /// `slugDerived` (creation only): whether the slug was derived from the name, the caller
@@ -81,10 +84,13 @@ enum ResponseJSON {
             .init(key: "plan", value: .string(tenant.plan.rawValue)),
             .init(key: "status", value: .string(tenant.status.rawValue)),
             .init(key: "created_at", value: .string(tenant.createdAt.rfc3339)),
-            .init(key: "placement", value: .object(JSONObject(members: [
-                .init(key: "database", value: .string(tenant.placement.database)),
-                .init(key: "table_prefix", value: .string(tenant.placement.tablePrefix)),
-            ]))),
+            .init(
+                key: "placement",
+                value: .object(
+                    JSONObject(members: [
+                        .init(key: "database", value: .string(tenant.placement.database)),
+                        .init(key: "table_prefix", value: .string(tenant.placement.tablePrefix)),
+                    ]))),
         ])
         if let slugDerived { object.set("slug_derived", .bool(slugDerived)) }
         return .object(object)
@@ -107,26 +113,28 @@ enum ResponseJSON {
     }
 
     static func user(_ user: User) -> JSONValue {
-        .object(JSONObject(members: [
-            .init(key: "id", value: .string(user.id)),
-            .init(key: "tenant_id", value: .string(user.tenantID)),
-            .init(key: "email", value: .string(user.email)),
-            .init(key: "display_name", value: .string(user.displayName)),
-            .init(key: "status", value: .string(user.status.rawValue)),
-            .init(key: "roles", value: .array(user.roles.map(JSONValue.string))),
-            .init(key: "created_at", value: .string(user.createdAt.rfc3339)),
-            .init(key: "updated_at", value: .string(user.updatedAt.rfc3339)),
-        ]))
+        .object(
+            JSONObject(members: [
+                .init(key: "id", value: .string(user.id)),
+                .init(key: "tenant_id", value: .string(user.tenantID)),
+                .init(key: "email", value: .string(user.email)),
+                .init(key: "display_name", value: .string(user.displayName)),
+                .init(key: "status", value: .string(user.status.rawValue)),
+                .init(key: "roles", value: .array(user.roles.map(JSONValue.string))),
+                .init(key: "created_at", value: .string(user.createdAt.rfc3339)),
+                .init(key: "updated_at", value: .string(user.updatedAt.rfc3339)),
+            ]))
     }
 
     static func session(_ session: Session, current: String?) -> JSONValue {
-        .object(JSONObject(members: [
-            .init(key: "id", value: .string(session.id)),
-            .init(key: "current", value: .bool(session.id == current)),
-            .init(key: "created_at", value: .string(session.createdAt.rfc3339)),
-            .init(key: "last_used_at", value: .string(session.lastUsedAt.rfc3339)),
-            .init(key: "expires_at", value: .string(session.expiresAt.rfc3339)),
-        ]))
+        .object(
+            JSONObject(members: [
+                .init(key: "id", value: .string(session.id)),
+                .init(key: "current", value: .bool(session.id == current)),
+                .init(key: "created_at", value: .string(session.createdAt.rfc3339)),
+                .init(key: "last_used_at", value: .string(session.lastUsedAt.rfc3339)),
+                .init(key: "expires_at", value: .string(session.expiresAt.rfc3339)),
+            ]))
     }
 
     static func tokens(_ tokens: IssuedTokens) -> JSONObject {

@@ -31,7 +31,9 @@ struct Problem: Error, Sendable {
         case let error as JSONError:
             self.init(StorageError(error))
         case let error as StorageError:
-            self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message, operationIndex: error.operationIndex)
+            self.init(
+                status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message, operationIndex: error.operationIndex
+            )
         case let error as PlatformError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
             retryAfterSeconds = error.retryAfterSeconds
@@ -48,8 +50,9 @@ struct Problem: Error, Sendable {
             switch error.status {
             case .notFound: self.init(status: .notFound, code: ServerError.Code.routeNotFound.rawValue, detail: "no such route")
             case .contentTooLarge:
-                self.init(status: .contentTooLarge, code: ServerError.Code.bodyTooLarge.rawValue,
-                          detail: "the request body exceeds \(ServerLimits.requestBodyBytesMax) bytes")
+                self.init(
+                    status: .contentTooLarge, code: ServerError.Code.bodyTooLarge.rawValue,
+                    detail: "the request body exceeds \(ServerLimits.requestBodyBytesMax) bytes")
             default:
                 self.init(status: error.status, code: "http_\(error.status.code)", detail: error.status.reasonPhrase)
             }
@@ -61,7 +64,7 @@ struct Problem: Error, Sendable {
     static func status(for code: StorageError.Code) -> HTTPResponse.Status {
         switch code {
         case .invalidJSON, .jsonTooDeep, .bodyNotObject, .invalidCollectionName, .invalidDocumentID, .invalidIndex,
-             .invalidQuery, .invalidFilter, .invalidSort, .invalidLimit, .invalidCursor, .invalidBatch, .batchTooLarge:
+            .invalidQuery, .invalidFilter, .invalidSort, .invalidLimit, .invalidCursor, .invalidBatch, .batchTooLarge:
             .badRequest
         case .jsonTooLarge: .contentTooLarge
         case .collectionNotFound, .documentNotFound, .indexNotFound: .notFound
@@ -75,7 +78,8 @@ struct Problem: Error, Sendable {
     static func status(for code: PlatformError.Code) -> HTTPResponse.Status {
         switch code {
         case .invalidTenantName, .invalidPlan, .invalidRole, .invalidKeyName, .invalidEmail, .invalidPassword, .invalidDisplayName,
-             .invalidStatus, .invalidPermission, .invalidKeyScope, .invalidSlug: .badRequest
+            .invalidStatus, .invalidPermission, .invalidKeyScope, .invalidSlug:
+            .badRequest
         case .invalidAdminKey: .internalServerError
         case .tenantNotFound, .keyNotFound, .userNotFound, .sessionNotFound, .roleNotFound: .notFound
         case .keyLimitReached, .emailTaken, .slugTaken, .roleExists, .lastOwner, .concurrentChange, .roleLimitReached, .roleInUse: .conflict

@@ -2,8 +2,8 @@ import AerolithExecution
 import AerolithJSON
 import HTTPTypes
 import Hummingbird
-import Metrics
 import Logging
+import Metrics
 
 /// Turns every error thrown below it into a problem+json response, stamps the request id on
 /// every response, and logs server-side failures. Placed outermost (inside metrics) so no error
@@ -24,21 +24,28 @@ struct ProblemMiddleware: RouterMiddleware {
             if problem.code == ServerError.Code.routeNotFound.rawValue {
                 allowed = routes.allowedMethods(for: request.uri.path)
                 if !allowed.isEmpty {
-                    problem = Problem(status: .methodNotAllowed, code: ServerError.Code.methodNotAllowed.rawValue,
-                                      detail: "\(request.method.rawValue) is not served here; use \(allowed.joined(separator: ", "))")
+                    problem = Problem(
+                        status: .methodNotAllowed, code: ServerError.Code.methodNotAllowed.rawValue,
+                        detail: "\(request.method.rawValue) is not served here; use \(allowed.joined(separator: ", "))")
                 }
             }
             if let refused = error as? WorkRefused {
                 // Load shed as designed, not a failure: counted, and logged only at debug so that a
                 // flood does not also cost a log line per refused request.
                 Counter(label: "aerolith_requests_shed_total", dimensions: [("pool", refused.pool)]).increment()
-                context.logger.debug("request shed", metadata: ["pool": "\(refused.pool)", "reason": "\(refused.reason.rawValue)",
-                                                                "request_id": "\(context.requestID)"])
+                context.logger.debug(
+                    "request shed",
+                    metadata: [
+                        "pool": "\(refused.pool)", "reason": "\(refused.reason.rawValue)",
+                        "request_id": "\(context.requestID)",
+                    ])
             } else if problem.status.code >= 500 {
-                context.logger.error("request failed", metadata: [
-                    "error": "\(String(reflecting: error))", "path": "\(request.uri.path)", "request_id": "\(context.requestID)",
-                    "tenant": "\(context.principal?.tenantID ?? "-")",
-                ])
+                context.logger.error(
+                    "request failed",
+                    metadata: [
+                        "error": "\(String(reflecting: error))", "path": "\(request.uri.path)", "request_id": "\(context.requestID)",
+                        "tenant": "\(context.principal?.tenantID ?? "-")",
+                    ])
             }
             response = problem.response(requestID: context.requestID)
             if !allowed.isEmpty { response.headers[.allow] = allowed.joined(separator: ", ") }
@@ -50,7 +57,8 @@ struct ProblemMiddleware: RouterMiddleware {
     /// The caller's `X-Request-ID` when it is short printable ASCII, else a new random id.
     static func requestID(from request: Request) -> String {
         if let supplied = request.headers[.requestID], !supplied.isEmpty, supplied.utf8.count <= ServerLimits.requestIDLengthBytesMax,
-           supplied.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            supplied.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        {
             return supplied
         }
         var generator = SystemRandomNumberGenerator()

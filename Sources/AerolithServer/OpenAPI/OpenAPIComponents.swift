@@ -22,10 +22,15 @@ enum OpenAPIComponents {
     /// Schemas of the server itself: problems, health, metrics, this document, shared scalars.
     private static var serverSchemas: [(OpenAPI.ComponentKey, JSONSchema)] {
         [
-            (OpenAPI.ComponentKey(stringLiteral: problem), object(required: ["type", "title", "status", "code", "detail"], [
-                "type": text, "title": text, "status": integer, "code": text, "detail": text, "request_id": text,
-                "operation_index": integer,
-            ])),
+            (
+                OpenAPI.ComponentKey(stringLiteral: problem),
+                object(
+                    required: ["type", "title", "status", "code", "detail"],
+                    [
+                        "type": text, "title": text, "status": integer, "code": text, "detail": text, "request_id": text,
+                        "operation_index": integer,
+                    ])
+            ),
             ("Health", object(required: ["status"], ["status": text])),
             ("MetricsText", text),
             ("OpenAPIDocument", object(required: ["openapi", "paths"], closed: false, ["openapi": text, "paths": .object])),

@@ -39,10 +39,13 @@ enum OpenAPIDocument {
             paths: paths,
             components: .init(
                 schemas: OpenAPIComponents.schemas,
-                securitySchemes: [bearerScheme: .b(.http(
-                    scheme: "bearer",
-                    description: "An API key (the platform admin key or a tenant key) or a user's access token"
-                ))]
+                securitySchemes: [
+                    bearerScheme: .b(
+                        .http(
+                            scheme: "bearer",
+                            description: "An API key (the platform admin key or a tenant key) or a user's access token"
+                        ))
+                ]
             )
         )
     }
@@ -88,7 +91,8 @@ enum OpenAPIDocument {
             parameters.append(.parameter(.init(name: header, context: .header(required: false, schema: .string))))
         }
         for query in route.queryParameters {
-            parameters.append(.parameter(.init(name: query.name, context: .query(required: false, schema: queryParameterSchema(query.type)))))
+            parameters.append(
+                .parameter(.init(name: query.name, context: .query(required: false, schema: queryParameterSchema(query.type)))))
         }
         return parameters
     }
@@ -126,7 +130,9 @@ enum OpenAPIDocument {
     private static let problemMediaType = "application/problem+json"
 
     private static var problemResponse: OpenAPI.Response {
-        .init(description: "Problem", content: [contentType(problemMediaType): .content(.init(schema: OpenAPIComponents.ref(OpenAPIComponents.problem)))])
+        .init(
+            description: "Problem",
+            content: [contentType(problemMediaType): .content(.init(schema: OpenAPIComponents.ref(OpenAPIComponents.problem)))])
     }
 
     private static func contentType(_ text: String) -> OpenAPI.ContentType {

@@ -24,8 +24,9 @@ struct PluginPlacementStrategy: TenantPlacementStrategy {
             do {
                 return try Placement(database: database, tablePrefix: prefix)
             } catch {
-                throw Problem(status: .internalServerError, code: "isolation_failed",
-                              detail: "the isolation strategy returned an unusable placement \(database):\(prefix): \(error.message)")
+                throw Problem(
+                    status: .internalServerError, code: "isolation_failed",
+                    detail: "the isolation strategy returned an unusable placement \(database):\(prefix): \(error.message)")
             }
         }
     }

@@ -5,9 +5,10 @@ import HTTPTypes
 enum PluginProblem {
     /// A hook returned a non-OK status (or broke a rule of the ABI): 500, never treated as allow.
     static func failed(_ failure: HookFailure) -> Problem {
-        Problem(status: .internalServerError, code: "plugin_failed",
-                detail: "plugin \(failure.plugin) (hook \(failure.hook)) failed with status \(failure.status)"
-                    + (failure.message.isEmpty ? "" : ": \(failure.message)"))
+        Problem(
+            status: .internalServerError, code: "plugin_failed",
+            detail: "plugin \(failure.plugin) (hook \(failure.hook)) failed with status \(failure.status)"
+                + (failure.message.isEmpty ? "" : ": \(failure.message)"))
     }
 
     /// The problem for a chain's refusal: `.denied` or `.failed` (`.allowed` is not one).

@@ -7,9 +7,11 @@ extension ServerServices {
     /// `{"action","tenant":{"id","name","plan","status"}}`.
     func publishTenantEvent(_ tenant: Tenant, action: String, at time: Timestamp = .now()) {
         plugins.publish(tenantID: tenant.id, kind: .tenant, timeMilliseconds: time.milliseconds) {
-            JSONWriter.bytes(.object(JSONObject(members: [
-                .init(key: "action", value: .string(action)), .init(key: "tenant", value: .object(tenant.summaryJSON)),
-            ])))
+            JSONWriter.bytes(
+                .object(
+                    JSONObject(members: [
+                        .init(key: "action", value: .string(action)), .init(key: "tenant", value: .object(tenant.summaryJSON)),
+                    ])))
         }
     }
 }

@@ -15,7 +15,8 @@ enum AccessRoutes {
                 responses: [.init(status: 201, description: "Created; the secret is shown only here", schema: "KeyWithSecret")]
             ) { request, context in
                 let caller = try context.caller()
-                let (key, secret) = try await TenantRoutes.createKey(platform, tenantID: caller.tenantID, grantor: caller.grant, request, context)
+                let (key, secret) = try await TenantRoutes.createKey(
+                    platform, tenantID: caller.tenantID, grantor: caller.grant, request, context)
                 return ResponseJSON.response(.created, ResponseJSON.key(key, secret: secret))
             },
             RouteDefinition(
@@ -23,7 +24,8 @@ enum AccessRoutes {
                 tag: "keys", access: .permission(.keysManage), responses: [.init(status: 200, description: "The keys", schema: "KeyList")]
             ) { _, context in
                 let keys = try platform.keys(tenantID: try context.caller().tenantID)
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
+                return ResponseJSON.response(
+                    .ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
             },
             RouteDefinition(
                 method: .delete, path: "/v1/keys/{key}", operationID: "revokeOwnKey", summary: "Revoke one of the tenant's API keys",
@@ -35,10 +37,12 @@ enum AccessRoutes {
             },
             RouteDefinition(
                 method: .get, path: "/v1/roles", operationID: "listRoles", summary: "List the built-in roles and the tenant's own",
-                tag: "users", access: .permission(.usersManage), responses: [.init(status: 200, description: "The roles", schema: "RoleList")]
+                tag: "users", access: .permission(.usersManage),
+                responses: [.init(status: 200, description: "The roles", schema: "RoleList")]
             ) { _, context in
                 let custom = try platform.customRoles(tenantID: try context.caller().tenantID).values.sorted { $0.name < $1.name }
-                let roles = Role.allCases.map { Self.role(name: $0.rawValue, builtIn: true, $0.permissions) }
+                let roles =
+                    Role.allCases.map { Self.role(name: $0.rawValue, builtIn: true, $0.permissions) }
                     + custom.map { Self.role(name: $0.name, builtIn: false, $0.permissions) }
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "roles", value: .array(roles))])))
             },
@@ -48,8 +52,9 @@ enum AccessRoutes {
                 responses: [.init(status: 201, description: "Created", schema: "RoleInfo")]
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "permissions"])
-                let role = try await platform.createRole(tenantID: try context.caller().tenantID, name: try fields.string("name", required: true) ?? "",
-                                                         permissions: try fields.strings("permissions") ?? [], grantor: try context.caller().grant)
+                let role = try await platform.createRole(
+                    tenantID: try context.caller().tenantID, name: try fields.string("name", required: true) ?? "",
+                    permissions: try fields.strings("permissions") ?? [], grantor: try context.caller().grant)
                 return ResponseJSON.response(.created, Self.role(name: role.name, builtIn: false, role.permissions))
             },
             RouteDefinition(
@@ -64,10 +69,11 @@ enum AccessRoutes {
     }
 
     static func role(name: String, builtIn: Bool, _ permissions: Set<Permission>) -> JSONValue {
-        .object(JSONObject(members: [
-            .init(key: "name", value: .string(name)),
-            .init(key: "built_in", value: .bool(builtIn)),
-            .init(key: "permissions", value: .array(permissions.sorted().map { .string($0.rawValue) })),
-        ]))
+        .object(
+            JSONObject(members: [
+                .init(key: "name", value: .string(name)),
+                .init(key: "built_in", value: .bool(builtIn)),
+                .init(key: "permissions", value: .array(permissions.sorted().map { .string($0.rawValue) })),
+            ]))
     }
 }

@@ -10,14 +10,18 @@ enum AuthRoutes {
             RouteDefinition(
                 method: .post, path: "/v1/signup", operationID: "signup",
                 summary: "Create a tenant and its owner, and sign the owner in", tag: "auth", access: .open, requestSchema: "Signup",
-                responses: [.init(status: 201, description: "Created and signed in", schema: "SignupResult"),
-                            .init(status: 409, description: "The tenant slug is taken (slug_taken)", schema: "Problem")]
+                responses: [
+                    .init(status: 201, description: "Created and signed in", schema: "SignupResult"),
+                    .init(status: 409, description: "The tenant slug is taken (slug_taken)", schema: "Problem"),
+                ]
             ) { request, context in
-                let fields = try RequestFields(try await RequestBody.object(request, context: context),
-                                               allowed: ["tenant_name", "tenant_slug", "email", "password", "plan", "display_name"])
+                let fields = try RequestFields(
+                    try await RequestBody.object(request, context: context),
+                    allowed: ["tenant_name", "tenant_slug", "email", "password", "plan", "display_name"])
                 let slug = try fields.string("tenant_slug", required: false)
                 let (tenant, user, tokens) = try await platform.signup(
-                    tenantName: try fields.string("tenant_name", required: true) ?? "", email: try fields.string("email", required: true) ?? "",
+                    tenantName: try fields.string("tenant_name", required: true) ?? "",
+                    email: try fields.string("email", required: true) ?? "",
                     password: try fields.string("password", required: true) ?? "", plan: try fields.string("plan", required: false),
                     displayName: try fields.string("display_name", required: false), clientAddress: context.clientAddress, tenantSlug: slug)
                 services.publishTenantEvent(tenant, action: "created", at: tenant.createdAt)
@@ -27,35 +31,48 @@ enum AuthRoutes {
                 return ResponseJSON.response(.created, .object(body))
             },
             RouteDefinition(
-                method: .post, path: "/v1/auth/login", operationID: "login", summary: "Sign in with email and password; tenant is the tenant's id or slug",
+                method: .post, path: "/v1/auth/login", operationID: "login",
+                summary: "Sign in with email and password; tenant is the tenant's id or slug",
                 tag: "auth", access: .open, requestSchema: "Login",
                 responses: [.init(status: 200, description: "Signed in", schema: "Tokens")]
             ) { request, context in
-                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["tenant", "email", "password"])
-                let tokens = try await platform.login(tenantID: try fields.string("tenant", required: true) ?? "",
-                                                     email: try fields.string("email", required: true) ?? "",
-                                                     password: try fields.string("password", required: true) ?? "",
-                                                     clientAddress: context.clientAddress)
+                let fields = try RequestFields(
+                    try await RequestBody.object(request, context: context), allowed: ["tenant", "email", "password"])
+                let tokens = try await platform.login(
+                    tenantID: try fields.string("tenant", required: true) ?? "",
+                    email: try fields.string("email", required: true) ?? "",
+                    password: try fields.string("password", required: true) ?? "",
+                    clientAddress: context.clientAddress)
                 return ResponseJSON.response(.ok, .object(ResponseJSON.tokens(tokens)))
             },
             RouteDefinition(
                 method: .post, path: "/v1/auth/tenants", operationID: "findTenants",
-                summary: "The tenants where this email and password sign in; an unknown email and a wrong password both answer an empty list",
+                summary:
+                    "The tenants where this email and password sign in; an unknown email and a wrong password both answer an empty list",
                 tag: "auth", access: .open, requestSchema: "TenantLookup",
                 responses: [.init(status: 200, description: "The tenants (possibly none)", schema: "TenantMatches")]
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["email", "password"])
-                let tenants = try await platform.tenantsSigningIn(email: try fields.string("email", required: true) ?? "",
-                                                                  password: try fields.string("password", required: true) ?? "",
-                                                                  clientAddress: context.clientAddress)
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [
-                    .init(key: "tenants", value: .array(tenants.map { tenant in
-                        .object(JSONObject(members: [
-                            .init(key: "id", value: .string(tenant.id)), .init(key: "slug", value: .string(tenant.slug)),
-                            .init(key: "name", value: .string(tenant.name)),
-                        ]))
-                    })),
-                ])))
+                let tenants = try await platform.tenantsSigningIn(
+                    email: try fields.string("email", required: true) ?? "",
+                    password: try fields.string("password", required: true) ?? "",
+                    clientAddress: context.clientAddress)
+                return ResponseJSON.response(
+                    .ok,
+                    .object(
+                        JSONObject(members: [
+                            .init(
+                                key: "tenants",
+                                value: .array(
+                                    tenants.map { tenant in
+                                        .object(
+                                            JSONObject(members: [
+                                                .init(key: "id", value: .string(tenant.id)),
+                                                .init(key: "slug", value: .string(tenant.slug)),
+                                                .init(key: "name", value: .string(tenant.name)),
+                                            ]))
+                                    }))
+                        ])))
             },
             RouteDefinition(
                 method: .post, path: "/v1/auth/refresh", operationID: "refresh",
@@ -80,9 +97,12 @@ enum AuthRoutes {
             ) { _, context in
                 let caller = try context.caller()
                 let sessions = try platform.sessions(userID: caller.subject, tenantID: caller.tenantID)
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [
-                    .init(key: "sessions", value: .array(sessions.map { ResponseJSON.session($0, current: caller.sessionID) })),
-                ])))
+                return ResponseJSON.response(
+                    .ok,
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "sessions", value: .array(sessions.map { ResponseJSON.session($0, current: caller.sessionID) }))
+                        ])))
             },
             RouteDefinition(
                 method: .delete, path: "/v1/auth/sessions/{session}", operationID: "revokeSession",
@@ -99,12 +119,15 @@ enum AuthRoutes {
             ) { _, context in
                 let caller = try context.caller()
                 let user = try platform.user(caller.subject, tenantID: caller.tenantID)
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [
-                    .init(key: "user", value: ResponseJSON.user(user)),
-                    .init(key: "tenant", value: ResponseJSON.tenant(try context.tenant ?? platform.tenant(caller.tenantID))),
-                    .init(key: "permissions", value: .array(caller.grant.permissions.sorted().map { .string($0.rawValue) })),
-                    .init(key: "session_id", value: .string(caller.sessionID ?? "")),
-                ])))
+                return ResponseJSON.response(
+                    .ok,
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "user", value: ResponseJSON.user(user)),
+                            .init(key: "tenant", value: ResponseJSON.tenant(try context.tenant ?? platform.tenant(caller.tenantID))),
+                            .init(key: "permissions", value: .array(caller.grant.permissions.sorted().map { .string($0.rawValue) })),
+                            .init(key: "session_id", value: .string(caller.sessionID ?? "")),
+                        ])))
             },
             RouteDefinition(
                 method: .post, path: "/v1/me/password", operationID: "changePassword",
@@ -112,10 +135,12 @@ enum AuthRoutes {
                 requestSchema: "PasswordChange", responses: [.init(status: 204, description: "Changed", schema: nil)]
             ) { request, context in
                 let caller = try context.caller()
-                let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["current_password", "new_password"])
-                try await platform.changePassword(userID: caller.subject, tenantID: caller.tenantID,
-                                                  current: try fields.string("current_password", required: true) ?? "",
-                                                  new: try fields.string("new_password", required: true) ?? "", keepingSession: caller.sessionID)
+                let fields = try RequestFields(
+                    try await RequestBody.object(request, context: context), allowed: ["current_password", "new_password"])
+                try await platform.changePassword(
+                    userID: caller.subject, tenantID: caller.tenantID,
+                    current: try fields.string("current_password", required: true) ?? "",
+                    new: try fields.string("new_password", required: true) ?? "", keepingSession: caller.sessionID)
                 return ResponseJSON.noContent()
             },
             RouteDefinition(

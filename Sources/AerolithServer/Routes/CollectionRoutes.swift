@@ -23,9 +23,12 @@ enum CollectionRoutes {
                 responses: [.init(status: 200, description: "The collections", schema: "CollectionList")]
             ) { _, context in
                 let collections = try store.collections(in: try context.tenantPlacement())
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [
-                    .init(key: "collections", value: .array(collections.map(ResponseJSON.collection))),
-                ])))
+                return ResponseJSON.response(
+                    .ok,
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "collections", value: .array(collections.map(ResponseJSON.collection)))
+                        ])))
             },
             RouteDefinition(
                 method: .get, path: "/v1/collections/{collection}", operationID: "getCollection", summary: "Show a collection and its size",
@@ -47,27 +50,34 @@ enum CollectionRoutes {
                 method: .post, path: "/v1/collections/{collection}/indexes", operationID: "createIndex",
                 summary: "Create a secondary index on one or more JSON paths", tag: "indexes",
                 access: .permission(.collectionsManage), requestSchema: "IndexCreate",
-                responses: [.init(status: 201, description: "Created and ready", schema: "Index"),
-                            .init(status: 202, description: "Created; being built in the background", schema: "Index")]
+                responses: [
+                    .init(status: 201, description: "Created and ready", schema: "Index"),
+                    .init(status: 202, description: "Created; being built in the background", schema: "Index"),
+                ]
             ) { request, context in
                 let definition = try IndexDefinition.parse(try await RequestBody.json(request, context: context))
-                let info = try await store.createIndex(definition, on: try context.collectionName(), placement: try context.tenantPlacement())
+                let info = try await store.createIndex(
+                    definition, on: try context.collectionName(), placement: try context.tenantPlacement())
                 return ResponseJSON.response(info.state == .building ? .accepted : .created, ResponseJSON.index(info))
             },
             RouteDefinition(
-                method: .get, path: "/v1/collections/{collection}/indexes", operationID: "listIndexes", summary: "List a collection's indexes",
+                method: .get, path: "/v1/collections/{collection}/indexes", operationID: "listIndexes",
+                summary: "List a collection's indexes",
                 tag: "indexes", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The indexes", schema: "IndexList")]
             ) { _, context in
                 let indexes = try store.indexes(on: try context.collectionName(), placement: try context.tenantPlacement())
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "indexes", value: .array(indexes.map(ResponseJSON.index)))])))
+                return ResponseJSON.response(
+                    .ok, .object(JSONObject(members: [.init(key: "indexes", value: .array(indexes.map(ResponseJSON.index)))])))
             },
             RouteDefinition(
                 method: .delete, path: "/v1/collections/{collection}/indexes/{index}", operationID: "dropIndex", summary: "Drop an index",
-                tag: "indexes", access: .permission(.collectionsManage), responses: [.init(status: 204, description: "Dropped", schema: nil)]
+                tag: "indexes", access: .permission(.collectionsManage),
+                responses: [.init(status: 204, description: "Dropped", schema: nil)]
             ) { _, context in
-                try await store.dropIndex(try context.pathParameter("index"), on: try context.collectionName(),
-                                          placement: try context.tenantPlacement())
+                try await store.dropIndex(
+                    try context.pathParameter("index"), on: try context.collectionName(),
+                    placement: try context.tenantPlacement())
                 return ResponseJSON.noContent()
             },
         ]

@@ -6,7 +6,9 @@ import Prometheus
 /// Liveness, readiness, metrics and the OpenAPI document: routes for operators and tools, open
 /// but for the metrics, which need the metrics token (`MetricsAccess`).
 enum HealthRoutes {
-    static func routes(_ services: ServerServices, registry: PrometheusCollectorRegistry, openAPI: @escaping @Sendable () -> [UInt8]) -> [RouteDefinition] {
+    static func routes(_ services: ServerServices, registry: PrometheusCollectorRegistry, openAPI: @escaping @Sendable () -> [UInt8])
+        -> [RouteDefinition]
+    {
         [
             RouteDefinition(
                 method: .get, path: "/health/live", operationID: "live", summary: "The process is up", tag: "health", access: .open,
@@ -17,7 +19,10 @@ enum HealthRoutes {
             RouteDefinition(
                 method: .get, path: "/health/ready", operationID: "ready", summary: "The server can serve requests (storage answers)",
                 tag: "health", access: .open,
-                responses: [.init(status: 200, description: "Ready", schema: "Health"), .init(status: 503, description: "Not ready", schema: "Problem")]
+                responses: [
+                    .init(status: 200, description: "Ready", schema: "Health"),
+                    .init(status: 503, description: "Not ready", schema: "Problem"),
+                ]
             ) { _, _ in
                 do {
                     _ = try services.store.usage(in: try Placement(tablePrefix: "sys"))
@@ -30,12 +35,15 @@ enum HealthRoutes {
                 method: .get, path: MetricsAccess.path, operationID: "metrics",
                 summary: "Prometheus metrics (text exposition format); needs Authorization: Bearer <metrics token>",
                 tag: "health", access: .open,
-                responses: [.init(status: 200, description: "Metrics", schema: "MetricsText", mediaType: "text/plain"),
-                            .init(status: 401, description: "No or a wrong metrics token, or none configured", schema: "Problem")]
+                responses: [
+                    .init(status: 200, description: "Metrics", schema: "MetricsText", mediaType: "text/plain"),
+                    .init(status: 401, description: "No or a wrong metrics token, or none configured", schema: "Problem"),
+                ]
             ) { request, _ in
                 try MetricsAccess.check(request, token: services.metricsToken)
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
             },
             RouteDefinition(
                 method: .get, path: "/openapi.json", operationID: "openapi", summary: "This API's OpenAPI 3.1 document", tag: "health",

@@ -12,14 +12,17 @@ enum PluginControlRoutes {
         func control(_ action: String, summary: String, _ perform: @escaping @Sendable (String) throws -> Void) -> RouteDefinition {
             RouteDefinition(
                 method: .post, path: "/v1/plugins/{name}/\(action)", operationID: "\(action)Plugin", summary: summary, tag: "plugins",
-                access: .permission(.platformAdmin), responses: [
+                access: .permission(.platformAdmin),
+                responses: [
                     .init(status: 200, description: "The plugin now", schema: "Plugin"),
                     .init(status: 422, description: "The plugin failed to start, or its new file was refused", schema: "Problem"),
                 ]
             ) { _, context in
                 let name = try context.pathParameter("name")
                 try await services.blocking(for: context) { try perform(name) }
-                guard let entry = registry.entry(named: name) else { throw PluginControlError(.pluginNotFound, "plugin \"\(name)\" is gone") }
+                guard let entry = registry.entry(named: name) else {
+                    throw PluginControlError(.pluginNotFound, "plugin \"\(name)\" is gone")
+                }
                 return ResponseJSON.response(.ok, PluginRoutes.json(entry, chains: registry.chains.order))
             }
         }
@@ -63,7 +66,8 @@ enum PluginControlRoutes {
             RouteDefinition(
                 method: .delete, path: "/v1/tenants/{tenant}/plugins/{name}", operationID: "deactivatePlugin",
                 summary: "Deactivate a plugin for a tenant (waits for the tenant's calls in flight)", tag: "plugins",
-                access: .permission(.platformAdmin), responses: [.init(status: 200, description: "Not active", schema: "PluginActivationState")]
+                access: .permission(.platformAdmin),
+                responses: [.init(status: 200, description: "Not active", schema: "PluginActivationState")]
             ) { _, context in
                 let tenant = try platform.tenant(named: try context.pathParameter("tenant"))
                 let name = try context.pathParameter("name")
@@ -74,9 +78,10 @@ enum PluginControlRoutes {
     }
 
     static func activation(plugin: String, tenant: String, active: Bool) -> JSONValue {
-        .object(JSONObject(members: [
-            .init(key: "plugin", value: .string(plugin)), .init(key: "tenant_id", value: .string(tenant)),
-            .init(key: "active", value: .bool(active)),
-        ]))
+        .object(
+            JSONObject(members: [
+                .init(key: "plugin", value: .string(plugin)), .init(key: "tenant_id", value: .string(tenant)),
+                .init(key: "active", value: .bool(active)),
+            ]))
     }
 }

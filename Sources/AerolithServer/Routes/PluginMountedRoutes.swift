@@ -27,21 +27,28 @@ enum PluginMountedRoutes {
     }
 
     /// Calls the plugin's route handler, once the guard has let the request through.
-    static func handle(_ request: Request, context: AerolithRequestContext, prefix: String, _ services: ServerServices) async throws -> Response {
+    static func handle(_ request: Request, context: AerolithRequestContext, prefix: String, _ services: ServerServices) async throws
+        -> Response
+    {
         let plugins = services.plugins
-        guard let principal = context.principal else { throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>") }
+        guard let principal = context.principal else {
+            throw PlatformError(.unauthenticated, "this route needs Authorization: Bearer <key>")
+        }
         let body = try await request.body.collect(upTo: ServerLimits.requestBodyBytesMax)
         // Normalised as the router matched it ("/v1//audit/x" is "/v1/audit/x").
         let rest = String(RequestPath.path(of: request).dropFirst("/v1/".count + prefix.utf8.count))
-        let (subject, role, tenantID): (String, String, String?) = switch principal {
-        case .platformAdmin(let keyID): (keyID, "platform_admin", nil)
-        case .tenant(let caller): (caller.subject, caller.grant.role, caller.tenantID)
-        }
+        let (subject, role, tenantID): (String, String, String?) =
+            switch principal {
+            case .platformAdmin(let keyID): (keyID, "platform_admin", nil)
+            case .tenant(let caller): (caller.subject, caller.grant.role, caller.tenantID)
+            }
         let input = PluginRegistry.RouteInput(
             method: request.method.rawValue, path: rest, query: request.uri.query ?? "", headersJSON: headersJSON(request.headers),
             body: Array(buffer: body), subject: subject, role: role)
         let requestID = context.requestID
-        let outcome = try await services.blocking(for: context) { plugins.route(prefix: prefix, tenantID: tenantID, requestID: requestID, input) }
+        let outcome = try await services.blocking(for: context) {
+            plugins.route(prefix: prefix, tenantID: tenantID, requestID: requestID, input)
+        }
         switch outcome {
         case .notMounted, .notActive:
             // Not active for this tenant: the route does not exist for it.
@@ -49,8 +56,9 @@ enum PluginMountedRoutes {
         case .failed(let failure):
             throw PluginProblem.failed(failure)
         case .response(let status, let bytes, let contentType):
-            return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: contentType],
-                            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            return Response(
+                status: HTTPResponse.Status(code: status), headers: [.contentType: contentType],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
     }
 

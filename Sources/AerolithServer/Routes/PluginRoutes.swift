@@ -13,17 +13,23 @@ enum PluginRoutes {
                 access: .permission(.platformAdmin), responses: [.init(status: 200, description: "The plugins", schema: "PluginList")]
             ) { _, _ in
                 let chains = registry.chains
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [
-                    .init(key: "plugins", value: .array(registry.entries.map { Self.json($0, chains: chains.order) })),
-                    .init(key: "warnings", value: .array(chains.warnings.map(JSONValue.string))),
-                ])))
+                return ResponseJSON.response(
+                    .ok,
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "plugins", value: .array(registry.entries.map { Self.json($0, chains: chains.order) })),
+                            .init(key: "warnings", value: .array(chains.warnings.map(JSONValue.string))),
+                        ])))
             },
             RouteDefinition(
-                method: .get, path: "/v1/plugins/{name}", operationID: "getPlugin", summary: "Show the plugin holding a name: version, state, hooks and their chain positions, tenants active", tag: "plugins",
+                method: .get, path: "/v1/plugins/{name}", operationID: "getPlugin",
+                summary: "Show the plugin holding a name: version, state, hooks and their chain positions, tenants active", tag: "plugins",
                 access: .permission(.platformAdmin), responses: [.init(status: 200, description: "The plugin", schema: "Plugin")]
             ) { _, context in
                 let name = try context.pathParameter("name")
-                guard let entry = registry.entry(named: name) else { throw PluginControlError(.pluginNotFound, "no loaded plugin is named \"\(name.prefix(64))\"") }
+                guard let entry = registry.entry(named: name) else {
+                    throw PluginControlError(.pluginNotFound, "no loaded plugin is named \"\(name.prefix(64))\"")
+                }
                 return ResponseJSON.response(.ok, json(entry, chains: registry.chains.order))
             },
             RouteDefinition(
@@ -43,7 +49,9 @@ enum PluginRoutes {
                 let name = try context.pathParameter("name")
                 let function = try context.pathParameter("function")
                 let callArguments = arguments
-                let result = try await services.blocking(for: context) { try registry.call(plugin: name, function: function, arguments: callArguments) }
+                let result = try await services.blocking(for: context) {
+                    try registry.call(plugin: name, function: function, arguments: callArguments)
+                }
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "result", value: Self.json(result))])))
             },
         ]
@@ -77,9 +85,12 @@ enum PluginRoutes {
             object.set("name", .null)
             object.set("state", .string(entry.state.name))
             if case .refused(let refusal) = entry.state {
-                object.set("reason", .object(JSONObject(members: [
-                    .init(key: "code", value: .string(refusal.code)), .init(key: "detail", value: .string(refusal.description)),
-                ])))
+                object.set(
+                    "reason",
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "code", value: .string(refusal.code)), .init(key: "detail", value: .string(refusal.description)),
+                        ])))
             }
             return .object(object)
         }
@@ -92,26 +103,34 @@ enum PluginRoutes {
         object.set("state", .string(entry.state.name))
         object.set("reason", .null)
         object.set("reentrant", .bool(plugin.reentrant))
-        object.set("hooks", .array(plugin.hooks.map { hook in
-            var member = JSONObject(members: [
-                .init(key: "name", value: .string(hook.name)), .init(key: "kind", value: .string(hook.kind.name)),
-                .init(key: "priority", value: .integer(Int64(hook.priority))), .init(key: "all_tenants", value: .bool(hook.allTenants)),
-            ])
-            if let position = chains[hook.kind]?.firstIndex(of: plugin.name + "/" + hook.name) {
-                member.set("chain_position", .integer(Int64(position)))
-            }
-            if hook.kind == .route {
-                member.set("route", .string("/v1/" + hook.routePrefix))
-                member.set("permission", .string(hook.routePermission?.rawValue ?? ""))
-            }
-            return .object(member)
-        }))
-        object.set("functions", .array(plugin.functions.map { function in
-            .object(JSONObject(members: [
-                .init(key: "name", value: .string(function.name)), .init(key: "signature", value: .string(function.signature)),
-                .init(key: "description", value: .string(function.description)),
-            ]))
-        }))
+        object.set(
+            "hooks",
+            .array(
+                plugin.hooks.map { hook in
+                    var member = JSONObject(members: [
+                        .init(key: "name", value: .string(hook.name)), .init(key: "kind", value: .string(hook.kind.name)),
+                        .init(key: "priority", value: .integer(Int64(hook.priority))),
+                        .init(key: "all_tenants", value: .bool(hook.allTenants)),
+                    ])
+                    if let position = chains[hook.kind]?.firstIndex(of: plugin.name + "/" + hook.name) {
+                        member.set("chain_position", .integer(Int64(position)))
+                    }
+                    if hook.kind == .route {
+                        member.set("route", .string("/v1/" + hook.routePrefix))
+                        member.set("permission", .string(hook.routePermission?.rawValue ?? ""))
+                    }
+                    return .object(member)
+                }))
+        object.set(
+            "functions",
+            .array(
+                plugin.functions.map { function in
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "name", value: .string(function.name)), .init(key: "signature", value: .string(function.signature)),
+                            .init(key: "description", value: .string(function.description)),
+                        ]))
+                }))
         object.set("tenants_active", .array(instance.activeTenants.map(JSONValue.string)))
         return .object(object)
     }

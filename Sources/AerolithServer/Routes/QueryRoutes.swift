@@ -14,7 +14,9 @@ enum QueryRoutes {
                 responses: [
                     .init(status: 200, description: "One page of documents (or the plan)", schema: "QueryPage"),
                     .init(status: 422, description: "The query spent its time or rows-examined budget (query_timeout)", schema: "Problem"),
-                    .init(status: 503, description: "Too much of this tenant's or the server's work is waiting (overloaded)", schema: "Problem"),
+                    .init(
+                        status: 503, description: "Too much of this tenant's or the server's work is waiting (overloaded)",
+                        schema: "Problem"),
                 ]
             ) { request, context in
                 var body = try await RequestBody.object(request, context: context)
@@ -29,7 +31,8 @@ enum QueryRoutes {
                 let placement = try context.tenantPlacement()
                 if explain {
                     let plan = try await services.blocking(for: context) { try store.explain(query, in: collection, placement: placement) }
-                    return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "plan", value: .array(plan.map(JSONValue.string)))])))
+                    return ResponseJSON.response(
+                        .ok, .object(JSONObject(members: [.init(key: "plan", value: .array(plan.map(JSONValue.string)))])))
                 }
                 let page = try await services.blocking(for: context) { try store.query(query, in: collection, placement: placement) }
                 var bytes = Array(#"{"documents":"#.utf8)
@@ -125,7 +128,9 @@ enum BatchParser {
         case "create": return .insert(id: id, body: try data())
         case "replace": return .replace(id: try requireID(), body: try data(), expectedVersion: version)
         case "patch":
-            guard let patch = object["patch"], case .object = patch else { throw StorageError(.bodyNotObject, "\"patch\" must be a JSON object") }
+            guard let patch = object["patch"], case .object = patch else {
+                throw StorageError(.bodyNotObject, "\"patch\" must be a JSON object")
+            }
             return .patch(id: try requireID(), patch: patch, expectedVersion: version)
         case "delete": return .delete(id: try requireID(), expectedVersion: version)
         default: throw StorageError(.invalidBatch, "\"op\" is one of create, replace, patch, delete")

@@ -2,8 +2,8 @@ import AerolithExecution
 import AerolithKernel
 import AerolithPermissions
 import AerolithPlatform
-import Foundation
 import AerolithStorage
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -10,13 +10,16 @@ enum TenantRoutes {
             RouteDefinition(
                 method: .post, path: "/v1/tenants", operationID: "createTenant", summary: "Create a tenant", tag: "tenants",
                 access: .permission(.platformAdmin), requestSchema: "TenantCreate",
-                responses: [.init(status: 201, description: "Created", schema: "Tenant"),
-                            .init(status: 409, description: "The slug is taken (slug_taken)", schema: "Problem")]
+                responses: [
+                    .init(status: 201, description: "Created", schema: "Tenant"),
+                    .init(status: 409, description: "The slug is taken (slug_taken)", schema: "Problem"),
+                ]
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "plan", "slug"])
                 let slug = try fields.string("slug", required: false)
-                let tenant = try await platform.createTenant(name: try fields.string("name", required: true) ?? "",
-                                                             plan: try fields.string("plan", required: false), slug: slug)
+                let tenant = try await platform.createTenant(
+                    name: try fields.string("name", required: true) ?? "",
+                    plan: try fields.string("plan", required: false), slug: slug)
                 services.publishTenantEvent(tenant, action: "created", at: tenant.createdAt)
                 return ResponseJSON.response(.created, ResponseJSON.tenant(tenant, slugDerived: slug == nil))
             },
@@ -27,10 +30,13 @@ enum TenantRoutes {
             ) { request, _ in
                 let limit = try Self.limit(request)
                 let page = try platform.tenants(limit: limit, cursor: request.uri.queryParameters["cursor"].map(String.init))
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [
-                    .init(key: "tenants", value: .array(page.tenants.map { ResponseJSON.tenant($0) })),
-                    .init(key: "next_cursor", value: ResponseJSON.cursor(page.nextCursor)),
-                ])))
+                return ResponseJSON.response(
+                    .ok,
+                    .object(
+                        JSONObject(members: [
+                            .init(key: "tenants", value: .array(page.tenants.map { ResponseJSON.tenant($0) })),
+                            .init(key: "next_cursor", value: ResponseJSON.cursor(page.nextCursor)),
+                        ])))
             },
             RouteDefinition(
                 method: .get, path: "/v1/tenants/{tenant}", operationID: "getTenant", summary: "Show a tenant", tag: "tenants",
@@ -45,8 +51,9 @@ enum TenantRoutes {
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["status", "plan"])
                 let before = try platform.tenant(named: try context.pathParameter("tenant"))
-                let tenant = try await platform.updateTenant(before.id, status: try fields.string("status", required: false),
-                                                             plan: try fields.string("plan", required: false))
+                let tenant = try await platform.updateTenant(
+                    before.id, status: try fields.string("status", required: false),
+                    plan: try fields.string("plan", required: false))
                 if tenant.status != before.status {
                     services.publishTenantEvent(tenant, action: tenant.status == .suspended ? "suspended" : "resumed")
                 }
@@ -58,7 +65,8 @@ enum TenantRoutes {
                 access: .permission(.platformAdmin), requestSchema: "KeyCreate",
                 responses: [.init(status: 201, description: "Created", schema: "KeyWithSecret")]
             ) { request, context in
-                let (key, secret) = try await Self.createKey(platform, tenantID: try context.namedTenantID(platform), grantor: nil, request, context)
+                let (key, secret) = try await Self.createKey(
+                    platform, tenantID: try context.namedTenantID(platform), grantor: nil, request, context)
                 return ResponseJSON.response(.created, ResponseJSON.key(key, secret: secret))
             },
             RouteDefinition(
@@ -67,7 +75,8 @@ enum TenantRoutes {
                 responses: [.init(status: 200, description: "The keys", schema: "KeyList")]
             ) { _, context in
                 let keys = try platform.keys(tenantID: try context.namedTenantID(platform))
-                return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
+                return ResponseJSON.response(
+                    .ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
             },
             RouteDefinition(
                 method: .delete, path: "/v1/tenants/{tenant}/keys/{key}", operationID: "revokeKey", summary: "Revoke an API key",
@@ -80,12 +89,16 @@ enum TenantRoutes {
     }
 
     /// Creates a key from a `KeyCreate` body: a role or a permission list, and optionally collections.
-    static func createKey(_ platform: Platform, tenantID: String, grantor: Grant?, _ request: Request,
-                          _ context: AerolithRequestContext) async throws -> (key: APIKey, secret: String) {
-        let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name", "role", "permissions", "collections"])
-        return try await platform.createKey(tenantID: tenantID, name: try fields.string("name", required: true) ?? "",
-                                            role: try fields.string("role", required: false), permissions: try fields.strings("permissions"),
-                                            collections: try fields.strings("collections"), grantor: grantor)
+    static func createKey(
+        _ platform: Platform, tenantID: String, grantor: Grant?, _ request: Request,
+        _ context: AerolithRequestContext
+    ) async throws -> (key: APIKey, secret: String) {
+        let fields = try RequestFields(
+            try await RequestBody.object(request, context: context), allowed: ["name", "role", "permissions", "collections"])
+        return try await platform.createKey(
+            tenantID: tenantID, name: try fields.string("name", required: true) ?? "",
+            role: try fields.string("role", required: false), permissions: try fields.strings("permissions"),
+            collections: try fields.strings("collections"), grantor: grantor)
     }
 
     static func limit(_ request: Request) throws -> Int {

@@ -32,24 +32,30 @@ enum UsageRoutes {
                 ])
                 if let function = services.pricingFunction {
                     let amount = try await price(usage, function: function, services: services, context: context)
-                    object.set("price", .object(JSONObject(members: [
-                        .init(key: "function", value: .string(function)), .init(key: "amount_minor_units", value: .integer(amount)),
-                    ])))
+                    object.set(
+                        "price",
+                        .object(
+                            JSONObject(members: [
+                                .init(key: "function", value: .string(function)), .init(key: "amount_minor_units", value: .integer(amount)),
+                            ])))
                 } else {
                     object.set("price", .null)
                 }
                 return ResponseJSON.response(.ok, .object(object))
-            },
+            }
         ]
     }
 
-    static func price(_ usage: StorageUsage, function qualified: String, services: ServerServices,
-                      context: AerolithRequestContext) async throws -> Int64 {
+    static func price(
+        _ usage: StorageUsage, function qualified: String, services: ServerServices,
+        context: AerolithRequestContext
+    ) async throws -> Int64 {
         let plugins = services.plugins
         let parts = qualified.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw unavailable("the pricing function \"\(qualified)\" is not <plugin>/<function>") }
         guard let plugin = plugins.entry(named: parts[0])?.plugin,
-              let exported = plugin.functions.first(where: { $0.name == parts[1] }) else {
+            let exported = plugin.functions.first(where: { $0.name == parts[1] })
+        else {
             throw unavailable("the pricing function \(qualified) is not loaded")
         }
         guard exported.signature == pricingSignature else {
@@ -58,7 +64,9 @@ enum UsageRoutes {
         let arguments: [FunctionValue] = [.integer(usage.documentCount), .integer(usage.sizeBytes)]
         let result: FunctionValue
         do {
-            result = try await services.blocking(for: context) { try plugins.call(plugin: parts[0], function: parts[1], arguments: arguments) }
+            result = try await services.blocking(for: context) {
+                try plugins.call(plugin: parts[0], function: parts[1], arguments: arguments)
+            }
         } catch let error as PluginControlError {
             throw unavailable("the pricing function \(qualified) cannot be called: \(error.message)")
         }

@@ -94,8 +94,9 @@ final class Catalog: Sendable {
         let statement = try connection.statement("SELECT table_name, prefix, name, created_at FROM _aerolith_collections")
         var loaded: [Key: Entry] = [:]
         while try statement.step() {
-            let entry = Entry(tableName: statement.string(at: 0), name: statement.string(at: 2),
-                              createdAt: Timestamp(milliseconds: statement.int64(at: 3)))
+            let entry = Entry(
+                tableName: statement.string(at: 0), name: statement.string(at: 2),
+                createdAt: Timestamp(milliseconds: statement.int64(at: 3)))
             loaded[Self.key(statement.string(at: 1), entry.name)] = entry
         }
         entries.withLock { $0 = loaded }

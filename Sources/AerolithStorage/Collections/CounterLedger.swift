@@ -134,7 +134,8 @@ final class CounterLedger: Sendable {
     func flushDue() -> Bool {
         state.withLock { state in
             state.committed.count != state.persistedClean.count
-                && (state.flushRequested || ContinuousClock.now - state.lastFlush >= .milliseconds(StorageLimits.counterFlushIntervalMilliseconds))
+                && (state.flushRequested
+                    || ContinuousClock.now - state.lastFlush >= .milliseconds(StorageLimits.counterFlushIntervalMilliseconds))
         }
     }
 

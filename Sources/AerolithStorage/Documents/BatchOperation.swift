@@ -1,4 +1,5 @@
 import AerolithJSON
+
 /// One operation of an atomic batch.
 public enum BatchOperation: Sendable {
     case insert(id: DocumentID?, body: JSONObject)
@@ -16,7 +17,9 @@ public enum BatchResult: Sendable {
 extension DocumentStore {
     /// Applies every operation in one transaction: all of them take effect or none does. A
     /// failure carries the index of the failing operation in `StorageError.operationIndex`.
-    public func batch(_ operations: [BatchOperation], in collection: CollectionName, placement: Placement) async throws(StorageError) -> [BatchResult] {
+    public func batch(_ operations: [BatchOperation], in collection: CollectionName, placement: Placement) async throws(StorageError)
+        -> [BatchResult]
+    {
         guard !operations.isEmpty else { throw StorageError(.invalidBatch, "a batch needs at least one operation") }
         guard operations.count <= StorageLimits.batchOperationsMax else {
             throw StorageError(.batchTooLarge, "a batch holds at most \(StorageLimits.batchOperationsMax) operations")
@@ -60,14 +63,19 @@ extension DocumentStore {
                 do throws(StorageError) {
                     switch step {
                     case .insert(let id, let body):
-                        results.append(.written(try DocumentWrites.insert(id: id, body: body, now: now, table: table, on: connection), created: true))
+                        results.append(
+                            .written(try DocumentWrites.insert(id: id, body: body, now: now, table: table, on: connection), created: true))
                     case .replace(let id, let body, let version):
-                        let (document, created) = try DocumentWrites.replace(id: id, body: body, expectedVersion: version, mode: .upsert,
-                                                                             now: now, table: table, on: connection)
+                        let (document, created) = try DocumentWrites.replace(
+                            id: id, body: body, expectedVersion: version, mode: .upsert,
+                            now: now, table: table, on: connection)
                         results.append(.written(document, created: created))
                     case .patch(let id, let patch, let version):
-                        results.append(.written(try DocumentWrites.patch(id: id, patch: patch, expectedVersion: version, now: now,
-                                                                         table: table, on: connection), created: false))
+                        results.append(
+                            .written(
+                                try DocumentWrites.patch(
+                                    id: id, patch: patch, expectedVersion: version, now: now,
+                                    table: table, on: connection), created: false))
                     case .delete(let id, let version):
                         try DocumentWrites.delete(id: id, expectedVersion: version, table: table, on: connection)
                         results.append(.deleted(id: id))

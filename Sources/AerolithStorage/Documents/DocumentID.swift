@@ -8,7 +8,8 @@ public struct DocumentID: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ rawValue: String) throws(StorageError) {
         let bytes = rawValue.utf8
-        let valid = !bytes.isEmpty && bytes.count <= StorageLimits.documentIDLengthBytesMax
+        let valid =
+            !bytes.isEmpty && bytes.count <= StorageLimits.documentIDLengthBytesMax
             && bytes.first != UInt8(ascii: ".")
             && bytes.allSatisfy { byte in
                 ASCII.isLetter(byte) || ASCII.isDigit(byte)

@@ -39,8 +39,10 @@ public final class DocumentStore: Sendable {
     public let queryBudget: QueryBudget
 
     /// Opens (creating if needed) the store in `directory`.
-    public init(directory: String, durability: Durability = .processCrash, queryBudget: QueryBudget = .standard,
-                logger: Logger = Logger(label: "aerolith.storage")) throws(StorageError) {
+    public init(
+        directory: String, durability: Durability = .processCrash, queryBudget: QueryBudget = .standard,
+        logger: Logger = Logger(label: "aerolith.storage")
+    ) throws(StorageError) {
         let path = directory + "/" + Self.databaseFileName
         let connection = try SQLiteConnection(path: path, mode: .readWrite, synchronous: durability.synchronous)
         try connection.execute(Catalog.schemaSQL)
@@ -111,8 +113,10 @@ public final class DocumentStore: Sendable {
             var result: [CollectionInfo] = []
             while try statement.step() {
                 let totals = counters.counters(of: statement.string(at: 2))
-                result.append(CollectionInfo(name: statement.string(at: 0), createdAt: Timestamp(milliseconds: statement.int64(at: 1)),
-                                             documentCount: totals.documents, sizeBytes: totals.bytes))
+                result.append(
+                    CollectionInfo(
+                        name: statement.string(at: 0), createdAt: Timestamp(milliseconds: statement.int64(at: 1)),
+                        documentCount: totals.documents, sizeBytes: totals.bytes))
             }
             return result
         }
@@ -168,8 +172,9 @@ public final class DocumentStore: Sendable {
     /// Totals over every collection of `placement`.
     public func usage(in placement: Placement) throws(StorageError) -> StorageUsage {
         let all = try collections(in: placement)
-        return StorageUsage(collectionCount: all.count, documentCount: all.reduce(0) { $0 + $1.documentCount },
-                            sizeBytes: all.reduce(0) { $0 + $1.sizeBytes })
+        return StorageUsage(
+            collectionCount: all.count, documentCount: all.reduce(0) { $0 + $1.documentCount },
+            sizeBytes: all.reduce(0) { $0 + $1.sizeBytes })
     }
 
     /// Writes every collection's totals back to the catalog, so the next open need not recount.

@@ -1,4 +1,5 @@
 import AerolithJSON
+
 /// What `replace` may do when the document is missing or present.
 public enum ReplaceMode: Sendable {
     /// Create the document if it does not exist (PUT).
@@ -25,13 +26,16 @@ enum DocumentWrites {
         statement.bind(id, at: 1)
         guard try statement.step() else { return nil }
         let body = statement.string(at: 2)
-        let current = Current(version: statement.int64(at: 0), createdAt: statement.int64(at: 1),
-                              sizeBytes: Document.storedSizeBytes(id: id, body: body), body: body)
+        let current = Current(
+            version: statement.int64(at: 0), createdAt: statement.int64(at: 1),
+            sizeBytes: Document.storedSizeBytes(id: id, body: body), body: body)
         try statement.run()
         return current
     }
 
-    static func insert(id: String, body: String, now: Timestamp, table: String, on connection: WriteTransaction) throws(StorageError) -> Document {
+    static func insert(id: String, body: String, now: Timestamp, table: String, on connection: WriteTransaction) throws(StorageError)
+        -> Document
+    {
         let statement = try connection.statement(
             "INSERT INTO \"\(table)\" (id, body, version, created_at, updated_at) VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT(id) DO NOTHING"
         )
@@ -42,7 +46,8 @@ enum DocumentWrites {
         guard connection.changes == 1 else {
             throw StorageError(.documentExists, "a document with id \"\(id)\" already exists")
         }
-        try connection.counters.record(table: table, documents: 1, bytes: Document.storedSizeBytes(id: id, body: body), on: connection.connection)
+        try connection.counters.record(
+            table: table, documents: 1, bytes: Document.storedSizeBytes(id: id, body: body), on: connection.connection)
         return Document(id: id, version: 1, createdAt: now, updatedAt: now, body: body)
     }
 
@@ -57,8 +62,10 @@ enum DocumentWrites {
     }
 
     /// Replaces the body; returns the document and whether it was created.
-    static func replace(id: String, body: String, expectedVersion: Int64?, mode: ReplaceMode, now: Timestamp,
-                        table: String, on connection: WriteTransaction) throws(StorageError) -> (Document, created: Bool) {
+    static func replace(
+        id: String, body: String, expectedVersion: Int64?, mode: ReplaceMode, now: Timestamp,
+        table: String, on connection: WriteTransaction
+    ) throws(StorageError) -> (Document, created: Bool) {
         let current = try current(id, table: table, on: connection)
         if mode == .createOnly, current != nil {
             throw StorageError(.documentExists, "a document with id \"\(id)\" already exists")
@@ -73,8 +80,10 @@ enum DocumentWrites {
         return (try update(id: id, body: body, current: current, now: now, table: table, on: connection), false)
     }
 
-    static func update(id: String, body: String, current: Current, now: Timestamp, table: String,
-                       on connection: WriteTransaction) throws(StorageError) -> Document {
+    static func update(
+        id: String, body: String, current: Current, now: Timestamp, table: String,
+        on connection: WriteTransaction
+    ) throws(StorageError) -> Document {
         let statement = try connection.statement("UPDATE \"\(table)\" SET body = ?1, version = ?2, updated_at = ?3 WHERE id = ?4")
         let version = current.version + 1
         statement.bind(body, at: 1)
@@ -87,8 +96,10 @@ enum DocumentWrites {
         return Document(id: id, version: version, createdAt: Timestamp(milliseconds: current.createdAt), updatedAt: now, body: body)
     }
 
-    static func patch(id: String, patch: JSONValue, expectedVersion: Int64?, now: Timestamp, table: String,
-                      on connection: WriteTransaction) throws(StorageError) -> Document {
+    static func patch(
+        id: String, patch: JSONValue, expectedVersion: Int64?, now: Timestamp, table: String,
+        on connection: WriteTransaction
+    ) throws(StorageError) -> Document {
         guard let current = try current(id, table: table, on: connection) else {
             if expectedVersion != nil { try checkVersion(nil, expected: expectedVersion, id: id) }
             throw StorageError(.documentNotFound, "document \"\(id)\" does not exist")
@@ -96,7 +107,8 @@ enum DocumentWrites {
         try checkVersion(current, expected: expectedVersion, id: id)
         let stored: JSONValue
         do {
-            stored = try JSONParser.parse(current.body, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax + 1, sizeBytesMax: Int.max))
+            stored = try JSONParser.parse(
+                current.body, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax + 1, sizeBytesMax: Int.max))
         } catch {
             throw StorageError(error)
         }
@@ -126,7 +138,8 @@ public enum DocumentBody {
     public static func serialize(_ object: JSONObject) throws(StorageError) -> String {
         let text = JSONWriter.string(.object(object))
         guard text.utf8.count <= StorageLimits.documentSizeBytesMax else {
-            throw StorageError(.jsonTooLarge, "the document is \(text.utf8.count) bytes; the limit is \(StorageLimits.documentSizeBytesMax) bytes")
+            throw StorageError(
+                .jsonTooLarge, "the document is \(text.utf8.count) bytes; the limit is \(StorageLimits.documentSizeBytesMax) bytes")
         }
         return text
     }

@@ -45,7 +45,9 @@ extension DocumentStore {
         let catalog = self.catalog
         while true {
             do throws(StorageError) {
-                switch try await writer.write({ connection throws(StorageError) in try IndexBuild.step(build.table, catalog: catalog, on: connection) }) {
+                switch try await writer.write({ connection throws(StorageError) in
+                    try IndexBuild.step(build.table, catalog: catalog, on: connection)
+                }) {
                 case .copied:
                     continue
                 case .switched:
@@ -58,7 +60,8 @@ extension DocumentStore {
             } catch {
                 // A switch whose transaction then failed must not leave the catalog on the copy.
                 catalog.didReplaceTable(build.shadow, with: build.table)
-                logger.warning("index build failed", metadata: ["table": "\(build.table)", "index": "\(build.indexName)", "error": "\(error)"])
+                logger.warning(
+                    "index build failed", metadata: ["table": "\(build.table)", "index": "\(build.indexName)", "error": "\(error)"])
                 _ = try? await writer.write { connection throws(StorageError) in
                     try IndexBuild.abandon(build.table, failure: error.message, on: connection)
                 }
@@ -75,7 +78,9 @@ extension DocumentStore {
         Task.detached {
             repeat {
                 while true {
-                    let outcome = try? await self.writer.write { connection throws(StorageError) in try IndexBuild.clearRetiredSlice(on: connection) }
+                    let outcome = try? await self.writer.write { connection throws(StorageError) in
+                        try IndexBuild.clearRetiredSlice(on: connection)
+                    }
                     guard let outcome else { break }
                     if case .waitMilliseconds(let wait) = outcome {
                         try? await Task.sleep(for: .milliseconds(wait))
@@ -95,13 +100,16 @@ extension DocumentStore {
 
     /// What `resumeBackgroundWork` needs, read on the writer connection before it is shared;
     /// also adds the index state columns to a catalog made before they existed.
-    static func unfinishedBackgroundWork(on connection: SQLiteConnection) throws(StorageError) -> (builds: [IndexBuild.Progress], retiredTables: Int) {
+    static func unfinishedBackgroundWork(on connection: SQLiteConnection) throws(StorageError) -> (
+        builds: [IndexBuild.Progress], retiredTables: Int
+    ) {
         let columns = try connection.statement("SELECT count(*) FROM pragma_table_info('_aerolith_indexes') WHERE name = 'state'")
         _ = try columns.step()
         let hasState = columns.int64(at: 0) > 0
         try columns.run()
         if !hasState {
-            try connection.execute("""
+            try connection.execute(
+                """
                 ALTER TABLE _aerolith_indexes ADD COLUMN state TEXT NOT NULL DEFAULT 'ready';
                 ALTER TABLE _aerolith_indexes ADD COLUMN failure TEXT;
                 """)
@@ -109,8 +117,10 @@ extension DocumentStore {
         let select = try connection.statement("SELECT table_name, shadow_table, index_name, copied_through FROM _aerolith_index_builds")
         var builds: [IndexBuild.Progress] = []
         while try select.step() {
-            builds.append(IndexBuild.Progress(table: select.string(at: 0), shadow: select.string(at: 1), indexName: select.string(at: 2),
-                                              copiedThrough: select.int64(at: 3)))
+            builds.append(
+                IndexBuild.Progress(
+                    table: select.string(at: 0), shadow: select.string(at: 1), indexName: select.string(at: 2),
+                    copiedThrough: select.int64(at: 3)))
         }
         let retired = try connection.statement("SELECT count(*) FROM _aerolith_retired_tables")
         _ = try retired.step()

@@ -1,11 +1,14 @@
 import AerolithJSON
+
 extension DocumentStore {
     /// Creates a secondary index and keeps it up to date. A collection of at most
     /// `StorageLimits.indexBuildSliceRowsMax` documents and `indexBuildSliceBytesMax` bytes is
     /// indexed at once (`ready`); a larger one
     /// is indexed in the background in bounded writer turns (`building`, see `IndexBuild`), so
     /// other writes never wait long behind it.
-    public func createIndex(_ definition: IndexDefinition, on collection: CollectionName, placement: Placement) async throws(StorageError) -> IndexInfo {
+    public func createIndex(_ definition: IndexDefinition, on collection: CollectionName, placement: Placement) async throws(StorageError)
+        -> IndexInfo
+    {
         _ = try catalog.entry(collection, in: placement)
         let createdAt = Timestamp.now()
         let pathsJSON = JSONWriter.string(.array(definition.paths.map { .string($0.rawValue) }))
@@ -13,7 +16,8 @@ extension DocumentStore {
         let catalog = self.catalog
         let build = try await writer.write { connection throws(StorageError) -> IndexBuild.Progress? in
             let table = try catalog.entry(collection, in: placement).tableName
-            let count = try connection.statement("SELECT count(*), coalesce(sum(name = ?2 COLLATE NOCASE), 0) FROM _aerolith_indexes WHERE table_name = ?1")
+            let count = try connection.statement(
+                "SELECT count(*), coalesce(sum(name = ?2 COLLATE NOCASE), 0) FROM _aerolith_indexes WHERE table_name = ?1")
             count.bind(table, at: 1)
             count.bind(definition.name, at: 2)
             _ = try count.step()
@@ -26,10 +30,13 @@ extension DocumentStore {
                 throw StorageError(.indexLimitReached, "a collection has at most \(StorageLimits.indexesPerCollectionMax) indexes")
             }
             if let running = try IndexBuild.progress(of: table, on: connection) {
-                throw StorageError(.indexBuildInProgress, "index \"\(running.indexName)\" is still being built on this collection; try again when it is ready")
+                throw StorageError(
+                    .indexBuildInProgress,
+                    "index \"\(running.indexName)\" is still being built on this collection; try again when it is ready")
             }
             let size = connection.counters.counters(of: table)
-            let inBackground = size.documents > Int64(StorageLimits.indexBuildSliceRowsMax) || size.bytes > Int64(StorageLimits.indexBuildSliceBytesMax)
+            let inBackground =
+                size.documents > Int64(StorageLimits.indexBuildSliceRowsMax) || size.bytes > Int64(StorageLimits.indexBuildSliceBytesMax)
             let insert = try connection.statement(
                 "INSERT INTO _aerolith_indexes (table_name, name, paths, is_unique, created_at, state) VALUES (?, ?, ?, ?, ?, ?)"
             )
@@ -41,18 +48,21 @@ extension DocumentStore {
             insert.bind(inBackground ? IndexInfo.State.building.rawValue : IndexInfo.State.ready.rawValue, at: 6)
             try insert.run()
             if inBackground {
-                return try IndexBuild.start(table: table, index: definition.name, columns: columns, unique: definition.unique, on: connection)
+                return try IndexBuild.start(
+                    table: table, index: definition.name, columns: columns, unique: definition.unique, on: connection)
             }
             do throws(StorageError) {
-                try connection.execute(IndexBuild.createIndexSQL(table: table, index: definition.name, columns: columns, unique: definition.unique))
-            } catch where error.code == .uniqueViolation {
+                try connection.execute(
+                    IndexBuild.createIndexSQL(table: table, index: definition.name, columns: columns, unique: definition.unique))
+            } catch  where error.code == .uniqueViolation {
                 throw StorageError(.uniqueViolation, "existing documents have duplicate values for \(definition.paths.map(\.rawValue))")
             }
             return nil
         }
         if let build { continueIndexBuild(build) }
-        return IndexInfo(name: definition.name, paths: definition.paths.map(\.rawValue), unique: definition.unique, createdAt: createdAt,
-                         state: build == nil ? .ready : .building)
+        return IndexInfo(
+            name: definition.name, paths: definition.paths.map(\.rawValue), unique: definition.unique, createdAt: createdAt,
+            state: build == nil ? .ready : .building)
     }
 
     public func indexes(on collection: CollectionName, placement: Placement) throws(StorageError) -> [IndexInfo] {
@@ -64,10 +74,12 @@ extension DocumentStore {
             statement.bind(table, at: 1)
             var result: [IndexInfo] = []
             while try statement.step() {
-                result.append(IndexInfo(name: statement.string(at: 0), paths: (try? IndexInfo.paths(fromJSON: statement.string(at: 1))) ?? [],
-                                        unique: statement.int64(at: 2) != 0, createdAt: Timestamp(milliseconds: statement.int64(at: 3)),
-                                        state: IndexInfo.State(rawValue: statement.string(at: 4)) ?? .ready,
-                                        failure: statement.isNull(at: 5) ? nil : statement.string(at: 5)))
+                result.append(
+                    IndexInfo(
+                        name: statement.string(at: 0), paths: (try? IndexInfo.paths(fromJSON: statement.string(at: 1))) ?? [],
+                        unique: statement.int64(at: 2) != 0, createdAt: Timestamp(milliseconds: statement.int64(at: 3)),
+                        state: IndexInfo.State(rawValue: statement.string(at: 4)) ?? .ready,
+                        failure: statement.isNull(at: 5) ? nil : statement.string(at: 5)))
             }
             return result
         }
@@ -96,7 +108,9 @@ extension DocumentStore {
             try delete.run()
             try connection.execute("DROP INDEX IF EXISTS \"\(IndexBuild.indexSQLName(table: table, index: stored))\"")
             // A build of another index carries this one on its copy too.
-            if let build { try connection.execute("DROP INDEX IF EXISTS \"\(IndexBuild.indexSQLName(table: build.shadow, index: stored))\"") }
+            if let build {
+                try connection.execute("DROP INDEX IF EXISTS \"\(IndexBuild.indexSQLName(table: build.shadow, index: stored))\"")
+            }
             return false
         }
         if stoppedBuild { clearRetiredTables() }

@@ -34,17 +34,21 @@ enum IndexBuild {
     }
 
     static func progress(of table: String, on connection: WriteTransaction) throws(StorageError) -> Progress? {
-        let select = try connection.statement("SELECT shadow_table, index_name, copied_through FROM _aerolith_index_builds WHERE table_name = ?")
+        let select = try connection.statement(
+            "SELECT shadow_table, index_name, copied_through FROM _aerolith_index_builds WHERE table_name = ?")
         select.bind(table, at: 1)
         guard try select.step() else { return nil }
-        let progress = Progress(table: table, shadow: select.string(at: 0), indexName: select.string(at: 1), copiedThrough: select.int64(at: 2))
+        let progress = Progress(
+            table: table, shadow: select.string(at: 0), indexName: select.string(at: 1), copiedThrough: select.int64(at: 2))
         try select.run()
         return progress
     }
 
     /// Creates the copy with `table`'s ready indexes and the new one, the triggers, and the
     /// progress record. The index's catalog row (state `building`) is the caller's.
-    static func start(table: String, index: String, columns: [String], unique: Bool, on connection: WriteTransaction) throws(StorageError) -> Progress {
+    static func start(table: String, index: String, columns: [String], unique: Bool, on connection: WriteTransaction) throws(StorageError)
+        -> Progress
+    {
         let prefix = try connection.statement("SELECT prefix FROM _aerolith_collections WHERE table_name = ?")
         prefix.bind(table, at: 1)
         guard try prefix.step() else { throw StorageError(.collectionNotFound, "the collection no longer exists") }
@@ -65,7 +69,8 @@ enum IndexBuild {
         try record.run()
         // Table names are generated (`<prefix>_c<n>`, the prefix checked), so they are safe in SQL.
         let copied = "(SELECT copied_through FROM _aerolith_index_builds WHERE table_name = '\(table)')"
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TRIGGER "\(table)_build_insert" AFTER INSERT ON "\(table)" WHEN NEW.rid <= \(copied) BEGIN
                 INSERT INTO "\(shadow)" (rid, id, body, version, created_at, updated_at)
                 VALUES (NEW.rid, NEW.id, NEW.body, NEW.version, NEW.created_at, NEW.updated_at);
@@ -88,7 +93,8 @@ enum IndexBuild {
             try switchOver(progress, catalog: catalog, on: connection)
             return .switched
         }
-        let copy = try connection.statement("""
+        let copy = try connection.statement(
+            """
             INSERT INTO "\(progress.shadow)" (rid, id, body, version, created_at, updated_at)
             SELECT rid, id, body, version, created_at, updated_at FROM "\(table)" WHERE rid > ? AND rid <= ?
             """)
@@ -96,7 +102,7 @@ enum IndexBuild {
         copy.bind(upper, at: 2)
         do throws(StorageError) {
             try copy.run()
-        } catch where error.code == .uniqueViolation {
+        } catch  where error.code == .uniqueViolation {
             throw StorageError(.uniqueViolation, "existing documents have duplicate values for the index's paths")
         }
         let advance = try connection.statement("UPDATE _aerolith_index_builds SET copied_through = ? WHERE table_name = ?")
@@ -111,9 +117,15 @@ enum IndexBuild {
         let statements: [(String, [SQLiteValue])] = [
             ("DELETE FROM _aerolith_index_builds WHERE table_name = ?", [.text(progress.table)]),
             // Dirty: the totals move to the new table in memory; a crash before the next flush recounts.
-            ("UPDATE _aerolith_collections SET table_name = ?, counters_dirty = 1 WHERE table_name = ?", [.text(progress.shadow), .text(progress.table)]),
+            (
+                "UPDATE _aerolith_collections SET table_name = ?, counters_dirty = 1 WHERE table_name = ?",
+                [.text(progress.shadow), .text(progress.table)]
+            ),
             ("UPDATE _aerolith_indexes SET table_name = ? WHERE table_name = ?", [.text(progress.shadow), .text(progress.table)]),
-            ("UPDATE _aerolith_indexes SET state = 'ready' WHERE table_name = ? AND name = ?", [.text(progress.shadow), .text(progress.indexName)]),
+            (
+                "UPDATE _aerolith_indexes SET state = 'ready' WHERE table_name = ? AND name = ?",
+                [.text(progress.shadow), .text(progress.indexName)]
+            ),
         ]
         for (sql, values) in statements {
             let statement = try connection.statement(sql)
@@ -135,9 +147,10 @@ enum IndexBuild {
         let delete = try connection.statement("DELETE FROM _aerolith_index_builds WHERE table_name = ?")
         delete.bind(table, at: 1)
         try delete.run()
-        let index = try connection.statement(failure == nil
-            ? "DELETE FROM _aerolith_indexes WHERE table_name = ?1 AND name = ?2"
-            : "UPDATE _aerolith_indexes SET state = 'failed', failure = ?3 WHERE table_name = ?1 AND name = ?2")
+        let index = try connection.statement(
+            failure == nil
+                ? "DELETE FROM _aerolith_indexes WHERE table_name = ?1 AND name = ?2"
+                : "UPDATE _aerolith_indexes SET state = 'failed', failure = ?3 WHERE table_name = ?1 AND name = ?2")
         index.bind(table, at: 1)
         index.bind(progress.indexName, at: 2)
         if let failure { index.bind(String(failure.prefix(300)), at: 3) }
@@ -153,12 +166,17 @@ enum IndexBuild {
     }
 
     /// The indexes SQLite holds for `table`: every catalogued one but those building or failed.
-    static func readyIndexes(of table: String, on connection: WriteTransaction) throws(StorageError) -> [(name: String, columns: [String], unique: Bool)] {
-        let select = try connection.statement("SELECT name, paths, is_unique FROM _aerolith_indexes WHERE table_name = ? AND state = 'ready'")
+    static func readyIndexes(of table: String, on connection: WriteTransaction) throws(StorageError) -> [(
+        name: String, columns: [String], unique: Bool
+    )] {
+        let select = try connection.statement(
+            "SELECT name, paths, is_unique FROM _aerolith_indexes WHERE table_name = ? AND state = 'ready'")
         select.bind(table, at: 1)
         var result: [(String, [String], Bool)] = []
         while try select.step() {
-            let paths = try IndexInfo.paths(fromJSON: select.string(at: 1)).map { (text: String) throws(StorageError) in try FieldPath(text).valueSQL }
+            let paths = try IndexInfo.paths(fromJSON: select.string(at: 1)).map { (text: String) throws(StorageError) in
+                try FieldPath(text).valueSQL
+            }
             result.append((select.string(at: 0), paths, select.int64(at: 2) != 0))
         }
         return result
@@ -213,7 +231,8 @@ enum IndexBuild {
     /// `indexBuildSliceRowsMax` rows, ending with the document that crosses
     /// `indexBuildSliceBytesMax`. Nil when no row follows.
     static func sliceEnd(of table: String, after: Int64, on connection: WriteTransaction) throws(StorageError) -> Int64? {
-        let bound = try connection.statement("""
+        let bound = try connection.statement(
+            """
             SELECT max(rid) FROM (
                 SELECT rid, sum(size) OVER (ORDER BY rid) - size AS before
                 FROM (SELECT rid, length(CAST(body AS BLOB)) AS size FROM "\(table)" WHERE rid > ? ORDER BY rid LIMIT ?)

@@ -1,4 +1,5 @@
 import AerolithJSON
+
 /// A secondary index on one or more document paths, declared by a client.
 public struct IndexDefinition: Sendable, Equatable {
     public let name: String
@@ -7,10 +8,14 @@ public struct IndexDefinition: Sendable, Equatable {
 
     public init(name: String, paths: [FieldPath], unique: Bool = false) throws(StorageError) {
         let bytes = Array(name.utf8)
-        let validName = !bytes.isEmpty && bytes.count <= StorageLimits.indexNameLengthBytesMax && ASCII.isLetter(bytes[0])
+        let validName =
+            !bytes.isEmpty && bytes.count <= StorageLimits.indexNameLengthBytesMax && ASCII.isLetter(bytes[0])
             && bytes.allSatisfy { ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
         guard validName else {
-            throw StorageError(.invalidIndex, "index names are 1-\(StorageLimits.indexNameLengthBytesMax) characters of letters, digits, '_' and '-', starting with a letter")
+            throw StorageError(
+                .invalidIndex,
+                "index names are 1-\(StorageLimits.indexNameLengthBytesMax) characters of letters, digits, '_' and '-', starting with a letter"
+            )
         }
         guard !paths.isEmpty, paths.count <= StorageLimits.indexPathsMax else {
             throw StorageError(.invalidIndex, "an index covers 1 to \(StorageLimits.indexPathsMax) paths")
@@ -38,7 +43,9 @@ public struct IndexDefinition: Sendable, Equatable {
                 }
             case ("unique", .bool(let flag)): unique = flag
             default:
-                throw StorageError(.invalidIndex, "unexpected index field \"\(member.key.prefix(40))\" (\(member.value.typeName)); use name, path or paths, unique")
+                throw StorageError(
+                    .invalidIndex,
+                    "unexpected index field \"\(member.key.prefix(40))\" (\(member.value.typeName)); use name, path or paths, unique")
             }
         }
         var paths: [FieldPath] = []
@@ -50,7 +57,8 @@ public struct IndexDefinition: Sendable, Equatable {
             }
         }
         let derived = "ix_" + pathTexts.joined(separator: "_").map { $0.isLetter || $0.isNumber ? $0 : "_" }
-        return try IndexDefinition(name: name ?? String(derived.prefix(StorageLimits.indexNameLengthBytesMax)), paths: paths, unique: unique)
+        return try IndexDefinition(
+            name: name ?? String(derived.prefix(StorageLimits.indexNameLengthBytesMax)), paths: paths, unique: unique)
     }
 }
 
@@ -72,7 +80,9 @@ public struct IndexInfo: Sendable, Equatable {
 
     /// The paths as stored in the catalog: a JSON array of strings.
     static func paths(fromJSON text: String) throws(StorageError) -> [String] {
-        guard case .array(let elements)? = try? JSONParser.parse(text) else { throw StorageError(.storageFailure, "an index's paths are unreadable") }
+        guard case .array(let elements)? = try? JSONParser.parse(text) else {
+            throw StorageError(.storageFailure, "an index's paths are unreadable")
+        }
         return elements.compactMap(\.stringValue)
     }
 }

@@ -64,7 +64,8 @@ public final class KeyValueStore: Sendable {
     public func keys(namespace: String, prefix: [UInt8], after: [UInt8], limit: Int) throws(StorageError) -> [[UInt8]] {
         try withConnection { connection throws(StorageError) in
             // BLOBs compare with memcmp: [prefix, prefix + 0xFF...) bounds the keys with the prefix.
-            let select = try connection.statement("""
+            let select = try connection.statement(
+                """
                 SELECT key FROM _aerolith_key_values WHERE namespace = ? AND key > ? AND key >= ?
                 ORDER BY key LIMIT ?
                 """)

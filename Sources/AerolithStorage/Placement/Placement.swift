@@ -15,7 +15,8 @@ public struct Placement: Sendable, Hashable, CustomStringConvertible {
 
     public init(database: String = Placement.sharedDatabase, tablePrefix: String) throws(StorageError) {
         let bytes = Array(tablePrefix.utf8)
-        let valid = !bytes.isEmpty && bytes.count <= Self.tablePrefixLengthBytesMax
+        let valid =
+            !bytes.isEmpty && bytes.count <= Self.tablePrefixLengthBytesMax
             && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
             && bytes.allSatisfy { byte in
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)

@@ -61,9 +61,10 @@ struct CursorCodec: Sendable {
             throw invalid
         }
         guard case .object(let object) = json,
-              object["s"]?.stringValue == Self.fingerprint(shape),
-              case .number(let row)? = object["r"], let rowID = row.int64Value,
-              let keyValue = object["k"] else {
+            object["s"]?.stringValue == Self.fingerprint(shape),
+            case .number(let row)? = object["r"], let rowID = row.int64Value,
+            let keyValue = object["k"]
+        else {
             throw invalid
         }
         if case .null = keyValue { return CursorPosition(sortValues: nil, rowID: rowID) }

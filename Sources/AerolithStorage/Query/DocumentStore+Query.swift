@@ -18,9 +18,11 @@ extension DocumentStore {
                         let cursor = lastPosition.map { cursors.encode($0, shape: compiled.shapeFingerprint) }
                         return QueryPage(documents: documents, nextCursor: cursor)
                     }
-                    documents.append(Document(id: statement.string(at: 0), version: statement.int64(at: 2),
-                                              createdAt: Timestamp(milliseconds: statement.int64(at: 3)),
-                                              updatedAt: Timestamp(milliseconds: statement.int64(at: 4)), body: statement.string(at: 1)))
+                    documents.append(
+                        Document(
+                            id: statement.string(at: 0), version: statement.int64(at: 2),
+                            createdAt: Timestamp(milliseconds: statement.int64(at: 3)),
+                            updatedAt: Timestamp(milliseconds: statement.int64(at: 4)), body: statement.string(at: 1)))
                     let sortValues = (0..<compiled.sortKeyCount).map { statement.value(at: Int32(6 + $0)) }
                     lastPosition = CursorPosition(sortValues: sortValues, rowID: statement.int64(at: 5))
                 }
@@ -57,7 +59,9 @@ extension DocumentStore {
         "\(placement.tablePrefix)/\(entry.name)/\(entry.createdAt.milliseconds)"
     }
 
-    private func decodeCursor(_ query: Query, table: String, scope: String) throws(StorageError) -> (QueryCompiler.Compiled, CursorPosition?) {
+    private func decodeCursor(_ query: Query, table: String, scope: String) throws(StorageError) -> (
+        QueryCompiler.Compiled, CursorPosition?
+    ) {
         guard query.limit >= 1, query.limit <= StorageLimits.queryLimitMax else {
             throw StorageError(.invalidLimit, "limit must be an integer from 1 to \(StorageLimits.queryLimitMax)")
         }
@@ -68,8 +72,10 @@ extension DocumentStore {
 
     /// The statement for the page after `position`, reading the sort values of a row-id-only
     /// cursor from its row.
-    private func resolve(_ query: Query, table: String, scope: String, shape: QueryCompiler.Compiled, position: CursorPosition?,
-                         on connection: SQLiteConnection) throws(StorageError) -> QueryCompiler.Compiled {
+    private func resolve(
+        _ query: Query, table: String, scope: String, shape: QueryCompiler.Compiled, position: CursorPosition?,
+        on connection: SQLiteConnection
+    ) throws(StorageError) -> QueryCompiler.Compiled {
         guard var position else { return shape }
         if position.sortValues == nil {
             let columns = query.sort.map(\.path.valueSQL).joined(separator: ", ")

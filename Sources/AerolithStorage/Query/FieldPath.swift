@@ -24,7 +24,8 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
             return
         }
         let segments = rawValue.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        let valid = !rawValue.isEmpty && segments.count <= StorageLimits.fieldPathSegmentsMax
+        let valid =
+            !rawValue.isEmpty && segments.count <= StorageLimits.fieldPathSegmentsMax
             && segments.allSatisfy { segment in
                 let bytes = Array(segment.utf8)
                 return !bytes.isEmpty && bytes.count <= StorageLimits.fieldPathSegmentLengthBytesMax

@@ -1,4 +1,5 @@
 import AerolithJSON
+
 /// Turns the JSON form of a filter into a `Filter`, enforcing the filter limits in
 /// `StorageLimits`. Every mistake is an `invalid_filter` error naming the offending part.
 struct FilterParser {
@@ -65,7 +66,8 @@ struct FilterParser {
         let scalars: [FilterScalar]
         switch comparison {
         case .equal(let scalar), .notEqual(let scalar), .less(let scalar), .lessOrEqual(let scalar),
-             .greater(let scalar), .greaterOrEqual(let scalar): scalars = [scalar]
+            .greater(let scalar), .greaterOrEqual(let scalar):
+            scalars = [scalar]
         case .oneOf(let list), .noneOf(let list): scalars = list
         case .exists: scalars = []
         case .prefix: scalars = [.string("")]
@@ -107,7 +109,8 @@ struct FilterParser {
                 }
                 comparison = .prefix(prefix)
             default:
-                throw Self.invalid("unknown operator \"\(member.key.prefix(40))\" on \"\(path)\"; use $eq $ne $lt $lte $gt $gte $in $nin $exists $prefix")
+                throw Self.invalid(
+                    "unknown operator \"\(member.key.prefix(40))\" on \"\(path)\"; use $eq $ne $lt $lte $gt $gte $in $nin $exists $prefix")
             }
             comparisons.append(.compare(path, comparison))
         }

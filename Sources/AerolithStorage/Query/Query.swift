@@ -1,4 +1,5 @@
 import AerolithJSON
+
 /// One sort key: a field path and a direction. Values of different types sort in SQLite's type
 /// order: missing/null, then numbers (booleans count as 0 and 1), then strings, then nested
 /// objects and arrays (as their JSON text).
@@ -45,7 +46,8 @@ public struct Query: Sendable, Hashable {
             case "limit":
                 if case .null = member.value { continue }
                 guard case .number(let number) = member.value, let limit = number.int64Value,
-                      limit >= 1, limit <= StorageLimits.queryLimitMax else {
+                    limit >= 1, limit <= StorageLimits.queryLimitMax
+                else {
                     throw StorageError(.invalidLimit, "limit must be an integer from 1 to \(StorageLimits.queryLimitMax)")
                 }
                 query.limit = Int(limit)

@@ -8,8 +8,10 @@ public struct QueryBudget: Sendable, Equatable {
     /// through an index are bounded by the time limit instead.
     public var rowsExaminedMax: Int
 
-    public init(timeLimitMilliseconds: Int = StorageLimits.queryTimeLimitMillisecondsDefault,
-                rowsExaminedMax: Int = StorageLimits.queryRowsExaminedMaxDefault) {
+    public init(
+        timeLimitMilliseconds: Int = StorageLimits.queryTimeLimitMillisecondsDefault,
+        rowsExaminedMax: Int = StorageLimits.queryRowsExaminedMaxDefault
+    ) {
         precondition(timeLimitMilliseconds >= 1 && rowsExaminedMax >= 1)
         self.timeLimitMilliseconds = timeLimitMilliseconds
         self.rowsExaminedMax = rowsExaminedMax
@@ -21,10 +23,11 @@ public struct QueryBudget: Sendable, Equatable {
     enum Exhausted: Sendable { case time, rowsExamined }
 
     func message(_ exhausted: Exhausted) -> String {
-        let what = switch exhausted {
-        case .time: "ran past its time limit of \(timeLimitMilliseconds) ms"
-        case .rowsExamined: "examined more than \(rowsExaminedMax) rows"
-        }
+        let what =
+            switch exhausted {
+            case .time: "ran past its time limit of \(timeLimitMilliseconds) ms"
+            case .rowsExamined: "examined more than \(rowsExaminedMax) rows"
+            }
         return "the query \(what) and was stopped; narrow the filter, add an index that serves it, or ask for a smaller page"
     }
 }

@@ -85,7 +85,7 @@ struct QueryCompiler {
         case .integer(let integer): return "(\(value) \(op) \(bind(.integer(integer))) AND \(type) IN \(Self.numberTypes))"
         case .real(let real): return "(\(value) \(op) \(bind(.real(real))) AND \(type) IN \(Self.numberTypes))"
         case .string(let string): return "(\(value) \(op) \(bind(.text(string))) AND \(type) = 'text')"
-        case .null, .bool: return "0"  // FilterParser refuses these; never matches if reached.
+        case .null, .bool: return "0" // FilterParser refuses these; never matches if reached.
         }
     }
 

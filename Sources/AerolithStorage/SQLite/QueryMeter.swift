@@ -15,10 +15,12 @@ final class QueryMeter {
 
     /// Installs the meter on `handle`; it stays idle until `begin`.
     func install(on handle: OpaquePointer) {
-        sqlite3_progress_handler(handle, StorageLimits.progressCheckInstructions, { context in
-            guard let context else { return 0 }
-            return Unmanaged<QueryMeter>.fromOpaque(context).takeUnretainedValue().check()
-        }, Unmanaged.passUnretained(self).toOpaque())
+        sqlite3_progress_handler(
+            handle, StorageLimits.progressCheckInstructions,
+            { context in
+                guard let context else { return 0 }
+                return Unmanaged<QueryMeter>.fromOpaque(context).takeUnretainedValue().check()
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     func begin(_ budget: QueryBudget, statement: OpaquePointer) {

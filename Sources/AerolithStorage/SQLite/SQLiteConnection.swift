@@ -19,7 +19,10 @@ final class SQLiteConnection: @unchecked Sendable {
     /// SQLite's durability setting for commits in WAL mode. `normal` survives a crash of the
     /// process (every acknowledged commit is in the WAL in the OS page cache); `full` also
     /// survives power loss by syncing the WAL on every commit.
-    enum Synchronous: String { case normal = "NORMAL", full = "FULL" }
+    enum Synchronous: String {
+        case normal = "NORMAL"
+        case full = "FULL"
+    }
 
     /// Configured once, before the process's first connection (see the shim).
     private static let configured: Bool = aerolith_sqlite_disable_memory_statistics() == SQLITE_OK
@@ -27,10 +30,11 @@ final class SQLiteConnection: @unchecked Sendable {
     init(path: String, mode: Mode, synchronous: Synchronous) throws(StorageError) {
         _ = Self.configured
         var pointer: OpaquePointer?
-        let flags: Int32 = switch mode {
-        case .readWrite: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        case .readOnly: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
-        }
+        let flags: Int32 =
+            switch mode {
+            case .readWrite: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            case .readOnly: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+            }
         if mode == .readWrite { try DatabaseFileMode.prepare(path) }
         let status = sqlite3_open_v2(path, &pointer, flags, nil)
         guard status == SQLITE_OK, let pointer else {

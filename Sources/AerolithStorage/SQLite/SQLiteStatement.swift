@@ -67,7 +67,8 @@ final class SQLiteStatement {
     func bind(blob bytes: [UInt8], at index: Int32) {
         bytes.withUnsafeBytes { raw in
             // A zero-length BLOB still needs a non-NULL pointer, or SQLite binds NULL.
-            _ = sqlite3_bind_blob(pointer, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), aerolith_sqlite_transient())
+            _ = sqlite3_bind_blob(
+                pointer, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), aerolith_sqlite_transient())
         }
     }
 
