@@ -51,6 +51,7 @@ let package = Package(
         .target(
             name: "AerolithStorage",
             dependencies: [
+                "AerolithExecution",
                 "AerolithJSON",
                 "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),

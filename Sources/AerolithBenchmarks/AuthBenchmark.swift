@@ -22,7 +22,7 @@ enum AuthBenchmark {
         let directory = try temporaryDirectory("auth")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory + "/direct", withIntermediateDirectories: true)
-        let store = try DocumentStore(directory: directory + "/direct")
+        let store = try SQLiteDocumentStore(directory: directory + "/direct")
         let platform = try await Platform(store: store, logger: Logger(label: "bench"))
         let parameters = platform.identity.passwordHashing
         print("== auth: access tokens (HS256 JWT + session check) against a document get; sign-in with scrypt ==")
@@ -47,9 +47,9 @@ enum AuthBenchmark {
 
         // An API key's check, to take authentication out of the document get below.
         let (_, keySecret) = try await platform.createKey(tenantID: signup.tenant.id, name: "bench", role: "developer")
-        _ = try platform.authenticate(secret: keySecret)
+        _ = try await platform.authenticate(secret: keySecret)
         start = ContinuousClock.now
-        for _ in 0..<authenticateIterations { _ = try platform.authenticate(secret: keySecret) }
+        for _ in 0..<authenticateIterations { _ = try await platform.authenticate(secret: keySecret) }
         let keyCheck = nanoseconds(since: start) / Double(authenticateIterations)
 
         // A token's first request: full jwt-kit verification (new tokens minted by refreshing).

@@ -66,7 +66,7 @@ enum HookDispatchBenchmark {
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         let pluginPath = try buildPlugin(into: plugins)
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         let registry = PluginRegistry(
             directories: PluginDirectories(dataDirectory: directory, extra: [], environment: [:], besideExecutable: nil),
             keyValues: store.keyValues, logger: Logger(label: "bench"))

@@ -10,7 +10,7 @@ enum IndexBuildBenchmark {
     static let batchSize = 100
 
     static func run() async throws {
-        let store = try DocumentStore(directory: try temporaryDirectory("index"))
+        let store = try SQLiteDocumentStore(directory: try temporaryDirectory("index"))
         let builder = try Placement(tablePrefix: "t_builder")
         let writer = try Placement(tablePrefix: "t_writer")
         let big = try CollectionName("big")
@@ -34,7 +34,7 @@ enum IndexBuildBenchmark {
         _ = try await store.createIndex(try IndexDefinition(name: "by_n", paths: [try FieldPath("n")]), on: big, placement: builder)
         var duringWorst = 0.0
         var writes = 0
-        while try store.indexes(on: big, placement: builder).first?.state == .building {
+        while try await store.indexes(on: big, placement: builder).first?.state == .building {
             let start = ContinuousClock.now
             _ = try await store.insert(note, id: nil, into: notes, in: writer)
             duringWorst = max(duringWorst, nanoseconds(since: start))

@@ -55,7 +55,7 @@ enum StorageBenchmark {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let store = try DocumentStore(directory: directory, durability: .processCrash, logger: logger)
+        let store = try SQLiteDocumentStore(directory: directory, durability: .processCrash, logger: logger)
         let placement = try Placement(tablePrefix: "t_bench")
         let name = try CollectionName("items")
         _ = try await store.createCollection(name, in: placement)
@@ -72,7 +72,7 @@ enum StorageBenchmark {
         }
         var bytes = 0
         let get = try await measure(operations: lookups.count) {
-            for id in lookupIDs { bytes &+= try store.document(id, in: name, placement: placement).body.utf8.count }
+            for id in lookupIDs { bytes &+= try await store.document(id, in: name, placement: placement).body.utf8.count }
         }
         precondition(bytes > 0)
         return (insert, get)

@@ -8,7 +8,7 @@ import Synchronization
 /// same database and with the same durability as tenants' data. Authentication is a point
 /// lookup by the key's digest, cached in memory; a revocation takes effect on the next request.
 public final class Platform: Sendable {
-    public let store: DocumentStore
+    public let store: any DocumentStore
     let logger: Logger
     let system: Placement
     let tenantsCollection: CollectionName
@@ -49,7 +49,7 @@ public final class Platform: Sendable {
     let afterCacheMissRead = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     public init(
-        store: DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
+        store: any DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
         logger: Logger = Logger(label: "aerolith.platform")
     ) async throws {
         self.store = store
@@ -96,7 +96,7 @@ public final class Platform: Sendable {
     }
 
     private func ensureIndexes(on collection: CollectionName, _ definitions: [IndexDefinition]) async throws(StorageError) {
-        let indexed = try store.indexes(on: collection, placement: system).map(\.name)
+        let indexed = try await store.indexes(on: collection, placement: system).map(\.name)
         for definition in definitions where !indexed.contains(definition.name) {
             _ = try await store.createIndex(definition, on: collection, placement: system)
         }
@@ -122,7 +122,7 @@ public final class Platform: Sendable {
         } else {
             chosenPlan = .starter
         }
-        if let slug { try checkSlugAvailable(slug) }
+        if let slug { try await checkSlugAvailable(slug) }
         let id = RandomID.make(prefix: "tn_", length: 20)
         var placement: Placement?
         if let placementStrategy {
@@ -138,13 +138,13 @@ public final class Platform: Sendable {
     }
 
     /// The tenant with this id (`tn_…`); see `tenant(named:)` for an id or a slug.
-    public func tenant(_ id: String) throws -> Tenant {
+    public func tenant(_ id: String) async throws -> Tenant {
         if let cached = tenantCache.withLock({ $0[id] }) { return cached }
         let generation = identityGeneration.load(ordering: .acquiring)
         guard RandomID.isValid(id, prefix: "tn_", length: 20) else {
             throw PlatformError(.tenantNotFound, "tenant \"\(id.prefix(40))\" does not exist")
         }
-        guard let document = try store.findDocument(try DocumentID(id), in: tenantsCollection, placement: system) else {
+        guard let document = try await store.findDocument(try DocumentID(id), in: tenantsCollection, placement: system) else {
             throw PlatformError(.tenantNotFound, "tenant \"\(id)\" does not exist")
         }
         guard let tenant = Tenant(document: document) else { throw StorageError(.storageFailure, "tenant record \(id) is unreadable") }
@@ -163,8 +163,8 @@ public final class Platform: Sendable {
     }
 
     /// One page of tenants in creation order.
-    public func tenants(limit: Int, cursor: String?) throws -> (tenants: [Tenant], nextCursor: String?) {
-        let page = try store.query(
+    public func tenants(limit: Int, cursor: String?) async throws -> (tenants: [Tenant], nextCursor: String?) {
+        let page = try await store.query(
             Query(limit: min(max(limit, 1), PlatformLimits.tenantPageSizeMax), cursor: cursor),
             in: tenantsCollection, placement: system)
         return (page.documents.compactMap(Tenant.init(document:)), page.nextCursor)

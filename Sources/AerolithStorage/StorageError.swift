@@ -31,17 +31,25 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         /// The query spent its budget (time or rows examined) and was stopped.
         case queryTimeout = "query_timeout"
         case storageFailure = "storage_failure"
+        /// Too much work is waiting; the caller may retry after `retryAfterSeconds`.
+        case overloaded = "overloaded"
+        /// The storage engine cannot be reached (a server down, a connection lost); the caller
+        /// may retry after `retryAfterSeconds`. Nothing acknowledged is lost.
+        case storageUnavailable = "storage_unavailable"
     }
 
     public let code: Code
     public let message: String
     /// For a failed batch: the zero-based index of the operation that failed.
     public var operationIndex: Int?
+    /// For `overloaded` and `storage_unavailable`: when to try again, in seconds.
+    public var retryAfterSeconds: Int?
 
-    public init(_ code: Code, _ message: String, operationIndex: Int? = nil) {
+    public init(_ code: Code, _ message: String, operationIndex: Int? = nil, retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
         self.operationIndex = operationIndex
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -20,7 +20,7 @@ import Testing
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("libAerolithKitFixture.so").path
     }
 
-    func value(_ store: KeyValueStore, _ namespace: String, _ key: String) throws -> String? {
+    func value(_ store: any KeyValueStore, _ namespace: String, _ key: String) throws -> String? {
         try store.value(namespace: namespace, key: Array(key.utf8)).map { String(decoding: $0, as: UTF8.self) }
     }
 

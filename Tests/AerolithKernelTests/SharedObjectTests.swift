@@ -57,13 +57,13 @@ struct CompileFailure: Error { let name: String }
 final class ScratchStore: @unchecked Sendable {
     // @unchecked: owned by one test.
     let directory: String
-    let store: DocumentStore
+    let store: any DocumentStore
 
     init() throws {
         directory = NSTemporaryDirectory() + "aerolith-scratch-\(UUID().uuidString)"
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        store = try DocumentStore(directory: directory)
+        store = try SQLiteDocumentStore(directory: directory)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }

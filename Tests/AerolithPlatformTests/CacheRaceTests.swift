@@ -21,46 +21,50 @@ final class CacheRaceTests: XCTestCase {
     }
 
     func testTenantSuspendedDuringAFirstLookupIsNotCachedActive() async throws {
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         let tenant = try await Platform(store: store).createTenant(name: "Acme", plan: nil)
         // A second platform on the same store has nothing cached: its first lookup reads the store.
         let platform = try await Platform(store: store)
-        let lookup = PausedLookup(platform: platform, id: tenant.id) { try $0.tenant(tenant.id).status.rawValue }
+        let lookup = PausedLookup(platform: platform, id: tenant.id) { try await $0.tenant(tenant.id).status.rawValue }
         try await lookup.waitUntilPaused()
         _ = try await platform.updateTenant(tenant.id, status: "suspended", plan: nil)
         let seen = try await lookup.resume()
         XCTAssertEqual(seen, "active", "the paused lookup read the tenant before the suspension")
-        XCTAssertEqual(try platform.tenant(tenant.id).status, .suspended, "the lookup's stale copy was cached")
+        let status = try await platform.tenant(tenant.id).status
+        XCTAssertEqual(status, .suspended, "the lookup's stale copy was cached")
     }
 
     func testKeyRevokedDuringAFirstLookupIsNotCachedValid() async throws {
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         let creator = try await Platform(store: store)
         let tenant = try await creator.createTenant(name: "Acme", plan: nil)
         let (key, secret) = try await creator.createKey(tenantID: tenant.id, name: "k", role: nil)
         let platform = try await Platform(store: store)
-        _ = try platform.tenant(tenant.id)
+        _ = try await platform.tenant(tenant.id)
         let lookup = PausedLookup(platform: platform, id: APIKey.digest(of: secret)) { platform in
-            _ = try platform.authenticate(secret: secret)
+            _ = try await platform.authenticate(secret: secret)
             return "authenticated"
         }
         try await lookup.waitUntilPaused()
         _ = try await platform.revokeKey(tenantID: tenant.id, keyID: key.id)
         _ = try await lookup.resume()
-        XCTAssertThrowsError(try platform.authenticate(secret: secret), "a revoked key still authenticates") { error in
+        do {
+            _ = try await platform.authenticate(secret: secret)
+            XCTFail("a revoked key still authenticates")
+        } catch {
             XCTAssertEqual((error as? PlatformError)?.code, .unauthenticated)
         }
     }
 }
 
-/// Runs a lookup on a thread of its own and holds it at `afterCacheMissRead` for `id` until
+/// Runs a lookup in a task of its own and holds it at `afterCacheMissRead` for `id` until
 /// `resume()`; other lookups pass.
 private final class PausedLookup: Sendable {
     private enum Phase { case running, paused, released }
     private let phase = Mutex(Phase.running)
     private let result = Mutex<Result<String, any Error>?>(nil)
 
-    init(platform: Platform, id: String, lookup: @escaping @Sendable (Platform) throws -> String) {
+    init(platform: Platform, id: String, lookup: @escaping @Sendable (Platform) async throws -> String) {
         // Only the first lookup of `id` (this one, started first) pauses; the change's own
         // lookups pass.
         platform.afterCacheMissRead.withLock { hook in
@@ -75,8 +79,10 @@ private final class PausedLookup: Sendable {
                 while phase.withLock({ $0 }) != .released { usleep(1_000) }
             }
         }
-        Thread.detachNewThread { [self] in
-            let outcome = Result { try lookup(platform) }
+        // The hook holds the task's thread while paused; a detached task keeps that off the test's own.
+        Task.detached { [self] in
+            let outcome: Result<String, any Error>
+            do { outcome = .success(try await lookup(platform)) } catch { outcome = .failure(error) }
             result.withLock { $0 = outcome }
         }
     }

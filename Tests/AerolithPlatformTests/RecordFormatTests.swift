@@ -26,14 +26,14 @@ final class RecordFormatTests: XCTestCase {
     private static let cheapHashing = PasswordHasher.Parameters(log2N: 10, blockSize: 8, parallelism: 1)
 
     /// Opens a platform: the first one on a directory creates the collections the bodies go into.
-    private func platform(_ store: DocumentStore) async throws -> Platform {
+    private func platform(_ store: any DocumentStore) async throws -> Platform {
         var identity = IdentitySettings()
         identity.passwordHashing = Self.cheapHashing
         return try await Platform(store: store, identity: identity)
     }
 
     /// Stores `body` exactly as given, as the record `id` of `sys.<collection>`.
-    private func seed(_ body: String, id: String, into collection: String, _ store: DocumentStore) async throws {
+    private func seed(_ body: String, id: String, into collection: String, _ store: any DocumentStore) async throws {
         guard case .object(let object) = try JSONParser.parse(body) else { return XCTFail("not an object: \(body)") }
         _ = try await store.insert(object, id: try DocumentID(id), into: try CollectionName(collection), in: system)
     }
@@ -52,7 +52,7 @@ final class RecordFormatTests: XCTestCase {
     }
 
     func testTenantsOfEveryFormatRead() async throws {
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         _ = try await platform(store)
         // Before slugs there was no slug index either.
         try await store.dropIndex("by_slug", on: try CollectionName("tenants"), placement: system)
@@ -82,34 +82,35 @@ final class RecordFormatTests: XCTestCase {
         try await seed(#"{"name":"Late","plan":"starter","status":"active","created_at":"yesterday"}"#, id: badTime, into: "tenants", store)
 
         let platform = try await platform(store)
-        let acme = try platform.tenant(current)
+        let acme = try await platform.tenant(current)
         XCTAssertEqual(
             acme,
             Tenant(
                 id: current, slug: "acme-co", name: "Acme", plan: .professional, status: .suspended,
                 createdAt: Timestamp(milliseconds: 1_700_000_000_123), placement: try Placement(tablePrefix: current)))
         // Tenants without slugs got one when the platform opened; the rest of the record is unchanged.
-        let globex = try platform.tenant(placed)
+        let globex = try await platform.tenant(placed)
         XCTAssertEqual(
             globex,
             Tenant(
                 id: placed, slug: "globex", name: "Globex", plan: .enterprise, status: .active,
                 createdAt: Timestamp(milliseconds: 1_600_000_000_000), placement: try Placement(tablePrefix: placed)))
-        let initech = try platform.tenant(first)
+        let initech = try await platform.tenant(first)
         XCTAssertEqual(
             initech,
             Tenant(
                 id: first, slug: "initech", name: "Initech", plan: .starter, status: .active,
                 createdAt: Timestamp(milliseconds: 1_500_000_000_000)))
         XCTAssertEqual(initech.placement, try Placement(database: Placement.sharedDatabase, tablePrefix: first))
-        XCTAssertEqual(try platform.tenant(named: "initech").id, first)
-        let hooli = try platform.tenant(extra)
+        let initechID = try await platform.tenant(named: "initech").id
+        XCTAssertEqual(initechID, first)
+        let hooli = try await platform.tenant(extra)
         XCTAssertEqual([hooli.slug, hooli.name, hooli.placement.tablePrefix], ["hooli", "Hooli", extra])
         for unreadable in [broken, badTime] {
-            let failure = await code { _ = try platform.tenant(unreadable) }
+            let failure = await code { _ = try await platform.tenant(unreadable) }
             XCTAssertEqual(failure, "storage_failure", unreadable)
         }
-        let listed = try platform.tenants(limit: 100, cursor: nil).tenants.map(\.id)
+        let listed = try await platform.tenants(limit: 100, cursor: nil).tenants.map(\.id)
         XCTAssertEqual(Set(listed), [current, placed, first, extra], "unreadable records are skipped")
 
         // The backfill wrote today's format: the old members kept, the slug added.
@@ -123,7 +124,7 @@ final class RecordFormatTests: XCTestCase {
     }
 
     func testIdentityRecordsRead() async throws {
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         _ = try await platform(store)
         let tenant = "tn_gggggggggggggggggggg"
         let userID = "usr_aaaaaaaaaaaaaaaaaaaa"
@@ -168,7 +169,7 @@ final class RecordFormatTests: XCTestCase {
             id: expiredKid, into: "signing_keys", store)
 
         let platform = try await platform(store)
-        var user = try platform.user(userID, tenantID: tenant)
+        var user = try await platform.user(userID, tenantID: tenant)
         user.version = 1
         XCTAssertEqual(
             user,
@@ -176,14 +177,16 @@ final class RecordFormatTests: XCTestCase {
                 id: userID, tenantID: tenant, email: "ada@example.com", displayName: "Ada L.", status: .active,
                 roles: ["owner", "auditor"], passwordHash: hash, createdAt: Timestamp(milliseconds: 1_700_000_000_001),
                 updatedAt: Timestamp(milliseconds: 1_700_000_000_002), passwordChangedAt: Timestamp(milliseconds: 1_700_000_000_003)))
-        let role = try XCTUnwrap(try platform.customRoles(tenantID: tenant)["auditor"])
+        let roleFound = try await platform.customRoles(tenantID: tenant)["auditor"]
+        let role = try XCTUnwrap(roleFound)
         XCTAssertEqual(
             role,
             CustomRole(
                 tenantID: tenant, name: "auditor", permissions: [.documentsRead, .usageRead],
                 createdAt: Timestamp(milliseconds: 1_700_000_000_004)))
 
-        var session = try XCTUnwrap(try platform.session(active))
+        let sessionFound = try await platform.session(active)
+        var session = try XCTUnwrap(sessionFound)
         session.version = 1
         var expected = Session(
             id: active, tenantID: tenant, userID: userID, refreshDigest: APIKey.digest(of: refreshToken),
@@ -191,10 +194,12 @@ final class RecordFormatTests: XCTestCase {
         expected.previousDigests = [oldDigest]
         expected.lastUsedAt = Timestamp(milliseconds: now - 4_000)
         XCTAssertEqual(session, expected)
-        let ended = try XCTUnwrap(try platform.session(revoked))
+        let endedFound = try await platform.session(revoked)
+        let ended = try XCTUnwrap(endedFound)
         XCTAssertEqual(ended.revokedAt, Timestamp(milliseconds: now - 7_000))
         XCTAssertEqual(ended.revokedReason, "logged_out")
-        XCTAssertEqual(try platform.sessions(userID: userID, tenantID: tenant).map(\.id), [active])
+        let sessionIDs = try await platform.sessions(userID: userID, tenantID: tenant).map(\.id)
+        XCTAssertEqual(sessionIDs, [active])
 
         // The stored password hash signs the user in; the stored refresh digest refreshes.
         _ = try await platform.login(tenantID: "acme", email: "ada@example.com", password: "correct horse battery", clientAddress: nil)
@@ -222,7 +227,7 @@ final class RecordFormatTests: XCTestCase {
     }
 
     func testKeysOfEveryFormatRead() async throws {
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         _ = try await platform(store)
         let tenant = "tn_hhhhhhhhhhhhhhhhhhhh"
         try await seed(
@@ -248,7 +253,7 @@ final class RecordFormatTests: XCTestCase {
             id: APIKey.digest(of: secrets[4]), into: "api_keys", store)
 
         let platform = try await platform(store)
-        let listed = Dictionary(uniqueKeysWithValues: try platform.keys(tenantID: tenant).map { ($0.id, $0) })
+        let listed = await Dictionary(uniqueKeysWithValues: try platform.keys(tenantID: tenant).map { ($0.id, $0) })
         XCTAssertEqual(
             listed["key_aaaaaaaaaaaaaaaa"],
             APIKey(
@@ -264,16 +269,18 @@ final class RecordFormatTests: XCTestCase {
         XCTAssertNil(listed["key_eeeeeeeeeeeeeeee"])
         XCTAssertEqual(listed.count, 3)
 
-        guard case .tenant(let developer) = try platform.authenticate(secret: secrets[0]) else { return XCTFail("not a tenant key") }
+        guard case .tenant(let developer) = try await platform.authenticate(secret: secrets[0]) else { return XCTFail("not a tenant key") }
         XCTAssertEqual(developer.grant, Grant(.developer))
-        guard case .tenant(let scoped) = try platform.authenticate(secret: secrets[1]) else { return XCTFail("not a tenant key") }
+        guard case .tenant(let scoped) = try await platform.authenticate(secret: secrets[1]) else { return XCTFail("not a tenant key") }
         XCTAssertEqual(
             scoped.grant,
             Grant(role: "permissions", permissions: [.collectionsManage, .documentsRead], collections: ["orders", "invoices"]))
-        XCTAssertEqual(try platform.authenticate(secret: secrets[3]), .platformAdmin(keyID: "key_dddddddddddddddd"))
-        XCTAssertEqual(try platform.activeAdminKeys().map { $0.key.id }, ["key_dddddddddddddddd"])
+        let principal = try await platform.authenticate(secret: secrets[3])
+        XCTAssertEqual(principal, .platformAdmin(keyID: "key_dddddddddddddddd"))
+        let adminKeyIDs = try await platform.activeAdminKeys().map { $0.key.id }
+        XCTAssertEqual(adminKeyIDs, ["key_dddddddddddddddd"])
         for refused in [secrets[2], secrets[4]] {
-            let failure = await code { _ = try platform.authenticate(secret: refused) }
+            let failure = await code { _ = try await platform.authenticate(secret: refused) }
             XCTAssertEqual(failure, "unauthenticated")
         }
     }

@@ -154,28 +154,29 @@ final class RecordWriteFormatTests: XCTestCase {
         let directory = NSTemporaryDirectory() + "aerolith-records-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let platform = try await Platform(store: try DocumentStore(directory: directory))
+        let platform = try await Platform(store: try SQLiteDocumentStore(directory: directory))
         let system = try Placement(tablePrefix: "sys")
         let tenant = try await platform.createTenant(name: "Acme", plan: "professional")
-        let stored = try XCTUnwrap(
-            try platform.store.findDocument(try DocumentID(tenant.id), in: try CollectionName("tenants"), placement: system))
+        let storedFound = try await platform.store.findDocument(
+            try DocumentID(tenant.id), in: try CollectionName("tenants"), placement: system)
+        let stored = try XCTUnwrap(storedFound)
         XCTAssertEqual(
             try RecordMembers(stored.body),
             try RecordMembers(
                 #"{"name":"Acme","plan":"professional","status":"active","created_at":\#(tenant.createdAt.milliseconds),"database":"main","table_prefix":"\#(tenant.id)","slug":"acme"}"#
             ))
         let (key, secret) = try await platform.createKey(tenantID: tenant.id, name: "ci", role: nil)
-        let keyBody = try XCTUnwrap(
-            try platform.store.findDocument(
-                try DocumentID(APIKey.digest(of: secret)), in: try CollectionName("api_keys"),
-                placement: system)
-        ).body
+        let keyFound = try await platform.store.findDocument(
+            try DocumentID(APIKey.digest(of: secret)), in: try CollectionName("api_keys"),
+            placement: system)
+        let keyBody = try XCTUnwrap(keyFound).body
         XCTAssertEqual(
             try RecordMembers(keyBody),
             try RecordMembers(
                 #"{"key_id":"\#(key.id)","tenant_id":"\#(tenant.id)","name":"ci","role":"\#(key.role ?? "")","hint":"\#(key.hint)","created_at":\#(key.createdAt.milliseconds)}"#
             ))
-        let signingKeys = try platform.store.query(Query(limit: 10), in: try CollectionName("signing_keys"), placement: system).documents
+        let signingKeys = try await platform.store.query(Query(limit: 10), in: try CollectionName("signing_keys"), placement: system)
+            .documents
         XCTAssertEqual(signingKeys.count, 1)
         XCTAssertEqual(try RecordMembers(signingKeys[0].body).members.keys.sorted(), ["algorithm", "created_at", "kid", "secret"])
     }

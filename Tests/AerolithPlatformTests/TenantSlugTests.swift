@@ -20,7 +20,7 @@ final class TenantSlugTests: XCTestCase {
     }
 
     /// Cheap hashing: these tests sign in many times.
-    private func platform(_ store: DocumentStore) async throws -> Platform {
+    private func platform(_ store: any DocumentStore) async throws -> Platform {
         var identity = IdentitySettings()
         identity.passwordHashing = .init(log2N: 10, blockSize: 8, parallelism: 1)
         return try await Platform(store: store, identity: identity)
@@ -62,7 +62,7 @@ final class TenantSlugTests: XCTestCase {
     }
 
     func testChosenAndDerivedSlugs() async throws {
-        let platform = try await platform(try DocumentStore(directory: directory))
+        let platform = try await platform(try SQLiteDocumentStore(directory: directory))
         let first = try await platform.createTenant(name: "Globex", plan: nil)
         let second = try await platform.createTenant(name: "Globex", plan: nil)
         XCTAssertEqual(first.slug, "globex")
@@ -76,19 +76,23 @@ final class TenantSlugTests: XCTestCase {
         let reserved = await code { _ = try await platform.createTenant(name: "Other", plan: nil, slug: "admin") }
         XCTAssertEqual(reserved, .invalidSlug)
 
-        XCTAssertEqual(try platform.tenant(named: "globex-2").id, second.id)
-        XCTAssertEqual(try platform.tenant(named: second.id).slug, "globex-2")
-        let unknown = await code { _ = try platform.tenant(named: "nobody-here") }
+        let bySlugID = try await platform.tenant(named: "globex-2").id
+        XCTAssertEqual(bySlugID, second.id)
+        let byIDSlug = try await platform.tenant(named: second.id).slug
+        XCTAssertEqual(byIDSlug, "globex-2")
+        let unknown = await code { _ = try await platform.tenant(named: "nobody-here") }
         XCTAssertEqual(unknown, .tenantNotFound)
         // A fresh platform (nothing cached) finds it in the store, and the slug survives a status change.
         _ = try await platform.updateTenant(chosen.id, status: "suspended", plan: nil)
         let reopened = try await self.platform(platform.store)
-        XCTAssertEqual(try reopened.tenant(named: "initech-eu").id, chosen.id)
-        XCTAssertEqual(try reopened.tenant(chosen.id).slug, "initech-eu")
+        let reopenedBySlugID = try await reopened.tenant(named: "initech-eu").id
+        XCTAssertEqual(reopenedBySlugID, chosen.id)
+        let reopenedSlug = try await reopened.tenant(chosen.id).slug
+        XCTAssertEqual(reopenedSlug, "initech-eu")
     }
 
     func testOneSlugIsWonOnceUnderConcurrency() async throws {
-        let platform = try await platform(try DocumentStore(directory: directory))
+        let platform = try await platform(try SQLiteDocumentStore(directory: directory))
         let attempts = 8
         let outcomes = await withTaskGroup(of: String.self) { group in
             for _ in 0..<attempts {
@@ -133,7 +137,7 @@ final class TenantSlugTests: XCTestCase {
     /// Tenants stored before slugs existed get one when the platform opens: oldest first, the
     /// same slugs every time, reachable by them at once.
     func testTenantsWithoutSlugsAreBackfilledDeterministically() async throws {
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         _ = try await platform(store)
         let system = try Placement(tablePrefix: "sys")
         let tenants = try CollectionName("tenants")
@@ -152,19 +156,23 @@ final class TenantSlugTests: XCTestCase {
             _ = try await store.insert(body, id: try DocumentID(id), into: tenants, in: system)
         }
         let opened = try await platform(store)
-        XCTAssertEqual(try opened.tenant("tn_aaaaaaaaaaaaaaaaaaaa").slug, "globex", "the older Globex gets the plain slug")
-        XCTAssertEqual(try opened.tenant("tn_bbbbbbbbbbbbbbbbbbbb").slug, "globex-2")
-        XCTAssertEqual(try opened.tenant(named: "initech").id, "tn_cccccccccccccccccccc")
+        let olderSlug = try await opened.tenant("tn_aaaaaaaaaaaaaaaaaaaa").slug
+        XCTAssertEqual(olderSlug, "globex", "the older Globex gets the plain slug")
+        let newerSlug = try await opened.tenant("tn_bbbbbbbbbbbbbbbbbbbb").slug
+        XCTAssertEqual(newerSlug, "globex-2")
+        let initechID = try await opened.tenant(named: "initech").id
+        XCTAssertEqual(initechID, "tn_cccccccccccccccccccc")
         // Opening again changes nothing, and new tenants avoid the backfilled slugs.
         let again = try await platform(store)
-        XCTAssertEqual(try again.tenant("tn_bbbbbbbbbbbbbbbbbbbb").slug, "globex-2")
+        let slugAfterReopen = try await again.tenant("tn_bbbbbbbbbbbbbbbbbbbb").slug
+        XCTAssertEqual(slugAfterReopen, "globex-2")
         let third = try await again.createTenant(name: "Globex", plan: nil)
         XCTAssertEqual(third.slug, "globex-3")
         XCTAssertTrue(try store.indexes(on: tenants, placement: system).contains { $0.name == "by_slug" && $0.unique })
     }
 
     func testFindingTenantsFromAnEmail() async throws {
-        let platform = try await platform(try DocumentStore(directory: directory))
+        let platform = try await platform(try SQLiteDocumentStore(directory: directory))
         let password = "correct horse battery"
         let first = try await platform.createTenant(name: "Globex", plan: nil)
         let second = try await platform.createTenant(name: "Globex", plan: nil)

@@ -61,9 +61,10 @@ struct IdentityFixture {
     }
 
     /// The server's signing keys as stored (kid → secret), read from its database file.
-    func signingKeys() throws -> [String: [UInt8]] {
-        let store = try DocumentStore(directory: server.dataDirectory)
-        let page = try store.query(Query(limit: 100), in: try CollectionName("signing_keys"), placement: try Placement(tablePrefix: "sys"))
+    func signingKeys() async throws -> [String: [UInt8]] {
+        let store = try SQLiteDocumentStore(directory: server.dataDirectory)
+        let page = try await store.query(
+            Query(limit: 100), in: try CollectionName("signing_keys"), placement: try Placement(tablePrefix: "sys"))
         var keys: [String: [UInt8]] = [:]
         for document in page.documents {
             guard let object = try JSONParser.parse(document.body).objectValue, let kid = object["kid"]?.stringValue,

@@ -73,7 +73,7 @@ import Testing
         let header = ForgedToken.decode(parts[0])
         let payload = ForgedToken.decode(parts[1])
         let kid = try #require(header["kid"] as? String)
-        let secret = try #require(try fixture.signingKeys()[kid])
+        let secret = try await #require(try fixture.signingKeys()[kid])
         // The real key signs a token the server accepts: the forging helper is sound.
         #expect(try await fixture.meStatus(ForgedToken.hs256(header: header, payload: payload, secret: secret)) == 200)
 

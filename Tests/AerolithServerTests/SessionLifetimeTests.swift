@@ -11,7 +11,7 @@ import Testing
         var settings = IdentitySettings()
         settings.passwordHashing = PasswordHasher.Parameters(log2N: 10, blockSize: 8, parallelism: 1)
         configure(&settings)
-        return try await Platform(store: try DocumentStore(directory: directory), identity: settings)
+        return try await Platform(store: try SQLiteDocumentStore(directory: directory), identity: settings)
     }
 
     static let password = "correct horse battery"
@@ -24,7 +24,7 @@ import Testing
         let active = try await idle.refresh(quiet.tokens.refreshToken)
         try await Task.sleep(for: .milliseconds(1_200))
         await #expect(throws: PlatformError.self) { _ = try await idle.refresh(active.refreshToken) }
-        #expect(try idle.sessions(userID: quiet.user.id, tenantID: quiet.tenant.id).isEmpty)
+        await #expect(try idle.sessions(userID: quiet.user.id, tenantID: quiet.tenant.id).isEmpty)
 
         let absolute = try await Self.platform {
             $0.sessionAbsoluteLifetimeSeconds = 1
@@ -56,7 +56,7 @@ import Testing
             displayName: nil, clientAddress: nil)
         _ = try await platform.login(tenantID: first.tenant.id, email: "c@example.com", password: Self.password, clientAddress: nil)
         _ = try await platform.login(tenantID: first.tenant.id, email: "c@example.com", password: Self.password, clientAddress: nil)
-        let sessions = try platform.sessions(userID: first.user.id, tenantID: first.tenant.id)
+        let sessions = try await platform.sessions(userID: first.user.id, tenantID: first.tenant.id)
         #expect(sessions.count == 2 && !sessions.contains { $0.id == first.tokens.sessionID })
         await #expect(throws: PlatformError.self) { _ = try await platform.authenticate(accessToken: first.tokens.accessToken) }
     }

@@ -13,7 +13,7 @@ import Testing
             try object(#"{"name":"Ann","age":30}"#), id: try DocumentID("ann"), into: users, in: fixture.placement)
         #expect(created.version == 1)
         #expect(created.body == #"{"name":"Ann","age":30}"#)
-        #expect(try store.document(try DocumentID("ann"), in: users, placement: fixture.placement) == created)
+        await #expect(try store.document(try DocumentID("ann"), in: users, placement: fixture.placement) == created)
 
         #expect(
             await expectCode(.documentExists) {
@@ -89,13 +89,13 @@ import Testing
         _ = try await store.patch(
             try DocumentID("d1"), with: try JSONParser.parse(#"{"pad":"0123456789"}"#), expectedVersion: nil, in: items,
             placement: fixture.placement)
-        let info = try store.collection(items, in: fixture.placement)
+        let info = try await store.collection(items, in: fixture.placement)
         #expect(info.documentCount == 9)
         let expectedBytes =
             (2...9).map { Int64("d\($0)".utf8.count + #"{"n":\#($0)}"#.utf8.count + 40) }.reduce(0, +)
             + Int64("d1".utf8.count + #"{"n":1,"pad":"0123456789"}"#.utf8.count + 40)
         #expect(info.sizeBytes == expectedBytes)
-        let usage = try store.usage(in: fixture.placement)
+        let usage = try await store.usage(in: fixture.placement)
         #expect(usage == StorageUsage(collectionCount: 1, documentCount: 9, sizeBytes: expectedBytes))
     }
 
@@ -107,7 +107,7 @@ import Testing
         #expect(await expectCode(.collectionNotFound) { try fixture.store.document(try DocumentID("x"), in: name, placement: other) })
         _ = try await fixture.store.createCollection(name, in: other)
         #expect(await expectCode(.documentNotFound) { try fixture.store.document(try DocumentID("x"), in: name, placement: other) })
-        #expect(try fixture.store.collections(in: other).map(\.documentCount) == [0])
+        await #expect(try fixture.store.collections(in: other).map(\.documentCount) == [0])
     }
 
     @Test func batchIsAtomic() async throws {
@@ -126,9 +126,9 @@ import Testing
         } catch let error as StorageError {
             #expect(error.code == .documentExists && error.operationIndex == 2)
         }
-        #expect(try store.findDocument(try DocumentID("new1"), in: items, placement: fixture.placement) == nil)
-        #expect(try store.document(try DocumentID("keep"), in: items, placement: fixture.placement).version == 1)
-        #expect(try store.collection(items, in: fixture.placement).documentCount == 1)
+        await #expect(try store.findDocument(try DocumentID("new1"), in: items, placement: fixture.placement) == nil)
+        await #expect(try store.document(try DocumentID("keep"), in: items, placement: fixture.placement).version == 1)
+        await #expect(try store.collection(items, in: fixture.placement).documentCount == 1)
 
         let results = try await store.batch(
             [
@@ -137,7 +137,7 @@ import Testing
                 .delete(id: try DocumentID("a"), expectedVersion: 1),
             ], in: items, placement: fixture.placement)
         #expect(results.count == 3)
-        #expect(try store.collection(items, in: fixture.placement).documentCount == 1)
+        await #expect(try store.collection(items, in: fixture.placement).documentCount == 1)
         #expect(
             await expectCode(.batchTooLarge) {
                 try await store.batch(
@@ -160,8 +160,8 @@ import Testing
                         let id = try DocumentID("w\(writer)-\(index)")
                         _ = try await store.insert(
                             try object(#"{"writer":\#(writer),"index":\#(index)}"#), id: id, into: items, in: placement)
-                        _ = try store.document(id, in: items, placement: placement)
-                        _ = try store.query(
+                        _ = try await store.document(id, in: items, placement: placement)
+                        _ = try await store.query(
                             Query(filter: .compare(try FieldPath("writer"), .equal(.integer(Int64(writer)))), limit: 10),
                             in: items, placement: placement)
                     }
@@ -169,7 +169,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(try store.collection(items, in: placement).documentCount == Int64(writers * writesPerWriter))
+        await #expect(try store.collection(items, in: placement).documentCount == Int64(writers * writesPerWriter))
     }
 
     @Test func dataSurvivesReopen() async throws {
@@ -180,22 +180,23 @@ import Testing
         let name = try CollectionName("things")
         var cursor: String?
         do {
-            let store = try DocumentStore(directory: directory)
+            let store = try SQLiteDocumentStore(directory: directory)
             _ = try await store.createCollection(name, in: placement)
             for index in 0..<5 { _ = try await store.insert(try object(#"{"i":\#(index)}"#), id: nil, into: name, in: placement) }
-            cursor = try store.query(Query(limit: 2), in: name, placement: placement).nextCursor
+            cursor = try await store.query(Query(limit: 2), in: name, placement: placement).nextCursor
         }
-        let reopened = try DocumentStore(directory: directory)
+        let reopened = try SQLiteDocumentStore(directory: directory)
         #expect(try reopened.collection(name, in: placement).documentCount == 5)
         // Cursors are signed with a key kept in the database, so they survive a restart.
-        let page = try reopened.query(Query(limit: 10, cursor: cursor), in: name, placement: placement)
+        let page = try await reopened.query(Query(limit: 10, cursor: cursor), in: name, placement: placement)
         #expect(page.documents.count == 3)
     }
 }
 
 @Suite struct CounterPersistenceTests {
     func catalogRow(_ directory: String) throws -> (documents: Int64, dirty: Int64) {
-        let connection = try SQLiteConnection(path: directory + "/" + DocumentStore.databaseFileName, mode: .readOnly, synchronous: .normal)
+        let connection = try SQLiteConnection(
+            path: directory + "/" + SQLiteDocumentStore.databaseFileName, mode: .readOnly, synchronous: .normal)
         let statement = try connection.statement("SELECT document_count, counters_dirty FROM _aerolith_collections WHERE name = 'counted'")
         guard try statement.step() else { throw StorageError(.collectionNotFound, "no row") }
         defer { statement.reset() }
@@ -212,6 +213,6 @@ import Testing
         #expect(try catalogRow(fixture.directory) == (3, 0))
         _ = try await fixture.store.insert(try object("{}"), id: nil, into: name, in: fixture.placement)
         #expect(try catalogRow(fixture.directory).dirty == 1)
-        #expect(try fixture.store.collection(name, in: fixture.placement).documentCount == 4)
+        await #expect(try fixture.store.collection(name, in: fixture.placement).documentCount == 4)
     }
 }

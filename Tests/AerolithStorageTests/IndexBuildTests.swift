@@ -22,23 +22,23 @@ import Testing
         return name
     }
 
-    static func state(_ fixture: TemporaryStore, _ name: CollectionName, _ index: String) throws -> IndexInfo? {
-        try fixture.store.indexes(on: name, placement: fixture.placement).first { $0.name == index }
+    static func state(_ fixture: TemporaryStore, _ name: CollectionName, _ index: String) async throws -> IndexInfo? {
+        try await fixture.store.indexes(on: name, placement: fixture.placement).first { $0.name == index }
     }
 
     /// Waits for the build to end; the bound only keeps a broken build from hanging the suite.
     static func waitForBuild(_ fixture: TemporaryStore, _ name: CollectionName, _ index: String) async throws -> IndexInfo? {
         for _ in 0..<6_000 {
-            let info = try state(fixture, name, index)
+            let info = try await state(fixture, name, index)
             if info?.state != .building { return info }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return try state(fixture, name, index)
+        return try await state(fixture, name, index)
     }
 
-    static func ids(_ fixture: TemporaryStore, _ name: CollectionName, _ filter: String) throws -> [String] {
+    static func ids(_ fixture: TemporaryStore, _ name: CollectionName, _ filter: String) async throws -> [String] {
         let query = try Query.parse(try JSONParser.parse(#"{"filter":\#(filter),"limit":1000}"#))
-        return try fixture.store.query(query, in: name, placement: fixture.placement).documents.map(\.id).sorted()
+        return try await fixture.store.query(query, in: name, placement: fixture.placement).documents.map(\.id).sorted()
     }
 
     @Test func aFewLargeDocumentsAreIndexedInSlicesBoundedByBytes() async throws {
@@ -64,7 +64,7 @@ import Testing
         let created = try await fixture.store.createIndex(definition, on: name, placement: fixture.placement)
         #expect(created.state == .building, "24 documents of 900 KB were indexed in one writer turn")
         #expect(try await Self.waitForBuild(fixture, name, "by_n")?.state == .ready)
-        #expect(try Self.ids(fixture, name, #"{"n":{"$gte":20}}"#) == ["d20", "d21", "d22", "d23"])
+        await #expect(try Self.ids(fixture, name, #"{"n":{"$gte":20}}"#) == ["d20", "d21", "d22", "d23"])
     }
 
     @Test func writesOfAnotherTenantCommitWhileABuildRunsAndTheIndexHoldsChangesMadeMeanwhile() async throws {
@@ -79,7 +79,7 @@ import Testing
         #expect(created.state == .building)
         // Another tenant's write issued now commits before the build ends: the build does not hold the writer.
         _ = try await fixture.store.insert(try object(#"{"x":1}"#), id: nil, into: small, in: other)
-        #expect(try Self.state(fixture, big, "by_n")?.state == .building, "the write waited for the whole build")
+        await #expect(try Self.state(fixture, big, "by_n")?.state == .building, "the write waited for the whole build")
 
         // Changes during the build, to rows early (already copied) and late (not yet) in the table.
         _ = try await fixture.store.replace(
@@ -99,16 +99,16 @@ import Testing
 
         let built = try await Self.waitForBuild(fixture, big, "by_n")
         #expect(built?.state == .ready)
-        let plan = try fixture.store.explain(
+        let plan = try await fixture.store.explain(
             try Query.parse(try JSONParser.parse(#"{"filter":{"n":5}}"#)), in: big, placement: fixture.placement)
         #expect(plan.joined().contains("_ix_by_n"), "plan: \(plan)")
-        #expect(try Self.ids(fixture, big, #"{"n":{"$lt":0}}"#) == ["d1", "d19999", "late"])
-        #expect(try Self.ids(fixture, big, #"{"n":{"$in":[1,2,19998,19999,5]}}"#) == ["d5"])
-        #expect(try fixture.store.collection(big, in: fixture.placement).documentCount == Int64(Self.documentCount - 1))
+        await #expect(try Self.ids(fixture, big, #"{"n":{"$lt":0}}"#) == ["d1", "d19999", "late"])
+        await #expect(try Self.ids(fixture, big, #"{"n":{"$in":[1,2,19998,19999,5]}}"#) == ["d5"])
+        await #expect(try fixture.store.collection(big, in: fixture.placement).documentCount == Int64(Self.documentCount - 1))
         // Writes after the switch land in the collection as it is now.
         _ = try await fixture.store.insert(try object(#"{"n":-4}"#), id: try DocumentID("after"), into: big, in: fixture.placement)
-        #expect(try Self.ids(fixture, big, #"{"n":-4}"#) == ["after"])
-        #expect(try fixture.store.document(try DocumentID("d3"), in: big, placement: fixture.placement).body.contains(#""n":3"#))
+        await #expect(try Self.ids(fixture, big, #"{"n":-4}"#) == ["after"])
+        await #expect(try fixture.store.document(try DocumentID("d3"), in: big, placement: fixture.placement).body.contains(#""n":3"#))
     }
 
     @Test func aUniqueBuildOverDuplicatesFailsAndLeavesTheCollectionAsItWas() async throws {
@@ -119,9 +119,9 @@ import Testing
         let ended = try await Self.waitForBuild(fixture, big, "by_group")
         #expect(ended?.state == .failed)
         #expect(ended?.failure?.contains("duplicate") == true)
-        #expect(try Self.ids(fixture, big, #"{"n":7}"#) == ["d7"])
+        await #expect(try Self.ids(fixture, big, #"{"n":7}"#) == ["d7"])
         try await fixture.store.dropIndex("by_group", on: big, placement: fixture.placement)
-        #expect(try fixture.store.indexes(on: big, placement: fixture.placement).isEmpty)
+        await #expect(try fixture.store.indexes(on: big, placement: fixture.placement).isEmpty)
     }
 
     @Test func droppingAnIndexBeingBuiltStopsTheBuild() async throws {
@@ -130,10 +130,10 @@ import Testing
         let definition = try IndexDefinition(name: "by_n", paths: [try FieldPath("n")])
         #expect(try await fixture.store.createIndex(definition, on: big, placement: fixture.placement).state == .building)
         try await fixture.store.dropIndex("by_n", on: big, placement: fixture.placement)
-        #expect(try fixture.store.indexes(on: big, placement: fixture.placement).isEmpty)
+        await #expect(try fixture.store.indexes(on: big, placement: fixture.placement).isEmpty)
         #expect(try await fixture.store.createIndex(definition, on: big, placement: fixture.placement).state == .building)
         #expect(try await Self.waitForBuild(fixture, big, "by_n")?.state == .ready)
-        #expect(try Self.ids(fixture, big, #"{"n":42}"#) == ["d42"])
+        await #expect(try Self.ids(fixture, big, #"{"n":42}"#) == ["d42"])
     }
 
     @Test func aSmallCollectionIsIndexedAtOnce() async throws {
@@ -152,24 +152,24 @@ import Testing
         try await fixture.store.dropCollection(big, in: fixture.placement)
         #expect(await expectCode(.collectionNotFound) { try fixture.store.indexes(on: big, placement: fixture.placement) })
         _ = try await fixture.store.createCollection(big, in: fixture.placement)
-        #expect(try fixture.store.collection(big, in: fixture.placement).documentCount == 0)
-        #expect(try fixture.store.indexes(on: big, placement: fixture.placement).isEmpty)
+        await #expect(try fixture.store.collection(big, in: fixture.placement).documentCount == 0)
+        await #expect(try fixture.store.indexes(on: big, placement: fixture.placement).isEmpty)
         _ = try await fixture.store.insert(try object(#"{"n":1}"#), id: try DocumentID("again"), into: big, in: fixture.placement)
-        #expect(try Self.ids(fixture, big, #"{"n":1}"#) == ["again"])
+        await #expect(try Self.ids(fixture, big, #"{"n":1}"#) == ["again"])
     }
 
     @Test func aCursorFromBeforeTheSwitchPagesOnAfterIt() async throws {
         let fixture = try TemporaryStore()
         let big = try await Self.large(fixture, count: StorageLimits.indexBuildSliceRowsMax * 3)
         let query = try Query.parse(try JSONParser.parse(#"{"filter":{"n":{"$gte":10}},"sort":["n"],"limit":5}"#))
-        let first = try fixture.store.query(query, in: big, placement: fixture.placement)
+        let first = try await fixture.store.query(query, in: big, placement: fixture.placement)
         #expect(first.documents.map(\.id) == ["d10", "d11", "d12", "d13", "d14"])
         let definition = try IndexDefinition(name: "by_n", paths: [try FieldPath("n")])
         #expect(try await fixture.store.createIndex(definition, on: big, placement: fixture.placement).state == .building)
         #expect(try await Self.waitForBuild(fixture, big, "by_n")?.state == .ready)
         var next = query
         next.cursor = first.nextCursor
-        #expect(
+        await #expect(
             try fixture.store.query(next, in: big, placement: fixture.placement).documents.map(\.id) == ["d15", "d16", "d17", "d18", "d19"])
     }
 
@@ -180,14 +180,14 @@ import Testing
         let placement = try Placement(tablePrefix: "t_a")
         let name = try CollectionName("things")
         do {
-            let store = try DocumentStore(directory: directory)
+            let store = try SQLiteDocumentStore(directory: directory)
             _ = try await store.createCollection(name, in: placement)
             _ = try await store.createIndex(try IndexDefinition(name: "by_n", paths: [try FieldPath("n")]), on: name, placement: placement)
         }
         // The catalog as an earlier version left it: no state columns.
-        let old = try SQLiteConnection(path: directory + "/" + DocumentStore.databaseFileName, mode: .readWrite, synchronous: .normal)
+        let old = try SQLiteConnection(path: directory + "/" + SQLiteDocumentStore.databaseFileName, mode: .readWrite, synchronous: .normal)
         try old.execute("ALTER TABLE _aerolith_indexes DROP COLUMN failure; ALTER TABLE _aerolith_indexes DROP COLUMN state")
-        let store = try DocumentStore(directory: directory)
+        let store = try SQLiteDocumentStore(directory: directory)
         let indexes = try store.indexes(on: name, placement: placement)
         #expect(indexes.map(\.name) == ["by_n"] && indexes.first?.state == .ready)
     }

@@ -37,7 +37,7 @@ import Testing
         let fixture = try TemporaryStore(queryBudget: QueryBudget(rowsExaminedMax: 300))
         let name = try await Self.fill(fixture, count: 1_000)
         do {
-            _ = try fixture.store.query(try Self.query(#"{"sort":["-n"],"limit":5}"#), in: name, placement: fixture.placement)
+            _ = try await fixture.store.query(try Self.query(#"{"sort":["-n"],"limit":5}"#), in: name, placement: fixture.placement)
             Issue.record("a sort of 1,000 rows ran under a budget of 300 rows examined")
         } catch let error as StorageError {
             #expect(error.code == .queryTimeout)
@@ -45,7 +45,7 @@ import Testing
         }
         // The same connections answer the next, cheap queries.
         for _ in 0..<(StorageLimits.readerConnectionsMax * 2) {
-            let page = try fixture.store.query(try Self.query(#"{"limit":5}"#), in: name, placement: fixture.placement)
+            let page = try await fixture.store.query(try Self.query(#"{"limit":5}"#), in: name, placement: fixture.placement)
             #expect(page.documents.count == 5)
         }
     }
@@ -56,7 +56,7 @@ import Testing
         var query = try Self.query(#"{"limit":200}"#)
         var seen = 0
         while true {
-            let page = try fixture.store.query(query, in: name, placement: fixture.placement)
+            let page = try await fixture.store.query(query, in: name, placement: fixture.placement)
             seen += page.documents.count
             guard let cursor = page.nextCursor else { break }
             query.cursor = cursor
@@ -68,14 +68,14 @@ import Testing
         let fixture = try TemporaryStore(queryBudget: QueryBudget(timeLimitMilliseconds: 1, rowsExaminedMax: 100_000_000))
         let name = try await Self.fill(fixture, count: 5_000)
         do {
-            _ = try fixture.store.query(try Self.query(Self.expensive), in: name, placement: fixture.placement)
+            _ = try await fixture.store.query(try Self.query(Self.expensive), in: name, placement: fixture.placement)
             Issue.record("an expensive query over 5,000 documents finished within 1 ms")
         } catch let error as StorageError {
             #expect(error.code == .queryTimeout)
             #expect(error.message.contains("time limit of 1 ms"))
         }
         // A query that stops after one row is far within the budget.
-        let page = try fixture.store.query(try Self.query(#"{"limit":1}"#), in: name, placement: fixture.placement)
+        let page = try await fixture.store.query(try Self.query(#"{"limit":1}"#), in: name, placement: fixture.placement)
         #expect(page.documents.count == 1)
     }
 }

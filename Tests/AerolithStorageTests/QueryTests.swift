@@ -21,9 +21,9 @@ import Testing
         return (fixture, name)
     }
 
-    func ids(_ filter: String, _ fixture: TemporaryStore, _ name: CollectionName) throws -> Set<String> {
+    func ids(_ filter: String, _ fixture: TemporaryStore, _ name: CollectionName) async throws -> Set<String> {
         let query = try Query.parse(try JSONParser.parse(#"{"filter":\#(filter),"limit":1000}"#))
-        return Set(try fixture.store.query(query, in: name, placement: fixture.placement).documents.map(\.id))
+        return Set(try await fixture.store.query(query, in: name, placement: fixture.placement).documents.map(\.id))
     }
 
     @Test(arguments: [
@@ -50,7 +50,7 @@ import Testing
     ])
     func operators(_ filter: String, _ expected: [String]) async throws {
         let (fixture, name) = try await Self.fixture()
-        #expect(try ids(filter, fixture, name) == Set(expected))
+        await #expect(try ids(filter, fixture, name) == Set(expected))
     }
 
     @Test(arguments: [
@@ -106,7 +106,7 @@ import Testing
             _ = try await fixture.store.insert(body, id: nil, into: name, in: fixture.placement)
         }
         for sort in [#"["group"]"#, #"["-group","score"]"#, #"["score","-group"]"#, #"["-score"]"#, "[]", #"["-$created_at"]"#] {
-            let all = try fixture.store.query(
+            let all = try await fixture.store.query(
                 try Query.parse(try JSONParser.parse(#"{"sort":\#(sort),"limit":1000}"#)),
                 in: name, placement: fixture.placement
             ).documents.map(\.id)
@@ -116,7 +116,7 @@ import Testing
                 repeat {
                     var query = try Query.parse(try JSONParser.parse(#"{"sort":\#(sort),"limit":\#(pageSize)}"#))
                     query.cursor = cursor
-                    let page = try fixture.store.query(query, in: name, placement: fixture.placement)
+                    let page = try await fixture.store.query(query, in: name, placement: fixture.placement)
                     seen += page.documents.map(\.id)
                     cursor = page.nextCursor
                 } while cursor != nil
@@ -128,19 +128,19 @@ import Testing
 
     @Test func forgedAndForeignCursorsAreRefused() async throws {
         let (fixture, name) = try await Self.fixture()
-        let first = try fixture.store.query(Query(limit: 2), in: name, placement: fixture.placement)
+        let first = try await fixture.store.query(Query(limit: 2), in: name, placement: fixture.placement)
         let cursor = try #require(first.nextCursor)
         // The same cursor with another sort, another filter, or one altered character.
         var other = Query(sort: [SortKey(path: try FieldPath("k"))], limit: 2, cursor: cursor)
-        #expect(await expectCode(.invalidCursor) { try fixture.store.query(other, in: name, placement: fixture.placement) })
+        #expect(await expectCode(.invalidCursor) { try await fixture.store.query(other, in: name, placement: fixture.placement) })
         other = Query(filter: .compare(try FieldPath("k"), .exists(true)), limit: 2, cursor: cursor)
-        #expect(await expectCode(.invalidCursor) { try fixture.store.query(other, in: name, placement: fixture.placement) })
+        #expect(await expectCode(.invalidCursor) { try await fixture.store.query(other, in: name, placement: fixture.placement) })
         var altered = Array(cursor)
         altered[3] = altered[3] == "A" ? "B" : "A"
         for bad in [String(altered), "garbage", "", cursor + "x", "a.b", String(repeating: "A", count: 5_000)] {
             #expect(
                 await expectCode(.invalidCursor) {
-                    try fixture.store.query(Query(limit: 2, cursor: bad), in: name, placement: fixture.placement)
+                    try await fixture.store.query(Query(limit: 2, cursor: bad), in: name, placement: fixture.placement)
                 })
         }
     }
@@ -158,22 +158,24 @@ import Testing
             #"{"filter":{"customer.id":{"$in":["c1","c2"]}},"sort":["-total"],"limit":1000}"#,
             #"{"filter":{"customer.id":{"$prefix":"c1"}},"limit":1000}"#,
         ].map { try! Query.parse(try! JSONParser.parse($0)) }
-        let before = try queries.map { try fixture.store.query($0, in: name, placement: fixture.placement).documents }
-        #expect(try fixture.store.explain(queries[0], in: name, placement: fixture.placement).joined().contains("SCAN"))
+        var before: [[Document]] = []
+        for query in queries { before.append(try await fixture.store.query(query, in: name, placement: fixture.placement).documents) }
+        await #expect(try fixture.store.explain(queries[0], in: name, placement: fixture.placement).joined().contains("SCAN"))
 
         let definition = try IndexDefinition.parse(try JSONParser.parse(#"{"name":"by_customer","paths":["customer.id"]}"#))
         _ = try await fixture.store.createIndex(definition, on: name, placement: fixture.placement)
         for query in queries {
-            let plan = try fixture.store.explain(query, in: name, placement: fixture.placement).joined(separator: "\n")
+            let plan = try await fixture.store.explain(query, in: name, placement: fixture.placement).joined(separator: "\n")
             #expect(plan.contains("USING INDEX") && plan.contains("_ix_by_customer"), "plan: \(plan)")
         }
-        let after = try queries.map { try fixture.store.query($0, in: name, placement: fixture.placement).documents }
+        var after: [[Document]] = []
+        for query in queries { after.append(try await fixture.store.query(query, in: name, placement: fixture.placement).documents) }
         #expect(before == after)
-        #expect(try fixture.store.indexes(on: name, placement: fixture.placement).map(\.name) == ["by_customer"])
+        await #expect(try fixture.store.indexes(on: name, placement: fixture.placement).map(\.name) == ["by_customer"])
         #expect(await expectCode(.indexExists) { try await fixture.store.createIndex(definition, on: name, placement: fixture.placement) })
 
         try await fixture.store.dropIndex("by_customer", on: name, placement: fixture.placement)
-        #expect(!(try fixture.store.explain(queries[0], in: name, placement: fixture.placement).joined().contains("USING INDEX")))
+        await #expect(!(try fixture.store.explain(queries[0], in: name, placement: fixture.placement).joined().contains("USING INDEX")))
         #expect(
             await expectCode(.indexNotFound) { try await fixture.store.dropIndex("by_customer", on: name, placement: fixture.placement) })
     }
@@ -186,12 +188,12 @@ import Testing
         for index in 0..<5 {
             _ = try await fixture.store.insert(try object("{}"), id: try DocumentID("d\(index)"), into: name, in: fixture.placement)
         }
-        _ = try fixture.store.explain(Query(limit: 1), in: name, placement: fixture.placement)
-        _ = try fixture.store.query(Query(limit: 1), in: name, placement: fixture.placement)
+        _ = try await fixture.store.explain(Query(limit: 1), in: name, placement: fixture.placement)
+        _ = try await fixture.store.query(Query(limit: 1), in: name, placement: fixture.placement)
         _ = try await fixture.store.insert(try object("{}"), id: try DocumentID("late"), into: name, in: fixture.placement)
-        #expect(try fixture.store.findDocument(try DocumentID("late"), in: name, placement: fixture.placement) != nil)
-        #expect(try fixture.store.query(Query(limit: 100), in: name, placement: fixture.placement).documents.count == 6)
-        #expect(try fixture.store.collections(in: fixture.placement).first?.documentCount == 6)
+        await #expect(try fixture.store.findDocument(try DocumentID("late"), in: name, placement: fixture.placement) != nil)
+        await #expect(try fixture.store.query(Query(limit: 100), in: name, placement: fixture.placement).documents.count == 6)
+        await #expect(try fixture.store.collections(in: fixture.placement).first?.documentCount == 6)
     }
 
     @Test func uniqueIndexRefusesDuplicates() async throws {
@@ -204,7 +206,7 @@ import Testing
             await expectCode(.uniqueViolation) {
                 try await fixture.store.insert(try object(#"{"email":"a@x"}"#), id: nil, into: name, in: fixture.placement)
             })
-        #expect(try fixture.store.collection(name, in: fixture.placement).documentCount == 1)
+        await #expect(try fixture.store.collection(name, in: fixture.placement).documentCount == 1)
     }
 }
 
@@ -223,11 +225,13 @@ import Testing
                 $0.hasPrefix("-")
                     ? SortKey(path: try! FieldPath(String($0.dropFirst())), descending: true) : SortKey(path: try! FieldPath($0))
             }
-            let all = try fixture.store.query(Query(sort: keys, limit: 100), in: name, placement: fixture.placement).documents.map(\.id)
+            let all = try await fixture.store.query(Query(sort: keys, limit: 100), in: name, placement: fixture.placement).documents.map(
+                \.id)
             var seen: [String] = []
             var cursor: String?
             repeat {
-                let page = try fixture.store.query(Query(sort: keys, limit: 2, cursor: cursor), in: name, placement: fixture.placement)
+                let page = try await fixture.store.query(
+                    Query(sort: keys, limit: 2, cursor: cursor), in: name, placement: fixture.placement)
                 seen += page.documents.map(\.id)
                 #expect((page.nextCursor?.utf8.count ?? 0) <= StorageLimits.cursorLengthBytesMax)
                 cursor = page.nextCursor

@@ -5,13 +5,13 @@ import Foundation
 /// A store in a fresh temporary directory, removed when the value is released.
 final class TemporaryStore {
     let directory: String
-    let store: DocumentStore
+    let store: SQLiteDocumentStore
     let placement: Placement
 
     init(prefix: String = "t_test", queryBudget: QueryBudget = .standard) throws {
         directory = NSTemporaryDirectory() + "aerolith-storage-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try DocumentStore(directory: directory, queryBudget: queryBudget)
+        store = try SQLiteDocumentStore(directory: directory, queryBudget: queryBudget)
         placement = try Placement(tablePrefix: prefix)
     }
 

@@ -124,7 +124,7 @@ struct ServeConfigurationLoader {
             configuration.dataDirectory = directory
         }
         if let durability = merged.durability {
-            guard let value = DocumentStore.Durability(rawValue: durability) else {
+            guard let value = SQLiteDocumentStore.Durability(rawValue: durability) else {
                 throw CLIError(.invalidConfiguration, "durability \"\(durability)\" is not one of: process, power")
             }
             configuration.durability = value

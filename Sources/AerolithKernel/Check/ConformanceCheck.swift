@@ -47,10 +47,10 @@ public enum ConformanceCheck {
         }
         let directory = NSTemporaryDirectory() + "aerolith-check-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store: DocumentStore
+        let store: any DocumentStore
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            store = try DocumentStore(directory: directory)
+            store = try SQLiteDocumentStore(directory: directory)
         } catch {
             record("scratch store", false, "cannot create a scratch store in \(directory): \(error)")
             return items

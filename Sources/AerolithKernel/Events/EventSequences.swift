@@ -14,13 +14,13 @@ import Synchronization
 final class EventSequences: Sendable {
     static let namespace = "kernel/event-sequences"
 
-    private let keyValues: KeyValueStore?
+    private let keyValues: (any KeyValueStore)?
     private let blockCount: UInt64
     private let reserving = Mutex(())
     private let logger: Logger
 
     /// `keyValues` nil: sequences live in memory only (they restart at 1 with the process).
-    init(keyValues: KeyValueStore?, blockCount: UInt64 = PluginLimits.eventSequenceBlockCount, logger: Logger) {
+    init(keyValues: (any KeyValueStore)?, blockCount: UInt64 = PluginLimits.eventSequenceBlockCount, logger: Logger) {
         self.keyValues = keyValues
         self.blockCount = blockCount
         self.logger = logger

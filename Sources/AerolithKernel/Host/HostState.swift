@@ -13,7 +13,7 @@ enum HostState {
 
     /// Checks the context and key; returns the store, namespace and key bytes.
     static func resolve(_ opaque: OpaquePointer?, key: aerolith_slice, allowEmptyKey: Bool = false)
-        -> Result<(KeyValueStore, String, [UInt8]), Status>
+        -> Result<(any KeyValueStore, String, [UInt8]), Status>
     {
         guard let context = CallContext.from(opaque)?.pointee, let plugin = context.plugin else {
             return .failure(Status(AEROLITH_ERR_INVALID_STATE))

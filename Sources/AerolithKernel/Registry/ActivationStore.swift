@@ -4,7 +4,7 @@ import AerolithStorage
 /// enabled (absent: enabled), and the tenants it is active for with their settings. They are
 /// read when a plugin is loaded, so activation survives restarts and version replacements.
 struct ActivationStore: Sendable {
-    let keyValues: KeyValueStore
+    let keyValues: any KeyValueStore
 
     static let pluginsNamespace = "kernel/plugins"
     static func activationsNamespace(_ plugin: String) -> String { "kernel/activations/" + plugin }

@@ -62,7 +62,7 @@ public final class PluginRegistry: Sendable {
     let management = Mutex(())
     private let currentTable = Mutex(HookTable.empty)
 
-    public init(directories: PluginDirectories, keyValues: KeyValueStore, settings: PluginSettings = PluginSettings(), logger: Logger) {
+    public init(directories: PluginDirectories, keyValues: any KeyValueStore, settings: PluginSettings = PluginSettings(), logger: Logger) {
         self.directories = directories
         self.settings = settings
         self.logger = logger

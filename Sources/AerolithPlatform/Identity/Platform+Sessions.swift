@@ -11,11 +11,11 @@ extension Platform {
         -> IssuedTokens
     {
         let email = User.normalizedEmail(rawEmail) ?? rawEmail.lowercased()
-        let named = try? self.tenant(named: reference)
+        let named = try? await self.tenant(named: reference)
         let tenantID = named?.id ?? reference
         let account = LoginThrottle.accountKey(tenantID: tenantID, email: email)
         let attempt = try throttle.reserve(account: account, address: clientAddress)
-        let found = try named.flatMap { try user(tenantID: $0.id, email: email) }
+        let found: User? = if let named { try await user(tenantID: named.id, email: email) } else { nil }
         let check: (matches: Bool, needsRehash: Bool)
         // Hashes queue per tenant; made-up tenant ids all share one queue.
         let queue = named?.id ?? PasswordHasher.unknownTenantKey
@@ -47,7 +47,7 @@ extension Platform {
 
     /// A new session for `user`, ending their oldest ones beyond the per-user limit.
     func openSession(for user: User) async throws -> IssuedTokens {
-        let active = try sessions(ofUser: user.id).filter(\.isActive).sorted { $0.createdAt.milliseconds < $1.createdAt.milliseconds }
+        let active = try await sessions(ofUser: user.id).filter(\.isActive).sorted { $0.createdAt.milliseconds < $1.createdAt.milliseconds }
         for old in active.prefix(max(0, active.count - identity.sessionsPerUserMax + 1)) {
             try await end(old, reason: "session_limit")
         }
@@ -66,7 +66,9 @@ extension Platform {
     /// ends the session, and every token issued from it stops working.
     public func refresh(_ refreshToken: String) async throws -> IssuedTokens {
         let invalid = PlatformError(.unauthenticated, "the refresh token is not valid")
-        guard let sessionID = Self.sessionID(ofRefreshToken: refreshToken), var session = try session(sessionID) else { throw invalid }
+        guard let sessionID = Self.sessionID(ofRefreshToken: refreshToken), var session = try await session(sessionID) else {
+            throw invalid
+        }
         let digest = APIKey.digest(of: refreshToken)
         guard session.isActive else { throw PlatformError(.sessionEnded, "the session has ended") }
         if !Self.constantTimeEqual(digest, session.refreshDigest) {
@@ -81,12 +83,12 @@ extension Platform {
             try await end(session, reason: "expired")
             throw PlatformError(.sessionEnded, "the session has expired; sign in again")
         }
-        guard let user = try user(session.userID) else {
+        guard let user = try await user(session.userID) else {
             try await end(session, reason: "user_deleted")
             throw PlatformError(.sessionEnded, "the user of this session no longer exists")
         }
         guard user.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
-        guard try tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
+        guard try await tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
         let next = Self.newRefreshToken(sessionID: session.id)
         session.previousDigests = Array(
             (session.previousDigests + [session.refreshDigest]).suffix(IdentityLimits.refreshTokenHistoryCountMax))
@@ -101,7 +103,7 @@ extension Platform {
             guard error.code == .versionConflict || error.code == .documentNotFound else { throw error }
             // The same token spent twice at once, or the session ended meanwhile: either way it ends.
             sessionCache.withLock { _ = $0.removeValue(forKey: session.id) }
-            guard let current = try self.session(session.id), current.isActive else {
+            guard let current = try await self.session(session.id), current.isActive else {
                 throw PlatformError(.sessionEnded, "the session has ended")
             }
             try await end(current, reason: "refresh_token_reused")
@@ -113,25 +115,25 @@ extension Platform {
             if let cached = cache[session.id], !cached.isActive || cached.version > session.version { return }
             cache[session.id] = session
         }
-        guard try self.session(session.id)?.isActive == true else { throw PlatformError(.sessionEnded, "the session has ended") }
+        guard try await self.session(session.id)?.isActive == true else { throw PlatformError(.sessionEnded, "the session has ended") }
         return try await issue(user: user, session: session, refreshToken: next.token)
     }
 
     /// Ends a session now: its access tokens stop working on the next request.
     public func logout(sessionID: String) async throws {
-        guard let session = try session(sessionID) else { throw PlatformError(.sessionNotFound, "no such session") }
+        guard let session = try await session(sessionID) else { throw PlatformError(.sessionNotFound, "no such session") }
         try await end(session, reason: "logged_out")
     }
 
     /// A user's active sessions, newest first.
-    public func sessions(userID: String, tenantID: String) throws -> [Session] {
-        let user = try user(userID, tenantID: tenantID)
-        return try sessions(ofUser: user.id).filter(\.isActive).sorted { $0.createdAt.milliseconds > $1.createdAt.milliseconds }
+    public func sessions(userID: String, tenantID: String) async throws -> [Session] {
+        let user = try await user(userID, tenantID: tenantID)
+        return try await sessions(ofUser: user.id).filter(\.isActive).sorted { $0.createdAt.milliseconds > $1.createdAt.milliseconds }
     }
 
     /// Ends one of a user's sessions (`sessionID` must be theirs).
     public func revokeSession(_ sessionID: String, userID: String, tenantID: String) async throws {
-        guard let session = try session(sessionID), session.userID == userID, session.tenantID == tenantID else {
+        guard let session = try await session(sessionID), session.userID == userID, session.tenantID == tenantID else {
             throw PlatformError(.sessionNotFound, "session \"\(sessionID.prefix(40))\" does not exist")
         }
         try await end(session, reason: "revoked")
@@ -153,15 +155,17 @@ extension Platform {
     private func resolve(_ accessToken: String) async throws -> Principal {
         let generation = identityGeneration.load(ordering: .acquiring)
         let claims = try await accessTokens.verify(accessToken)
-        guard let session = try session(claims.sid), session.isActive, session.userID == claims.sub.value,
+        guard let session = try await session(claims.sid), session.isActive, session.userID == claims.sub.value,
             session.tenantID == claims.tenant
         else {
             throw PlatformError(.sessionEnded, "the session of this access token has ended")
         }
-        guard let user = try user(session.userID) else { throw PlatformError(.sessionEnded, "the user of this session no longer exists") }
+        guard let user = try await user(session.userID) else {
+            throw PlatformError(.sessionEnded, "the user of this session no longer exists")
+        }
         guard user.status == .active else { throw PlatformError(.userSuspended, "this user is suspended") }
-        guard try tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
-        let principal = Principal.tenant(
+        guard try await tenant(user.tenantID).status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
+        let principal = await Principal.tenant(
             TenantCaller(
                 tenantID: user.tenantID, subject: user.id, kind: .user, grant: try grant(for: user),
                 sessionID: session.id))
@@ -189,11 +193,11 @@ extension Platform {
             expiresInSeconds: identity.accessTokenLifetimeSeconds, sessionID: session.id, userID: user.id, tenantID: user.tenantID)
     }
 
-    func session(_ id: String) throws -> Session? {
+    func session(_ id: String) async throws -> Session? {
         if let cached = sessionCache.withLock({ $0[id] }) { return cached }
         let generation = identityGeneration.load(ordering: .acquiring)
         guard RandomID.isValid(id, prefix: Session.idPrefix, length: Session.idRandomLength),
-            let document = try store.findDocument(try DocumentID(id), in: sessionsCollection, placement: system),
+            let document = try await store.findDocument(try DocumentID(id), in: sessionsCollection, placement: system),
             var session = Session(body: document.body)
         else { return nil }
         session.version = document.version
@@ -203,16 +207,16 @@ extension Platform {
         return session
     }
 
-    func sessions(ofUser userID: String) throws -> [Session] {
+    func sessions(ofUser userID: String) async throws -> [Session] {
         let filter = Filter.all([
             .compare(try FieldPath("user_id"), .equal(.string(userID))), .compare(try FieldPath("active"), .equal(.bool(true))),
         ])
         var found: [Session] = []
         var cursor: String?
         repeat {
-            let page = try store.query(
+            let page = try await store.query(
                 Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: sessionsCollection, placement: system)
-            found += try page.documents.compactMap { try session($0.id) }
+            for document in page.documents { if let session = try await session(document.id) { found.append(session) } }
             cursor = page.nextCursor
         } while cursor != nil
         return found
@@ -237,7 +241,7 @@ extension Platform {
     }
 
     func endSessions(ofUser userID: String, reason: String, except kept: String?) async throws {
-        for session in try sessions(ofUser: userID) where session.isActive && session.id != kept {
+        for session in try await sessions(ofUser: userID) where session.isActive && session.id != kept {
             try await end(session, reason: reason)
         }
     }
@@ -249,7 +253,8 @@ extension Platform {
         let filter = Filter.compare(try FieldPath("expires_at"), .less(.integer(now)))
         var purged = 0
         while true {
-            let page = try store.query(Query(filter: filter, limit: StorageLimits.queryLimitMax), in: sessionsCollection, placement: system)
+            let page = try await store.query(
+                Query(filter: filter, limit: StorageLimits.queryLimitMax), in: sessionsCollection, placement: system)
             for document in page.documents {
                 try await store.delete(try DocumentID(document.id), expectedVersion: nil, in: sessionsCollection, placement: system)
                 sessionCache.withLock { _ = $0.removeValue(forKey: document.id) }

@@ -7,7 +7,7 @@ extension Platform {
     /// Installs the stored signing keys, creating the first one on a new database. Keys
     /// retired longer ago than an access token lives are deleted.
     func loadSigningKeys() async throws {
-        let page = try store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
+        let page = try await store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
         var keys = page.documents.compactMap { SigningKeyRecord.signingKey(body: $0.body) }
         let now = Timestamp.now().milliseconds
         let lifetimeMilliseconds = Int64(identity.accessTokenLifetimeSeconds + IdentityLimits.clockSkewSecondsMax) * 1_000
@@ -24,7 +24,7 @@ extension Platform {
     /// Starts signing with a new key. Tokens signed with the previous ones stay valid until
     /// they expire; the previous keys are deleted at a later start after that.
     public func rotateSigningKey() async throws -> String {
-        let page = try store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
+        let page = try await store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
         for var key in page.documents.compactMap({ SigningKeyRecord.signingKey(body: $0.body) }) where key.retiredAt == nil {
             key.retiredAt = .now()
             _ = try await store.replace(

@@ -9,7 +9,7 @@ extension Platform {
         guard identity.signupEnabled else { throw PlatformError(.signupDisabled, "signup is turned off on this server") }
         // Check the owner's fields and the chosen slug before creating anything.
         _ = try checkedIdentity(email: email, password: password, displayName: displayName)
-        if let tenantSlug { try checkSlugAvailable(tenantSlug) }
+        if let tenantSlug { try await checkSlugAvailable(tenantSlug) }
         try throttle.admitSignup(address: clientAddress)
         // Hashed before anything is created: a hash refused under load (503 overloaded) leaves
         // no tenant without an owner behind.

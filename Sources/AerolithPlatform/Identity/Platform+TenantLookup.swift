@@ -22,7 +22,7 @@ extension Platform {
         let attempt = try throttle.reserve(
             account: LoginThrottle.accountKey(tenantID: Self.tenantLookupHashKey, email: email),
             address: clientAddress)
-        let accounts = User.normalizedEmail(rawEmail) == nil ? [] : try accountsHolding(email: email)
+        let accounts = await User.normalizedEmail(rawEmail) == nil ? [] : try accountsHolding(email: email)
         let checkable = password.utf8.count <= IdentityLimits.passwordLengthBytesMax
         var matched: [User] = []
         do {
@@ -39,15 +39,18 @@ extension Platform {
             throttle.cancel(attempt)
             throw error
         }
-        let tenants = matched.filter { $0.status == .active }.compactMap { try? tenant($0.tenantID) }.filter { $0.status == .active }
+        var tenants: [Tenant] = []
+        for user in matched where user.status == .active {
+            if let tenant = try? await tenant(user.tenantID), tenant.status == .active { tenants.append(tenant) }
+        }
         if !matched.isEmpty { throttle.succeeded(attempt) }
         return tenants
     }
 
     /// The users with this (normalised) email in any tenant, oldest first, at most `tenantLookupAccountsMax`.
-    private func accountsHolding(email: String) throws -> [User] {
+    private func accountsHolding(email: String) async throws -> [User] {
         let filter = Filter.compare(try FieldPath("email"), .equal(.string(email)))
-        let page = try store.query(Query(filter: filter, limit: Self.tenantLookupAccountsMax), in: usersCollection, placement: system)
-        return try page.documents.compactMap { try user($0.id) }.sorted { $0.createdAt.milliseconds < $1.createdAt.milliseconds }
+        let page = try await store.query(Query(filter: filter, limit: Self.tenantLookupAccountsMax), in: usersCollection, placement: system)
+        return try await users(page.documents).sorted { $0.createdAt.milliseconds < $1.createdAt.milliseconds }
     }
 }

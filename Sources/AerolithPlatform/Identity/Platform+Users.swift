@@ -18,10 +18,10 @@ extension Platform {
         tenantID: String, email rawEmail: String, password: String, displayName: String?,
         roles: [String], grantor: Grant?, passwordHash: String?
     ) async throws -> User {
-        let tenant = try tenant(tenantID)
+        let tenant = try await tenant(tenantID)
         let (email, name) = try checkedIdentity(email: rawEmail, password: password, displayName: displayName)
-        let checkedRoles = try validRoles(roles, tenantID: tenant.id)
-        try checkGrantable(try permissions(ofRoles: checkedRoles, tenantID: tenant.id), by: grantor)
+        let checkedRoles = try await validRoles(roles, tenantID: tenant.id)
+        try await checkGrantable(try permissions(ofRoles: checkedRoles, tenantID: tenant.id), by: grantor)
         var hash = passwordHash
         if hash == nil { hash = try await hasher.hash(password, tenantID: tenant.id) }
         let now = Timestamp.now()
@@ -59,59 +59,67 @@ extension Platform {
     }
 
     /// A user of `tenantID`; another tenant's user is not found.
-    public func user(_ id: String, tenantID: String) throws -> User {
-        guard let user = try user(id), user.tenantID == tenantID else {
+    public func user(_ id: String, tenantID: String) async throws -> User {
+        guard let user = try await user(id), user.tenantID == tenantID else {
             throw PlatformError(.userNotFound, "user \"\(id.prefix(40))\" does not exist")
         }
         return user
     }
 
-    func user(_ id: String) throws -> User? {
+    func user(_ id: String) async throws -> User? {
         if let cached = userCache.withLock({ $0[id] }) { return cached }
         let generation = identityGeneration.load(ordering: .acquiring)
-        guard let user = try storedUser(id) else { return nil }
+        guard let user = try await storedUser(id) else { return nil }
         // Only what nothing changed while it was read is remembered.
         userCache.withLock { if identityGeneration.load(ordering: .acquiring) == generation { $0[id] = user } }
         return user
     }
 
     /// The user as stored now, bypassing the cache.
-    func storedUser(_ id: String) throws -> User? {
+    func storedUser(_ id: String) async throws -> User? {
         guard RandomID.isValid(id, prefix: User.idPrefix, length: User.idRandomLength),
-            let document = try store.findDocument(try DocumentID(id), in: usersCollection, placement: system),
+            let document = try await store.findDocument(try DocumentID(id), in: usersCollection, placement: system),
             var user = User(body: document.body)
         else { return nil }
         user.version = document.version
         return user
     }
 
-    func user(tenantID: String, email: String) throws -> User? {
+    /// The users a query returned, each read through `user(_:)` (so the cache serves them).
+    func users(_ documents: [Document]) async throws -> [User] {
+        var users: [User] = []
+        for document in documents { if let user = try await user(document.id) { users.append(user) } }
+        return users
+    }
+
+    func user(tenantID: String, email: String) async throws -> User? {
         let filter = Filter.all([
             .compare(try FieldPath("tenant_id"), .equal(.string(tenantID))),
             .compare(try FieldPath("email"), .equal(.string(email))),
         ])
-        guard let document = try store.query(Query(filter: filter, limit: 1), in: usersCollection, placement: system).documents.first else {
+        guard let document = try await store.query(Query(filter: filter, limit: 1), in: usersCollection, placement: system).documents.first
+        else {
             return nil
         }
-        return try user(document.id)
+        return try await user(document.id)
     }
 
     /// One page of a tenant's users, oldest first.
-    public func users(tenantID: String, limit: Int, cursor: String?) throws -> (users: [User], nextCursor: String?) {
-        let tenant = try tenant(tenantID)
+    public func users(tenantID: String, limit: Int, cursor: String?) async throws -> (users: [User], nextCursor: String?) {
+        let tenant = try await tenant(tenantID)
         let filter = Filter.compare(try FieldPath("tenant_id"), .equal(.string(tenant.id)))
-        let page = try store.query(
+        let page = try await store.query(
             Query(filter: filter, limit: min(max(limit, 1), PlatformLimits.tenantPageSizeMax), cursor: cursor),
             in: usersCollection, placement: system)
-        return (try page.documents.compactMap { try user($0.id) }, page.nextCursor)
+        return (try await users(page.documents), page.nextCursor)
     }
 
     /// Every user of a tenant, page by page.
-    func allUsers(tenantID: String) throws -> [User] {
+    func allUsers(tenantID: String) async throws -> [User] {
         var users: [User] = []
         var cursor: String?
         repeat {
-            let page = try self.users(tenantID: tenantID, limit: PlatformLimits.tenantPageSizeMax, cursor: cursor)
+            let page = try await self.users(tenantID: tenantID, limit: PlatformLimits.tenantPageSizeMax, cursor: cursor)
             users += page.users
             cursor = page.nextCursor
         } while cursor != nil
@@ -126,8 +134,8 @@ extension Platform {
         _ id: String, tenantID: String, displayName: String?, status: String?, roles: [String]?,
         grantor: Grant?
     ) async throws -> User {
-        let current = try user(id, tenantID: tenantID)
-        try checkManageable(current, by: grantor)
+        let current = try await user(id, tenantID: tenantID)
+        try await checkManageable(current, by: grantor)
         var user = current
         if let displayName {
             guard validDisplayName(displayName, lengthBytesMax: IdentityLimits.displayNameLengthBytesMax) else {
@@ -144,19 +152,19 @@ extension Platform {
             user.status = known
         }
         if let roles {
-            user.roles = try validRoles(roles, tenantID: tenantID)
-            try checkGrantable(try permissions(ofRoles: user.roles, tenantID: tenantID), by: grantor)
+            user.roles = try await validRoles(roles, tenantID: tenantID)
+            try await checkGrantable(try permissions(ofRoles: user.roles, tenantID: tenantID), by: grantor)
         }
-        try checkOwnersRemain(changing: current, to: user)
+        try await checkOwnersRemain(changing: current, to: user)
         user.updatedAt = .now()
         return try await save(user)
     }
 
     /// Deletes a user and ends their sessions (not the tenant's last active owner).
     public func deleteUser(_ id: String, tenantID: String, grantor: Grant?) async throws {
-        let user = try user(id, tenantID: tenantID)
-        try checkManageable(user, by: grantor)
-        try checkOwnersRemain(changing: user, to: nil)
+        let user = try await user(id, tenantID: tenantID)
+        try await checkManageable(user, by: grantor)
+        try await checkOwnersRemain(changing: user, to: nil)
         try await endSessions(ofUser: user.id, reason: "user_deleted", except: nil)
         do throws(StorageError) {
             try await store.delete(try DocumentID(user.id), expectedVersion: user.version, in: usersCollection, placement: system)
@@ -170,7 +178,7 @@ extension Platform {
 
     /// Changes a user's password after checking the current one; every other session ends.
     public func changePassword(userID: String, tenantID: String, current: String, new: String, keepingSession: String?) async throws {
-        let before = try user(userID, tenantID: tenantID)
+        let before = try await user(userID, tenantID: tenantID)
         try checkPassword(new)
         let account = LoginThrottle.accountKey(tenantID: tenantID, email: before.email)
         let attempt = try throttle.reserve(account: account, address: nil)
@@ -185,7 +193,7 @@ extension Platform {
         throttle.succeeded(attempt)
         let hash = try await hasher.hash(new, tenantID: tenantID)
         // Applied to the user as stored now: changes made meanwhile (a suspension) are kept.
-        guard var user = try storedUser(userID), user.tenantID == tenantID, user.passwordHash == before.passwordHash else {
+        guard var user = try await storedUser(userID), user.tenantID == tenantID, user.passwordHash == before.passwordHash else {
             throw PlatformError(.concurrentChange, "the user changed meanwhile; try again")
         }
         user.passwordHash = hash
@@ -222,11 +230,11 @@ extension Platform {
         }
     }
 
-    func validRoles(_ roles: [String], tenantID: String) throws -> [String] {
+    func validRoles(_ roles: [String], tenantID: String) async throws -> [String] {
         guard !roles.isEmpty, roles.count <= IdentityLimits.rolesPerUserMax else {
             throw PlatformError(.invalidRole, "a user holds 1-\(IdentityLimits.rolesPerUserMax) roles")
         }
-        for role in roles where try permissions(ofRole: role, tenantID: tenantID) == nil {
+        for role in roles where try await permissions(ofRole: role, tenantID: tenantID) == nil {
             throw PlatformError(
                 .invalidRole,
                 "unknown role \"\(role.prefix(40))\"; use a custom role or \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -235,7 +243,7 @@ extension Platform {
     }
 
     /// What a user's roles grant together (a custom role deleted since grants nothing).
-    func grant(for user: User) throws -> Grant {
-        Grant(role: user.roles.joined(separator: ","), permissions: try permissions(ofRoles: user.roles, tenantID: user.tenantID))
+    func grant(for user: User) async throws -> Grant {
+        Grant(role: user.roles.joined(separator: ","), permissions: try await permissions(ofRoles: user.roles, tenantID: user.tenantID))
     }
 }

@@ -27,7 +27,7 @@ public enum AdminKeyBootstrap {
         if let suppliedKeyFile {
             let secret = try readSuppliedKey(suppliedKeyFile)
             let digest = APIKey.digest(of: secret)
-            let known = (try? platform.authenticate(secret: secret)) != nil
+            let known = await (try? platform.authenticate(secret: secret)) != nil
             if !known {
                 _ = try await platform.storeKey(secret: secret, tenantID: nil, name: "operator-supplied admin key", role: nil)
             }
@@ -35,7 +35,7 @@ public enum AdminKeyBootstrap {
             if revoked > 0 { try? FileManager.default.removeItem(atPath: dataDirectory + "/" + keyFileName) }
             return known && revoked == 0 ? .existing : .registeredSupplied(revokedOthers: revoked)
         }
-        guard try platform.activeAdminKeys().isEmpty else { return .existing }
+        guard try await platform.activeAdminKeys().isEmpty else { return .existing }
         let secret = APIKey.newSecret()
         let path = dataDirectory + "/" + keyFileName
         try writePrivateFile(path, contents: Array((secret + "\n").utf8))
@@ -79,19 +79,19 @@ public enum AdminKeyBootstrap {
 
 extension Platform {
     /// The platform admin keys not revoked, with the digests that identify their records.
-    func activeAdminKeys() throws -> [(digest: String, key: APIKey)] {
+    func activeAdminKeys() async throws -> [(digest: String, key: APIKey)] {
         let filter = Filter.all([
             .compare(try FieldPath("role"), .equal(.string(APIKey.platformAdminRole))),
             .compare(try FieldPath("tenant_id"), .equal(.null)),
             .compare(try FieldPath("revoked_at"), .exists(false)),
         ])
-        return try keyRecords(matching: filter)
+        return try await keyRecords(matching: filter)
     }
 
     /// Revokes every active admin key but the one with `digest`; returns how many.
     func revokeAdminKeys(except digest: String) async throws -> Int {
         var revoked = 0
-        for record in try activeAdminKeys() where record.digest != digest {
+        for record in try await activeAdminKeys() where record.digest != digest {
             try await revoke(record.key, digest: record.digest)
             revoked += 1
         }

@@ -10,7 +10,7 @@ extension Platform {
         tenantID: String, name: String, role roleName: String?, permissions permissionNames: [String]? = nil,
         collections: [String]? = nil, grantor: Grant? = nil
     ) async throws -> (key: APIKey, secret: String) {
-        let tenant = try tenant(tenantID)
+        let tenant = try await tenant(tenantID)
         guard validDisplayName(name, lengthBytesMax: PlatformLimits.keyNameLengthBytesMax) else {
             throw PlatformError(
                 .invalidKeyName, "a key name is 1-\(PlatformLimits.keyNameLengthBytesMax) bytes of text without control characters")
@@ -19,7 +19,7 @@ extension Platform {
         var permissions: Set<Permission>?
         switch (roleName, permissionNames) {
         case (let name?, nil):
-            guard try self.permissions(ofRole: name, tenantID: tenant.id) != nil else {
+            guard try await self.permissions(ofRole: name, tenantID: tenant.id) != nil else {
                 throw PlatformError(
                     .invalidRole,
                     "unknown role \"\(name.prefix(40))\"; use a custom role or \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -40,9 +40,12 @@ extension Platform {
                 throw PlatformError(.invalidKeyScope, "collections is a list of 1-\(PlatformLimits.keyCollectionsMax) collection names")
             }
         }
-        let granted = try permissions ?? self.permissions(ofRoles: role.map { [$0] } ?? [], tenantID: tenant.id)
+        let granted: Set<Permission> =
+            if let explicit = permissions { explicit } else {
+                try await self.permissions(ofRoles: role.map { [$0] } ?? [], tenantID: tenant.id)
+            }
         try checkGrantable(granted, collections: collections.map(Set.init), by: grantor)
-        guard try keys(tenantID: tenant.id).filter({ $0.revokedAt == nil }).count < PlatformLimits.keysPerTenantMax else {
+        guard try await keys(tenantID: tenant.id).filter({ $0.revokedAt == nil }).count < PlatformLimits.keysPerTenantMax else {
             throw PlatformError(.keyLimitReached, "a tenant holds at most \(PlatformLimits.keysPerTenantMax) active keys; revoke one first")
         }
         return try await storeKey(
@@ -65,16 +68,16 @@ extension Platform {
     }
 
     /// A tenant's keys, revoked ones included, oldest first.
-    public func keys(tenantID: String) throws -> [APIKey] {
-        let tenant = try tenant(tenantID)
-        return try keyRecords(matching: .compare(try FieldPath("tenant_id"), .equal(.string(tenant.id)))).map(\.key)
+    public func keys(tenantID: String) async throws -> [APIKey] {
+        let tenant = try await tenant(tenantID)
+        return try await keyRecords(matching: .compare(try FieldPath("tenant_id"), .equal(.string(tenant.id)))).map(\.key)
     }
 
-    func keyRecords(matching filter: Filter) throws -> [(digest: String, key: APIKey)] {
+    func keyRecords(matching filter: Filter) async throws -> [(digest: String, key: APIKey)] {
         var records: [(String, APIKey)] = []
         var cursor: String?
         repeat {
-            let page = try store.query(
+            let page = try await store.query(
                 Query(filter: filter, limit: StorageLimits.queryLimitMax, cursor: cursor), in: keysCollection, placement: system)
             records += page.documents.compactMap { document in APIKey(body: document.body).map { (document.id, $0) } }
             cursor = page.nextCursor
@@ -87,16 +90,19 @@ extension Platform {
     /// revoker limited to some collections can only revoke keys limited to those: the rule
     /// that holds for granting, so a `keys:manage` key cannot take away the owner's keys.
     public func revokeKey(tenantID: String, keyID: String, revoker: Grant? = nil) async throws -> APIKey {
-        let tenant = try tenant(tenantID)
+        let tenant = try await tenant(tenantID)
         let filter = Filter.all([
             .compare(try FieldPath("tenant_id"), .equal(.string(tenant.id))),
             .compare(try FieldPath("key_id"), .equal(.string(keyID))),
         ])
-        guard let (digest, key) = try keyRecords(matching: filter).first else {
+        guard let (digest, key) = try await keyRecords(matching: filter).first else {
             throw PlatformError(.keyNotFound, "key \"\(keyID.prefix(40))\" does not exist for this tenant")
         }
         if let revoker {
-            let held = try key.permissions ?? permissions(ofRoles: key.role.map { [$0] } ?? [], tenantID: tenant.id)
+            let held: Set<Permission> =
+                if let explicit = key.permissions { explicit } else {
+                    try await permissions(ofRoles: key.role.map { [$0] } ?? [], tenantID: tenant.id)
+                }
             guard held.isSubset(of: revoker.permissions),
                 revoker.collections.map({ scope in
                     key.collections.map { Set($0).isSubset(of: scope) } ?? false
@@ -126,12 +132,12 @@ extension Platform {
 
     /// Establishes who presents `secret`. Throws `unauthenticated` for an unknown or revoked key
     /// and `tenant_suspended` for a key of a suspended tenant.
-    public func authenticate(secret: String) throws -> Principal {
+    public func authenticate(secret: String) async throws -> Principal {
         let digest = APIKey.digest(of: secret)
         var key = keyCache.withLock { $0[digest] }
         if key == nil {
             let generation = identityGeneration.load(ordering: .acquiring)
-            guard let document = try store.findDocument(try DocumentID(digest), in: keysCollection, placement: system) else {
+            guard let document = try await store.findDocument(try DocumentID(digest), in: keysCollection, placement: system) else {
                 throw PlatformError(.unauthenticated, "the API key is not valid")
             }
             key = APIKey(body: document.body)
@@ -141,10 +147,13 @@ extension Platform {
         }
         guard let key, key.revokedAt == nil else { throw PlatformError(.unauthenticated, "the API key is not valid or was revoked") }
         guard let tenantID = key.tenantID else { return .platformAdmin(keyID: key.id) }
-        let tenant = try tenant(tenantID)
+        let tenant = try await tenant(tenantID)
         guard tenant.status == .active else { throw PlatformError(.tenantSuspended, "the tenant is suspended") }
         // A key's custom role deleted since grants nothing.
-        let permissions = try key.permissions ?? self.permissions(ofRoles: key.role.map { [$0] } ?? [], tenantID: tenantID)
+        let permissions: Set<Permission> =
+            if let explicit = key.permissions { explicit } else {
+                try await self.permissions(ofRoles: key.role.map { [$0] } ?? [], tenantID: tenantID)
+            }
         let grant = Grant(role: key.role ?? "permissions", permissions: permissions, collections: key.collections.map(Set.init))
         return .tenant(TenantCaller(tenantID: tenantID, subject: key.id, kind: .apiKey, grant: grant))
     }

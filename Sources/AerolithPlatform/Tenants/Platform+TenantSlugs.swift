@@ -3,20 +3,21 @@ import AerolithStorage
 extension Platform {
     /// A tenant named by its id (`tn_…`) or its slug: what API paths, the sign-in body and the
     /// CLI's `--tenant` accept. The two never overlap (a slug holds no underscore).
-    public func tenant(named reference: String) throws -> Tenant {
-        guard TenantSlug.isWellFormed(reference) else { return try tenant(reference) }
-        guard let id = try tenantID(bySlug: reference) else {
+    public func tenant(named reference: String) async throws -> Tenant {
+        guard TenantSlug.isWellFormed(reference) else { return try await tenant(reference) }
+        guard let id = try await tenantID(bySlug: reference) else {
             throw PlatformError(.tenantNotFound, "tenant \"\(reference)\" does not exist")
         }
-        return try tenant(id)
+        return try await tenant(id)
     }
 
     /// The id of the tenant holding `slug`, if any. Found ones are remembered: a slug is
     /// never changed and a tenant never deleted, so the answer cannot go stale.
-    func tenantID(bySlug slug: String) throws -> String? {
+    func tenantID(bySlug slug: String) async throws -> String? {
         if let id = tenantIDsBySlug.withLock({ $0[slug] }) { return id }
         let filter = Filter.compare(try FieldPath("slug"), .equal(.string(slug)))
-        guard let document = try store.query(Query(filter: filter, limit: 1), in: tenantsCollection, placement: system).documents.first
+        guard
+            let document = try await store.query(Query(filter: filter, limit: 1), in: tenantsCollection, placement: system).documents.first
         else {
             return nil
         }
@@ -26,9 +27,9 @@ extension Platform {
 
     /// Refuses a chosen slug that is malformed, reserved (`invalid_slug`) or taken (`slug_taken`)
     /// before anything is created. Only a check: the unique index decides at insert.
-    func checkSlugAvailable(_ slug: String) throws {
+    func checkSlugAvailable(_ slug: String) async throws {
         try TenantSlug.check(slug)
-        if try tenantID(bySlug: slug) != nil { throw Self.slugTaken(slug) }
+        if try await tenantID(bySlug: slug) != nil { throw Self.slugTaken(slug) }
     }
 
     static func slugTaken(_ slug: String) -> PlatformError {
@@ -44,7 +45,7 @@ extension Platform {
         let candidates = chosen.map { [$0] } ?? TenantSlug.candidates(name: name, id: id)
         let createdAt = Timestamp.now()
         for slug in candidates {
-            if chosen == nil, try tenantID(bySlug: slug) != nil { continue }
+            if chosen == nil, try await tenantID(bySlug: slug) != nil { continue }
             let tenant = Tenant(id: id, slug: slug, name: name, plan: plan, status: .active, createdAt: createdAt, placement: placement)
             do throws(StorageError) {
                 _ = try await store.insert(tenant.json, id: try DocumentID(id), into: tenantsCollection, in: system)
@@ -64,7 +65,7 @@ extension Platform {
     /// free candidate derived from its name and id, so the same data always gets the same slugs.
     func prepareTenantSlugs() async throws {
         let slugPath = try FieldPath("slug")
-        let indexed = try store.indexes(on: tenantsCollection, placement: system).map(\.name)
+        let indexed = try await store.indexes(on: tenantsCollection, placement: system).map(\.name)
         if !indexed.contains("by_slug") {
             _ = try await store.createIndex(
                 try IndexDefinition(name: "by_slug", paths: [slugPath], unique: true),
@@ -73,7 +74,7 @@ extension Platform {
         var missing: [(tenant: Tenant, version: Int64)] = []
         var cursor: String?
         repeat {
-            let page = try store.query(
+            let page = try await store.query(
                 Query(filter: .compare(slugPath, .exists(false)), limit: PlatformLimits.tenantPageSizeMax, cursor: cursor),
                 in: tenantsCollection, placement: system)
             missing += page.documents.compactMap { document in Tenant(document: document).map { ($0, document.version) } }
@@ -90,7 +91,7 @@ extension Platform {
     }
 
     private func backfillSlug(of old: Tenant, version: Int64) async throws -> String? {
-        for slug in TenantSlug.candidates(name: old.name, id: old.id) where try tenantID(bySlug: slug) == nil {
+        for slug in TenantSlug.candidates(name: old.name, id: old.id) where try await tenantID(bySlug: slug) == nil {
             let tenant = Tenant(
                 id: old.id, slug: slug, name: old.name, plan: old.plan, status: old.status, createdAt: old.createdAt,
                 placement: old.placement)

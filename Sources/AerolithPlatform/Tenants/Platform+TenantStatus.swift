@@ -6,8 +6,8 @@ extension Platform {
     public func updateTenant(_ id: String, status statusName: String?, plan planName: String?) async throws -> Tenant {
         // Read from the store, with its version, not from the cache: the write below is made
         // against that version, so two changes racing each other cannot undo one another.
-        _ = try tenant(id)
-        guard let document = try store.findDocument(try DocumentID(id), in: tenantsCollection, placement: system),
+        _ = try await tenant(id)
+        guard let document = try await store.findDocument(try DocumentID(id), in: tenantsCollection, placement: system),
             let current = Tenant(document: document)
         else {
             throw PlatformError(.tenantNotFound, "tenant \"\(id.prefix(40))\" does not exist")

@@ -46,25 +46,25 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 context.principal = try await platform.authenticate(accessToken: secret)
             } catch let error as PlatformError where error.code == .unauthenticated && plugins.hasAuthenticationProviders {
                 // Not one of this server's tokens (another issuer's JWT, say): the providers may know it.
-                context.principal = try provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
+                context.principal = try await provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
             }
             return try await next(request, context)
         }
         // The server's own keys first (any admin key an operator supplied included); only a
         // credential it does not know goes to the providers.
         do {
-            context.principal = try platform.authenticate(secret: secret)
+            context.principal = try await platform.authenticate(secret: secret)
         } catch let error as PlatformError
             where error.code == .unauthenticated && plugins.hasAuthenticationProviders
             && !secret.hasPrefix(Self.apiKeyPrefix)
         {
-            context.principal = try provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
+            context.principal = try await provider(request, scheme: String(parts[0]), credentials: secret, requestID: context.requestID)
         }
         return try await next(request, context)
     }
 
     /// Asks the plugins' authentication providers, then checks the claims the accepting one wrote.
-    private func provider(_ request: Request, scheme: String, credentials: String, requestID: String) throws -> Principal {
+    private func provider(_ request: Request, scheme: String, credentials: String, requestID: String) async throws -> Principal {
         let input = PluginRegistry.AuthenticateInput(
             scheme: scheme, credentials: credentials, method: request.method.rawValue,
             path: request.uri.path, headersJSON: PluginMountedRoutes.headersJSON(request.headers))
@@ -76,13 +76,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         case .failed(let failure):
             throw PluginProblem.failed(failure)
         case .authenticated(let plugin, let claims):
-            return try principal(claims: claims, plugin: plugin)
+            return try await principal(claims: claims, plugin: plugin)
         }
     }
 
     /// {"subject","tenant_id","role","expires_at_ms"?}: the tenant must exist and be active, and
     /// the providing plugin must be active for it.
-    private func principal(claims bytes: [UInt8], plugin: String) throws -> Principal {
+    private func principal(claims bytes: [UInt8], plugin: String) async throws -> Principal {
         let invalid = PlatformError(.unauthenticated, "the authentication provider \(plugin) returned invalid claims")
         guard
             case .object(let claims)? = try? bytes.withUnsafeBytes({ raw throws(JSONError) in
@@ -99,7 +99,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         let tenant: Tenant
         do {
-            tenant = try platform.tenant(tenantID)
+            tenant = try await platform.tenant(tenantID)
         } catch {
             throw PlatformError(.unauthenticated, "the credential names a tenant that does not exist")
         }

@@ -46,7 +46,7 @@ struct RouteGuard: Sendable {
         }
         guard case .tenant(let caller) = principal else { return try await handler(request, context) }
         var context = context
-        context.tenant = try services.platform.tenant(caller.tenantID)
+        context.tenant = try await services.platform.tenant(caller.tenantID)
         let hooks = services.plugins.hooks(forTenant: caller.tenantID)
         if let permission, hooks.hasAuthorize {
             let input = PluginRegistry.AuthorizeInput(

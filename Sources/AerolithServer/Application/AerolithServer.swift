@@ -34,9 +34,11 @@ public enum AerolithServer {
         // Bootstrap metrics before anything creates a metric: one made earlier would be a no-op.
         _ = metricsRegistry
         try DataDirectory.prepare(configuration.dataDirectory, allowInsecure: configuration.allowInsecureDataDirectory, logger: logger)
-        let store = try DocumentStore(
+        // One pool of threads for blocking work: queries on SQLite (keyed by placement) and plugin calls (keyed by tenant).
+        let blockingWork = FairWorkerPool(name: "blocking", limits: configuration.blockingWork)
+        let store = try SQLiteDocumentStore(
             directory: configuration.dataDirectory, durability: configuration.durability,
-            queryBudget: configuration.queryBudget, logger: logger)
+            queryBudget: configuration.queryBudget, queryWork: blockingWork, logger: logger)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let plugins = PluginRegistry(
             directories: PluginDirectories(
@@ -68,7 +70,7 @@ public enum AerolithServer {
         plugins.startWatching()
         let services = ServerServices(
             platform: platform, plugins: plugins, logger: logger,
-            blockingWork: FairWorkerPool(name: "blocking", limits: configuration.blockingWork),
+            blockingWork: blockingWork,
             pricingFunction: configuration.pricingFunction, metricsToken: configuration.metricsToken)
         let routes = allRoutes(services)
         // HEAD is derived from each GET route by the router: the GET handler runs, its body is dropped.

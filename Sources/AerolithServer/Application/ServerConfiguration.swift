@@ -10,7 +10,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var dataDirectory: String
-    public var durability: DocumentStore.Durability
+    public var durability: SQLiteDocumentStore.Durability
     /// A file holding the platform admin key to register, instead of generating `admin.key`.
     public var adminKeyFile: String?
     public var logLevel: Logger.Level
@@ -40,7 +40,7 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     public init(
         host: String = defaultHost, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
-        durability: DocumentStore.Durability = .processCrash, adminKeyFile: String? = nil, logLevel: Logger.Level = .info
+        durability: SQLiteDocumentStore.Durability = .processCrash, adminKeyFile: String? = nil, logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port

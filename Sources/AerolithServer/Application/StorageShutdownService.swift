@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// on_unload run), then flushes storage. Listed before the HTTP server among the application's
 /// services, so it is shut down after the server has stopped taking requests.
 struct StorageShutdownService: Service {
-    let store: DocumentStore
+    let store: any DocumentStore
     let plugins: PluginRegistry
     let logger: Logger
 

@@ -38,7 +38,7 @@ enum DocumentRoutes {
                     .init(status: 304, description: "Not modified", schema: nil),
                 ]
             ) { request, context in
-                let document = try store.document(
+                let document = try await store.document(
                     try context.documentID(), in: try context.collectionName(),
                     placement: try context.tenantPlacement())
                 if let tags = request.headers[.ifNoneMatch],

@@ -32,7 +32,7 @@ struct DocumentWritePipeline {
         hooks = services.plugins.hooks(forTenant: tenantID)
     }
 
-    var store: DocumentStore { services.store }
+    var store: any DocumentStore { services.store }
     var plugins: PluginRegistry { services.plugins }
 
     func create(_ body: JSONObject, id: DocumentID?) async throws -> Document {
@@ -55,7 +55,7 @@ struct DocumentWritePipeline {
         var expected = expectedVersion
         var mode = mode
         if hooks.hasBeforeWrite {
-            let current = try store.findDocument(id, in: collection, placement: placement)
+            let current = try await store.findDocument(id, in: collection, placement: placement)
             body = try before(current == nil ? .create : .replace, id: id, body: body, previousVersion: current?.version ?? 0)
             // Store exactly over what the hooks judged: the version read, or its absence.
             if let current, expected == nil, mode != .createOnly {
@@ -79,7 +79,7 @@ struct DocumentWritePipeline {
         }
         var attempt = 0
         while true {
-            let current = try store.document(id, in: collection, placement: placement)
+            let current = try await store.document(id, in: collection, placement: placement)
             if let expectedVersion, expectedVersion != current.version {
                 throw StorageError(.versionConflict, "document \"\(id)\" is at version \(current.version), not \(expectedVersion)")
             }
@@ -106,7 +106,7 @@ struct DocumentWritePipeline {
         var expected = expectedVersion
         var previous: Int64 = 0
         if hooks.hasBeforeWrite {
-            let current = try store.document(id, in: collection, placement: placement)
+            let current = try await store.document(id, in: collection, placement: placement)
             previous = current.version
             _ = try before(.delete, id: id, body: nil, previousVersion: current.version)
             expected = expected ?? current.version

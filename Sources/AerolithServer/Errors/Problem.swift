@@ -34,6 +34,7 @@ struct Problem: Error, Sendable {
             self.init(
                 status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message, operationIndex: error.operationIndex
             )
+            retryAfterSeconds = error.retryAfterSeconds
         case let error as PlatformError:
             self.init(status: Self.status(for: error.code), code: error.code.rawValue, detail: error.message)
             retryAfterSeconds = error.retryAfterSeconds
@@ -72,6 +73,7 @@ struct Problem: Error, Sendable {
         case .versionConflict: .preconditionFailed
         case .queryTimeout: .unprocessableContent
         case .storageFailure: .internalServerError
+        case .overloaded, .storageUnavailable: .serviceUnavailable
         }
     }
 

@@ -1,5 +1,6 @@
 import AerolithExecution
 import AerolithJSON
+import AerolithStorage
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -39,6 +40,11 @@ struct ProblemMiddleware: RouterMiddleware {
                         "pool": "\(refused.pool)", "reason": "\(refused.reason.rawValue)",
                         "request_id": "\(context.requestID)",
                     ])
+            } else if let shed = error as? StorageError, shed.code == .overloaded {
+                // A query refused by the store's query pool: shed the same way.
+                Counter(label: "aerolith_requests_shed_total", dimensions: [("pool", "blocking")]).increment()
+                context.logger.debug(
+                    "request shed", metadata: ["pool": "blocking", "reason": "query", "request_id": "\(context.requestID)"])
             } else if problem.status.code >= 500 {
                 context.logger.error(
                     "request failed",

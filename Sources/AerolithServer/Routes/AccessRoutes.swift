@@ -23,7 +23,7 @@ enum AccessRoutes {
                 method: .get, path: "/v1/keys", operationID: "listOwnKeys", summary: "List the caller's tenant's keys (without secrets)",
                 tag: "keys", access: .permission(.keysManage), responses: [.init(status: 200, description: "The keys", schema: "KeyList")]
             ) { _, context in
-                let keys = try platform.keys(tenantID: try context.caller().tenantID)
+                let keys = try await platform.keys(tenantID: try context.caller().tenantID)
                 return ResponseJSON.response(
                     .ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
             },
@@ -40,7 +40,7 @@ enum AccessRoutes {
                 tag: "users", access: .permission(.usersManage),
                 responses: [.init(status: 200, description: "The roles", schema: "RoleList")]
             ) { _, context in
-                let custom = try platform.customRoles(tenantID: try context.caller().tenantID).values.sorted { $0.name < $1.name }
+                let custom = try await platform.customRoles(tenantID: try context.caller().tenantID).values.sorted { $0.name < $1.name }
                 let roles =
                     Role.allCases.map { Self.role(name: $0.rawValue, builtIn: true, $0.permissions) }
                     + custom.map { Self.role(name: $0.name, builtIn: false, $0.permissions) }

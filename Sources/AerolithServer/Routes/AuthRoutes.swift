@@ -96,7 +96,7 @@ enum AuthRoutes {
                 tag: "auth", access: .user, responses: [.init(status: 200, description: "The sessions", schema: "SessionList")]
             ) { _, context in
                 let caller = try context.caller()
-                let sessions = try platform.sessions(userID: caller.subject, tenantID: caller.tenantID)
+                let sessions = try await platform.sessions(userID: caller.subject, tenantID: caller.tenantID)
                 return ResponseJSON.response(
                     .ok,
                     .object(
@@ -118,13 +118,14 @@ enum AuthRoutes {
                 tag: "auth", access: .user, responses: [.init(status: 200, description: "The user", schema: "Me")]
             ) { _, context in
                 let caller = try context.caller()
-                let user = try platform.user(caller.subject, tenantID: caller.tenantID)
+                let user = try await platform.user(caller.subject, tenantID: caller.tenantID)
+                let tenant = if let known = context.tenant { known } else { try await platform.tenant(caller.tenantID) }
                 return ResponseJSON.response(
                     .ok,
                     .object(
                         JSONObject(members: [
                             .init(key: "user", value: ResponseJSON.user(user)),
-                            .init(key: "tenant", value: ResponseJSON.tenant(try context.tenant ?? platform.tenant(caller.tenantID))),
+                            .init(key: "tenant", value: ResponseJSON.tenant(tenant)),
                             .init(key: "permissions", value: .array(caller.grant.permissions.sorted().map { .string($0.rawValue) })),
                             .init(key: "session_id", value: .string(caller.sessionID ?? "")),
                         ])))

@@ -22,7 +22,7 @@ enum CollectionRoutes {
                 tag: "collections", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The collections", schema: "CollectionList")]
             ) { _, context in
-                let collections = try store.collections(in: try context.tenantPlacement())
+                let collections = try await store.collections(in: try context.tenantPlacement())
                 return ResponseJSON.response(
                     .ok,
                     .object(
@@ -35,7 +35,7 @@ enum CollectionRoutes {
                 tag: "collections", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The collection", schema: "Collection")]
             ) { _, context in
-                let info = try store.collection(try context.collectionName(), in: try context.tenantPlacement())
+                let info = try await store.collection(try context.collectionName(), in: try context.tenantPlacement())
                 return ResponseJSON.response(.ok, ResponseJSON.collection(info))
             },
             RouteDefinition(
@@ -66,7 +66,7 @@ enum CollectionRoutes {
                 tag: "indexes", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The indexes", schema: "IndexList")]
             ) { _, context in
-                let indexes = try store.indexes(on: try context.collectionName(), placement: try context.tenantPlacement())
+                let indexes = try await store.indexes(on: try context.collectionName(), placement: try context.tenantPlacement())
                 return ResponseJSON.response(
                     .ok, .object(JSONObject(members: [.init(key: "indexes", value: .array(indexes.map(ResponseJSON.index)))])))
             },

@@ -25,7 +25,7 @@ enum HealthRoutes {
                 ]
             ) { _, _ in
                 do {
-                    _ = try services.store.usage(in: try Placement(tablePrefix: "sys"))
+                    _ = try await services.store.usage(in: try Placement(tablePrefix: "sys"))
                 } catch {
                     throw Problem(status: .serviceUnavailable, code: "not_ready", detail: "storage is not answering: \(error)")
                 }

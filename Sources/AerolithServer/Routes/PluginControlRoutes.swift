@@ -44,7 +44,7 @@ enum PluginControlRoutes {
                     .init(status: 422, description: "The plugin's on_activate failed", schema: "Problem"),
                 ]
             ) { request, context in
-                let tenant = try platform.tenant(named: try context.pathParameter("tenant"))
+                let tenant = try await platform.tenant(named: try context.pathParameter("tenant"))
                 let name = try context.pathParameter("name")
                 var settings = Array("{}".utf8)
                 if request.headers[.contentLength].map({ $0 != "0" }) ?? (request.headers[.transferEncoding] != nil) {
@@ -69,7 +69,7 @@ enum PluginControlRoutes {
                 access: .permission(.platformAdmin),
                 responses: [.init(status: 200, description: "Not active", schema: "PluginActivationState")]
             ) { _, context in
-                let tenant = try platform.tenant(named: try context.pathParameter("tenant"))
+                let tenant = try await platform.tenant(named: try context.pathParameter("tenant"))
                 let name = try context.pathParameter("name")
                 try await services.blocking(for: context) { try registry.deactivate(name, tenantID: tenant.id) }
                 return ResponseJSON.response(.ok, activation(plugin: name, tenant: tenant.id, active: false))

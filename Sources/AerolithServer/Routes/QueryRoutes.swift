@@ -30,11 +30,11 @@ enum QueryRoutes {
                 let collection = try context.collectionName()
                 let placement = try context.tenantPlacement()
                 if explain {
-                    let plan = try await services.blocking(for: context) { try store.explain(query, in: collection, placement: placement) }
+                    let plan = try await store.explain(query, in: collection, placement: placement)
                     return ResponseJSON.response(
                         .ok, .object(JSONObject(members: [.init(key: "plan", value: .array(plan.map(JSONValue.string)))])))
                 }
-                let page = try await services.blocking(for: context) { try store.query(query, in: collection, placement: placement) }
+                let page = try await store.query(query, in: collection, placement: placement)
                 var bytes = Array(#"{"documents":"#.utf8)
                 ResponseJSON.documents(page.documents, into: &bytes)
                 bytes.append(contentsOf: #","next_cursor":"#.utf8)

@@ -74,7 +74,7 @@ struct ServerServices: Sendable {
     var pricingFunction: String?
     /// The bearer token `GET /metrics` requires; nil: it is refused.
     var metricsToken: String?
-    var store: DocumentStore { platform.store }
+    var store: any DocumentStore { platform.store }
 }
 
 extension AerolithRequestContext {

@@ -29,7 +29,7 @@ enum TenantRoutes {
                 responses: [.init(status: 200, description: "One page of tenants", schema: "TenantPage")]
             ) { request, _ in
                 let limit = try Self.limit(request)
-                let page = try platform.tenants(limit: limit, cursor: request.uri.queryParameters["cursor"].map(String.init))
+                let page = try await platform.tenants(limit: limit, cursor: request.uri.queryParameters["cursor"].map(String.init))
                 return ResponseJSON.response(
                     .ok,
                     .object(
@@ -42,7 +42,7 @@ enum TenantRoutes {
                 method: .get, path: "/v1/tenants/{tenant}", operationID: "getTenant", summary: "Show a tenant", tag: "tenants",
                 access: .permission(.platformAdmin), responses: [.init(status: 200, description: "The tenant", schema: "Tenant")]
             ) { _, context in
-                ResponseJSON.response(.ok, ResponseJSON.tenant(try platform.tenant(named: try context.pathParameter("tenant"))))
+                await ResponseJSON.response(.ok, ResponseJSON.tenant(try platform.tenant(named: try context.pathParameter("tenant"))))
             },
             RouteDefinition(
                 method: .patch, path: "/v1/tenants/{tenant}", operationID: "updateTenant",
@@ -50,7 +50,7 @@ enum TenantRoutes {
                 requestSchema: "TenantUpdate", responses: [.init(status: 200, description: "The tenant", schema: "Tenant")]
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["status", "plan"])
-                let before = try platform.tenant(named: try context.pathParameter("tenant"))
+                let before = try await platform.tenant(named: try context.pathParameter("tenant"))
                 let tenant = try await platform.updateTenant(
                     before.id, status: try fields.string("status", required: false),
                     plan: try fields.string("plan", required: false))
@@ -74,7 +74,7 @@ enum TenantRoutes {
                 tag: "keys", access: .permission(.platformAdmin),
                 responses: [.init(status: 200, description: "The keys", schema: "KeyList")]
             ) { _, context in
-                let keys = try platform.keys(tenantID: try context.namedTenantID(platform))
+                let keys = try await platform.keys(tenantID: try context.namedTenantID(platform))
                 return ResponseJSON.response(
                     .ok, .object(JSONObject(members: [.init(key: "keys", value: .array(keys.map { ResponseJSON.key($0) }))])))
             },
@@ -112,7 +112,7 @@ enum TenantRoutes {
 
 extension AerolithRequestContext {
     /// The id of the tenant the `{tenant}` path parameter names, by id or by slug.
-    func namedTenantID(_ platform: Platform) throws -> String {
-        try platform.tenant(named: try pathParameter("tenant")).id
+    func namedTenantID(_ platform: Platform) async throws -> String {
+        try await platform.tenant(named: try pathParameter("tenant")).id
     }
 }

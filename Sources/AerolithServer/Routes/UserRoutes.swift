@@ -12,7 +12,7 @@ enum UserRoutes {
                 access: .permission(.usersManage), queryParameters: [("limit", "integer"), ("cursor", "string")],
                 responses: [.init(status: 200, description: "One page of users", schema: "UserPage")]
             ) { request, context in
-                let page = try platform.users(
+                let page = try await platform.users(
                     tenantID: try context.caller().tenantID, limit: try TenantRoutes.limit(request),
                     cursor: request.uri.queryParameters["cursor"].map(String.init))
                 return ResponseJSON.response(
@@ -42,7 +42,7 @@ enum UserRoutes {
                 method: .get, path: "/v1/users/{user}", operationID: "getUser", summary: "Show a user", tag: "users",
                 access: .permission(.usersManage), responses: [.init(status: 200, description: "The user", schema: "User")]
             ) { _, context in
-                ResponseJSON.response(
+                await ResponseJSON.response(
                     .ok, ResponseJSON.user(try platform.user(try context.pathParameter("user"), tenantID: try context.caller().tenantID)))
             },
             RouteDefinition(

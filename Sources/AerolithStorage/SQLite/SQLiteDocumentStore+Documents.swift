@@ -2,7 +2,7 @@ import AerolithJSON
 
 /// Single-document operations. Every write runs through the group-commit writer, and finds its
 /// collection's table inside its turn (an index build may switch it between turns).
-extension DocumentStore {
+extension SQLiteDocumentStore {
     /// Creates a document; generates a ULID when `id` is nil.
     public func insert(_ body: JSONObject, id: DocumentID?, into collection: CollectionName, in placement: Placement)
         async throws(StorageError) -> Document

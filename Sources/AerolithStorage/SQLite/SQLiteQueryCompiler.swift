@@ -4,7 +4,7 @@
 /// built on, so SQLite uses an index whenever one matches. Type guards (`json_type`) keep
 /// comparisons from matching across JSON types. Pagination is keyset-based: the cursor carries
 /// the last row's sort values and row id, so a page costs the same however deep it is.
-struct QueryCompiler {
+struct SQLiteQueryCompiler {
     private(set) var bindings: [SQLiteValue] = []
 
     struct Compiled {
@@ -18,7 +18,7 @@ struct QueryCompiler {
 
     /// `cursorScope` names the collection in the shape a cursor is bound to (default: the table).
     static func compile(_ query: Query, table: String, cursorScope: String? = nil, after position: CursorPosition?) -> Compiled {
-        var compiler = QueryCompiler()
+        var compiler = SQLiteQueryCompiler()
         var conditions: [String] = []
         if let filter = query.filter { conditions.append(compiler.sql(for: filter)) }
         let orderSQL = (query.sort.map { "\($0.path.valueSQL) \($0.descending ? "DESC" : "ASC")" } + ["rid ASC"])

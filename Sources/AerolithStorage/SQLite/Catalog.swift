@@ -1,21 +1,5 @@
 import Synchronization
 
-/// What storage reports about a collection.
-public struct CollectionInfo: Sendable, Equatable {
-    public let name: String
-    public let createdAt: Timestamp
-    public let documentCount: Int64
-    /// Bytes the collection's documents count against quotas (`Document.storedSizeBytes`).
-    public let sizeBytes: Int64
-}
-
-/// Storage totals of one placement (one tenant).
-public struct StorageUsage: Sendable, Equatable {
-    public let collectionCount: Int
-    public let documentCount: Int64
-    public let sizeBytes: Int64
-}
-
 /// The in-memory map from (placement, collection name) to table name, mirroring the
 /// `_aerolith_collections` table. Writers update the table inside their transaction and this map
 /// right after the commit, so a reader may briefly miss a just-created collection but never sees

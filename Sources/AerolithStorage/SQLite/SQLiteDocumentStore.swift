@@ -1,3 +1,4 @@
+import AerolithExecution
 import AerolithJSON
 import CSQLite
 import Foundation
@@ -13,7 +14,7 @@ import Logging
 ///   group commit). `SQLITE_BUSY` never reaches a caller: readers never wait for the writer in WAL
 ///   mode, and the single writer waits out checkpoints with a busy timeout.
 /// - Addressing: all data is reached through a `Placement`; storage never sees a tenant.
-public final class DocumentStore: Sendable {
+public final class SQLiteDocumentStore: DocumentStore {
     /// How much of the machine must fail before an acknowledged write can be lost.
     public enum Durability: String, Sendable, CaseIterable {
         /// Survives the process crashing or being killed (SQLite `synchronous=NORMAL` in WAL).
@@ -34,14 +35,17 @@ public final class DocumentStore: Sendable {
     let logger: Logger
     let retiredClearing = RetiredTableClearing()
     /// Small byte values in namespaces, in the same database file (plugin state, kernel records).
-    public let keyValues: KeyValueStore
+    public let keyValues: any KeyValueStore
     /// What each query may spend before it is stopped with `query_timeout`.
     public let queryBudget: QueryBudget
+    /// Where queries run: threads of their own, fair across placements, so a scan never holds a
+    /// thread that serves requests. Nil: on the caller's thread.
+    let queryWork: FairWorkerPool?
 
     /// Opens (creating if needed) the store in `directory`.
     public init(
         directory: String, durability: Durability = .processCrash, queryBudget: QueryBudget = .standard,
-        logger: Logger = Logger(label: "aerolith.storage")
+        queryWork: FairWorkerPool? = nil, logger: Logger = Logger(label: "aerolith.storage")
     ) throws(StorageError) {
         let path = directory + "/" + Self.databaseFileName
         let connection = try SQLiteConnection(path: path, mode: .readWrite, synchronous: durability.synchronous)
@@ -52,8 +56,9 @@ public final class DocumentStore: Sendable {
         let unfinished = try Self.unfinishedBackgroundWork(on: connection)
         writer = GroupCommitWriter(connection: connection, counters: counters)
         readers = ReaderPool(path: path, synchronous: durability.synchronous)
-        keyValues = try KeyValueStore(path: path, synchronous: durability.synchronous)
+        keyValues = try SQLiteKeyValueStore(path: path, synchronous: durability.synchronous)
         self.queryBudget = queryBudget
+        self.queryWork = queryWork
         self.logger = logger
         resumeBackgroundWork(builds: unfinished.builds, retiredTables: unfinished.retiredTables)
     }

@@ -1,15 +1,5 @@
 import AerolithJSON
 
-/// What `replace` may do when the document is missing or present.
-public enum ReplaceMode: Sendable {
-    /// Create the document if it does not exist (PUT).
-    case upsert
-    /// Create only; fail with `document_exists` if it exists (PUT with `If-None-Match: *`).
-    case createOnly
-    /// Replace only; fail with `version_conflict` if it does not exist (PUT with `If-Match: *`).
-    case replaceOnly
-}
-
 /// The write operations on one collection's table, run inside a write transaction by the
 /// group-commit leader. Each keeps the collection's counters in the same transaction, so counts
 /// and sizes can never drift from the data.
@@ -130,17 +120,5 @@ enum DocumentWrites {
         statement.bind(id, at: 1)
         try statement.run()
         try connection.counters.record(table: table, documents: -1, bytes: -current.sizeBytes, on: connection.connection)
-    }
-}
-
-/// Turns a document object into the text that is stored, enforcing the size limit.
-public enum DocumentBody {
-    public static func serialize(_ object: JSONObject) throws(StorageError) -> String {
-        let text = JSONWriter.string(.object(object))
-        guard text.utf8.count <= StorageLimits.documentSizeBytesMax else {
-            throw StorageError(
-                .jsonTooLarge, "the document is \(text.utf8.count) bytes; the limit is \(StorageLimits.documentSizeBytesMax) bytes")
-        }
-        return text
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// storage, because their callers are C callbacks on arbitrary threads. They use a connection
 /// of their own, so they never wait behind — or hold up — the document writer's queue; SQLite's
 /// lock orders the two writers, with the busy timeout absorbing the wait.
-public final class KeyValueStore: Sendable {
+public final class SQLiteKeyValueStore: KeyValueStore {
     private let connection: Mutex<SQLiteConnection>
 
     static let schemaSQL = """

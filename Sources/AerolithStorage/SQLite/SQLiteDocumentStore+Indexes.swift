@@ -1,6 +1,6 @@
 import AerolithJSON
 
-extension DocumentStore {
+extension SQLiteDocumentStore {
     /// Creates a secondary index and keeps it up to date. A collection of at most
     /// `StorageLimits.indexBuildSliceRowsMax` documents and `indexBuildSliceBytesMax` bytes is
     /// indexed at once (`ready`); a larger one

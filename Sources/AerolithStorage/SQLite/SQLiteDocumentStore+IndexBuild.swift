@@ -34,7 +34,7 @@ final class RetiredTableClearing: Sendable {
     }
 }
 
-extension DocumentStore {
+extension SQLiteDocumentStore {
     /// Runs the rest of a build in the background, one slice per writer turn, each turn queued
     /// behind the writes already waiting.
     func continueIndexBuild(_ build: IndexBuild.Progress) {

@@ -1,6 +1,32 @@
-extension DocumentStore {
-    /// Runs one page of `query`. Never counts the whole result.
-    public func query(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> QueryPage {
+import AerolithExecution
+
+extension SQLiteDocumentStore {
+    /// Runs one page of `query` on `queryWork`'s threads, keyed by placement.
+    public func query(_ query: Query, in collection: CollectionName, placement: Placement) async throws(StorageError) -> QueryPage {
+        try await onQueryWork(placement) { () throws(StorageError) in try self.readPage(query, in: collection, placement: placement) }
+    }
+
+    public func explain(_ query: Query, in collection: CollectionName, placement: Placement) async throws(StorageError) -> [String] {
+        try await onQueryWork(placement) { () throws(StorageError) in try self.explainNow(query, in: collection, placement: placement) }
+    }
+
+    private func onQueryWork<T: Sendable>(_ placement: Placement, _ body: @escaping @Sendable () throws(StorageError) -> T)
+        async throws(StorageError) -> T
+    {
+        guard let queryWork else { return try body() }
+        do {
+            return try await queryWork.run(key: placement.description) { () throws(StorageError) in try body() }
+        } catch let error as StorageError {
+            throw error
+        } catch let refused as WorkRefused {
+            throw StorageError(.overloaded, refused.description, retryAfterSeconds: refused.retryAfterSeconds)
+        } catch {
+            throw StorageError(.storageFailure, "\(error)")
+        }
+    }
+
+    /// One page of `query`, on this thread. Never counts the whole result.
+    func readPage(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> QueryPage {
         let entry = try catalog.entry(collection, in: placement)
         let table = entry.tableName
         let scope = Self.cursorScope(entry, placement)
@@ -33,7 +59,7 @@ extension DocumentStore {
 
     /// SQLite's query plan for `query`, one line per step (`EXPLAIN QUERY PLAN`): shows whether
     /// an index serves it.
-    public func explain(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> [String] {
+    func explainNow(_ query: Query, in collection: CollectionName, placement: Placement) throws(StorageError) -> [String] {
         let entry = try catalog.entry(collection, in: placement)
         let table = entry.tableName
         let scope = Self.cursorScope(entry, placement)
@@ -60,12 +86,12 @@ extension DocumentStore {
     }
 
     private func decodeCursor(_ query: Query, table: String, scope: String) throws(StorageError) -> (
-        QueryCompiler.Compiled, CursorPosition?
+        SQLiteQueryCompiler.Compiled, CursorPosition?
     ) {
         guard query.limit >= 1, query.limit <= StorageLimits.queryLimitMax else {
             throw StorageError(.invalidLimit, "limit must be an integer from 1 to \(StorageLimits.queryLimitMax)")
         }
-        let shape = QueryCompiler.compile(query, table: table, cursorScope: scope, after: nil)
+        let shape = SQLiteQueryCompiler.compile(query, table: table, cursorScope: scope, after: nil)
         guard let cursor = query.cursor else { return (shape, nil) }
         return (shape, try cursors.decode(cursor, shape: shape.shapeFingerprint, sortKeyCount: query.sort.count))
     }
@@ -73,9 +99,9 @@ extension DocumentStore {
     /// The statement for the page after `position`, reading the sort values of a row-id-only
     /// cursor from its row.
     private func resolve(
-        _ query: Query, table: String, scope: String, shape: QueryCompiler.Compiled, position: CursorPosition?,
+        _ query: Query, table: String, scope: String, shape: SQLiteQueryCompiler.Compiled, position: CursorPosition?,
         on connection: SQLiteConnection
-    ) throws(StorageError) -> QueryCompiler.Compiled {
+    ) throws(StorageError) -> SQLiteQueryCompiler.Compiled {
         guard var position else { return shape }
         if position.sortValues == nil {
             let columns = query.sort.map(\.path.valueSQL).joined(separator: ", ")
@@ -87,6 +113,6 @@ extension DocumentStore {
             position.sortValues = (0..<query.sort.count).map { row.value(at: Int32($0)) }
             row.reset()
         }
-        return QueryCompiler.compile(query, table: table, cursorScope: scope, after: position)
+        return SQLiteQueryCompiler.compile(query, table: table, cursorScope: scope, after: position)
     }
 }
