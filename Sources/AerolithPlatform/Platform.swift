@@ -9,6 +9,8 @@ import Synchronization
 /// lookup by the key's digest, cached in memory; a revocation takes effect on the next request.
 public final class Platform: Sendable {
     public let store: any DocumentStore
+    /// The storage target `store` is: where tenants whose placement names no other target live.
+    public let defaultTarget: String
     let logger: Logger
     let system: Placement
     let tenantsCollection: CollectionName
@@ -49,10 +51,12 @@ public final class Platform: Sendable {
     let afterCacheMissRead = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     public init(
-        store: any DocumentStore, placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
+        store: any DocumentStore, defaultTarget: String = StorageConfiguration.singleTargetName,
+        placementStrategy: (any TenantPlacementStrategy)? = nil, identity: IdentitySettings = IdentitySettings(),
         logger: Logger = Logger(label: "aerolith.platform")
     ) async throws {
         self.store = store
+        self.defaultTarget = defaultTarget
         self.placementStrategy = placementStrategy
         self.logger = logger
         self.identity = identity
@@ -124,13 +128,15 @@ public final class Platform: Sendable {
         }
         if let slug { try await checkSlugAvailable(slug) }
         let id = RandomID.make(prefix: "tn_", length: 20)
-        var placement: Placement?
+        var placement = Tenant.defaultPlacement(id)
         if let placementStrategy {
             placement = try placementStrategy.provision(
                 Tenant(
                     id: id, slug: slug ?? "", name: name, plan: chosenPlan, status: .active,
                     createdAt: .now()))
         }
+        // Recorded with the tenant by name, so a later change of the default target does not move it.
+        placement = placement.resolved(defaultTarget: defaultTarget)
         let tenant = try await insertTenant(id: id, slug: slug, name: name, plan: chosenPlan, placement: placement)
         tenantCache.withLock { $0[tenant.id] = tenant }
         logger.info("created tenant", metadata: ["tenant": "\(tenant.id)", "slug": "\(tenant.slug)", "plan": "\(tenant.plan.rawValue)"])

@@ -36,6 +36,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         /// The storage engine cannot be reached (a server down, a connection lost); the caller
         /// may retry after `retryAfterSeconds`. Nothing acknowledged is lost.
         case storageUnavailable = "storage_unavailable"
+        /// A storage target, URL or placement in configuration is not usable.
+        case invalidStorageConfiguration = "invalid_storage_configuration"
     }
 
     public let code: Code

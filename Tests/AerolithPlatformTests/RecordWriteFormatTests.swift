@@ -163,7 +163,7 @@ final class RecordWriteFormatTests: XCTestCase {
         XCTAssertEqual(
             try RecordMembers(stored.body),
             try RecordMembers(
-                #"{"name":"Acme","plan":"professional","status":"active","created_at":\#(tenant.createdAt.milliseconds),"database":"main","table_prefix":"\#(tenant.id)","slug":"acme"}"#
+                #"{"name":"Acme","plan":"professional","status":"active","created_at":\#(tenant.createdAt.milliseconds),"target":"main","database":"main","table_prefix":"\#(tenant.id)","slug":"acme"}"#
             ))
         let (key, secret) = try await platform.createKey(tenantID: tenant.id, name: "ci", role: nil)
         let keyFound = try await platform.store.findDocument(

@@ -20,6 +20,14 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Directory holding the database and admin.key (env AEROLITH_DATA_DIR; default \(ServerConfiguration.defaultDataDirectory)).")
     var dataDir: String?
 
+    @Option(
+        help: """
+            Where documents and the platform's records are stored: sqlite:DIRECTORY or \
+            postgres://USER:PASSWORD@HOST:PORT/DATABASE (env AEROLITH_STORAGE; default sqlite:<data-dir>). \
+            Several named targets: the file's "storage" object.
+            """)
+    var storage: String?
+
     @Option(help: "Address to listen on (env AEROLITH_HOST; default \(ServerConfiguration.defaultHost)).")
     var host: String?
 
@@ -84,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let flags = ServeConfigurationLoader.Values(
-            host: host, port: port, dataDirectory: dataDir, durability: durability,
+            host: host, port: port, dataDirectory: dataDir, storage: storage, durability: durability,
             adminKeyFile: adminKeyFile, logLevel: logLevel, signup: signup,
             queryTimeLimitMilliseconds: queryTimeLimitMs, queryRowsExaminedMax: queryRowsExaminedMax,
             metricsToken: metricsToken, allowInsecureDataDirectory: allowInsecureDataDir ? "true" : nil,

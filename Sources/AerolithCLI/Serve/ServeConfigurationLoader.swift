@@ -19,6 +19,10 @@ struct ServeConfigurationLoader {
         var host: String?
         var port: String?
         var dataDirectory: String?
+        /// One storage URL (flag, environment, or a string in the file).
+        var storage: String?
+        /// The file's `storage` object of named targets (file only); a URL from a flag or the environment wins.
+        var storageTargets: StorageConfiguration?
         var durability: String?
         var adminKeyFile: String?
         var logLevel: String?
@@ -47,6 +51,7 @@ struct ServeConfigurationLoader {
         ("host", "AEROLITH_HOST", \.host),
         ("port", "AEROLITH_PORT", \.port),
         ("data_dir", "AEROLITH_DATA_DIR", \.dataDirectory),
+        ("storage", "AEROLITH_STORAGE", \.storage),
         ("durability", "AEROLITH_DURABILITY", \.durability),
         ("admin_key_file", "AEROLITH_ADMIN_KEY_FILE", \.adminKeyFile),
         ("log_level", "AEROLITH_LOG_LEVEL", \.logLevel),
@@ -122,6 +127,11 @@ struct ServeConfigurationLoader {
         if let directory = merged.dataDirectory {
             guard !directory.isEmpty else { throw CLIError(.invalidConfiguration, "data_dir is empty") }
             configuration.dataDirectory = directory
+        }
+        if let url = merged.storage {
+            configuration.storage = try StorageConfigurationLoader.single(url, source: "--storage, AEROLITH_STORAGE or the file")
+        } else {
+            configuration.storage = merged.storageTargets
         }
         if let durability = merged.durability {
             guard let value = SQLiteDocumentStore.Durability(rawValue: durability) else {
@@ -203,6 +213,10 @@ struct ServeConfigurationLoader {
         for member in object.members {
             if member.key == "plugins" {
                 values.plugins = try pluginSettings(member.value, path: path)
+                continue
+            }
+            if member.key == "storage", case .object = member.value {
+                values.storageTargets = try StorageConfigurationLoader.targets(member.value, path: path)
                 continue
             }
             if member.key == "identity" {

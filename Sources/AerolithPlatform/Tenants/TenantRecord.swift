@@ -3,7 +3,8 @@ import AerolithStorage
 
 /// A tenant as stored in `sys.tenants`; the document id is the tenant id.
 ///
-/// Older records lack members added since: without `database` and `table_prefix` (before
+/// Older records lack members added since: without `target` (before storage targets) the tenant
+/// is on the default target; without `database` and `table_prefix` (before
 /// placements were stored) the tenant has the built-in placement; without `slug` (before slugs)
 /// it gets one when the platform opens.
 struct TenantRecord: Codable, Equatable {
@@ -12,13 +13,15 @@ struct TenantRecord: Codable, Equatable {
     var status: String
     /// Milliseconds since the epoch.
     var createdAt: Int64
+    /// The storage target; absent (records before targets): the deployment's default target.
+    var target: String?
     var database: String?
     var tablePrefix: String?
     /// Never stored empty: the unique index would see every unset slug as one value.
     var slug: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, plan, status, database, slug
+        case name, plan, status, target, database, slug
         case createdAt = "created_at"
         case tablePrefix = "table_prefix"
     }
@@ -28,6 +31,7 @@ struct TenantRecord: Codable, Equatable {
         plan = tenant.plan.rawValue
         status = tenant.status.rawValue
         createdAt = tenant.createdAt.milliseconds
+        target = tenant.placement.target
         database = tenant.placement.database
         tablePrefix = tenant.placement.tablePrefix
         slug = tenant.slug.isEmpty ? nil : tenant.slug
@@ -39,6 +43,7 @@ struct TenantRecord: Codable, Equatable {
         plan = try container.decode(String.self, forKey: .plan)
         status = try container.decode(String.self, forKey: .status)
         createdAt = try container.decode(Int64.self, forKey: .createdAt)
+        target = container.lenient(String.self, forKey: .target)
         database = container.lenient(String.self, forKey: .database)
         tablePrefix = container.lenient(String.self, forKey: .tablePrefix)
         slug = container.lenient(String.self, forKey: .slug)
@@ -56,7 +61,7 @@ extension Tenant {
         else { return nil }
         var placement: Placement?
         if let prefix = record.tablePrefix {
-            placement = try? Placement(database: record.database ?? Placement.sharedDatabase, tablePrefix: prefix)
+            placement = try? Placement(target: record.target, database: record.database ?? Placement.sharedDatabase, tablePrefix: prefix)
             if placement == nil { return nil }
         }
         self.init(

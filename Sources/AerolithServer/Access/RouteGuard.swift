@@ -46,7 +46,9 @@ struct RouteGuard: Sendable {
         }
         guard case .tenant(let caller) = principal else { return try await handler(request, context) }
         var context = context
-        context.tenant = try await services.platform.tenant(caller.tenantID)
+        let tenant = try await services.platform.tenant(caller.tenantID)
+        context.tenant = tenant
+        context.tenantDataStore = try services.storage.store(for: tenant.placement)
         let hooks = services.plugins.hooks(forTenant: caller.tenantID)
         if let permission, hooks.hasAuthorize {
             let input = PluginRegistry.AuthorizeInput(

@@ -34,11 +34,16 @@ public enum AerolithServer {
         // Bootstrap metrics before anything creates a metric: one made earlier would be a no-op.
         _ = metricsRegistry
         try DataDirectory.prepare(configuration.dataDirectory, allowInsecure: configuration.allowInsecureDataDirectory, logger: logger)
+        let storageConfiguration = configuration.resolvedStorage
+        for case .sqlite(let directory) in storageConfiguration.targets.values where directory != configuration.dataDirectory {
+            try DataDirectory.prepare(directory, allowInsecure: configuration.allowInsecureDataDirectory, logger: logger)
+        }
         // One pool of threads for blocking work: queries on SQLite (keyed by placement) and plugin calls (keyed by tenant).
         let blockingWork = FairWorkerPool(name: "blocking", limits: configuration.blockingWork)
-        let store = try SQLiteDocumentStore(
-            directory: configuration.dataDirectory, durability: configuration.durability,
-            queryBudget: configuration.queryBudget, queryWork: blockingWork, logger: logger)
+        let storage = try await StorageTargets.open(
+            storageConfiguration, durability: configuration.durability, queryBudget: configuration.queryBudget,
+            queryWork: blockingWork, logger: logger)
+        let store = storage.defaultStore
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let plugins = PluginRegistry(
             directories: PluginDirectories(
@@ -49,7 +54,7 @@ public enum AerolithServer {
         )
         plugins.scan()
         let platform = try await Platform(
-            store: store, placementStrategy: PluginPlacementStrategy(plugins: plugins),
+            store: store, defaultTarget: storage.defaultName, placementStrategy: PluginPlacementStrategy(plugins: plugins),
             identity: configuration.identity, logger: logger)
         switch try await AdminKeyBootstrap.run(
             platform: platform, dataDirectory: configuration.dataDirectory,
@@ -70,8 +75,8 @@ public enum AerolithServer {
         plugins.startWatching()
         let services = ServerServices(
             platform: platform, plugins: plugins, logger: logger,
-            blockingWork: blockingWork,
-            pricingFunction: configuration.pricingFunction, metricsToken: configuration.metricsToken)
+            blockingWork: blockingWork, pricingFunction: configuration.pricingFunction, metricsToken: configuration.metricsToken,
+            storage: storage)
         let routes = allRoutes(services)
         // HEAD is derived from each GET route by the router: the GET handler runs, its body is dropped.
         let router = Router(context: AerolithRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -90,12 +95,17 @@ public enum AerolithServer {
             server: httpServer(configuration.connections, logger: logger),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "aerolith/\(AerolithVersion.current)"),
             services: [
-                StorageShutdownService(store: store, plugins: plugins, logger: logger),
+                StorageShutdownService(storage: storage, plugins: plugins, logger: logger),
                 SessionCleanupService(platform: platform, logger: logger),
             ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                logger.notice("listening", metadata: ["address": "\(host):\(port)", "data_dir": "\(configuration.dataDirectory)"])
+                logger.notice(
+                    "listening",
+                    metadata: [
+                        "address": "\(host):\(port)", "data_dir": "\(configuration.dataDirectory)",
+                        "storage": "\(storageConfiguration.targets[storageConfiguration.defaultTarget].map { "\($0)" } ?? "")",
+                    ])
                 await onListening?(port)
             },
             logger: logger

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var port: Int
     public var dataDirectory: String
     public var durability: SQLiteDocumentStore.Durability
+    /// The storage targets; nil: one SQLite target in `dataDirectory`.
+    public var storage: StorageConfiguration?
     /// A file holding the platform admin key to register, instead of generating `admin.key`.
     public var adminKeyFile: String?
     public var logLevel: Logger.Level
@@ -48,6 +50,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.durability = durability
         self.adminKeyFile = adminKeyFile
         self.logLevel = logLevel
+    }
+}
+
+extension ServerConfiguration {
+    /// `storage`, or one SQLite target in the data directory.
+    public var resolvedStorage: StorageConfiguration {
+        storage ?? .single(.sqlite(directory: dataDirectory))
     }
 }
 

@@ -1,4 +1,5 @@
 import AerolithPlatform
+import AerolithStorage
 import Hummingbird
 
 /// Per-request state carried through middleware to handlers.
@@ -10,6 +11,8 @@ public struct AerolithRequestContext: RequestContext {
     public var principal: Principal?
     /// The tenant principal's tenant, looked up once per request by the route guard.
     public var tenant: Tenant?
+    /// The store of the tenant's placement (its storage target's), resolved with `tenant`.
+    public var tenantDataStore: (any DocumentStore)?
     /// The peer's IP address, for sign-in throttling.
     public let clientAddress: String?
 

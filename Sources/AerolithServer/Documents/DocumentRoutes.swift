@@ -6,7 +6,6 @@ import Hummingbird
 /// Documents in a tenant's collection: CRUD with optimistic concurrency through ETag/If-Match.
 enum DocumentRoutes {
     static func routes(_ services: ServerServices) -> [RouteDefinition] {
-        let store = services.store
         let item = "/v1/collections/{collection}/documents/{id}"
         return [
             RouteDefinition(
@@ -38,7 +37,7 @@ enum DocumentRoutes {
                     .init(status: 304, description: "Not modified", schema: nil),
                 ]
             ) { request, context in
-                let document = try await store.document(
+                let document = try await context.tenantStore().document(
                     try context.documentID(), in: try context.collectionName(),
                     placement: try context.tenantPlacement())
                 if let tags = request.headers[.ifNoneMatch],

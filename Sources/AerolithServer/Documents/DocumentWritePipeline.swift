@@ -17,6 +17,7 @@ struct DocumentWritePipeline {
     let requestID: String
     let collection: CollectionName
     let placement: Placement
+    let store: any DocumentStore
     let hooks: TenantHooks
 
     /// Retries of a hooked patch whose document changed between read and write.
@@ -29,10 +30,10 @@ struct DocumentWritePipeline {
         requestID = context.requestID
         collection = try context.collectionName()
         placement = try context.tenantPlacement()
+        store = try context.tenantStore()
         hooks = services.plugins.hooks(forTenant: tenantID)
     }
 
-    var store: any DocumentStore { services.store }
     var plugins: PluginRegistry { services.plugins }
 
     func create(_ body: JSONObject, id: DocumentID?) async throws -> Document {

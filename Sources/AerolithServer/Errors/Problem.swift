@@ -72,7 +72,7 @@ struct Problem: Error, Sendable {
         case .collectionExists, .documentExists, .indexExists, .indexLimitReached, .indexBuildInProgress, .uniqueViolation: .conflict
         case .versionConflict: .preconditionFailed
         case .queryTimeout: .unprocessableContent
-        case .storageFailure: .internalServerError
+        case .storageFailure, .invalidStorageConfiguration: .internalServerError
         case .overloaded, .storageUnavailable: .serviceUnavailable
         }
     }

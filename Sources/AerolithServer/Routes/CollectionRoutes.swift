@@ -5,7 +5,6 @@ import Hummingbird
 /// A tenant's collections and their secondary indexes.
 enum CollectionRoutes {
     static func routes(_ services: ServerServices) -> [RouteDefinition] {
-        let store = services.store
         return [
             RouteDefinition(
                 method: .post, path: "/v1/collections", operationID: "createCollection", summary: "Create a collection",
@@ -14,7 +13,7 @@ enum CollectionRoutes {
             ) { request, context in
                 let fields = try RequestFields(try await RequestBody.object(request, context: context), allowed: ["name"])
                 let name = try CollectionName(try fields.string("name", required: true) ?? "")
-                let info = try await store.createCollection(name, in: try context.tenantPlacement())
+                let info = try await context.tenantStore().createCollection(name, in: try context.tenantPlacement())
                 return ResponseJSON.response(.created, ResponseJSON.collection(info))
             },
             RouteDefinition(
@@ -22,7 +21,7 @@ enum CollectionRoutes {
                 tag: "collections", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The collections", schema: "CollectionList")]
             ) { _, context in
-                let collections = try await store.collections(in: try context.tenantPlacement())
+                let collections = try await context.tenantStore().collections(in: try context.tenantPlacement())
                 return ResponseJSON.response(
                     .ok,
                     .object(
@@ -35,7 +34,7 @@ enum CollectionRoutes {
                 tag: "collections", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The collection", schema: "Collection")]
             ) { _, context in
-                let info = try await store.collection(try context.collectionName(), in: try context.tenantPlacement())
+                let info = try await context.tenantStore().collection(try context.collectionName(), in: try context.tenantPlacement())
                 return ResponseJSON.response(.ok, ResponseJSON.collection(info))
             },
             RouteDefinition(
@@ -43,7 +42,7 @@ enum CollectionRoutes {
                 summary: "Drop a collection with all its documents and indexes", tag: "collections",
                 access: .permission(.collectionsManage), responses: [.init(status: 204, description: "Dropped", schema: nil)]
             ) { _, context in
-                try await store.dropCollection(try context.collectionName(), in: try context.tenantPlacement())
+                try await context.tenantStore().dropCollection(try context.collectionName(), in: try context.tenantPlacement())
                 return ResponseJSON.noContent()
             },
             RouteDefinition(
@@ -56,7 +55,7 @@ enum CollectionRoutes {
                 ]
             ) { request, context in
                 let definition = try IndexDefinition.parse(try await RequestBody.json(request, context: context))
-                let info = try await store.createIndex(
+                let info = try await context.tenantStore().createIndex(
                     definition, on: try context.collectionName(), placement: try context.tenantPlacement())
                 return ResponseJSON.response(info.state == .building ? .accepted : .created, ResponseJSON.index(info))
             },
@@ -66,7 +65,8 @@ enum CollectionRoutes {
                 tag: "indexes", access: .permission(.documentsRead),
                 responses: [.init(status: 200, description: "The indexes", schema: "IndexList")]
             ) { _, context in
-                let indexes = try await store.indexes(on: try context.collectionName(), placement: try context.tenantPlacement())
+                let indexes = try await context.tenantStore().indexes(
+                    on: try context.collectionName(), placement: try context.tenantPlacement())
                 return ResponseJSON.response(
                     .ok, .object(JSONObject(members: [.init(key: "indexes", value: .array(indexes.map(ResponseJSON.index)))])))
             },
@@ -75,7 +75,7 @@ enum CollectionRoutes {
                 tag: "indexes", access: .permission(.collectionsManage),
                 responses: [.init(status: 204, description: "Dropped", schema: nil)]
             ) { _, context in
-                try await store.dropIndex(
+                try await context.tenantStore().dropIndex(
                     try context.pathParameter("index"), on: try context.collectionName(),
                     placement: try context.tenantPlacement())
                 return ResponseJSON.noContent()

@@ -24,10 +24,15 @@ enum HealthRoutes {
                     .init(status: 503, description: "Not ready", schema: "Problem"),
                 ]
             ) { _, _ in
-                do {
-                    _ = try await services.store.usage(in: try Placement(tablePrefix: "sys"))
-                } catch {
-                    throw Problem(status: .serviceUnavailable, code: "not_ready", detail: "storage is not answering: \(error)")
+                // Every storage target answers a catalog read, or the node is not ready.
+                let probe = try Placement(tablePrefix: "sys")
+                for (name, store) in services.storage.all {
+                    do {
+                        _ = try await store.usage(in: probe)
+                    } catch {
+                        throw Problem(
+                            status: .serviceUnavailable, code: "not_ready", detail: "storage target \(name) is not answering: \(error)")
+                    }
                 }
                 return ResponseJSON.response(.ok, .object(JSONObject(members: [.init(key: "status", value: .string("ready"))])))
             },

@@ -5,7 +5,6 @@ import Hummingbird
 /// Queries and atomic batches over one collection.
 enum QueryRoutes {
     static func routes(_ services: ServerServices) -> [RouteDefinition] {
-        let store = services.store
         return [
             RouteDefinition(
                 method: .post, path: "/v1/collections/{collection}/query", operationID: "queryDocuments",
@@ -30,11 +29,11 @@ enum QueryRoutes {
                 let collection = try context.collectionName()
                 let placement = try context.tenantPlacement()
                 if explain {
-                    let plan = try await store.explain(query, in: collection, placement: placement)
+                    let plan = try await context.tenantStore().explain(query, in: collection, placement: placement)
                     return ResponseJSON.response(
                         .ok, .object(JSONObject(members: [.init(key: "plan", value: .array(plan.map(JSONValue.string)))])))
                 }
-                let page = try await store.query(query, in: collection, placement: placement)
+                let page = try await context.tenantStore().query(query, in: collection, placement: placement)
                 var bytes = Array(#"{"documents":"#.utf8)
                 ResponseJSON.documents(page.documents, into: &bytes)
                 bytes.append(contentsOf: #","next_cursor":"#.utf8)

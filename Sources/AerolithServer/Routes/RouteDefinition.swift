@@ -74,7 +74,8 @@ struct ServerServices: Sendable {
     var pricingFunction: String?
     /// The bearer token `GET /metrics` requires; nil: it is refused.
     var metricsToken: String?
-    var store: any DocumentStore { platform.store }
+    /// Every storage target's store; the platform's records are on the default one.
+    let storage: StorageTargets
 }
 
 extension AerolithRequestContext {
@@ -83,6 +84,12 @@ extension AerolithRequestContext {
     func tenantPlacement() throws -> Placement {
         guard let tenant else { throw PlatformError(.forbidden, "this route needs a tenant API key") }
         return tenant.placement
+    }
+
+    /// The store holding the calling tenant's data (the one its placement names).
+    func tenantStore() throws -> any DocumentStore {
+        guard let tenantDataStore else { throw PlatformError(.forbidden, "this route needs a tenant API key") }
+        return tenantDataStore
     }
 
     /// The tenant caller of a route that required one.

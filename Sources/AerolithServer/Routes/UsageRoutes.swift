@@ -24,7 +24,7 @@ enum UsageRoutes {
                     .init(status: 503, description: "The configured pricing function cannot be called", schema: "Problem"),
                 ]
             ) { _, context in
-                let usage = try await services.store.usage(in: try context.tenantPlacement())
+                let usage = try await context.tenantStore().usage(in: try context.tenantPlacement())
                 var object = JSONObject(members: [
                     .init(key: "collections", value: .integer(Int64(usage.collectionCount))),
                     .init(key: "documents", value: .integer(usage.documentCount)),

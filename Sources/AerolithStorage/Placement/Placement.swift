@@ -1,10 +1,14 @@
-/// Where one tenant's data lives: which database and which table-name prefix.
+/// Where one tenant's data lives: which storage target, which database within it, and which
+/// table-name prefix.
 ///
 /// Every storage operation is addressed through a placement, never through a tenant id, so a
 /// tenant-isolation strategy can decide placements without storage knowing tenants. Today every
-/// placement names the shared database; the prefix keeps tenants' tables apart within it.
+/// placement names the shared database of a target; the prefix keeps tenants' tables apart in it.
 public struct Placement: Sendable, Hashable, CustomStringConvertible {
-    /// The database holding the tables. `Placement.sharedDatabase` is the data directory's main file.
+    /// The storage target (a name from the configuration's `storage.targets`); nil: the
+    /// deployment's default target.
+    public let target: String?
+    /// The database holding the tables. `Placement.sharedDatabase` is the target's main database.
     public let database: String
     /// Prefix of every table of this placement: lowercase ASCII letters, digits and `_`, starting
     /// with a letter, at most `tablePrefixLengthBytesMax` bytes.
@@ -13,7 +17,7 @@ public struct Placement: Sendable, Hashable, CustomStringConvertible {
     public static let sharedDatabase = "main"
     public static let tablePrefixLengthBytesMax = 48
 
-    public init(database: String = Placement.sharedDatabase, tablePrefix: String) throws(StorageError) {
+    public init(target: String? = nil, database: String = Placement.sharedDatabase, tablePrefix: String) throws(StorageError) {
         let bytes = Array(tablePrefix.utf8)
         let valid =
             !bytes.isEmpty && bytes.count <= Self.tablePrefixLengthBytesMax
@@ -26,9 +30,19 @@ public struct Placement: Sendable, Hashable, CustomStringConvertible {
         guard database == Self.sharedDatabase else {
             throw StorageError(.storageFailure, "unknown database \"\(database)\"")
         }
+        if let target { try StorageConfiguration.checkTargetName(target) }
+        self.target = target
         self.database = database
         self.tablePrefix = tablePrefix
     }
 
-    public var description: String { "\(database):\(tablePrefix)" }
+    /// The same placement on `target` when it names none.
+    public func resolved(defaultTarget: String) -> Placement {
+        guard target == nil, let placement = try? Placement(target: defaultTarget, database: database, tablePrefix: tablePrefix) else {
+            return self
+        }
+        return placement
+    }
+
+    public var description: String { "\(target.map { "\($0)/" } ?? "")\(database):\(tablePrefix)" }
 }
