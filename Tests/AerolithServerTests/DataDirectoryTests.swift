@@ -40,7 +40,7 @@ import Glibc
         return (exited, process.terminationStatus, (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
     }
 
-    @Test func secretsAndDatabasesArePrivate() async throws {
+    @Test(.enabled(if: !TestStorage.isPostgres, TestStorage.sqliteOnly)) func secretsAndDatabasesArePrivate() async throws {
         let server = try await ServerProcess()
         let tenant = try await TenantFixture.make(server: server)
         #expect(try await tenant.send(.POST, "/v1/collections", body: #"{"name":"notes"}"#).status == 201)
@@ -51,7 +51,7 @@ import Glibc
         }
     }
 
-    @Test func aDirectoryOthersCanReachIsRefusedUnlessAllowed() async throws {
+    @Test(.enabled(if: !TestStorage.isPostgres, TestStorage.sqliteOnly)) func aDirectoryOthersCanReachIsRefusedUnlessAllowed() async throws {
         let directory = Self.freshDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)

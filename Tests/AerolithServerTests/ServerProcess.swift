@@ -15,6 +15,8 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var port: Int
     private var process: Process?
     private let logPath: String
+    /// `--storage` for every start: this server's own PostgreSQL database, or none (SQLite).
+    let storageArguments: [String]
 
     static let startTimeoutSeconds = 60.0
     /// Starts tried when the free port picked is taken by another test's server before ours binds it.
@@ -33,6 +35,7 @@ final class ServerProcess: @unchecked Sendable {
         self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "aerolith-server-\(UUID().uuidString)"
         port = try Self.freePort()
         logPath = self.dataDirectory + ".log"
+        storageArguments = try TestStorage.serverArguments()
         try await start(arguments: arguments)
     }
 
@@ -67,7 +70,7 @@ final class ServerProcess: @unchecked Sendable {
     private func startOnce(arguments: [String]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--log-level", "notice"] + arguments
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--log-level", "notice"] + storageArguments + arguments
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()

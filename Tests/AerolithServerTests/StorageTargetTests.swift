@@ -4,7 +4,8 @@ import Testing
 /// Storage targets through the real binary: where a single `--storage` URL puts the data, and
 /// the errors a bad storage setting gets before anything starts.
 @Suite struct StorageTargetTests {
-    @Test func aSQLiteTargetHoldsTheDataAndTheDataDirectoryOnlyTheAdminKey() async throws {
+    @Test(.enabled(if: !TestStorage.isPostgres, "the server is given its own SQLite target here"))
+    func aSQLiteTargetHoldsTheDataAndTheDataDirectoryOnlyTheAdminKey() async throws {
         let storageDirectory = StartupErrorTests.freshPath()
         defer { try? FileManager.default.removeItem(atPath: storageDirectory) }
         let server = try await ServerProcess(arguments: ["--storage", "sqlite:" + storageDirectory])
