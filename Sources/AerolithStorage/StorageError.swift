@@ -31,6 +31,9 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         /// The query spent its budget (time or rows examined) and was stopped.
         case queryTimeout = "query_timeout"
         case storageFailure = "storage_failure"
+        /// The storage server cannot be reached, or the connection to it was lost (PostgreSQL). A
+        /// retry may succeed once it is back; nothing acknowledged was lost.
+        case storageUnavailable = "storage_unavailable"
     }
 
     public let code: Code
