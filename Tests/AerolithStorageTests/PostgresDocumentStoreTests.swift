@@ -122,39 +122,62 @@ struct PostgresDocumentStoreTests {
     }
 
     @Test func filtersKeepTypeGuardsAndMissingFieldRules() async throws {
+        try await withSQLiteStore { sqlite, placement in
+            let sqliteCollection = try await StoreSemantics.fill(sqlite, placement: placement)
+            try await withPostgresStore { fixture in
+                let collection = try await StoreSemantics.fill(fixture.store, placement: fixture.placement)
+                for (filter, expected) in StoreSemantics.filterCases {
+                    let found = try await StoreSemantics.ids(fixture.store, filter, in: collection, placement: fixture.placement)
+                    #expect(found == expected, "filter \(filter) on PostgreSQL")
+                    let onSQLite = try await StoreSemantics.ids(sqlite, filter, in: sqliteCollection, placement: placement)
+                    #expect(onSQLite == expected, "filter \(filter) on SQLite")
+                }
+            }
+        }
+    }
+
+    /// Numbers a double cannot spell travel as a row-id-only cursor; paging still sees every row once.
+    @Test func pagesOverNumbersADoubleCannotHold() async throws {
         try await withPostgresStore { fixture in
-            let collection = try await StoreSemantics.fill(fixture.store, placement: fixture.placement)
-            for (filter, expected) in StoreSemantics.filterCases {
-                let found = try await StoreSemantics.ids(fixture.store, filter, in: collection, placement: fixture.placement)
-                #expect(found == expected, "filter \(filter)")
+            let store = fixture.store
+            let numbers = try await fixture.collection("numbers")
+            let values = ["1.00000000000000000001", "0.1", "1.5", "12345678901234567890123", "-0.5", "2", "1.00000000000000000002"]
+            for (index, value) in values.enumerated() {
+                _ = try await store.insert(
+                    try object(#"{"v":\#(value)}"#), id: try DocumentID("d\(index)"), into: numbers, in: fixture.placement)
+            }
+            let whole = try await allIDs(store, #"{"sort":["v"]}"#, in: numbers, placement: fixture.placement)
+            #expect(whole == ["d4", "d1", "d0", "d6", "d2", "d5", "d3"])
+            for pageSize in [1, 2, 3] {
+                #expect(try await allIDs(store, #"{"sort":["v"]}"#, in: numbers, placement: fixture.placement, pageSize: pageSize) == whole)
+                #expect(
+                    try await allIDs(store, #"{"sort":["-v"]}"#, in: numbers, placement: fixture.placement, pageSize: pageSize)
+                        == whole.reversed())
             }
         }
     }
 
     /// The mixed-type order, pinned on both engines, whole and page by page (keyset cursors).
     @Test func mixedTypeSortOrderMatchesSQLite() async throws {
-        let directory = NSTemporaryDirectory() + "aerolith-order-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let sqlite: any DocumentStore = try SQLiteDocumentStore(directory: directory)
-        let placement = try Placement(tablePrefix: "t_test")
-        let sqliteCollection = try await StoreSemantics.fill(sqlite, placement: placement)
-        try await withPostgresStore { fixture in
-            let collection = try await StoreSemantics.fill(fixture.store, placement: fixture.placement)
-            for (sort, expected) in [("v", StoreSemantics.ascendingOrder), ("-v", nil)] as [(String, [String]?)] {
-                for pageSize in [1000, 1, 4] {
-                    let query = #"{"sort":["\#(sort)"]}"#
-                    let onSQLite = try await allIDs(sqlite, query, in: sqliteCollection, placement: placement, pageSize: pageSize)
-                    let onPostgres = try await allIDs(
-                        fixture.store, query, in: collection, placement: fixture.placement, pageSize: pageSize)
-                    #expect(onPostgres == onSQLite, "sort \(sort), pages of \(pageSize)")
-                    if let expected { #expect(onPostgres == expected) }
+        try await withSQLiteStore { sqlite, placement in
+            let sqliteCollection = try await StoreSemantics.fill(sqlite, placement: placement)
+            try await withPostgresStore { fixture in
+                let collection = try await StoreSemantics.fill(fixture.store, placement: fixture.placement)
+                for (sort, expected) in [("v", StoreSemantics.ascendingOrder), ("-v", nil)] as [(String, [String]?)] {
+                    for pageSize in [1000, 1, 4] {
+                        let query = #"{"sort":["\#(sort)"]}"#
+                        let onSQLite = try await allIDs(sqlite, query, in: sqliteCollection, placement: placement, pageSize: pageSize)
+                        let onPostgres = try await allIDs(
+                            fixture.store, query, in: collection, placement: fixture.placement, pageSize: pageSize)
+                        #expect(onPostgres == onSQLite, "sort \(sort), pages of \(pageSize)")
+                        if let expected { #expect(onPostgres == expected) }
+                    }
                 }
+                let twoKeys = #"{"sort":["-k","v"],"filter":{"v":{"$exists":true}}}"#
+                #expect(
+                    try await allIDs(fixture.store, twoKeys, in: collection, placement: fixture.placement, pageSize: 3)
+                        == allIDs(sqlite, twoKeys, in: sqliteCollection, placement: placement, pageSize: 3))
             }
-            let twoKeys = #"{"sort":["-k","v"],"filter":{"v":{"$exists":true}}}"#
-            #expect(
-                try await allIDs(fixture.store, twoKeys, in: collection, placement: fixture.placement, pageSize: 3)
-                    == allIDs(sqlite, twoKeys, in: sqliteCollection, placement: placement, pageSize: 3))
         }
     }
 
@@ -168,7 +191,9 @@ struct PostgresDocumentStoreTests {
             query.cursor = cursor
             #expect(await expectCode(.invalidCursor) { try await fixture.store.query(query, in: collection, placement: fixture.placement) })
             query.sort = [SortKey(path: try FieldPath("v"))]
-            query.cursor = String(cursor.dropLast()) + (cursor.hasSuffix("A") ? "B" : "A")
+            // A changed payload character (the last characters may be only base64 padding bits).
+            let first = try #require(cursor.first)
+            query.cursor = (first == "A" ? "B" : "A") + cursor.dropFirst()
             #expect(await expectCode(.invalidCursor) { try await fixture.store.query(query, in: collection, placement: fixture.placement) })
         }
     }

@@ -144,6 +144,46 @@ struct PostgresIndexAndStartupTests {
         await expectStartupError("mysql://u:p@127.0.0.1/db", code: .storageFailure, mentions: ["invalid PostgreSQL URL"])
     }
 
+    /// Several nodes starting at once on an empty database: one creates the schema, all open.
+    @Test func concurrentOpensShareOneSchema() async throws {
+        try await withPostgresStore { fixture in
+            let url = fixture.url
+            let nodes = 6
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in 0..<nodes {
+                    group.addTask {
+                        let store = try await PostgresDocumentStore.open(url: url)
+                        let placement = try Placement(tablePrefix: "node\(node)")
+                        let name = try CollectionName("c")
+                        _ = try await store.createCollection(name, in: placement)
+                        _ = try await store.insert(try object("{}"), id: nil, into: name, in: placement)
+                        await store.close()
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for node in 0..<nodes {
+                #expect(try await fixture.store.usage(in: try Placement(tablePrefix: "node\(node)")).documentCount == 1)
+            }
+        }
+    }
+
+    /// A role that may log in but not create tables gets an error saying what it lacks.
+    @Test func missingPermissionIsAClearStartupError() async throws {
+        let server = try #require(PostgresTestServer.url)
+        let role = "aerolith_limited_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let database = "aerolith_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await PostgresDatabases.create(database, url: server)
+        try await PostgresDatabases.execute("CREATE ROLE \(role) LOGIN PASSWORD 'limited-password'", url: server)
+        var components = try #require(URLComponents(string: try PostgresDatabases.url(server, database: database)))
+        components.user = role
+        components.password = "limited-password"
+        await expectStartupError(
+            try #require(components.string), code: .storageFailure, mentions: ["/\(database)", "permission denied", "CREATE"])
+        try await PostgresDatabases.drop(database, url: server)
+        try await PostgresDatabases.execute("DROP ROLE \(role)", url: server)
+    }
+
     private func expectStartupError(_ url: String, code: StorageError.Code, mentions: [String]) async {
         do {
             let store = try await PostgresDocumentStore.open(url: url, pool: PostgresPoolLimits(connectTimeoutMilliseconds: 2_000))

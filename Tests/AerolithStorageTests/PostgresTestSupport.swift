@@ -88,3 +88,12 @@ func allIDs(_ store: any DocumentStore, _ queryJSON: String, in collection: Coll
         query.cursor = cursor
     }
 }
+
+/// Runs `body` with a SQLite store in a fresh temporary directory, as `any DocumentStore`.
+func withSQLiteStore<T>(_ body: (any DocumentStore, Placement) async throws -> T) async throws -> T {
+    let directory = NSTemporaryDirectory() + "aerolith-storage-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let store: any DocumentStore = try SQLiteDocumentStore(directory: directory)
+    return try await body(store, try Placement(tablePrefix: "t_test"))
+}

@@ -13,12 +13,14 @@ enum PostgresDatabases {
 
     static func create(_ name: String, url: String, logger: Logger = Logger(label: "aerolith.storage.postgres")) async throws(StorageError)
     {
-        try await run("CREATE DATABASE \"\(name)\"", name: name, url: url, logger: logger)
+        guard isValidName(name) else { throw StorageError(.storageFailure, "invalid database name \"\(name.prefix(80))\"") }
+        try await execute("CREATE DATABASE \"\(name)\"", url: url, logger: logger)
     }
 
     /// Drops the database, ending its sessions first.
     static func drop(_ name: String, url: String, logger: Logger = Logger(label: "aerolith.storage.postgres")) async throws(StorageError) {
-        try await run("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", name: name, url: url, logger: logger)
+        guard isValidName(name) else { throw StorageError(.storageFailure, "invalid database name \"\(name.prefix(80))\"") }
+        try await execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", url: url, logger: logger)
     }
 
     /// `url` with its database replaced by `name`.
@@ -29,8 +31,9 @@ enum PostgresDatabases {
         return replaced
     }
 
-    private static func run(_ sql: String, name: String, url: String, logger: Logger) async throws(StorageError) {
-        guard isValidName(name) else { throw StorageError(.storageFailure, "invalid database name \"\(name.prefix(80))\"") }
+    /// Runs one administrative statement (trusted text, never user input) on its own connection.
+    static func execute(_ sql: String, url: String, logger: Logger = Logger(label: "aerolith.storage.postgres")) async throws(StorageError)
+    {
         let target = try PostgresTarget(url: url)
         do {
             let configuration = try target.connectionConfiguration(pool: .standard)

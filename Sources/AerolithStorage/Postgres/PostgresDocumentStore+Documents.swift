@@ -20,12 +20,33 @@ extension PostgresDocumentStore {
         }
     }
 
+    /// One statement, so one round trip and no explicit transaction: the row and its count
+    /// change are written together or not at all.
     public func insert(_ body: JSONObject, id: DocumentID?, into collection: CollectionName, in placement: Placement)
         async throws(StorageError) -> Document
     {
         let text = try DocumentBody.serialize(body)
         let id = (id ?? DocumentID.generate()).rawValue
-        return try await write(collection, in: placement) { writes in try await writes.insert(id: id, body: text, now: .now()) }
+        let size = Document.storedSizeBytes(id: id, body: text)
+        return try await onCollection(collection, in: placement) { entry throws(StorageError) in
+            let now = Timestamp.now()
+            var insert = PostgresStatement()
+            let bodyBound = insert.bind(text)
+            let sizeBound = insert.bind(size)
+            let nowBound = insert.bind(now.milliseconds)
+            insert.sql = """
+                WITH inserted AS (
+                    INSERT INTO "\(entry.tableName)" (id, body, body_text, version, created_at, updated_at, size_bytes)
+                    VALUES (\(insert.bind(id)), \(bodyBound)::jsonb, \(bodyBound), 1, \(nowBound), \(nowBound), \(sizeBound))
+                    ON CONFLICT (id) DO NOTHING RETURNING size_bytes)
+                INSERT INTO _aerolith_counter_deltas (table_name, documents, bytes)
+                SELECT \(insert.bind(entry.tableName)), 1, size_bytes FROM inserted RETURNING 1
+                """
+            let statement = insert
+            let inserted = try await withConnection { connection in try await !self.rows(statement, on: connection).isEmpty }
+            guard inserted else { throw StorageError(.documentExists, "a document with id \"\(id)\" already exists") }
+            return Document(id: id, version: 1, createdAt: now, updatedAt: now, body: text)
+        }
     }
 
     public func findDocument(_ id: DocumentID, in collection: CollectionName, placement: Placement) async throws(StorageError) -> Document?

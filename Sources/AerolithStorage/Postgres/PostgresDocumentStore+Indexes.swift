@@ -93,31 +93,47 @@ extension PostgresDocumentStore {
 
     /// Builds a large collection's index without blocking its writers, then marks it ready (or
     /// failed, with the reason). An index dropped meanwhile is removed once built.
-    private func buildConcurrently(_ definition: IndexDefinition, table: String, sqlName: String) async {
+    ///
+    /// The builder holds a session advisory lock named after the index for the whole build, so
+    /// one node builds it; when that node dies the lock goes with its connection, and the next
+    /// store to open (`resumeIndexBuilds`) takes the build over, first dropping the invalid index
+    /// the interrupted build left behind.
+    func buildConcurrently(_ definition: IndexDefinition, table: String, sqlName: String, resuming: Bool = false) async {
         let logger = self.logger
+        var lock = PostgresStatement()
+        lock.sql = "SELECT pg_try_advisory_lock(hashtext(\(lock.bind(sqlName))))"
+        var unlock = PostgresStatement()
+        unlock.sql = "SELECT pg_advisory_unlock(hashtext(\(unlock.bind(sqlName))))"
         var mark = PostgresStatement()
-        let tableBound = mark.bind(table)
-        let nameBound = mark.bind(definition.name)
+        mark.sql =
+            "UPDATE _aerolith_indexes SET state = 'ready' WHERE table_name = \(mark.bind(table)) AND name = \(mark.bind(definition.name)) RETURNING 1"
+        let (lockStatement, unlockStatement, markStatement) = (lock, unlock, mark)
         do throws(StorageError) {
-            try await withConnection { connection in
+            let built = try await withConnection { connection -> Bool in
+                guard try await self.rows(lockStatement, on: connection).first?.decode(Bool.self) == true else { return false }
                 // The build takes as long as the collection needs, not a query's budget.
                 try await connection.query("SET statement_timeout = 0", logger: logger)
                 do {
+                    if resuming {
+                        try await connection.query(
+                            PostgresQuery(unsafeSQL: "DROP INDEX CONCURRENTLY IF EXISTS \"\(sqlName)\""), logger: logger)
+                    }
                     let sql = Self.createIndexSQL(definition, table: table, sqlName: sqlName, concurrently: true)
                     try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
                     try await connection.query(PostgresQuery(unsafeSQL: "ANALYZE \"\(table)\""), logger: logger)
                     try await connection.query("RESET statement_timeout", logger: logger)
+                    if try await self.rows(markStatement, on: connection).isEmpty {
+                        try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \"\(sqlName)\""), logger: logger)
+                    }
+                    try await self.rows(unlockStatement, on: connection)
                 } catch {
                     _ = try? await connection.query("RESET statement_timeout", logger: logger)
+                    _ = try? await self.rows(unlockStatement, on: connection)
                     throw error
                 }
-                mark.sql =
-                    "UPDATE _aerolith_indexes SET state = 'ready' WHERE table_name = \(tableBound) AND name = \(nameBound) RETURNING 1"
-                if try await self.rows(mark, on: connection).isEmpty {
-                    try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \"\(sqlName)\""), logger: logger)
-                }
+                return true
             }
-            logger.info("index built", metadata: ["table": "\(table)", "index": "\(definition.name)"])
+            if built { logger.info("index built", metadata: ["table": "\(table)", "index": "\(definition.name)"]) }
         } catch {
             logger.warning("index build failed", metadata: ["table": "\(table)", "index": "\(definition.name)", "error": "\(error)"])
             let failure =
@@ -130,6 +146,24 @@ extension PostgresDocumentStore {
             try? await withConnection { connection in
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \"\(sqlName)\""), logger: logger)
                 try await self.rows(statement, on: connection)
+            }
+        }
+    }
+
+    /// Takes over the builds no node is running (their builder stopped), in the background.
+    func resumeIndexBuilds() async {
+        let select = PostgresStatement(
+            "SELECT table_name, name, paths, is_unique, sql_name FROM _aerolith_indexes WHERE state = 'building'")
+        let builds = try? await withConnection { connection in
+            try await self.rows(select, on: connection).map { row in try row.decode((String, String, String, Bool, String).self) }
+        }
+        for (table, name, pathsJSON, unique, sqlName) in builds ?? [] {
+            do throws(StorageError) {
+                let paths = try IndexInfo.paths(fromJSON: pathsJSON).map { (text: String) throws(StorageError) in try FieldPath(text) }
+                let definition = try IndexDefinition(name: name, paths: paths, unique: unique)
+                await buildConcurrently(definition, table: table, sqlName: sqlName, resuming: true)
+            } catch {
+                logger.warning("cannot resume index build", metadata: ["table": "\(table)", "index": "\(name)", "error": "\(error)"])
             }
         }
     }

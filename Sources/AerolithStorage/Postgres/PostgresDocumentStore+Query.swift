@@ -26,7 +26,8 @@ extension PostgresDocumentStore {
                             updatedAt: Timestamp(milliseconds: try cells[5].decode(Int64.self)), body: try cells[2].decode(String.self)))
                     let sortCells = try (6..<cells.count).map { try cells[$0].decode(String?.self) }
                     let values = PostgresQueryCompiler.sortValues(sortCells, sort: query.sort)
-                    lastPosition = CursorPosition(sortValues: PostgresQueryCompiler.cursorValues(values), rowID: rid)
+                    lastPosition = CursorPosition(
+                        sortValues: PostgresQueryCompiler.cursorValues(values) ?? Self.rowIDOnly, rowID: rid)
                 }
                 return QueryPage(documents: documents, nextCursor: nil)
             }
@@ -46,6 +47,11 @@ extension PostgresDocumentStore {
             }
         }
     }
+
+    /// Sort values longer than `CursorCodec.sortValuesBytesMax`: the codec then writes a cursor
+    /// that carries the row id only (its documented form for values it will not carry), which is
+    /// what a number no double spells exactly needs. These values are never encoded.
+    private static let rowIDOnly: [SQLiteValue] = [.text(String(repeating: "-", count: CursorCodec.sortValuesBytesMax + 1))]
 
     /// What a cursor is bound to besides the query: the collection (placement, name, creation).
     private static func cursorScope(_ entry: PostgresCatalog.Entry, _ placement: Placement) -> String {

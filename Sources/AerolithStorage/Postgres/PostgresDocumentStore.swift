@@ -58,7 +58,7 @@ public final class PostgresDocumentStore: DocumentStore {
         let target = try PostgresTarget(url: url)
         let secret: [UInt8]
         do {
-            let configuration = try target.connectionConfiguration(pool: pool, queryBudget: queryBudget)
+            let configuration = try target.connectionConfiguration(pool: pool)
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             do {
                 try await PostgresSchema.create(on: connection, target: target, logger: logger)
@@ -74,7 +74,9 @@ public final class PostgresDocumentStore: DocumentStore {
         let client = PostgresClient(
             configuration: target.clientConfiguration(pool: pool, queryBudget: queryBudget), backgroundLogger: logger)
         logger.info("opened PostgreSQL store", metadata: ["target": "\(target)"])
-        return PostgresDocumentStore(client: client, target: target, queryBudget: queryBudget, cursorSecret: secret, logger: logger)
+        let store = PostgresDocumentStore(client: client, target: target, queryBudget: queryBudget, cursorSecret: secret, logger: logger)
+        Task.detached { await store.resumeIndexBuilds() }
+        return store
     }
 
     /// Folds the counters once more and stops the pool. The store is unusable afterwards.

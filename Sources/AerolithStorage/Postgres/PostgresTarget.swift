@@ -76,7 +76,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         return configuration
     }
 
-    func connectionConfiguration(pool: PostgresPoolLimits, queryBudget: QueryBudget) throws -> PostgresConnection.Configuration {
+    func connectionConfiguration(pool: PostgresPoolLimits) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS =
             switch sslMode {
             case .disable: .disable
@@ -86,7 +86,8 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .milliseconds(Int64(pool.connectTimeoutMilliseconds))
-        configuration.options.additionalStartupParameters = Self.sessionParameters(queryBudget)
+        // Setup statements (schema, secret) are not queries: no budget.
+        configuration.options.additionalStartupParameters = [("TimeZone", "UTC"), ("application_name", "aerolith")]
         return configuration
     }
 
