@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // Only the benchmark uses GRDB: the baseline the storage layer's C API path is measured against.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The PostgreSQL storage backend: an async, pooled client (`PostgresClient`).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         // The server's OpenAPI document is built as typed values and checked by its validator.
         // Without the default trait (loading external references), which the server never needs.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
@@ -57,6 +59,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Its ConnectionPoolError tells a pool that cannot connect (storage_unavailable) from a failed statement.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
             ],
             swiftSettings: strictSwift
         ),

@@ -51,7 +51,8 @@ import Glibc
         }
     }
 
-    @Test(.enabled(if: !TestStorage.isPostgres, TestStorage.sqliteOnly)) func aDirectoryOthersCanReachIsRefusedUnlessAllowed() async throws {
+    @Test(.enabled(if: !TestStorage.isPostgres, TestStorage.sqliteOnly)) func aDirectoryOthersCanReachIsRefusedUnlessAllowed() async throws
+    {
         let directory = Self.freshDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)

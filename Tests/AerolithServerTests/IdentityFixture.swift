@@ -60,11 +60,24 @@ struct IdentityFixture {
         try await send(.GET, "/v1/me", token: token).status
     }
 
-    /// The server's signing keys as stored (kid → secret), read from its database file.
+    /// The server's signing keys as stored (kid → secret), read from its storage directly.
     func signingKeys() async throws -> [String: [UInt8]] {
-        let store = try SQLiteDocumentStore(directory: server.dataDirectory)
-        let page = try await store.query(
-            Query(limit: 100), in: try CollectionName("signing_keys"), placement: try Placement(tablePrefix: "sys"))
+        let query = Query(limit: 100)
+        let collection = try CollectionName("signing_keys")
+        let system = try Placement(tablePrefix: "sys")
+        let page: QueryPage
+        if let url = server.storageArguments.last, TestStorage.isPostgres {
+            let postgres = try await PostgresDocumentStore.open(url: url)
+            do {
+                page = try await postgres.query(query, in: collection, placement: system)
+                await postgres.close()
+            } catch {
+                await postgres.close()
+                throw error
+            }
+        } else {
+            page = try await SQLiteDocumentStore(directory: server.dataDirectory).query(query, in: collection, placement: system)
+        }
         var keys: [String: [UInt8]] = [:]
         for document in page.documents {
             guard let object = try JSONParser.parse(document.body).objectValue, let kid = object["kid"]?.stringValue,

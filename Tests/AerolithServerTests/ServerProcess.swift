@@ -70,7 +70,8 @@ final class ServerProcess: @unchecked Sendable {
     private func startOnce(arguments: [String]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--log-level", "notice"] + storageArguments + arguments
+        process.arguments =
+            ["serve", "--data-dir", dataDirectory, "--port", String(port), "--log-level", "notice"] + storageArguments + arguments
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()

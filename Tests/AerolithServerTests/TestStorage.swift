@@ -11,6 +11,14 @@ enum TestStorage {
     /// Why a test runs on SQLite only, when the suite runs on PostgreSQL.
     static let sqliteOnly: Comment = "checks SQLite's files in the data directory; this run stores on PostgreSQL"
 
+    /// Whether an `explain` plan shows the index `name` serving the query. PostgreSQL's planner
+    /// scans a table as small as a test's sequentially, so there only a plan is required;
+    /// `PostgresIndexAndStartupTests` shows EXPLAIN using an index on a larger one.
+    static func planUsesIndex(_ plan: [String]?, named name: String) -> Bool {
+        guard let text = plan?.joined(separator: "\n"), !text.isEmpty else { return false }
+        return isPostgres || (text.contains("USING INDEX") && text.contains("_ix_\(name)"))
+    }
+
     /// `--storage` arguments for a new server: a database created for it, or none on SQLite.
     static func serverArguments() throws -> [String] {
         guard isPostgres else { return [] }

@@ -30,12 +30,16 @@ struct CursorCodec: Sendable {
         var payload: JSONObject = JSONObject()
         payload.set("s", .string(Self.fingerprint(shape)))
         payload.set("r", .number(JSONNumber(position.rowID)))
-        let values = position.sortValues ?? []
-        let valuesBytes = values.reduce(0) { total, value in
+        // No values, or too long to carry: a cursor of the row id alone, whose values are re-read from its row.
+        let valuesBytes = (position.sortValues ?? []).reduce(0) { total, value in
             if case .text(let text) = value { return total + text.utf8.count }
             return total + 24
         }
-        payload.set("k", valuesBytes <= Self.sortValuesBytesMax ? .array(values.map(Self.encode)) : .null)
+        if let values = position.sortValues, valuesBytes <= Self.sortValuesBytesMax {
+            payload.set("k", .array(values.map(Self.encode)))
+        } else {
+            payload.set("k", .null)
+        }
         let bytes = Array(JSONWriter.string(.object(payload)).utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: bytes, using: key)
         return Self.base64URL(bytes) + "." + Self.base64URL(Array(mac.prefix(Self.macLengthBytes)))

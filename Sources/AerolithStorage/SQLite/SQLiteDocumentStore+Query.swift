@@ -1,27 +1,14 @@
-import AerolithExecution
-
 extension SQLiteDocumentStore {
     /// Runs one page of `query` on `queryWork`'s threads, keyed by placement.
     public func query(_ query: Query, in collection: CollectionName, placement: Placement) async throws(StorageError) -> QueryPage {
-        try await onQueryWork(placement) { () throws(StorageError) in try self.readPage(query, in: collection, placement: placement) }
+        try await QueryWork.run(on: queryWork, placement: placement) { () throws(StorageError) in
+            try self.readPage(query, in: collection, placement: placement)
+        }
     }
 
     public func explain(_ query: Query, in collection: CollectionName, placement: Placement) async throws(StorageError) -> [String] {
-        try await onQueryWork(placement) { () throws(StorageError) in try self.explainNow(query, in: collection, placement: placement) }
-    }
-
-    private func onQueryWork<T: Sendable>(_ placement: Placement, _ body: @escaping @Sendable () throws(StorageError) -> T)
-        async throws(StorageError) -> T
-    {
-        guard let queryWork else { return try body() }
-        do {
-            return try await queryWork.run(key: placement.description) { () throws(StorageError) in try body() }
-        } catch let error as StorageError {
-            throw error
-        } catch let refused as WorkRefused {
-            throw StorageError(.overloaded, refused.description, retryAfterSeconds: refused.retryAfterSeconds)
-        } catch {
-            throw StorageError(.storageFailure, "\(error)")
+        try await QueryWork.run(on: queryWork, placement: placement) { () throws(StorageError) in
+            try self.explainNow(query, in: collection, placement: placement)
         }
     }
 

@@ -35,8 +35,9 @@ public final class StorageTargets: Sendable {
                 case .sqlite(let directory):
                     stores[name] = try SQLiteDocumentStore(
                         directory: directory, durability: durability, queryBudget: queryBudget, queryWork: queryWork, logger: logger)
-                case .postgres:
-                    throw StorageError(.storageUnavailable, "this build has no PostgreSQL engine")
+                case .postgres(let url):
+                    stores[name] = try await PostgresDocumentStore.open(
+                        url: url, queryBudget: queryBudget, queryWork: queryWork, logger: logger)
                 }
             } catch {
                 throw StorageError(error.code, "storage target \"\(name)\" (\(location)): \(error.message)")

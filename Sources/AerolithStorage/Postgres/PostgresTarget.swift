@@ -1,0 +1,102 @@
+import Foundation
+import PostgresNIO
+
+/// Connection limits of one PostgreSQL target, each a named value with its unit.
+public struct PostgresPoolLimits: Sendable, Equatable {
+    /// Most connections the store's pool opens to the server.
+    public var connectionsMax: Int
+    /// Longest wait for a TCP connection to the server (and for a pool with no working connection
+    /// to give up on a request), in milliseconds.
+    public var connectTimeoutMilliseconds: Int
+
+    public init(
+        connectionsMax: Int = PostgresPoolLimits.connectionsMaxDefault,
+        connectTimeoutMilliseconds: Int = PostgresPoolLimits.connectTimeoutMillisecondsDefault
+    ) {
+        precondition(connectionsMax >= 1 && connectTimeoutMilliseconds >= 1)
+        self.connectionsMax = connectionsMax
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+    }
+
+    public static let connectionsMaxDefault = 16
+    public static let connectTimeoutMillisecondsDefault = 10_000
+    public static let standard = PostgresPoolLimits()
+}
+
+/// A parsed `postgres://user:password@host:port/database?sslmode=disable|prefer|require` URL.
+struct PostgresTarget: Sendable, CustomStringConvertible {
+    enum SSLMode: String, Sendable { case disable, prefer, require }
+
+    let host: String
+    let port: Int
+    let username: String
+    let password: String?
+    let database: String
+    let sslMode: SSLMode
+
+    static let portDefault = 5432
+
+    init(url: String) throws(StorageError) {
+        let invalid = StorageError(
+            .storageFailure, "invalid PostgreSQL URL: use postgres://user:password@host:port/database?sslmode=disable|prefer|require")
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, !host.isEmpty, let username = components.user, !username.isEmpty
+        else { throw invalid }
+        self.host = host
+        self.port = components.port ?? Self.portDefault
+        self.username = username.removingPercentEncoding ?? username
+        self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        self.database = path.isEmpty ? self.username : path
+        var mode = SSLMode.prefer
+        for item in components.queryItems ?? [] {
+            guard item.name == "sslmode", let value = item.value, let parsed = SSLMode(rawValue: value) else {
+                throw StorageError(.storageFailure, "unsupported PostgreSQL URL parameter \"\(item.name)\"; only sslmode is understood")
+            }
+            mode = parsed
+        }
+        sslMode = mode
+    }
+
+    /// Where the store connects, for messages: never the password.
+    var description: String { "\(host):\(port)/\(database)" }
+
+    func clientConfiguration(pool: PostgresPoolLimits, queryBudget: QueryBudget) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            switch sslMode {
+            case .disable: .disable
+            case .prefer: .prefer(.makeClientConfiguration())
+            case .require: .require(.makeClientConfiguration())
+            }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.maximumConnections = pool.connectionsMax
+        configuration.options.connectTimeout = .milliseconds(pool.connectTimeoutMilliseconds)
+        configuration.options.additionalStartupParameters = Self.sessionParameters(queryBudget)
+        return configuration
+    }
+
+    func connectionConfiguration(pool: PostgresPoolLimits) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch sslMode {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .milliseconds(Int64(pool.connectTimeoutMilliseconds))
+        // Setup statements (schema, secret) are not queries: no budget.
+        configuration.options.additionalStartupParameters = [("TimeZone", "UTC"), ("application_name", "aerolith")]
+        return configuration
+    }
+
+    /// Every session of the store: the query budget's time limit as `statement_timeout`, UTC,
+    /// and a name in `pg_stat_activity`.
+    private static func sessionParameters(_ budget: QueryBudget) -> [(String, String)] {
+        [
+            ("statement_timeout", "\(budget.timeLimitMilliseconds)"), ("TimeZone", "UTC"),
+            ("application_name", "aerolith"),
+        ]
+    }
+}
