@@ -97,36 +97,7 @@ extension PostgresDocumentStore {
     public func batch(_ operations: [BatchOperation], in collection: CollectionName, placement: Placement) async throws(StorageError)
         -> [BatchResult]
     {
-        guard !operations.isEmpty else { throw StorageError(.invalidBatch, "a batch needs at least one operation") }
-        guard operations.count <= StorageLimits.batchOperationsMax else {
-            throw StorageError(.batchTooLarge, "a batch holds at most \(StorageLimits.batchOperationsMax) operations")
-        }
-        enum Prepared: Sendable {
-            case insert(String, String)
-            case replace(String, String, Int64?)
-            case patch(String, JSONValue, Int64?)
-            case delete(String, Int64?)
-        }
-        var prepared: [Prepared] = []
-        for (index, operation) in operations.enumerated() {
-            do throws(StorageError) {
-                switch operation {
-                case .insert(let id, let body):
-                    prepared.append(.insert((id ?? DocumentID.generate()).rawValue, try DocumentBody.serialize(body)))
-                case .replace(let id, let body, let version):
-                    prepared.append(.replace(id.rawValue, try DocumentBody.serialize(body), version))
-                case .patch(let id, let patch, let version):
-                    guard case .object = patch else { throw StorageError(.bodyNotObject, "a merge patch must be a JSON object") }
-                    prepared.append(.patch(id.rawValue, patch, version))
-                case .delete(let id, let version): prepared.append(.delete(id.rawValue, version))
-                }
-            } catch {
-                var failure = error
-                failure.operationIndex = index
-                throw failure
-            }
-        }
-        let steps = prepared
+        let steps = try PreparedBatchOperation.prepare(operations)
         let target = "\(self.target)"
         let budget = queryBudget
         return try await write(collection, in: placement) { writes in

@@ -96,17 +96,7 @@ struct PostgresDocumentWrites {
             throw StorageError(.documentNotFound, "document \"\(id)\" does not exist")
         }
         try DocumentWrites.checkVersionOf(current.version, expected: expectedVersion, id: id)
-        let stored: JSONValue
-        do {
-            stored = try JSONParser.parse(
-                current.body, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax + 1, sizeBytesMax: Int.max))
-        } catch {
-            throw StorageError(error)
-        }
-        guard case .object(let object) = MergePatch.apply(patch, to: stored) else {
-            throw StorageError(.bodyNotObject, "a merge patch must be a JSON object")
-        }
-        return try await update(id: id, body: try DocumentBody.serialize(object), current: current, now: now)
+        return try await update(id: id, body: try DocumentBody.patched(current.body, with: patch), current: current, now: now)
     }
 
     mutating func delete(id: String, expectedVersion: Int64?) async throws {

@@ -95,18 +95,7 @@ enum DocumentWrites {
             throw StorageError(.documentNotFound, "document \"\(id)\" does not exist")
         }
         try checkVersion(current, expected: expectedVersion, id: id)
-        let stored: JSONValue
-        do {
-            stored = try JSONParser.parse(
-                current.body, limits: JSONLimits(depthMax: StorageLimits.documentDepthMax + 1, sizeBytesMax: Int.max))
-        } catch {
-            throw StorageError(error)
-        }
-        let merged = MergePatch.apply(patch, to: stored)
-        guard case .object(let object) = merged else {
-            throw StorageError(.bodyNotObject, "a merge patch must be a JSON object")
-        }
-        let body = try DocumentBody.serialize(object)
+        let body = try DocumentBody.patched(current.body, with: patch)
         return try update(id: id, body: body, current: current, now: now, table: table, on: connection)
     }
 
