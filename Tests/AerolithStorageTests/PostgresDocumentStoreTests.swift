@@ -57,7 +57,7 @@ enum StoreSemantics {
     }
 }
 
-@Suite(.enabled(if: PostgresTestServer.isConfigured, PostgresTestServer.skipReason), .serialized)
+@Suite(.enabled(if: PostgresTestServer.isConfigured, PostgresTestServer.skipReason), .serialized, .timeLimit(.minutes(2)))
 struct PostgresDocumentStoreTests {
     @Test func crudWithVersionsAndExactBodies() async throws {
         try await withPostgresStore { fixture in

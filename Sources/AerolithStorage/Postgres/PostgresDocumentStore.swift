@@ -52,8 +52,9 @@ public final class PostgresDocumentStore: DocumentStore {
             await withDiscardingTaskGroup { group in
                 group.addTask { await client.run() }
                 group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .milliseconds(Self.counterFoldIntervalMilliseconds))
+                    while true {
+                        // Cancelled: the store is closing and the pool stops; a fold now would wait for a connection forever.
+                        do { try await Task.sleep(for: .milliseconds(Self.counterFoldIntervalMilliseconds)) } catch { return }
                         try? await PostgresCounters.fold(client: client, logger: logger)
                     }
                 }
