@@ -34,19 +34,8 @@ enum PostgresDatabases {
     /// Runs one administrative statement (trusted text, never user input) on its own connection.
     static func execute(_ sql: String, url: String, logger: Logger = Logger(label: "aerolith.storage.postgres")) async throws(StorageError)
     {
-        let target = try PostgresTarget(url: url)
-        do {
-            let configuration = try target.connectionConfiguration(pool: .standard)
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-            do {
-                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-                try? await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
-            }
-        } catch {
-            throw PostgresErrors.map(error, target: "\(target)")
+        try await PostgresTarget(url: url).withSingleConnection(pool: .standard, logger: logger) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
     }
 }

@@ -70,20 +70,9 @@ public final class PostgresDocumentStore: DocumentStore {
         logger: Logger = Logger(label: "aerolith.storage.postgres")
     ) async throws(StorageError) -> PostgresDocumentStore {
         let target = try PostgresTarget(url: url)
-        let secret: [UInt8]
-        do {
-            let configuration = try target.connectionConfiguration(pool: pool)
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-            do {
-                try await PostgresSchema.create(on: connection, target: target, logger: logger)
-                secret = try await PostgresSchema.cursorSecret(on: connection, logger: logger)
-                try? await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
-            }
-        } catch {
-            throw PostgresErrors.map(error, target: "\(target)")
+        let secret = try await target.withSingleConnection(pool: pool, logger: logger) { connection in
+            try await PostgresSchema.create(on: connection, target: target, logger: logger)
+            return try await PostgresSchema.cursorSecret(on: connection, logger: logger)
         }
         let client = PostgresClient(
             configuration: target.clientConfiguration(pool: pool, queryBudget: queryBudget), backgroundLogger: logger)

@@ -76,6 +76,27 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         return configuration
     }
 
+    /// Runs `body` on one connection of its own, outside any pool, closed afterwards; every error
+    /// is mapped to a `StorageError` naming this target.
+    func withSingleConnection<T: Sendable>(
+        pool: PostgresPoolLimits, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws(StorageError) -> T {
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try connectionConfiguration(pool: pool), id: 0, logger: logger)
+            do {
+                let result = try await body(connection)
+                try? await connection.close()
+                return result
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } catch {
+            throw PostgresErrors.map(error, target: "\(self)")
+        }
+    }
+
     func connectionConfiguration(pool: PostgresPoolLimits) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS =
             switch sslMode {
