@@ -157,7 +157,7 @@ extension PostgresDocumentStore {
         let builds = try? await withConnection { connection in
             try await self.rows(select, on: connection).map { row in try row.decode((String, String, String, Bool, String).self) }
         }
-        for (table, name, pathsJSON, unique, sqlName) in builds ?? [] {
+        for (table, name, pathsJSON, unique, sqlName) in builds ?? [] where !Task.isCancelled {
             do throws(StorageError) {
                 let paths = try IndexInfo.paths(fromJSON: pathsJSON).map { (text: String) throws(StorageError) in try FieldPath(text) }
                 let definition = try IndexDefinition(name: name, paths: paths, unique: unique)
