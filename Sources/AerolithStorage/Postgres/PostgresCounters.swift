@@ -41,7 +41,7 @@ enum PostgresCounters {
 
     /// Moves every delta into its collection's row, unless another node is doing so right now.
     static func fold(client: PostgresClient, logger: Logger) async throws {
-        try await client.withConnection { connection in
+        try await PostgresLease.withConnection(client) { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
                 let locked = try await connection.query(

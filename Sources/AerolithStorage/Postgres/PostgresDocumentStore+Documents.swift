@@ -7,7 +7,7 @@ extension PostgresDocumentStore {
     /// before the commit.
     private func write<T: Sendable>(
         _ collection: CollectionName, in placement: Placement,
-        _ body: @Sendable (inout PostgresDocumentWrites) async throws -> T
+        _ body: @escaping @Sendable (inout PostgresDocumentWrites) async throws -> T
     ) async throws(StorageError) -> T {
         let logger = self.logger
         return try await onCollection(collection, in: placement) { entry throws(StorageError) in

@@ -33,6 +33,10 @@ enum PostgresErrors {
             return map(
                 error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error, target: target, budget: budget)
         }
+        if error is PostgresLease.WaitedTooLong {
+            return StorageError(
+                .storageUnavailable, "cannot reach PostgreSQL at \(target): \(error)", retryAfterSeconds: Self.retryAfterSeconds)
+        }
         if error is ConnectionPoolError {
             return StorageError(
                 .storageUnavailable, "cannot reach PostgreSQL at \(target): \(error)", retryAfterSeconds: Self.retryAfterSeconds)

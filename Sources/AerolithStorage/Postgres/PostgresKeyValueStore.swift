@@ -79,7 +79,8 @@ final class PostgresKeyValueStore: KeyValueStore {
         let target = "\(self.target)"
         return try BlockingWait.run { () throws(StorageError) -> T in
             do {
-                return try decode(try await client.query(statement.query, logger: logger).collect())
+                return try decode(
+                    try await PostgresLease.withConnection(client) { try await $0.query(statement.query, logger: logger).collect() })
             } catch {
                 throw PostgresErrors.map(error, target: target)
             }

@@ -19,11 +19,14 @@ public struct PostgresPoolLimits: Sendable, Equatable {
     }
 
     public static let connectionsMaxDefault = 16
+    public static let connectionsMaxRange = 1...1_000
     public static let connectTimeoutMillisecondsDefault = 10_000
+    public static let connectTimeoutMillisecondsRange = 1...600_000
     public static let standard = PostgresPoolLimits()
 }
 
-/// A parsed `postgres://user:password@host:port/database?sslmode=disable|prefer|require` URL.
+/// A parsed `postgres://user:password@host:port/database?sslmode=disable|prefer|require` URL,
+/// optionally with the pool's limits: `connections_max=16`, `connect_timeout_ms=10000`.
 struct PostgresTarget: Sendable, CustomStringConvertible {
     enum SSLMode: String, Sendable { case disable, prefer, require }
 
@@ -33,6 +36,8 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
     let password: String?
     let database: String
     let sslMode: SSLMode
+    /// The pool limits the URL names (`connections_max`, `connect_timeout_ms`); nil: the caller's.
+    let pool: PostgresPoolLimits?
 
     static let portDefault = 5432
 
@@ -49,13 +54,41 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         self.database = path.isEmpty ? self.username : path
         var mode = SSLMode.prefer
+        var pool: PostgresPoolLimits?
         for item in components.queryItems ?? [] {
-            guard item.name == "sslmode", let value = item.value, let parsed = SSLMode(rawValue: value) else {
-                throw StorageError(.storageFailure, "unsupported PostgreSQL URL parameter \"\(item.name)\"; only sslmode is understood")
+            let value = item.value ?? ""
+            switch item.name {
+            case "sslmode":
+                guard let parsed = SSLMode(rawValue: value) else {
+                    throw StorageError(
+                        .invalidStorageConfiguration, "sslmode must be disable, prefer or require, not \"\(value.prefix(40))\"")
+                }
+                mode = parsed
+            case "connections_max":
+                guard let count = Int(value), PostgresPoolLimits.connectionsMaxRange.contains(count) else {
+                    throw StorageError(
+                        .invalidStorageConfiguration, "connections_max must be a whole number in \(PostgresPoolLimits.connectionsMaxRange)")
+                }
+                pool = PostgresPoolLimits(
+                    connectionsMax: count,
+                    connectTimeoutMilliseconds: pool?.connectTimeoutMilliseconds ?? PostgresPoolLimits.connectTimeoutMillisecondsDefault)
+            case "connect_timeout_ms":
+                guard let milliseconds = Int(value), PostgresPoolLimits.connectTimeoutMillisecondsRange.contains(milliseconds) else {
+                    throw StorageError(
+                        .invalidStorageConfiguration,
+                        "connect_timeout_ms must be a whole number in \(PostgresPoolLimits.connectTimeoutMillisecondsRange)")
+                }
+                pool = PostgresPoolLimits(
+                    connectionsMax: pool?.connectionsMax ?? PostgresPoolLimits.connectionsMaxDefault,
+                    connectTimeoutMilliseconds: milliseconds)
+            default:
+                throw StorageError(
+                    .invalidStorageConfiguration,
+                    "unsupported PostgreSQL URL parameter \"\(item.name.prefix(40))\"; known: sslmode, connections_max, connect_timeout_ms")
             }
-            mode = parsed
         }
         sslMode = mode
+        self.pool = pool
     }
 
     /// Where the store connects, for messages: never the password.

@@ -26,6 +26,12 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
                     .invalidStorageConfiguration,
                     "\(Self.redacted(text)) is not a PostgreSQL URL: use postgres://USER:PASSWORD@HOST:PORT/DATABASE")
             }
+            // Every parameter checked now, so a bad one is a configuration error, not a failed start.
+            do throws(StorageError) {
+                _ = try PostgresTarget(url: text)
+            } catch {
+                throw StorageError(.invalidStorageConfiguration, "\(Self.redacted(text)): \(error.message)")
+            }
             self = .postgres(url: text)
         } else {
             throw StorageError(
