@@ -31,11 +31,13 @@ final class ServerProcess: @unchecked Sendable {
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("aerolith").path
     }
 
-    init(dataDirectory: String? = nil, arguments: [String] = []) async throws {
+    /// `sharingStorageOf`: another node on that server's storage (its PostgreSQL database), with
+    /// its own data directory and port.
+    init(dataDirectory: String? = nil, arguments: [String] = [], sharingStorageOf other: ServerProcess? = nil) async throws {
         self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "aerolith-server-\(UUID().uuidString)"
         port = try Self.freePort()
         logPath = self.dataDirectory + ".log"
-        storageArguments = try TestStorage.serverArguments()
+        storageArguments = try other?.storageArguments ?? TestStorage.serverArguments()
         try await start(arguments: arguments)
     }
 

@@ -10,6 +10,13 @@ enum TestStorage {
     static let postgresURL = environment["AEROLITH_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     /// Why a test runs on SQLite only, when the suite runs on PostgreSQL.
     static let sqliteOnly: Comment = "checks SQLite's files in the data directory; this run stores on PostgreSQL"
+    /// Whether tests that start PostgreSQL clusters of their own run: once, in the run with
+    /// PostgreSQL available whose other servers are on SQLite.
+    static let ownsPostgresClusters = postgresURL != nil && !isPostgres
+    static let ownClusterReason: Comment =
+        "runs once, in the run with AEROLITH_TEST_POSTGRES_URL set and servers on SQLite: it starts and stops a PostgreSQL cluster of its own"
+    /// Why a test runs on PostgreSQL only.
+    static let severalNodes: Comment = "several nodes share a PostgreSQL database; an embedded SQLite directory belongs to one process"
 
     /// Whether an `explain` plan shows the index `name` serving the query. PostgreSQL's planner
     /// scans a table as small as a test's sequentially, so there only a plan is required;

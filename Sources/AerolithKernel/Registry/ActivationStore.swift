@@ -24,6 +24,17 @@ struct ActivationStore: Sendable {
         }
     }
 
+    /// What is recorded for the plugin: enabled or not, and its activations. Throws when the
+    /// store cannot be read, so a caller never mistakes an outage for "nothing recorded".
+    func recorded(_ plugin: String) throws(StorageError) -> (enabled: Bool, activations: [String: [UInt8]]) {
+        let enabled = try keyValues.value(namespace: Self.pluginsNamespace, key: Array(plugin.utf8)) != Self.disabledMarker
+        var activations: [String: [UInt8]] = [:]
+        for entry in try keyValues.entries(namespace: Self.activationsNamespace(plugin)) {
+            activations[String(decoding: entry.key, as: UTF8.self)] = entry.value
+        }
+        return (enabled, activations)
+    }
+
     /// Tenant id → settings (a JSON object), for every tenant the plugin is recorded active for.
     func activations(_ plugin: String) -> [(tenantID: String, settings: [UInt8])] {
         let entries = (try? keyValues.entries(namespace: Self.activationsNamespace(plugin))) ?? []

@@ -10,18 +10,12 @@ extension PluginRegistry {
             guard let instance = state.withLock({ $0.current[name] }) else { throw PluginControlError.notFound(name) }
             guard !state.withLock({ $0.enabled.contains(name) }) else { return }
             try store.setEnabled(name, true)
-            instance.acceptsHostCalls.store(true, ordering: .releasing)
-            if case .failure(let refusal) = start(instance) {
-                instance.acceptsHostCalls.store(false, ordering: .releasing)
+            if let refusal = turnOn(instance) {
                 try? store.setEnabled(name, false)
                 throw PluginControlError(.activationFailed, "the plugin failed to start: \(refusal)")
             }
-            instance.processGate.open()
-            restoreActivations(instance)
-            setState(instance, enabled: true)
-            publishTable()
-            logger.notice("enabled plugin", metadata: ["plugin": "\(name)"])
         }
+        announce(name)
     }
 
     public func disable(_ name: String) throws(PluginControlError) {
@@ -29,16 +23,38 @@ extension PluginRegistry {
             guard let instance = state.withLock({ $0.current[name] }) else { throw PluginControlError.notFound(name) }
             guard state.withLock({ $0.enabled.contains(name) }) else { return }
             try store.setEnabled(name, false)
-            instance.acceptsHostCalls.store(false, ordering: .releasing)
-            setState(instance, enabled: false)
-            publishTable()
-            // Hooks are detached; wait for calls in flight, then let the plugin free tenant state.
-            if !instance.processGate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax) {
-                logger.error("calls into the plugin did not finish in time", metadata: ["plugin": "\(name)"])
-            }
-            for tenant in instance.activeTenants { instance.deactivate(tenantID: tenant, logger: logger) }
-            logger.notice("disabled plugin", metadata: ["plugin": "\(name)"])
+            turnOff(instance)
         }
+        announce(name)
+    }
+
+    /// Starts the instance, opens it to calls, restores its recorded activations and puts its
+    /// hooks in the table. Nil when it runs; the refusal when it failed to start.
+    func turnOn(_ instance: PluginInstance) -> PluginRefusal? {
+        instance.acceptsHostCalls.store(true, ordering: .releasing)
+        if case .failure(let refusal) = start(instance) {
+            instance.acceptsHostCalls.store(false, ordering: .releasing)
+            return refusal
+        }
+        instance.processGate.open()
+        restoreActivations(instance)
+        setState(instance, enabled: true)
+        publishTable()
+        logger.notice("enabled plugin", metadata: ["plugin": "\(instance.name)"])
+        return nil
+    }
+
+    /// Takes the instance's hooks out of the table, waits for calls in flight, then lets the
+    /// plugin free every tenant's state.
+    func turnOff(_ instance: PluginInstance) {
+        instance.acceptsHostCalls.store(false, ordering: .releasing)
+        setState(instance, enabled: false)
+        publishTable()
+        if !instance.processGate.closeAndDrain(timeoutMilliseconds: PluginLimits.drainTimeMillisecondsMax) {
+            logger.error("calls into the plugin did not finish in time", metadata: ["plugin": "\(instance.name)"])
+        }
+        for tenant in instance.activeTenants { instance.deactivate(tenantID: tenant, logger: logger) }
+        logger.notice("disabled plugin", metadata: ["plugin": "\(instance.name)"])
     }
 
     /// Looks at the plugin's file again now: a new version is loaded beside the running one and
@@ -89,6 +105,7 @@ extension PluginRegistry {
             publishTable()
             logger.notice("activated plugin", metadata: ["plugin": "\(name)", "tenant": "\(tenantID)"])
         }
+        announce(name)
     }
 
     /// Deactivates the plugin for a tenant; nothing happens if it was not active there.
@@ -102,6 +119,7 @@ extension PluginRegistry {
             publishTable()
             logger.notice("deactivated plugin", metadata: ["plugin": "\(name)", "tenant": "\(tenantID)"])
         }
+        announce(name)
     }
 
     /// Whether the plugin holding `name` is active for `tenantID`.
@@ -145,7 +163,7 @@ extension PluginRegistry {
     /// Publishes a table in which `instance` is not active for `tenantID`, before its activation
     /// is torn down. (The activation is still recorded in the instance, so the table is built
     /// from a copy that leaves it out.)
-    private func detach(_ instance: PluginInstance, tenantID: String) {
+    func detach(_ instance: PluginInstance, tenantID: String) {
         guard let activation = instance.activation(tenantID) else { return }
         // Closing the gate makes every bound copy of this activation skip its hooks at once.
         _ = activation.gate.closeAndDrain(timeoutMilliseconds: 0)

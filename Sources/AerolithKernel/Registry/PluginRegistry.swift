@@ -61,6 +61,8 @@ public final class PluginRegistry: Sendable {
     /// Held for every management operation, never by dispatch.
     let management = Mutex(())
     private let currentTable = Mutex(HookTable.empty)
+    /// Told the plugin's name after every enable, disable, activation or deactivation made here.
+    let announcer = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     public init(directories: PluginDirectories, keyValues: any KeyValueStore, settings: PluginSettings = PluginSettings(), logger: Logger) {
         self.directories = directories

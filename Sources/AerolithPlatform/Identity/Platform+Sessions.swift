@@ -66,6 +66,8 @@ extension Platform {
     /// ends the session, and every token issued from it stops working.
     public func refresh(_ refreshToken: String) async throws -> IssuedTokens {
         let invalid = PlatformError(.unauthenticated, "the refresh token is not valid")
+        // As stored now: another node may have refreshed the session since this one cached it.
+        if let sessionID = Self.sessionID(ofRefreshToken: refreshToken) { sessionCache.withLock { _ = $0.removeValue(forKey: sessionID) } }
         guard let sessionID = Self.sessionID(ofRefreshToken: refreshToken), var session = try await session(sessionID) else {
             throw invalid
         }
@@ -176,9 +178,12 @@ extension Platform {
         return principal
     }
 
-    /// Marks every remembered token resolution stale. Called after the change is visible.
+    /// Marks every remembered token resolution stale, and tells the other nodes sharing the
+    /// store to drop what they remember. Called after the change is visible.
     func identityChanged() {
         identityGeneration.add(1, ordering: .releasing)
+        let coordination = store.coordination
+        Task { await coordination.announce(Self.platformChange) }
     }
 
     func issue(user: User, session: Session, refreshToken: String) async throws -> IssuedTokens {

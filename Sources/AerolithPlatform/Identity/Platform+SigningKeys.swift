@@ -16,8 +16,24 @@ extension Platform {
             try await store.delete(try DocumentID(key.kid), expectedVersion: nil, in: signingKeysCollection, placement: system)
         }
         keys.removeAll(where: expired)
-        if !keys.contains(where: { $0.retiredAt == nil }) { keys.append(try await storeNewSigningKey()) }
-        let current = keys.filter { $0.retiredAt == nil }.max { $0.createdAt.milliseconds < $1.createdAt.milliseconds }
+        if !keys.contains(where: { $0.retiredAt == nil }) {
+            keys.append(try await storeNewSigningKey())
+            await store.coordination.announce(Self.platformChange)
+        }
+        await install(keys)
+    }
+
+    /// Installs the keys stored now (another node may have added or rotated one), deleting none.
+    func installStoredSigningKeys() async throws {
+        let page = try await store.query(Query(limit: StorageLimits.queryLimitMax), in: signingKeysCollection, placement: system)
+        await install(page.documents.compactMap { SigningKeyRecord.signingKey(body: $0.body) })
+    }
+
+    /// Verifies with every key; signs with the newest unretired one (every node picks the same).
+    private func install(_ keys: [AccessTokens.SigningKey]) async {
+        let current = keys.filter { $0.retiredAt == nil }.max {
+            ($0.createdAt.milliseconds, $0.kid) < ($1.createdAt.milliseconds, $1.kid)
+        }
         for key in keys { await accessTokens.install(key, current: key.kid == current?.kid) }
     }
 
@@ -33,6 +49,7 @@ extension Platform {
         }
         let key = try await storeNewSigningKey()
         await accessTokens.install(key, current: true)
+        await store.coordination.announce(Self.platformChange)
         logger.info("rotated the access-token signing key", metadata: ["kid": "\(key.kid)"])
         return key.kid
     }

@@ -52,6 +52,7 @@ public enum AerolithServer {
                 besideExecutable: URL(fileURLWithPath: executable).deletingLastPathComponent().path),
             keyValues: store.keyValues, settings: configuration.pluginSettings, logger: logger
         )
+        ClusterSyncService.announcePluginChanges(plugins, to: store.coordination)
         plugins.scan()
         let platform = try await Platform(
             store: store, defaultTarget: storage.defaultName, placementStrategy: PluginPlacementStrategy(plugins: plugins),
@@ -97,6 +98,7 @@ public enum AerolithServer {
             services: [
                 StorageShutdownService(storage: storage, plugins: plugins, logger: logger),
                 SessionCleanupService(platform: platform, logger: logger),
+                ClusterSyncService(platform: platform, plugins: plugins, coordination: store.coordination, logger: logger),
             ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port

@@ -9,6 +9,8 @@ import AerolithJSON
 public protocol DocumentStore: AnyObject, Sendable {
     /// Small byte values in namespaces, on the same engine (plugin state, kernel records).
     var keyValues: any KeyValueStore { get }
+    /// How the nodes sharing this store announce changes and share background work.
+    var coordination: any ClusterCoordination { get }
     /// What each query may spend before it is stopped with `query_timeout`.
     var queryBudget: QueryBudget { get }
 

@@ -3,6 +3,7 @@ import AerolithJSON
 import Logging
 import Metrics
 import PostgresNIO
+import Synchronization
 
 /// Collections of JSON documents on PostgreSQL 15 or later, with the SQLite store's semantics.
 ///
@@ -23,9 +24,15 @@ public final class PostgresDocumentStore: DocumentStore {
     let logger: Logger
     let catalog = PostgresCatalog()
     let cursors: CursorCodec
-    private let background: Task<Void, Never>
+    /// The pool's own work (`client.run()`): connections, keep-alives, timeouts. Stopped last.
+    private let pool: Task<Void, Never>
+    /// Work on the store's behalf (the counter fold, resumed index builds): stopped, and waited
+    /// for, before the pool, so none of it waits forever for a connection of a stopped pool.
+    private let chores = Mutex<Task<Void, Never>?>(nil)
     public let queryBudget: QueryBudget
     public let keyValues: any KeyValueStore
+    let nodes: PostgresCoordination
+    public var coordination: any ClusterCoordination { nodes }
 
     /// Committed write transactions, as the SQLite writer counts them.
     static let transactions = Counter(label: "aerolith_storage_transactions_total")
@@ -39,7 +46,7 @@ public final class PostgresDocumentStore: DocumentStore {
 
     private init(
         client: PostgresClient, target: PostgresTarget, queryBudget: QueryBudget, queryWork: FairWorkerPool?, cursorSecret: [UInt8],
-        logger: Logger
+        poolLimits: PostgresPoolLimits, logger: Logger
     ) {
         self.client = client
         self.queryWork = queryWork
@@ -48,18 +55,23 @@ public final class PostgresDocumentStore: DocumentStore {
         self.logger = logger
         cursors = CursorCodec(secret: cursorSecret)
         keyValues = PostgresKeyValueStore(client: client, target: target, logger: logger)
-        background = Task {
+        nodes = PostgresCoordination(client: client, target: target, pool: poolLimits, logger: logger)
+        pool = Task { await client.run() }
+    }
+
+    private func startChores() {
+        let task = Task {
             await withDiscardingTaskGroup { group in
-                group.addTask { await client.run() }
+                group.addTask { await self.resumeIndexBuilds() }
                 group.addTask {
                     while true {
-                        // Cancelled: the store is closing and the pool stops; a fold now would wait for a connection forever.
                         do { try await Task.sleep(for: .milliseconds(Self.counterFoldIntervalMilliseconds)) } catch { return }
-                        try? await PostgresCounters.fold(client: client, logger: logger)
+                        try? await PostgresCounters.fold(client: self.client, logger: self.logger)
                     }
                 }
             }
         }
+        chores.withLock { $0 = task }
     }
 
     /// Connects to the database `url` names, creates the store's tables if missing and starts the
@@ -70,6 +82,7 @@ public final class PostgresDocumentStore: DocumentStore {
         logger: Logger = Logger(label: "aerolith.storage.postgres")
     ) async throws(StorageError) -> PostgresDocumentStore {
         let target = try PostgresTarget(url: url)
+        let pool = target.pool ?? pool
         let secret = try await target.withSingleConnection(pool: pool, logger: logger) { connection in
             try await PostgresSchema.create(on: connection, target: target, logger: logger)
             return try await PostgresSchema.cursorSecret(on: connection, logger: logger)
@@ -78,31 +91,38 @@ public final class PostgresDocumentStore: DocumentStore {
             configuration: target.clientConfiguration(pool: pool, queryBudget: queryBudget), backgroundLogger: logger)
         logger.info("opened PostgreSQL store", metadata: ["target": "\(target)"])
         let store = PostgresDocumentStore(
-            client: client, target: target, queryBudget: queryBudget, queryWork: queryWork, cursorSecret: secret, logger: logger)
-        Task.detached { await store.resumeIndexBuilds() }
+            client: client, target: target, queryBudget: queryBudget, queryWork: queryWork, cursorSecret: secret, poolLimits: pool,
+            logger: logger)
+        store.startChores()
         return store
     }
 
-    /// Folds the counters once more and stops the pool. The store is unusable afterwards.
+    /// Stops the store's background work, folds the counters once more and stops the pool. The
+    /// store is unusable afterwards.
     public func close() async {
+        if let chores = chores.withLock({ $0 }) {
+            chores.cancel()
+            await chores.value
+        }
+        await nodes.stop()
         try? await PostgresCounters.fold(client: client, logger: logger)
-        background.cancel()
-        await background.value
+        pool.cancel()
+        await pool.value
     }
 
     // MARK: Running statements
 
     /// Runs `body` on a pooled connection, mapping every error to a `StorageError`.
-    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await PostgresLease.withConnection(client) { connection in try await body(connection) }
         } catch {
             throw PostgresErrors.map(error, target: "\(target)", budget: queryBudget)
         }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
         let logger = self.logger
         return try await withConnection { connection in
             try await connection.query("BEGIN", logger: logger)

@@ -61,6 +61,14 @@ enum PostgresSchema {
             PRIMARY KEY (namespace, key)
         )
         """,
+        // Leases for work done by one node at a time (`PostgresCoordination.holdLease`).
+        """
+        CREATE TABLE IF NOT EXISTS _aerolith_leases (
+            name text PRIMARY KEY,
+            holder text NOT NULL,
+            expires_at timestamptz NOT NULL
+        )
+        """,
         // Numbers for table and index names: names are never derived from user input.
         "CREATE SEQUENCE IF NOT EXISTS _aerolith_object_numbers",
     ]

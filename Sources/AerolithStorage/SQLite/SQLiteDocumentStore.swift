@@ -36,6 +36,8 @@ public final class SQLiteDocumentStore: DocumentStore {
     let retiredClearing = RetiredTableClearing()
     /// Small byte values in namespaces, in the same database file (plugin state, kernel records).
     public let keyValues: any KeyValueStore
+    /// One node by construction: an embedded database belongs to one process.
+    public let coordination: any ClusterCoordination = SingleNodeCoordination()
     /// What each query may spend before it is stopped with `query_timeout`.
     public let queryBudget: QueryBudget
     /// Where queries run: threads of their own, fair across placements, so a scan never holds a
