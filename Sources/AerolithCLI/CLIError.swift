@@ -27,6 +27,11 @@ struct CLIError: Error, CustomStringConvertible {
         httpStatus = nil
     }
 
+    /// An error another layer names with its own stable code (storage, migration, data directory).
+    init(code: String, _ message: String, exitCode: Int32) {
+        self.init(code: code, message: message, exitCode: exitCode, httpStatus: nil)
+    }
+
     /// A problem the server answered with.
     init(serverCode: String, message: String, status: Int) {
         code = serverCode
