@@ -59,6 +59,8 @@ struct CLIError: Error, CustomStringConvertible {
 enum ExitStatus {
     /// The server refused the request (any 4xx/5xx problem).
     static let serverRefused: Int32 = 1
+    /// `migrate-storage`: the target holds other data, or the copy does not verify.
+    static let migrationRefused: Int32 = 1
     /// Bad flags, arguments or configuration, or a destructive command left unconfirmed.
     static let usage: Int32 = 2
     /// The server could not be reached.

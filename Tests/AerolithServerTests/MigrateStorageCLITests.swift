@@ -94,7 +94,10 @@ struct MigrateStorageCLITests {
         #expect(document.stdout.contains("1.50"))
         let count = try CLITests.aerolith(["collection", "list", "--json"], environment: served)
         #expect(count.stdout.contains("\(Self.bulkDocuments)"))
+        // The copy is in use now: migrating into it again would merge two histories, and is refused.
+        #expect(try CLITests.aerolith(["doc", "put", "notes", "n2", "--data", "{}"], environment: served).status == 0)
         server.stop()
+        try Self.expectRefused(["--from", from, "--to", target], status: 1, code: "migration_target_conflict")
         try? TestStorage.psql(postgres, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 

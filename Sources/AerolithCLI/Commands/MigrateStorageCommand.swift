@@ -4,10 +4,6 @@ import ArgumentParser
 import Foundation
 import Logging
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `aerolith migrate-storage`: copies an embedded deployment's data directory into PostgreSQL and
 /// verifies the copy (`StorageMigration` does the work; this command checks its input, opens
 /// both stores, prints progress and the summary, and maps errors to codes and exit statuses).
@@ -62,7 +58,7 @@ struct MigrateStorageCommand: AsyncParsableCommand {
                 throw CLIError(
                     code: MigrationError.Code.verificationFailed.rawValue,
                     "the copy differs from the source: " + report.differences.joined(separator: "; ")
-                        + ". Run the command again to copy the rest and verify again", exitCode: ExitStatus.serverRefused)
+                        + ". Run the command again to copy the rest and verify again", exitCode: ExitStatus.migrationRefused)
             }
         } catch let error as CLIError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
@@ -147,7 +143,7 @@ struct MigrateStorageCommand: AsyncParsableCommand {
                 code: error.code.rawValue, error.message,
                 exitCode: error.code == .storageUnavailable ? ExitStatus.connectionFailed : ExitStatus.usage)
         case let error as MigrationError:
-            return CLIError(code: error.code.rawValue, error.message, exitCode: ExitStatus.serverRefused)
+            return CLIError(code: error.code.rawValue, error.message, exitCode: ExitStatus.migrationRefused)
         default:
             return CLIError(code: StorageError.Code.storageFailure.rawValue, "\(side) failed: \(error)", exitCode: ExitStatus.usage)
         }
@@ -156,28 +152,5 @@ struct MigrateStorageCommand: AsyncParsableCommand {
     /// One line on standard output, written at once (progress is read as it happens).
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
-}
-
-/// The checks on the source directory made before anything is opened, so a wrong path never
-/// creates a database.
-enum SourceDirectory {
-    static func check(_ directory: String) throws {
-        func fail(_ problem: String) -> CLIError {
-            CLIError(code: DataDirectoryError.Code.invalid.rawValue, "sqlite:\(directory): \(problem)", exitCode: ExitStatus.usage)
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { throw fail("no such directory") }
-        guard isDirectory.boolValue else { throw fail("not a directory") }
-        guard access(directory, R_OK | W_OK | X_OK) == 0 else {
-            throw fail("this process cannot read and write it (\(String(cString: strerror(errno)).lowercased()))")
-        }
-        let database = directory + "/" + SQLiteDocumentStore.databaseFileName
-        guard FileManager.default.fileExists(atPath: database) else {
-            throw fail("holds no \(SQLiteDocumentStore.databaseFileName): not an Aerolith data directory")
-        }
-        guard access(database, R_OK | W_OK) == 0 else {
-            throw fail("cannot read and write \(SQLiteDocumentStore.databaseFileName) (\(String(cString: strerror(errno)).lowercased()))")
-        }
     }
 }
