@@ -26,6 +26,7 @@ public struct AerolithCommand: AsyncParsableCommand {
             ServeCommand.self, VersionCommand.self, HealthCommand.self, SignupCommand.self, AuthCommand.self, UserCommand.self,
             RoleCommand.self, TenantCommand.self, KeyCommand.self, CollectionCommand.self, IndexCommand.self, DocumentCommand.self,
             UsageCommand.self, PluginCommand.self, APIRequestCommand.self, OpenAPICommand.self, MetricsCommand.self,
+            MigrateStorageCommand.self,
         ]
     )
 

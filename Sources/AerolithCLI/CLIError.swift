@@ -27,6 +27,11 @@ struct CLIError: Error, CustomStringConvertible {
         httpStatus = nil
     }
 
+    /// An error another layer names with its own stable code (storage, migration, data directory).
+    init(code: String, _ message: String, exitCode: Int32) {
+        self.init(code: code, message: message, exitCode: exitCode, httpStatus: nil)
+    }
+
     /// A problem the server answered with.
     init(serverCode: String, message: String, status: Int) {
         code = serverCode
@@ -54,6 +59,8 @@ struct CLIError: Error, CustomStringConvertible {
 enum ExitStatus {
     /// The server refused the request (any 4xx/5xx problem).
     static let serverRefused: Int32 = 1
+    /// `migrate-storage`: the target holds other data, or the copy does not verify.
+    static let migrationRefused: Int32 = 1
     /// Bad flags, arguments or configuration, or a destructive command left unconfirmed.
     static let usage: Int32 = 2
     /// The server could not be reached.

@@ -180,7 +180,13 @@ public final class PostgresDocumentStore: DocumentStore {
     // MARK: Collections
 
     public func createCollection(_ name: CollectionName, in placement: Placement) async throws(StorageError) -> CollectionInfo {
-        let createdAt = Timestamp.now()
+        try await createCollection(name, createdAt: .now(), in: placement)
+    }
+
+    /// Creates a collection recorded as created at `createdAt` (a migration keeps the source's).
+    func createCollection(_ name: CollectionName, createdAt: Timestamp, in placement: Placement) async throws(StorageError)
+        -> CollectionInfo
+    {
         let logger = self.logger
         let entry: PostgresCatalog.Entry
         do throws(StorageError) {

@@ -30,5 +30,19 @@ struct PostgresStatement: Sendable {
         return "$\(bindings.count)::bytea"
     }
 
+    /// Binds a `text[]` (for `unnest` over a page of rows).
+    mutating func bind(texts: [String]) -> String {
+        bindings.append(texts)
+        boundTexts.append(texts.joined(separator: ","))
+        return "$\(bindings.count)::text[]"
+    }
+
+    /// Binds a `bigint[]` (for `unnest` over a page of rows).
+    mutating func bind(integers: [Int64]) -> String {
+        bindings.append(integers)
+        boundTexts.append(integers.map(String.init).joined(separator: ","))
+        return "$\(bindings.count)::bigint[]"
+    }
+
     var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: bindings) }
 }

@@ -35,7 +35,8 @@ public final class SQLiteDocumentStore: DocumentStore {
     let logger: Logger
     let retiredClearing = RetiredTableClearing()
     /// Small byte values in namespaces, in the same database file (plugin state, kernel records).
-    public let keyValues: any KeyValueStore
+    public var keyValues: any KeyValueStore { sqliteKeyValues }
+    let sqliteKeyValues: SQLiteKeyValueStore
     /// One node by construction: an embedded database belongs to one process.
     public let coordination: any ClusterCoordination = SingleNodeCoordination()
     /// What each query may spend before it is stopped with `query_timeout`.
@@ -58,7 +59,7 @@ public final class SQLiteDocumentStore: DocumentStore {
         let unfinished = try Self.unfinishedBackgroundWork(on: connection)
         writer = GroupCommitWriter(connection: connection, counters: counters)
         readers = ReaderPool(path: path, synchronous: durability.synchronous)
-        keyValues = try SQLiteKeyValueStore(path: path, synchronous: durability.synchronous)
+        sqliteKeyValues = try SQLiteKeyValueStore(path: path, synchronous: durability.synchronous)
         self.queryBudget = queryBudget
         self.queryWork = queryWork
         self.logger = logger
@@ -81,10 +82,16 @@ public final class SQLiteDocumentStore: DocumentStore {
     // MARK: Collections
 
     public func createCollection(_ name: CollectionName, in placement: Placement) async throws(StorageError) -> CollectionInfo {
+        try await createCollection(name, createdAt: .now(), in: placement)
+    }
+
+    /// Creates a collection recorded as created at `createdAt` (a migration keeps the source's).
+    func createCollection(_ name: CollectionName, createdAt: Timestamp, in placement: Placement) async throws(StorageError)
+        -> CollectionInfo
+    {
         if catalog.contains(name, in: placement) {
             throw StorageError(.collectionExists, "collection \"\(name)\" already exists")
         }
-        let createdAt = Timestamp.now()
         let entry = try await writer.write { connection throws(StorageError) -> Catalog.Entry in
             let exists = try connection.statement("SELECT 1 FROM _aerolith_collections WHERE prefix = ? AND name = ?")
             exists.bind(placement.tablePrefix, at: 1)

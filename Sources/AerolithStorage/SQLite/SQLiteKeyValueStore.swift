@@ -96,7 +96,7 @@ public final class SQLiteKeyValueStore: KeyValueStore {
         }
     }
 
-    private func withConnection<T>(_ body: (SQLiteConnection) throws(StorageError) -> T) throws(StorageError) -> T {
+    func withConnection<T>(_ body: (SQLiteConnection) throws(StorageError) -> T) throws(StorageError) -> T {
         try connection.withLock { connection throws(StorageError) in
             do throws(StorageError) {
                 return try body(connection)
