@@ -15,6 +15,17 @@ import Testing
         #expect("\(target)" == "db.internal:6543/docs", "a target never shows its password")
     }
 
+    @Test func multiHostURLsNameAPrimaryAndItsStandbys() throws {
+        let target = try PostgresTarget(url: "postgres://ann:pw@10.0.0.1:5432,10.0.0.2,[::1]:6000/docs?target_session_attrs=read-write")
+        #expect(target.hosts.map(\.description) == ["10.0.0.1:5432", "10.0.0.2:5432", "[::1]:6000"])
+        #expect(target.requiresPrimary && target.username == "ann" && target.password == "pw" && target.database == "docs")
+        #expect("\(target)" == "10.0.0.1:5432,10.0.0.2:5432,[::1]:6000/docs")
+        #expect(try !PostgresTarget(url: "postgres://ann@a,b/docs").requiresPrimary)
+        #expect(throws: StorageError.self) { _ = try PostgresTarget(url: "postgres://ann@a,:5/docs") }
+        #expect(throws: StorageError.self) { _ = try PostgresTarget(url: "postgres://ann@a,b:99999/docs") }
+        #expect(throws: StorageError.self) { _ = try PostgresTarget(url: "postgres://ann@a/docs?target_session_attrs=standby") }
+    }
+
     @Test(arguments: [
         "postgres://ann@db/docs?connections_max=0", "postgres://ann@db/docs?connections_max=many",
         "postgres://ann@db/docs?connect_timeout_ms=-1", "postgres://ann@db/docs?sslmode=sometimes",

@@ -14,14 +14,14 @@ final class PostgresCoordination: ClusterCoordination {
     static let channel = "aerolith_changes"
 
     let nodeID: String
-    private let client: PostgresClient
+    private let primary: PostgresPrimary
     private let target: PostgresTarget
     private let pool: PostgresPoolLimits
     private let logger: Logger
     private let listener = Mutex<Task<Void, Never>?>(nil)
 
-    init(client: PostgresClient, target: PostgresTarget, pool: PostgresPoolLimits, logger: Logger) {
-        self.client = client
+    init(primary: PostgresPrimary, target: PostgresTarget, pool: PostgresPoolLimits, logger: Logger) {
+        self.primary = primary
         self.target = target
         self.pool = pool
         self.logger = logger
@@ -37,7 +37,7 @@ final class PostgresCoordination: ClusterCoordination {
         let statement = notify
         let logger = self.logger
         do {
-            try await PostgresLease.withConnection(client) { connection in
+            try await primary.withConnection { connection in
                 _ = try await connection.query(statement.query, logger: logger).collect()
             }
         } catch {
@@ -75,7 +75,7 @@ final class PostgresCoordination: ClusterCoordination {
         let statement = upsert
         let logger = self.logger
         do {
-            return try await PostgresLease.withConnection(client) { connection in
+            return try await primary.withConnection { connection in
                 try await !connection.query(statement.query, logger: logger).collect().isEmpty
             }
         } catch {
@@ -91,7 +91,8 @@ final class PostgresCoordination: ClusterCoordination {
         var wasListening = true
         while !Task.isCancelled {
             do {
-                try await target.withSingleConnection(pool: pool, logger: logger) { connection in
+                // On the primary: a standby hears no notifications.
+                try await target.withSingleConnection(pool: pool, logger: logger, on: primary.server) { connection in
                     try await connection.listen(on: Self.channel) { notifications in
                         // Listening from here on: whatever changed before may have been missed.
                         out.yield(.everything)

@@ -40,8 +40,8 @@ enum PostgresCounters {
         """
 
     /// Moves every delta into its collection's row, unless another node is doing so right now.
-    static func fold(client: PostgresClient, logger: Logger) async throws {
-        try await PostgresLease.withConnection(client) { connection in
+    static func fold(primary: PostgresPrimary, logger: Logger) async throws {
+        try await primary.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
                 let locked = try await connection.query(

@@ -19,13 +19,12 @@ import Synchronization
 ///   (PostgreSQL has no rows-examined counter, so `rowsExaminedMax` does not apply.)
 /// - Addressing: all data is reached through a `Placement`; storage never sees a tenant.
 public final class PostgresDocumentStore: DocumentStore {
-    let client: PostgresClient
+    /// The pool of the target's current primary.
+    let primary: PostgresPrimary
     let target: PostgresTarget
     let logger: Logger
     let catalog = PostgresCatalog()
     let cursors: CursorCodec
-    /// The pool's own work (`client.run()`): connections, keep-alives, timeouts. Stopped last.
-    private let pool: Task<Void, Never>
     /// Work on the store's behalf (the counter fold, resumed index builds): stopped, and waited
     /// for, before the pool, so none of it waits forever for a connection of a stopped pool.
     private let chores = Mutex<Task<Void, Never>?>(nil)
@@ -45,18 +44,17 @@ public final class PostgresDocumentStore: DocumentStore {
     let queryWork: FairWorkerPool?
 
     private init(
-        client: PostgresClient, target: PostgresTarget, queryBudget: QueryBudget, queryWork: FairWorkerPool?, cursorSecret: [UInt8],
+        primary: PostgresPrimary, target: PostgresTarget, queryBudget: QueryBudget, queryWork: FairWorkerPool?, cursorSecret: [UInt8],
         poolLimits: PostgresPoolLimits, logger: Logger
     ) {
-        self.client = client
+        self.primary = primary
         self.queryWork = queryWork
         self.target = target
         self.queryBudget = queryBudget
         self.logger = logger
         cursors = CursorCodec(secret: cursorSecret)
-        keyValues = PostgresKeyValueStore(client: client, target: target, logger: logger)
-        nodes = PostgresCoordination(client: client, target: target, pool: poolLimits, logger: logger)
-        pool = Task { await client.run() }
+        keyValues = PostgresKeyValueStore(primary: primary, target: target, logger: logger)
+        nodes = PostgresCoordination(primary: primary, target: target, pool: poolLimits, logger: logger)
     }
 
     private func startChores() {
@@ -66,7 +64,7 @@ public final class PostgresDocumentStore: DocumentStore {
                 group.addTask {
                     while true {
                         do { try await Task.sleep(for: .milliseconds(Self.counterFoldIntervalMilliseconds)) } catch { return }
-                        try? await PostgresCounters.fold(client: self.client, logger: self.logger)
+                        try? await PostgresCounters.fold(primary: self.primary, logger: self.logger)
                     }
                 }
             }
@@ -83,15 +81,15 @@ public final class PostgresDocumentStore: DocumentStore {
     ) async throws(StorageError) -> PostgresDocumentStore {
         let target = try PostgresTarget(url: url)
         let pool = target.pool ?? pool
-        let secret = try await target.withSingleConnection(pool: pool, logger: logger) { connection in
+        let server = try await PostgresPrimary.find(target: target, pool: pool, logger: logger)
+        let secret = try await target.withSingleConnection(pool: pool, logger: logger, on: server) { connection in
             try await PostgresSchema.create(on: connection, target: target, logger: logger)
             return try await PostgresSchema.cursorSecret(on: connection, logger: logger)
         }
-        let client = PostgresClient(
-            configuration: target.clientConfiguration(pool: pool, queryBudget: queryBudget), backgroundLogger: logger)
+        let primary = PostgresPrimary(target: target, server: server, pool: pool, queryBudget: queryBudget, logger: logger)
         logger.info("opened PostgreSQL store", metadata: ["target": "\(target)"])
         let store = PostgresDocumentStore(
-            client: client, target: target, queryBudget: queryBudget, queryWork: queryWork, cursorSecret: secret, poolLimits: pool,
+            primary: primary, target: target, queryBudget: queryBudget, queryWork: queryWork, cursorSecret: secret, poolLimits: pool,
             logger: logger)
         store.startChores()
         return store
@@ -105,9 +103,8 @@ public final class PostgresDocumentStore: DocumentStore {
             await chores.value
         }
         await nodes.stop()
-        try? await PostgresCounters.fold(client: client, logger: logger)
-        pool.cancel()
-        await pool.value
+        try? await PostgresCounters.fold(primary: primary, logger: logger)
+        await primary.close()
     }
 
     // MARK: Running statements
@@ -115,7 +112,7 @@ public final class PostgresDocumentStore: DocumentStore {
     /// Runs `body` on a pooled connection, mapping every error to a `StorageError`.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
         do {
-            return try await PostgresLease.withConnection(client) { connection in try await body(connection) }
+            return try await primary.withConnection { connection in try await body(connection) }
         } catch {
             throw PostgresErrors.map(error, target: "\(target)", budget: queryBudget)
         }
@@ -276,7 +273,7 @@ public final class PostgresDocumentStore: DocumentStore {
     /// Folds the counter deltas: every acknowledged write is already durable on the server.
     public func flush() async throws(StorageError) {
         do {
-            try await PostgresCounters.fold(client: client, logger: logger)
+            try await PostgresCounters.fold(primary: primary, logger: logger)
         } catch {
             throw PostgresErrors.map(error, target: "\(target)")
         }

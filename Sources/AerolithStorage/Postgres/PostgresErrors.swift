@@ -20,6 +20,8 @@ enum PostgresErrors {
         static let adminShutdown = "57P01"
         static let cannotConnectNow = "57P03"
         static let tooManyConnections = "53300"
+        /// A standby refusing a write: the server was a primary that failed over.
+        static let readOnlyTransaction = "25006"
     }
 
     static func sqlState(_ error: any Error) -> String? {
@@ -75,7 +77,7 @@ enum PostgresErrors {
                 .storageFailure, "PostgreSQL at \(target): \(message); the role needs CREATE on the database's public schema")
         case SQLState.untranslatableCharacter, SQLState.invalidTextRepresentation:
             return StorageError(.invalidJSON, "PostgreSQL cannot store this document: \(message)")
-        case SQLState.adminShutdown, SQLState.cannotConnectNow, SQLState.tooManyConnections:
+        case SQLState.adminShutdown, SQLState.cannotConnectNow, SQLState.tooManyConnections, SQLState.readOnlyTransaction:
             return StorageError(
                 .storageUnavailable, "PostgreSQL at \(target) is not available: \(message)", retryAfterSeconds: Self.retryAfterSeconds)
         default:

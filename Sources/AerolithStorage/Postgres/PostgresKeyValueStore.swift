@@ -11,12 +11,12 @@ import Synchronization
 /// threads of their own. Never call them on a NIO event loop or from a Swift concurrency task,
 /// whose threads the answer itself needs.
 final class PostgresKeyValueStore: KeyValueStore {
-    private let client: PostgresClient
+    private let primary: PostgresPrimary
     private let target: PostgresTarget
     private let logger: Logger
 
-    init(client: PostgresClient, target: PostgresTarget, logger: Logger) {
-        self.client = client
+    init(primary: PostgresPrimary, target: PostgresTarget, logger: Logger) {
+        self.primary = primary
         self.target = target
         self.logger = logger
     }
@@ -74,13 +74,13 @@ final class PostgresKeyValueStore: KeyValueStore {
         throws(StorageError)
         -> T
     {
-        let client = self.client
+        let primary = self.primary
         let logger = self.logger
         let target = "\(self.target)"
         return try BlockingWait.run { () throws(StorageError) -> T in
             do {
                 return try decode(
-                    try await PostgresLease.withConnection(client) { try await $0.query(statement.query, logger: logger).collect() })
+                    try await primary.withConnection { try await $0.query(statement.query, logger: logger).collect() })
             } catch {
                 throw PostgresErrors.map(error, target: target)
             }

@@ -30,8 +30,12 @@ public struct PostgresPoolLimits: Sendable, Equatable {
 struct PostgresTarget: Sendable, CustomStringConvertible {
     enum SSLMode: String, Sendable { case disable, prefer, require }
 
-    let host: String
-    let port: Int
+    /// Every server the URL names, in order; more than one for a primary and its standbys.
+    let hosts: [PostgresHost]
+    /// `target_session_attrs=read-write` (or `primary`): only a server that is not in recovery is used.
+    let requiresPrimary: Bool
+    var host: String { hosts[0].host }
+    var port: Int { hosts[0].port }
     let username: String
     let password: String?
     let database: String
@@ -43,12 +47,17 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
 
     init(url: String) throws(StorageError) {
         let invalid = StorageError(
-            .storageFailure, "invalid PostgreSQL URL: use postgres://user:password@host:port/database?sslmode=disable|prefer|require")
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            .storageFailure,
+            "invalid PostgreSQL URL: use postgres://user:password@host:port[,host:port…]/database?sslmode=disable|prefer|require")
+        let (singleHostURL, listed) = try PostgresHosts.split(url)
+        guard let components = URLComponents(string: singleHostURL), ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let host = components.host, !host.isEmpty, let username = components.user, !username.isEmpty
         else { throw invalid }
-        self.host = host
-        self.port = components.port ?? Self.portDefault
+        hosts =
+            listed.count > 1
+            ? listed.map { PostgresHost(host: $0.host, port: $0.port ?? Self.portDefault) }
+            : [PostgresHost(host: host, port: components.port ?? Self.portDefault)]
+        var requiresPrimary = false
         self.username = username.removingPercentEncoding ?? username
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
@@ -64,6 +73,13 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
                         .invalidStorageConfiguration, "sslmode must be disable, prefer or require, not \"\(value.prefix(40))\"")
                 }
                 mode = parsed
+            case "target_session_attrs":
+                guard ["any", "read-write", "primary"].contains(value) else {
+                    throw StorageError(
+                        .invalidStorageConfiguration, "target_session_attrs must be any, read-write or primary, not \"\(value.prefix(40))\""
+                    )
+                }
+                requiresPrimary = value != "any"
             case "connections_max":
                 guard let count = Int(value), PostgresPoolLimits.connectionsMaxRange.contains(count) else {
                     throw StorageError(
@@ -84,17 +100,20 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
             default:
                 throw StorageError(
                     .invalidStorageConfiguration,
-                    "unsupported PostgreSQL URL parameter \"\(item.name.prefix(40))\"; known: sslmode, connections_max, connect_timeout_ms")
+                    "unsupported PostgreSQL URL parameter \"\(item.name.prefix(40))\"; known: sslmode, target_session_attrs, connections_max, connect_timeout_ms"
+                )
             }
         }
         sslMode = mode
         self.pool = pool
+        self.requiresPrimary = requiresPrimary
     }
 
     /// Where the store connects, for messages: never the password.
-    var description: String { "\(host):\(port)/\(database)" }
+    var description: String { hosts.map(\.description).joined(separator: ",") + "/\(database)" }
 
-    func clientConfiguration(pool: PostgresPoolLimits, queryBudget: QueryBudget) -> PostgresClient.Configuration {
+    /// The pool's configuration for one of the hosts.
+    func clientConfiguration(pool: PostgresPoolLimits, queryBudget: QueryBudget, on server: PostgresHost) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch sslMode {
             case .disable: .disable
@@ -102,7 +121,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
             case .require: .require(.makeClientConfiguration())
             }
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: tls)
+            host: server.host, port: server.port, username: username, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = pool.connectionsMax
         configuration.options.connectTimeout = .milliseconds(pool.connectTimeoutMilliseconds)
         configuration.options.additionalStartupParameters = Self.sessionParameters(queryBudget)
@@ -112,11 +131,11 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
     /// Runs `body` on one connection of its own, outside any pool, closed afterwards; every error
     /// is mapped to a `StorageError` naming this target.
     func withSingleConnection<T: Sendable>(
-        pool: PostgresPoolLimits, logger: Logger, _ body: (PostgresConnection) async throws -> T
+        pool: PostgresPoolLimits, logger: Logger, on server: PostgresHost? = nil, _ body: (PostgresConnection) async throws -> T
     ) async throws(StorageError) -> T {
         do {
             let connection = try await PostgresConnection.connect(
-                configuration: try connectionConfiguration(pool: pool), id: 0, logger: logger)
+                configuration: try connectionConfiguration(pool: pool, on: server ?? hosts[0]), id: 0, logger: logger)
             do {
                 let result = try await body(connection)
                 try? await connection.close()
@@ -130,7 +149,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         }
     }
 
-    func connectionConfiguration(pool: PostgresPoolLimits) throws -> PostgresConnection.Configuration {
+    func connectionConfiguration(pool: PostgresPoolLimits, on server: PostgresHost) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS =
             switch sslMode {
             case .disable: .disable
@@ -138,7 +157,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
             case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
             }
         var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: tls)
+            host: server.host, port: server.port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .milliseconds(Int64(pool.connectTimeoutMilliseconds))
         // Setup statements (schema, secret) are not queries: no budget.
         configuration.options.additionalStartupParameters = [("TimeZone", "UTC"), ("application_name", "aerolith")]

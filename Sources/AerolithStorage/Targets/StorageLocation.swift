@@ -21,11 +21,6 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
             }
             self = .sqlite(directory: directory)
         } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-            guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-                throw StorageError(
-                    .invalidStorageConfiguration,
-                    "\(Self.redacted(text)) is not a PostgreSQL URL: use postgres://USER:PASSWORD@HOST:PORT/DATABASE")
-            }
             // Every parameter checked now, so a bad one is a configuration error, not a failed start.
             do throws(StorageError) {
                 _ = try PostgresTarget(url: text)
