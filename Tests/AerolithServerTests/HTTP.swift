@@ -19,9 +19,16 @@ enum HTTP {
         func string(_ key: String) -> String? { json[key] as? String }
     }
 
+    /// Longest a test waits for one answer: far beyond any request's work, so only a hang hits it.
+    static let requestTimeoutSeconds: Int64 = 30
+    /// For requests that hash a password at the default scrypt cost (32 MiB, tens of ms in a
+    /// release build, seconds in a debug one), which a 2-core machine running the whole suite
+    /// can slow past `requestTimeoutSeconds`.
+    static let passwordHashingTimeoutSeconds: Int64 = 120
+
     static func send(
         _ method: HTTPMethod, _ url: String, key: String? = nil, body: String? = nil,
-        headers: [(String, String)] = [], contentType: String? = "application/json"
+        headers: [(String, String)] = [], contentType: String? = "application/json", timeoutSeconds: Int64 = requestTimeoutSeconds
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -31,7 +38,7 @@ enum HTTP {
             if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeoutSeconds))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }

@@ -27,7 +27,7 @@ struct IdentityFixture {
     }
 
     func post(_ path: String, _ body: String, token: String? = nil) async throws -> HTTP.Reply {
-        try await HTTP.send(.POST, server.baseURL + path, key: token, body: body)
+        try await HTTP.send(.POST, server.baseURL + path, key: token, body: body, timeoutSeconds: HTTP.passwordHashingTimeoutSeconds)
     }
 
     func send(_ method: HTTPMethod, _ path: String, token: String?, body: String? = nil) async throws -> HTTP.Reply {
