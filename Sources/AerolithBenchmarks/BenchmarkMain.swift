@@ -2,7 +2,7 @@ import AerolithServer
 import Foundation
 import Logging
 
-/// `aerolith-bench [storage|http|hooks|auth|fairness|index|all]`: prints throughput figures and their ratios against a
+/// `aerolith-bench [storage|http|hooks|auth|fairness|index|postgres|all]`: prints throughput figures and their ratios against a
 /// baseline measured in the same run. Build with `-c release`; debug figures mean little.
 @main
 struct BenchmarkMain {
@@ -19,6 +19,7 @@ struct BenchmarkMain {
             case "auth": try await AuthBenchmark.run()
             case "fairness": try await FairnessBenchmark.run()
             case "index": try await IndexBuildBenchmark.run()
+            case "postgres": try await PostgresBenchmark.run()
             case "all":
                 try await StorageBenchmark.run()
                 try await HTTPBenchmark.run()
@@ -27,7 +28,7 @@ struct BenchmarkMain {
                 try await FairnessBenchmark.run()
                 try await IndexBuildBenchmark.run()
             default:
-                print("usage: aerolith-bench [storage|http|hooks|auth|fairness|index|all]")
+                print("usage: aerolith-bench [storage|http|hooks|auth|fairness|index|postgres|all]")
                 exit(2)
             }
         } catch {

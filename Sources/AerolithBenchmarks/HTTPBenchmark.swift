@@ -65,7 +65,8 @@ enum HTTPBenchmark {
     }
 
     /// The real server binary of this build, as deployed (`aerolith serve`), in its own process.
-    static func startServer(arguments: [String], directory: String) throws -> RunningServer {
+    /// `adminKey`: the key the server was given (`--admin-key-file`), which it does not write out.
+    static func startServer(arguments: [String], directory: String, adminKey suppliedKey: String? = nil) throws -> RunningServer {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("aerolith").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -77,6 +78,7 @@ enum HTTPBenchmark {
         server.arguments = ["serve", "--data-dir", directory + "/data", "--port", String(port), "--log-level", "error"] + arguments
         try server.run()
         let base = "http://127.0.0.1:\(port)"
+        if let suppliedKey { return RunningServer(process: server, base: base, adminKey: suppliedKey) }
         let keyFile = directory + "/data/admin.key"
         for _ in 0..<400 where !FileManager.default.fileExists(atPath: keyFile) { usleep(25_000) }
         let adminKey = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -133,7 +135,7 @@ enum HTTPBenchmark {
     }
 
     /// Runs wrk and returns its requests per second; fails if any response was not 2xx.
-    static func wrk(url: String, script: String?) throws -> Double {
+    static func wrk(url: String, script: String?, connections: Int = connections, threads: Int = threads) throws -> Double {
         var arguments = ["-t", String(threads), "-c", String(connections), "-d", "\(durationSeconds)s", "--latency"]
         var scriptPath: String?
         if let script {
