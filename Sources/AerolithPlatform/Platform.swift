@@ -155,7 +155,9 @@ public final class Platform: Sendable {
         }
         guard let tenant = Tenant(document: document) else { throw StorageError(.storageFailure, "tenant record \(id) is unreadable") }
         afterCacheMissRead.withLock { $0 }?(id)
-        if let placementStrategy, let located = try? placementStrategy.locate(tenant), located != tenant.placement {
+        if let placementStrategy, let located = try? placementStrategy.locate(tenant),
+            located.resolved(defaultTarget: defaultTarget) != tenant.placement
+        {
             // The record is authoritative: a strategy that forgot a placement must not hide data.
             logger.error(
                 "the isolation strategy located the tenant elsewhere than recorded; using the recorded placement",

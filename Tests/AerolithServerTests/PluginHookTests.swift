@@ -181,8 +181,9 @@ import Testing
         let metrics = try await server.metrics().body.split(separator: "\n")
         #expect(
             metrics.contains {
+                // At least this one: on a loaded machine an earlier run of the hooks may have been slow too.
                 $0.hasPrefix("aerolith_plugins_slow_calls_total{") && $0.contains(#"kind="authorize""#)
-                    && $0.contains(#"plugin="fixture""#) && $0.hasSuffix(" 1")
+                    && $0.contains(#"plugin="fixture""#) && (Double($0.split(separator: " ").last ?? "") ?? 0) >= 1
             })
 
         // The plugin's route, its state and its events.
