@@ -36,13 +36,8 @@ enum HTTPBenchmark {
         )
         // The baseline: GET /health/live, the server's bare hello-world route (a constant body, no
         // credential), through the same middleware as every other route.
-        let createScript = """
-            wrk.method = "POST"
-            wrk.body = '{"name":"bench","age":42,"tags":["a","b"],"address":{"city":"Oslo"}}'
-            wrk.headers["Content-Type"] = "application/json"
-            wrk.headers["Authorization"] = "Bearer \(key)"
-            """
-        let getScript = "wrk.headers[\"Authorization\"] = \"Bearer \(key)\""
+        let createScript = Self.createScript(key: key)
+        let getScript = Self.getScript(key: key)
         var hello = 0.0
         var create = 0.0
         var get = 0.0
@@ -57,6 +52,19 @@ enum HTTPBenchmark {
         print("document create   \(format(create))   ratio \(String(format: "%.2f", create / hello)) (target >= \(targetCreateRatio))")
         print("document get      \(format(get))   ratio \(String(format: "%.2f", get / hello)) (target >= \(targetGetRatio))")
     }
+
+    /// wrk's script for `POST /v1/collections/items/documents` with `key`.
+    static func createScript(key: String) -> String {
+        """
+        wrk.method = "POST"
+        wrk.body = '{"name":"bench","age":42,"tags":["a","b"],"address":{"city":"Oslo"}}'
+        wrk.headers["Content-Type"] = "application/json"
+        wrk.headers["Authorization"] = "Bearer \(key)"
+        """
+    }
+
+    /// wrk's script for a GET with `key`.
+    static func getScript(key: String) -> String { "wrk.headers[\"Authorization\"] = \"Bearer \(key)\"" }
 
     struct RunningServer {
         let process: Process

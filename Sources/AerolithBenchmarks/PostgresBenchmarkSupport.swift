@@ -90,15 +90,8 @@ struct HTTPNode {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    var createScript: String {
-        """
-        wrk.method = "POST"
-        wrk.body = '{"name":"bench","age":42,"tags":["a","b"],"address":{"city":"Oslo"}}'
-        wrk.headers["Content-Type"] = "application/json"
-        wrk.headers["Authorization"] = "Bearer \(tenant.key)"
-        """
-    }
-    var getScript: String { "wrk.headers[\"Authorization\"] = \"Bearer \(tenant.key)\"" }
+    var createScript: String { HTTPBenchmark.createScript(key: tenant.key) }
+    var getScript: String { HTTPBenchmark.getScript(key: tenant.key) }
     var createURL: String { server.base + "/v1/collections/items/documents" }
     var getURL: String { server.base + "/v1/collections/items/documents/fixed" }
 

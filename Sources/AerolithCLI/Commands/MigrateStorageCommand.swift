@@ -74,7 +74,7 @@ struct MigrateStorageCommand: AsyncParsableCommand {
         }
         try SourceDirectory.check(directory)
         do {
-            try DataDirectoryLock.hold(directory)
+            try DataDirectory.lock(directory)
         } catch let error as DataDirectoryError {
             throw CLIError(code: error.code.rawValue, error.message, exitCode: ExitStatus.usage)
         }

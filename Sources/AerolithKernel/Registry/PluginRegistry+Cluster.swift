@@ -52,13 +52,7 @@ extension PluginRegistry {
             }
             for (tenantID, settings) in recorded.activations where instance.activation(tenantID) == nil {
                 changed = true
-                if let failure = instance.activate(tenantID: tenantID, settings: settings) {
-                    logger.error(
-                        "a recorded activation failed",
-                        metadata: [
-                            "plugin": "\(name)", "tenant": "\(tenantID)", "status": "\(failure.status)", "detail": "\(failure.message)",
-                        ])
-                }
+                activateRecorded(instance, tenantID: tenantID, settings: settings)
             }
             if changed {
                 publishTable()

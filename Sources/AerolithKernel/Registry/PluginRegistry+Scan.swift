@@ -184,15 +184,18 @@ extension PluginRegistry {
     /// Re-activates the tenants recorded for the plugin.
     func restoreActivations(_ instance: PluginInstance) {
         for (tenantID, settings) in store.activations(instance.name) {
-            if let failure = instance.activate(tenantID: tenantID, settings: settings) {
-                logger.error(
-                    "a recorded activation failed",
-                    metadata: [
-                        "plugin": "\(instance.name)", "tenant": "\(tenantID)", "status": "\(failure.status)",
-                        "detail": "\(failure.message)",
-                    ])
-            }
+            activateRecorded(instance, tenantID: tenantID, settings: settings)
         }
+    }
+
+    /// Activates a recorded activation; a failure is logged, the records stay as they are.
+    func activateRecorded(_ instance: PluginInstance, tenantID: String, settings: [UInt8]) {
+        guard let failure = instance.activate(tenantID: tenantID, settings: settings) else { return }
+        logger.error(
+            "a recorded activation failed",
+            metadata: [
+                "plugin": "\(instance.name)", "tenant": "\(tenantID)", "status": "\(failure.status)", "detail": "\(failure.message)",
+            ])
     }
 
     /// Lists a refusal for `path`, replacing an earlier refusal of the same path. Logged only

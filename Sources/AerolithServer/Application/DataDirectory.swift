@@ -32,7 +32,7 @@ public struct DataDirectoryError: Error, Sendable, CustomStringConvertible {
 /// Two servers on one directory would each cache keys, tenants and plugin states the other
 /// changes (a key revoked on one still accepted by the other), so a server takes an exclusive
 /// `flock` on `aerolith.lock` inside it, holding its pid, for as long as the process lives.
-enum DataDirectory {
+public enum DataDirectory {
     static let lockFileName = "aerolith.lock"
     /// The database and the files SQLite keeps beside it.
     static let databaseFileNames = ["aerolith.db", "aerolith.db-wal", "aerolith.db-shm", "aerolith.db-journal"]
@@ -137,8 +137,9 @@ enum DataDirectory {
         return "owner uid \(status.st_uid), mode 0\(String(status.st_mode & 0o777, radix: 8))"
     }
 
-    /// Takes the directory's lock, or names the process holding it.
-    static func lock(_ path: String) throws {
+    /// Takes the directory's lock until the process exits (`serve`, `migrate-storage`), or names
+    /// the process holding it.
+    public static func lock(_ path: String) throws {
         let file = path + "/" + lockFileName
         let descriptor = open(file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {

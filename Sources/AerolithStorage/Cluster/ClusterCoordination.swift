@@ -46,6 +46,9 @@ public enum ClusterLimits {
     static let listenerCheckIntervalMilliseconds = 500
     /// Wait before a listener reconnects after its connection broke.
     static let listenerReconnectDelayMilliseconds = 250
+    /// Announcements heard and not yet applied that a node keeps; beyond it the oldest is dropped
+    /// and the node hears `.everything` instead.
+    static let pendingChangesCountMax = 1_024
     /// Longest payload a change may have (PostgreSQL's NOTIFY limit is 8,000 bytes).
     public static let changePayloadBytesMax = 1_000
 }

@@ -10,8 +10,10 @@ public protocol MigratableStore: DocumentStore {
     /// no target: they are this store's own.
     func migrationPlacements() async throws(StorageError) -> [Placement]
 
-    /// Creates the collection with the creation time it had on the source; false when it exists.
-    func migrationCreateCollection(_ name: CollectionName, createdAt: Timestamp, in placement: Placement) async throws(StorageError) -> Bool
+    /// Creates the collection with the creation time it had on the source (`collection_exists`
+    /// when the target has it already).
+    func createCollection(_ name: CollectionName, createdAt: Timestamp, in placement: Placement) async throws(StorageError)
+        -> CollectionInfo
 
     /// Up to `limit` documents whose ids sort after `after` (from the first when nil), by id.
     func exportDocuments(of collection: CollectionName, in placement: Placement, after: String?, limit: Int) async throws(StorageError)

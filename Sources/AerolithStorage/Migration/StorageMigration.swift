@@ -70,7 +70,7 @@ public struct StorageMigration: Sendable {
             progress(
                 .collectionStarted(
                     placement: plan.placement, name: plan.name.rawValue, documents: plan.info.documentCount, start: plan.start))
-            _ = try await target.migrationCreateCollection(plan.name, createdAt: plan.info.createdAt, in: plan.placement)
+            try await createCollection(plan)
             skippedIndexes[key] = try await createIndexes(plan)
             copied[key] = try await copyDocuments(plan, progress: progress)
             try await waitForIndexes(plan, progress: progress)
@@ -99,6 +99,15 @@ public struct StorageMigration: Sendable {
 
     /// Creates the source's indexes the target lacks; returns those skipped because their build
     /// had failed on the source (the operator drops and creates them again).
+    /// Creates the collection on the target with its creation time, unless an interrupted run did.
+    private func createCollection(_ plan: CollectionPlan) async throws(StorageError) {
+        do {
+            _ = try await target.createCollection(plan.name, createdAt: plan.info.createdAt, in: plan.placement)
+        } catch {
+            guard error.code == .collectionExists else { throw error }
+        }
+    }
+
     private func createIndexes(_ plan: CollectionPlan) async throws(StorageError) -> [String] {
         let existing = Set(try await target.indexes(on: plan.name, placement: plan.placement).map { $0.name.lowercased() })
         var skipped: [String] = []

@@ -46,7 +46,8 @@ final class PostgresCoordination: ClusterCoordination {
     }
 
     func changes() -> AsyncStream<ClusterChange> {
-        let (stream, continuation) = AsyncStream.makeStream(of: ClusterChange.self, bufferingPolicy: .bufferingNewest(1_024))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: ClusterChange.self, bufferingPolicy: .bufferingNewest(ClusterLimits.pendingChangesCountMax))
         let task = Task { await self.listen(continuation) }
         continuation.onTermination = { _ in task.cancel() }
         listener.withLock { previous in
@@ -127,7 +128,10 @@ final class PostgresCoordination: ClusterCoordination {
                 for try await notification in notifications {
                     let parts = notification.payload.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
                     guard parts.count == 3, parts[0] != nodeID else { continue }
-                    out.yield(ClusterChange(topic: String(parts[1]), subject: String(parts[2])))
+                    // A full queue drops its oldest change: then anything may have been missed.
+                    if case .dropped = out.yield(ClusterChange(topic: String(parts[1]), subject: String(parts[2]))) {
+                        out.yield(.everything)
+                    }
                 }
                 throw ListenerBroken()
             }

@@ -181,7 +181,7 @@ public final class PostgresDocumentStore: DocumentStore {
     }
 
     /// Creates a collection recorded as created at `createdAt` (a migration keeps the source's).
-    func createCollection(_ name: CollectionName, createdAt: Timestamp, in placement: Placement) async throws(StorageError)
+    public func createCollection(_ name: CollectionName, createdAt: Timestamp, in placement: Placement) async throws(StorageError)
         -> CollectionInfo
     {
         let logger = self.logger

@@ -7,9 +7,9 @@ import Synchronization
 ///
 /// Guarantees: each call is one statement, so atomic, and durable when it returns; readers see
 /// only committed values; every node sees the same values. Calls are synchronous: they block the
-/// calling thread until the pooled client answers, because their callers are C callbacks on
-/// threads of their own. Never call them on a NIO event loop or from a Swift concurrency task,
-/// whose threads the answer itself needs.
+/// calling thread until the pooled client answers (`BlockingWait`), because their callers are C
+/// callbacks and the kernel's synchronous registry. Never call them on a NIO event loop, whose
+/// threads the answer itself needs.
 final class PostgresKeyValueStore: KeyValueStore {
     private let primary: PostgresPrimary
     private let target: PostgresTarget

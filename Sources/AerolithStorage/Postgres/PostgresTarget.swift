@@ -63,7 +63,8 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         self.database = path.isEmpty ? self.username : path
         var mode = SSLMode.prefer
-        var pool: PostgresPoolLimits?
+        var connectionsMax: Int?
+        var connectTimeoutMilliseconds: Int?
         for item in components.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name {
@@ -85,18 +86,14 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
                     throw StorageError(
                         .invalidStorageConfiguration, "connections_max must be a whole number in \(PostgresPoolLimits.connectionsMaxRange)")
                 }
-                pool = PostgresPoolLimits(
-                    connectionsMax: count,
-                    connectTimeoutMilliseconds: pool?.connectTimeoutMilliseconds ?? PostgresPoolLimits.connectTimeoutMillisecondsDefault)
+                connectionsMax = count
             case "connect_timeout_ms":
                 guard let milliseconds = Int(value), PostgresPoolLimits.connectTimeoutMillisecondsRange.contains(milliseconds) else {
                     throw StorageError(
                         .invalidStorageConfiguration,
                         "connect_timeout_ms must be a whole number in \(PostgresPoolLimits.connectTimeoutMillisecondsRange)")
                 }
-                pool = PostgresPoolLimits(
-                    connectionsMax: pool?.connectionsMax ?? PostgresPoolLimits.connectionsMaxDefault,
-                    connectTimeoutMilliseconds: milliseconds)
+                connectTimeoutMilliseconds = milliseconds
             default:
                 throw StorageError(
                     .invalidStorageConfiguration,
@@ -105,7 +102,12 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
             }
         }
         sslMode = mode
-        self.pool = pool
+        pool =
+            connectionsMax == nil && connectTimeoutMilliseconds == nil
+            ? nil
+            : PostgresPoolLimits(
+                connectionsMax: connectionsMax ?? PostgresPoolLimits.connectionsMaxDefault,
+                connectTimeoutMilliseconds: connectTimeoutMilliseconds ?? PostgresPoolLimits.connectTimeoutMillisecondsDefault)
         self.requiresPrimary = requiresPrimary
     }
 

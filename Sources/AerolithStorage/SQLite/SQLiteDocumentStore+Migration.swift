@@ -14,17 +14,6 @@ extension SQLiteDocumentStore: MigratableStore {
         return placements
     }
 
-    public func migrationCreateCollection(_ name: CollectionName, createdAt: Timestamp, in placement: Placement) async throws(StorageError)
-        -> Bool
-    {
-        do throws(StorageError) {
-            _ = try await createCollection(name, createdAt: createdAt, in: placement)
-            return true
-        } catch  where error.code == .collectionExists {
-            return false
-        }
-    }
-
     public func exportDocuments(of collection: CollectionName, in placement: Placement, after: String?, limit: Int)
         async throws(StorageError)
         -> [RawDocument]
