@@ -72,8 +72,8 @@ threads = [
 for thread in threads:
     thread.start()
 time.sleep(WARM_SECONDS)
-killed_at = time.monotonic()
 subprocess.run(["bash", kill_script], check=True)
+killed_at = time.monotonic()  # every process of the primary is gone: from here no write can commit there
 deadline = killed_at + RECOVERY_SECONDS_MAX
 recovered_at = None
 while time.monotonic() < deadline:

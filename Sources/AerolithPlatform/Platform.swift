@@ -62,7 +62,8 @@ public final class Platform: Sendable {
         self.identity = identity
         hasher = PasswordHasher(parameters: identity.passwordHashing)
         throttle = LoginThrottle(settings: identity)
-        system = try Placement(tablePrefix: "sys")
+        // Nodes cache these records and act on them: never read from a replica that may lag.
+        system = try Placement(tablePrefix: "sys").readingFromPrimary
         tenantsCollection = try CollectionName("tenants")
         keysCollection = try CollectionName("api_keys")
         usersCollection = try CollectionName("users")

@@ -15,13 +15,15 @@ struct StorageOutageTests {
     /// The longest the node may take to serve again once the database is back.
     static let recoverySecondsMax = 30.0
 
-    /// Runs `.ci/postgres COMMAND DIR`, returning its last line of output (the URL, for start).
-    /// Spawned and waited for with `waitpid`: the server it starts outlives it, and Foundation's
-    /// `Process` can miss the exit of a child whose own children live on.
+    /// Runs `.ci/postgres COMMAND DIR [PRIMARY_DIR]`, returning its last line of output (the URL,
+    /// for start and replica). Spawned and waited for with `waitpid`: the server it starts outlives
+    /// it, and Foundation's `Process` can miss the exit of a child whose own children live on.
     @discardableResult
-    static func cluster(_ command: String, _ directory: String) throws -> String {
+    static func cluster(_ command: String, _ directory: String, from primary: String? = nil) throws -> String {
         let output = directory + ".out"
-        let arguments = ["/bin/bash", "-c", "\"$0\" \"$1\" \"$2\" > \"$3\" 2>&1", script, command, directory, output]
+        let arguments =
+            ["/bin/bash", "-c", "out=$1; shift; \"$0\" \"$@\" > \"$out\" 2>&1", script, output, command, directory]
+            + (primary.map { [$0] } ?? [])
         var pid: pid_t = 0
         var argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

@@ -26,6 +26,29 @@ import Testing
         #expect(throws: StorageError.self) { _ = try PostgresTarget(url: "postgres://ann@a/docs?target_session_attrs=standby") }
     }
 
+    @Test func replicasAndTheirLagBoundAreOptIn() throws {
+        let target = try PostgresTarget(url: "postgres://ann@db:5432/docs?replicas=r1:5433,r2&replica_lag_max_ms=250")
+        #expect(target.replicas.map(\.description) == ["r1:5433", "r2:5432"] && target.replicaLagMaxMilliseconds == 250)
+        #expect(
+            try PostgresTarget(url: "postgres://ann@db/docs?replicas=r1").replicaLagMaxMilliseconds
+                == PostgresReplicas.lagMaxMillisecondsDefault)
+        #expect(try PostgresTarget(url: "postgres://ann@db/docs").replicas.isEmpty, "without replicas every read goes to the primary")
+    }
+
+    @Test(arguments: [
+        "postgres://ann@db/docs?replica_lag_max_ms=500", "postgres://ann@db/docs?replicas=r1&replica_lag_max_ms=10",
+        "postgres://ann@db/docs?replicas=r1&replica_lag_max_ms=soon", "postgres://ann@db:5432/docs?replicas=db:5432",
+        "postgres://ann@db/docs?replicas=r1,", "postgres://ann@db/docs?replicas=r1:0",
+    ])
+    func badReplicaParametersAreInvalidConfiguration(_ url: String) {
+        do {
+            _ = try PostgresTarget(url: url)
+            Issue.record("\(url) was accepted")
+        } catch {
+            #expect(error.code == .invalidStorageConfiguration, "\(url): \(error)")
+        }
+    }
+
     @Test(arguments: [
         "postgres://ann@db/docs?connections_max=0", "postgres://ann@db/docs?connections_max=many",
         "postgres://ann@db/docs?connect_timeout_ms=-1", "postgres://ann@db/docs?sslmode=sometimes",

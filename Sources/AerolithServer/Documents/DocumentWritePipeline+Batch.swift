@@ -17,13 +17,13 @@ extension DocumentWritePipeline {
                         let assigned = id ?? DocumentID.generate()
                         prepared[index] = .insert(id: assigned, body: try before(.create, id: assigned, body: body, previousVersion: 0))
                     case .replace(let id, let body, let expected):
-                        let current = try await store.findDocument(id, in: collection, placement: placement)
+                        let current = try await store.findDocument(id, in: collection, placement: placement.readingFromPrimary)
                         previousVersions[index] = current?.version ?? 0
                         let stored = try before(
                             current == nil ? .create : .replace, id: id, body: body, previousVersion: current?.version ?? 0)
                         prepared[index] = .replace(id: id, body: stored, expectedVersion: expected ?? current?.version)
                     case .patch(let id, let patch, let expected):
-                        let current = try await store.document(id, in: collection, placement: placement)
+                        let current = try await store.document(id, in: collection, placement: placement.readingFromPrimary)
                         previousVersions[index] = current.version
                         guard case .object(let currentBody) = try JSONParser.parse(current.body),
                             case .object(let merged) = MergePatch.apply(patch, to: .object(currentBody))
@@ -33,7 +33,7 @@ extension DocumentWritePipeline {
                         let stored = try before(.patch, id: id, body: merged, previousVersion: current.version)
                         prepared[index] = .replace(id: id, body: stored, expectedVersion: expected ?? current.version)
                     case .delete(let id, let expected):
-                        let current = try await store.document(id, in: collection, placement: placement)
+                        let current = try await store.document(id, in: collection, placement: placement.readingFromPrimary)
                         previousVersions[index] = current.version
                         _ = try before(.delete, id: id, body: nil, previousVersion: current.version)
                         prepared[index] = .delete(id: id, expectedVersion: expected ?? current.version)

@@ -56,7 +56,7 @@ struct DocumentWritePipeline {
         var expected = expectedVersion
         var mode = mode
         if hooks.hasBeforeWrite {
-            let current = try await store.findDocument(id, in: collection, placement: placement)
+            let current = try await store.findDocument(id, in: collection, placement: placement.readingFromPrimary)
             body = try before(current == nil ? .create : .replace, id: id, body: body, previousVersion: current?.version ?? 0)
             // Store exactly over what the hooks judged: the version read, or its absence.
             if let current, expected == nil, mode != .createOnly {
@@ -80,7 +80,7 @@ struct DocumentWritePipeline {
         }
         var attempt = 0
         while true {
-            let current = try await store.document(id, in: collection, placement: placement)
+            let current = try await store.document(id, in: collection, placement: placement.readingFromPrimary)
             if let expectedVersion, expectedVersion != current.version {
                 throw StorageError(.versionConflict, "document \"\(id)\" is at version \(current.version), not \(expectedVersion)")
             }
@@ -107,7 +107,7 @@ struct DocumentWritePipeline {
         var expected = expectedVersion
         var previous: Int64 = 0
         if hooks.hasBeforeWrite {
-            let current = try await store.document(id, in: collection, placement: placement)
+            let current = try await store.document(id, in: collection, placement: placement.readingFromPrimary)
             previous = current.version
             _ = try before(.delete, id: id, body: nil, previousVersion: current.version)
             expected = expected ?? current.version

@@ -13,6 +13,11 @@ public struct Placement: Sendable, Hashable, CustomStringConvertible {
     /// Prefix of every table of this placement: lowercase ASCII letters, digits and `_`, starting
     /// with a letter, at most `tablePrefixLengthBytesMax` bytes.
     public let tablePrefix: String
+    /// Whether document reads may go to a streaming replica of the target (when the target has
+    /// replicas: within its `replica_lag_max_ms`, and never missing this node's own writes).
+    /// False for records a node caches or reads before it writes. Not part of the placement's
+    /// identity: two placements differing only in this address the same tables.
+    public private(set) var readsFromReplicas = true
 
     public static let sharedDatabase = "main"
     public static let tablePrefixLengthBytesMax = 48
@@ -38,10 +43,29 @@ public struct Placement: Sendable, Hashable, CustomStringConvertible {
 
     /// The same placement on `target` when it names none.
     public func resolved(defaultTarget: String) -> Placement {
-        guard target == nil, let placement = try? Placement(target: defaultTarget, database: database, tablePrefix: tablePrefix) else {
+        guard target == nil, var placement = try? Placement(target: defaultTarget, database: database, tablePrefix: tablePrefix) else {
             return self
         }
+        placement.readsFromReplicas = readsFromReplicas
         return placement
+    }
+
+    /// The same tables, every read on the primary: for what must not be stale (a record a node
+    /// caches, a document read to decide a write).
+    public var readingFromPrimary: Placement {
+        var placement = self
+        placement.readsFromReplicas = false
+        return placement
+    }
+
+    public static func == (lhs: Placement, rhs: Placement) -> Bool {
+        lhs.target == rhs.target && lhs.database == rhs.database && lhs.tablePrefix == rhs.tablePrefix
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(target)
+        hasher.combine(database)
+        hasher.combine(tablePrefix)
     }
 
     public var description: String { "\(target.map { "\($0)/" } ?? "")\(database):\(tablePrefix)" }

@@ -10,6 +10,7 @@ extension PostgresDocumentStore {
         _ body: @escaping @Sendable (inout PostgresDocumentWrites) async throws -> T
     ) async throws(StorageError) -> T {
         let logger = self.logger
+        defer { wrote(placement) }
         return try await onCollection(collection, in: placement) { entry throws(StorageError) in
             try await transaction { connection in
                 var writes = PostgresDocumentWrites(table: entry.tableName, connection: connection, logger: logger)
@@ -28,6 +29,7 @@ extension PostgresDocumentStore {
         let text = try DocumentBody.serialize(body)
         let id = (id ?? DocumentID.generate()).rawValue
         let size = Document.storedSizeBytes(id: id, body: text)
+        defer { wrote(placement) }
         return try await onCollection(collection, in: placement) { entry throws(StorageError) in
             let now = Timestamp.now()
             var insert = PostgresStatement()
@@ -56,7 +58,7 @@ extension PostgresDocumentStore {
             select.sql =
                 "SELECT body_text, version, created_at, updated_at FROM \"\(entry.tableName)\" WHERE id = \(select.bind(id.rawValue))"
             let statement = select
-            return try await withConnection { connection in
+            return try await withReadConnection(placement) { connection in
                 try await self.rows(statement, on: connection).first.map { row in
                     let (body, version, createdAt, updatedAt) = try row.decode((String, Int64, Int64, Int64).self)
                     return Document(

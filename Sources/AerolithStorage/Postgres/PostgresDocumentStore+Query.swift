@@ -25,7 +25,7 @@ extension PostgresDocumentStore {
         try await onCollection(collection, in: placement) { entry throws(StorageError) in
             let (shape, position) = try decodeCursor(query, entry: entry, placement: placement)
             let cursors = self.cursors
-            return try await withConnection { connection in
+            return try await withReadConnection(placement) { connection in
                 let compiled = try await self.resolve(
                     query, entry: entry, placement: placement, shape: shape, position: position, on: connection)
                 let rows = try await self.rows(compiled.statement, on: connection)

@@ -31,6 +31,8 @@ public final class PostgresDocumentStore: DocumentStore {
     public let queryBudget: QueryBudget
     public let keyValues: any KeyValueStore
     let nodes: PostgresCoordination
+    /// The streaming replicas document reads may use; nil: none configured.
+    let replicas: PostgresReplicas?
     public var coordination: any ClusterCoordination { nodes }
 
     /// Committed write transactions, as the SQLite writer counts them.
@@ -45,9 +47,10 @@ public final class PostgresDocumentStore: DocumentStore {
 
     private init(
         primary: PostgresPrimary, target: PostgresTarget, queryBudget: QueryBudget, queryWork: FairWorkerPool?, cursorSecret: [UInt8],
-        poolLimits: PostgresPoolLimits, logger: Logger
+        poolLimits: PostgresPoolLimits, replicas: PostgresReplicas?, logger: Logger
     ) {
         self.primary = primary
+        self.replicas = replicas
         self.queryWork = queryWork
         self.target = target
         self.queryBudget = queryBudget
@@ -87,10 +90,13 @@ public final class PostgresDocumentStore: DocumentStore {
             return try await PostgresSchema.cursorSecret(on: connection, logger: logger)
         }
         let primary = PostgresPrimary(target: target, server: server, pool: pool, queryBudget: queryBudget, logger: logger)
-        logger.info("opened PostgreSQL store", metadata: ["target": "\(target)"])
+        let replicas =
+            target.replicas.isEmpty ? nil : PostgresReplicas(target: target, pool: pool, queryBudget: queryBudget, logger: logger)
+        replicas?.start(primary: primary)
+        logger.info("opened PostgreSQL store", metadata: ["target": "\(target)", "replicas": "\(target.replicas.count)"])
         let store = PostgresDocumentStore(
             primary: primary, target: target, queryBudget: queryBudget, queryWork: queryWork, cursorSecret: secret, poolLimits: pool,
-            logger: logger)
+            replicas: replicas, logger: logger)
         store.startChores()
         return store
     }
@@ -103,6 +109,7 @@ public final class PostgresDocumentStore: DocumentStore {
             await chores.value
         }
         await nodes.stop()
+        await replicas?.close()
         try? await PostgresCounters.fold(primary: primary, logger: logger)
         await primary.close()
     }
@@ -185,6 +192,7 @@ public final class PostgresDocumentStore: DocumentStore {
         -> CollectionInfo
     {
         let logger = self.logger
+        defer { wrote(placement) }
         let entry: PostgresCatalog.Entry
         do throws(StorageError) {
             entry = try await transaction { connection in
@@ -243,6 +251,7 @@ public final class PostgresDocumentStore: DocumentStore {
         delete.sql =
             "DELETE FROM _aerolith_collections WHERE prefix = \(delete.bind(placement.tablePrefix)) AND name = \(delete.bind(name.rawValue)) RETURNING table_name"
         let statement = delete
+        defer { wrote(placement) }
         let dropped = try await transaction { connection -> Bool in
             guard let row = try await self.rows(statement, on: connection).first else { return false }
             let table = try row.decode(String.self)

@@ -17,13 +17,19 @@ enum PostgresHosts {
         let authority = afterScheme[..<authorityEnd]
         let hostsStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
         let list = authority[hostsStart...]
+        let hosts = try parseList(list)
+        guard hosts.count > 1 else { return (url, hosts) }
+        let first = String(list.prefix { $0 != "," })
+        return (String(url[..<hostsStart]) + first + String(url[authorityEnd...]), hosts)
+    }
+
+    /// A comma-separated list of hosts, as a URL's authority or its `replicas` parameter holds it.
+    static func parseList(_ list: Substring) throws(StorageError) -> [(host: String, port: Int?)] {
         var hosts: [(host: String, port: Int?)] = []
         for entry in list.split(separator: ",", omittingEmptySubsequences: false) {
             hosts.append(try parse(entry))
         }
-        guard hosts.count > 1 else { return (url, hosts) }
-        let first = String(list.prefix { $0 != "," })
-        return (String(url[..<hostsStart]) + first + String(url[authorityEnd...]), hosts)
+        return hosts
     }
 
     /// `host`, `host:port`, `[v6]` or `[v6]:port`.

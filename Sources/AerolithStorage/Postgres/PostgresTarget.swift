@@ -26,7 +26,8 @@ public struct PostgresPoolLimits: Sendable, Equatable {
 }
 
 /// A parsed `postgres://user:password@host:port/database?sslmode=disable|prefer|require` URL,
-/// optionally with the pool's limits: `connections_max=16`, `connect_timeout_ms=10000`.
+/// optionally with the pool's limits (`connections_max=16`, `connect_timeout_ms=10000`) and the
+/// streaming replicas reads may use (`replicas=host:port,host:port`, `replica_lag_max_ms=1000`).
 struct PostgresTarget: Sendable, CustomStringConvertible {
     enum SSLMode: String, Sendable { case disable, prefer, require }
 
@@ -42,6 +43,11 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
     let sslMode: SSLMode
     /// The pool limits the URL names (`connections_max`, `connect_timeout_ms`); nil: the caller's.
     let pool: PostgresPoolLimits?
+    /// Streaming replicas of the primary that document reads may go to (same role, password and
+    /// database); empty: every read goes to the primary.
+    let replicas: [PostgresHost]
+    /// The most a replica may be behind the primary and still serve reads, in milliseconds.
+    let replicaLagMaxMilliseconds: Int
 
     static let portDefault = 5432
 
@@ -65,6 +71,8 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         var mode = SSLMode.prefer
         var connectionsMax: Int?
         var connectTimeoutMilliseconds: Int?
+        var replicas: [PostgresHost] = []
+        var replicaLagMaxMilliseconds: Int?
         for item in components.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name {
@@ -94,10 +102,21 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
                         "connect_timeout_ms must be a whole number in \(PostgresPoolLimits.connectTimeoutMillisecondsRange)")
                 }
                 connectTimeoutMilliseconds = milliseconds
+            case "replicas":
+                replicas = try PostgresHosts.parseList(Substring(value)).map {
+                    PostgresHost(host: $0.host, port: $0.port ?? Self.portDefault)
+                }
+            case "replica_lag_max_ms":
+                guard let milliseconds = Int(value), PostgresReplicas.lagMaxMillisecondsRange.contains(milliseconds) else {
+                    throw StorageError(
+                        .invalidStorageConfiguration,
+                        "replica_lag_max_ms must be a whole number in \(PostgresReplicas.lagMaxMillisecondsRange)")
+                }
+                replicaLagMaxMilliseconds = milliseconds
             default:
                 throw StorageError(
                     .invalidStorageConfiguration,
-                    "unsupported PostgreSQL URL parameter \"\(item.name.prefix(40))\"; known: sslmode, target_session_attrs, connections_max, connect_timeout_ms"
+                    "unsupported PostgreSQL URL parameter \"\(item.name.prefix(40))\"; known: sslmode, target_session_attrs, connections_max, connect_timeout_ms, replicas, replica_lag_max_ms"
                 )
             }
         }
@@ -109,6 +128,15 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
                 connectionsMax: connectionsMax ?? PostgresPoolLimits.connectionsMaxDefault,
                 connectTimeoutMilliseconds: connectTimeoutMilliseconds ?? PostgresPoolLimits.connectTimeoutMillisecondsDefault)
         self.requiresPrimary = requiresPrimary
+        if replicaLagMaxMilliseconds != nil && replicas.isEmpty {
+            throw StorageError(.invalidStorageConfiguration, "replica_lag_max_ms applies to replicas: name them with replicas=host:port,…")
+        }
+        let primaryHosts = hosts
+        if let shared = replicas.first(where: { primaryHosts.contains($0) }) {
+            throw StorageError(.invalidStorageConfiguration, "\(shared) is named as a primary host and as a replica")
+        }
+        self.replicas = replicas
+        self.replicaLagMaxMilliseconds = replicaLagMaxMilliseconds ?? PostgresReplicas.lagMaxMillisecondsDefault
     }
 
     /// Where the store connects, for messages: never the password.
