@@ -62,6 +62,8 @@ public enum StorageLimits {
     /// Longest a query runs before it is stopped with `query_timeout`, in milliseconds, unless
     /// configured otherwise (`QueryBudget`).
     public static let queryTimeLimitMillisecondsDefault = 5_000
+    /// The time limits a PostgreSQL target's `statement_timeout_ms` may set, in milliseconds.
+    public static let queryTimeLimitMillisecondsRange = 1...3_600_000
     /// Most rows a query examines (rows read by full scans, rows put in automatic indexes) before it is stopped with
     /// `query_timeout`, unless configured otherwise (`QueryBudget`).
     public static let queryRowsExaminedMaxDefault = 2_000_000

@@ -114,8 +114,10 @@ struct PostgresIndexAndStartupTests {
                 }
                 _ = try await fixture.store.batch(operations, in: items, placement: fixture.placement)
             }
-            // The same database through a store whose queries may spend 1 ms.
-            let hurried = try await PostgresDocumentStore.open(url: fixture.url, queryBudget: QueryBudget(timeLimitMilliseconds: 1))
+            // The same database through a store whose target limits queries to 1 ms (the URL's
+            // statement_timeout_ms, in place of the deployment's budget).
+            let hurriedURL = fixture.url + (fixture.url.contains("?") ? "&" : "?") + "statement_timeout_ms=1"
+            let hurried = try await PostgresDocumentStore.open(url: hurriedURL)
             let query = try Query.parse(try JSONParser.parse(#"{"filter":{"pad":{"$prefix":"x"}},"sort":["-pad","n"],"limit":1000}"#))
             var timedOut = false
             for _ in 0..<5 where !timedOut {

@@ -12,6 +12,8 @@ import Testing
         #expect(target.pool?.connectTimeoutMilliseconds == PostgresPoolLimits.connectTimeoutMillisecondsDefault)
         #expect(try PostgresTarget(url: "postgres://ann@db/docs?connect_timeout_ms=500").pool?.connectTimeoutMilliseconds == 500)
         #expect(try PostgresTarget(url: "postgres://ann@db/docs").pool == nil)
+        #expect(try PostgresTarget(url: "postgres://ann@db/docs?statement_timeout_ms=250").statementTimeoutMilliseconds == 250)
+        #expect(try PostgresTarget(url: "postgres://ann@db/docs").statementTimeoutMilliseconds == nil)
         #expect("\(target)" == "db.internal:6543/docs", "a target never shows its password")
     }
 
@@ -52,7 +54,7 @@ import Testing
     @Test(arguments: [
         "postgres://ann@db/docs?connections_max=0", "postgres://ann@db/docs?connections_max=many",
         "postgres://ann@db/docs?connect_timeout_ms=-1", "postgres://ann@db/docs?sslmode=sometimes",
-        "postgres://ann@db/docs?application_name=x",
+        "postgres://ann@db/docs?application_name=x", "postgres://ann@db/docs?statement_timeout_ms=0",
     ])
     func badParametersAreInvalidConfiguration(_ url: String) {
         #expect(throws: StorageError.self) { _ = try PostgresTarget(url: url) }

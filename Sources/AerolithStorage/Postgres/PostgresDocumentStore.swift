@@ -84,6 +84,8 @@ public final class PostgresDocumentStore: DocumentStore {
     ) async throws(StorageError) -> PostgresDocumentStore {
         let target = try PostgresTarget(url: url)
         let pool = target.pool ?? pool
+        var queryBudget = queryBudget
+        if let milliseconds = target.statementTimeoutMilliseconds { queryBudget.timeLimitMilliseconds = milliseconds }
         let server = try await PostgresPrimary.find(target: target, pool: pool, logger: logger)
         let secret = try await target.withSingleConnection(pool: pool, logger: logger, on: server) { connection in
             try await PostgresSchema.create(on: connection, target: target, logger: logger)

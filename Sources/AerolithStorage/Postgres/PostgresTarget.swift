@@ -48,6 +48,9 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
     let replicas: [PostgresHost]
     /// The most a replica may be behind the primary and still serve reads, in milliseconds.
     let replicaLagMaxMilliseconds: Int
+    /// `statement_timeout_ms`: this target's query time limit, in milliseconds, in place of the
+    /// deployment's (`query_time_limit_ms`); nil: the deployment's.
+    let statementTimeoutMilliseconds: Int?
 
     static let portDefault = 5432
 
@@ -73,6 +76,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         var connectTimeoutMilliseconds: Int?
         var replicas: [PostgresHost] = []
         var replicaLagMaxMilliseconds: Int?
+        var statementTimeoutMilliseconds: Int?
         for item in components.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name {
@@ -102,6 +106,13 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
                         "connect_timeout_ms must be a whole number in \(PostgresPoolLimits.connectTimeoutMillisecondsRange)")
                 }
                 connectTimeoutMilliseconds = milliseconds
+            case "statement_timeout_ms":
+                guard let milliseconds = Int(value), StorageLimits.queryTimeLimitMillisecondsRange.contains(milliseconds) else {
+                    throw StorageError(
+                        .invalidStorageConfiguration,
+                        "statement_timeout_ms must be a whole number in \(StorageLimits.queryTimeLimitMillisecondsRange)")
+                }
+                statementTimeoutMilliseconds = milliseconds
             case "replicas":
                 replicas = try PostgresHosts.parseList(Substring(value)).map {
                     PostgresHost(host: $0.host, port: $0.port ?? Self.portDefault)
@@ -116,7 +127,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
             default:
                 throw StorageError(
                     .invalidStorageConfiguration,
-                    "unsupported PostgreSQL URL parameter \"\(item.name.prefix(40))\"; known: sslmode, target_session_attrs, connections_max, connect_timeout_ms, replicas, replica_lag_max_ms"
+                    "unsupported PostgreSQL URL parameter \"\(item.name.prefix(40))\"; known: sslmode, target_session_attrs, connections_max, connect_timeout_ms, statement_timeout_ms, replicas, replica_lag_max_ms"
                 )
             }
         }
@@ -136,6 +147,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
             throw StorageError(.invalidStorageConfiguration, "\(shared) is named as a primary host and as a replica")
         }
         self.replicas = replicas
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.replicaLagMaxMilliseconds = replicaLagMaxMilliseconds ?? PostgresReplicas.lagMaxMillisecondsDefault
     }
 
