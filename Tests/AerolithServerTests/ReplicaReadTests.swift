@@ -53,12 +53,25 @@ struct ReplicaReadTests {
 
     static func usable(_ store: PostgresDocumentStore) -> Bool { store.replicaStatuses().first?.usable == true }
 
+    /// Two nodes' stores on `url`, closed afterwards whether `body` throws or not.
+    static func withTwoNodes(_ url: String, _ body: (PostgresDocumentStore, PostgresDocumentStore) async throws -> Void) async throws {
+        let writer = try await PostgresDocumentStore.open(url: url)
+        let reader = try await PostgresDocumentStore.open(url: url)
+        let outcome: Result<Void, any Error>
+        do {
+            try await body(writer, reader)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await writer.close()
+        await reader.close()
+        try outcome.get()
+    }
+
     @Test func aNodeReadsItsOwnWritesAndOtherNodesReadWithinTheBound() async throws {
         try await Self.withPair { pair in
-            let url = try pair.storageURL
-            let writer = try await PostgresDocumentStore.open(url: url)
-            let reader = try await PostgresDocumentStore.open(url: url)
-            do {
+            try await Self.withTwoNodes(try pair.storageURL) { writer, reader in
                 let placement = try Placement(tablePrefix: "t_replica")
                 let notes = try CollectionName("notes")
                 _ = try await writer.createCollection(notes, in: placement)
@@ -106,13 +119,7 @@ struct ReplicaReadTests {
                 #expect(count == 41)
                 try await PluginHookTests.eventually("the stopped replica set aside") { !Self.usable(reader) }
                 #expect(try await reader.findDocument(lateID, in: notes, placement: placement) != nil)
-            } catch {
-                await writer.close()
-                await reader.close()
-                throw error
             }
-            await writer.close()
-            await reader.close()
         }
     }
 

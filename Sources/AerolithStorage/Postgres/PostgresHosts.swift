@@ -9,25 +9,26 @@ struct PostgresHost: Sendable, Hashable, CustomStringConvertible {
 /// The host list of a multi-host URL, `postgres://user:pw@h1:5432,h2:5433/db` (as libpq
 /// writes it), which `URLComponents` cannot parse: split off so the rest parses as one host.
 enum PostgresHosts {
-    /// The URL with only its first host, and every host in order (ports not yet defaulted: nil).
-    static func split(_ url: String) throws(StorageError) -> (singleHostURL: String, hosts: [(host: String, port: Int?)]) {
+    /// The URL with only its first host, and every host in order (`defaultPort` where one names none).
+    static func split(_ url: String, defaultPort: Int) throws(StorageError) -> (singleHostURL: String, hosts: [PostgresHost]) {
         guard let schemeEnd = url.range(of: "://") else { return (url, []) }
         let afterScheme = url[schemeEnd.upperBound...]
         let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" } ?? afterScheme.endIndex
         let authority = afterScheme[..<authorityEnd]
         let hostsStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
         let list = authority[hostsStart...]
-        let hosts = try parseList(list)
+        let hosts = try parseList(list, defaultPort: defaultPort)
         guard hosts.count > 1 else { return (url, hosts) }
         let first = String(list.prefix { $0 != "," })
         return (String(url[..<hostsStart]) + first + String(url[authorityEnd...]), hosts)
     }
 
     /// A comma-separated list of hosts, as a URL's authority or its `replicas` parameter holds it.
-    static func parseList(_ list: Substring) throws(StorageError) -> [(host: String, port: Int?)] {
-        var hosts: [(host: String, port: Int?)] = []
+    static func parseList(_ list: Substring, defaultPort: Int) throws(StorageError) -> [PostgresHost] {
+        var hosts: [PostgresHost] = []
         for entry in list.split(separator: ",", omittingEmptySubsequences: false) {
-            hosts.append(try parse(entry))
+            let (host, port) = try parse(entry)
+            hosts.append(PostgresHost(host: host, port: port ?? defaultPort))
         }
         return hosts
     }

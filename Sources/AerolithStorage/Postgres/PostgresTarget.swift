@@ -58,14 +58,11 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         let invalid = StorageError(
             .storageFailure,
             "invalid PostgreSQL URL: use postgres://user:password@host:port[,host:port…]/database?sslmode=disable|prefer|require")
-        let (singleHostURL, listed) = try PostgresHosts.split(url)
+        let (singleHostURL, listed) = try PostgresHosts.split(url, defaultPort: Self.portDefault)
         guard let components = URLComponents(string: singleHostURL), ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let host = components.host, !host.isEmpty, let username = components.user, !username.isEmpty
         else { throw invalid }
-        hosts =
-            listed.count > 1
-            ? listed.map { PostgresHost(host: $0.host, port: $0.port ?? Self.portDefault) }
-            : [PostgresHost(host: host, port: components.port ?? Self.portDefault)]
+        hosts = listed.count > 1 ? listed : [PostgresHost(host: host, port: components.port ?? Self.portDefault)]
         var requiresPrimary = false
         self.username = username.removingPercentEncoding ?? username
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
@@ -94,36 +91,15 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
                 }
                 requiresPrimary = value != "any"
             case "connections_max":
-                guard let count = Int(value), PostgresPoolLimits.connectionsMaxRange.contains(count) else {
-                    throw StorageError(
-                        .invalidStorageConfiguration, "connections_max must be a whole number in \(PostgresPoolLimits.connectionsMaxRange)")
-                }
-                connectionsMax = count
+                connectionsMax = try Self.wholeNumber(item.name, value, in: PostgresPoolLimits.connectionsMaxRange)
             case "connect_timeout_ms":
-                guard let milliseconds = Int(value), PostgresPoolLimits.connectTimeoutMillisecondsRange.contains(milliseconds) else {
-                    throw StorageError(
-                        .invalidStorageConfiguration,
-                        "connect_timeout_ms must be a whole number in \(PostgresPoolLimits.connectTimeoutMillisecondsRange)")
-                }
-                connectTimeoutMilliseconds = milliseconds
+                connectTimeoutMilliseconds = try Self.wholeNumber(item.name, value, in: PostgresPoolLimits.connectTimeoutMillisecondsRange)
             case "statement_timeout_ms":
-                guard let milliseconds = Int(value), StorageLimits.queryTimeLimitMillisecondsRange.contains(milliseconds) else {
-                    throw StorageError(
-                        .invalidStorageConfiguration,
-                        "statement_timeout_ms must be a whole number in \(StorageLimits.queryTimeLimitMillisecondsRange)")
-                }
-                statementTimeoutMilliseconds = milliseconds
+                statementTimeoutMilliseconds = try Self.wholeNumber(item.name, value, in: StorageLimits.queryTimeLimitMillisecondsRange)
             case "replicas":
-                replicas = try PostgresHosts.parseList(Substring(value)).map {
-                    PostgresHost(host: $0.host, port: $0.port ?? Self.portDefault)
-                }
+                replicas = try PostgresHosts.parseList(Substring(value), defaultPort: Self.portDefault)
             case "replica_lag_max_ms":
-                guard let milliseconds = Int(value), PostgresReplicas.lagMaxMillisecondsRange.contains(milliseconds) else {
-                    throw StorageError(
-                        .invalidStorageConfiguration,
-                        "replica_lag_max_ms must be a whole number in \(PostgresReplicas.lagMaxMillisecondsRange)")
-                }
-                replicaLagMaxMilliseconds = milliseconds
+                replicaLagMaxMilliseconds = try Self.wholeNumber(item.name, value, in: PostgresReplicas.lagMaxMillisecondsRange)
             default:
                 throw StorageError(
                     .invalidStorageConfiguration,
@@ -149,6 +125,14 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         self.replicas = replicas
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.replicaLagMaxMilliseconds = replicaLagMaxMilliseconds ?? PostgresReplicas.lagMaxMillisecondsDefault
+    }
+
+    /// A parameter's value as a whole number within `range`.
+    private static func wholeNumber(_ name: String, _ value: String, in range: ClosedRange<Int>) throws(StorageError) -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw StorageError(.invalidStorageConfiguration, "\(name) must be a whole number in \(range)")
+        }
+        return number
     }
 
     /// Where the store connects, for messages: never the password.
