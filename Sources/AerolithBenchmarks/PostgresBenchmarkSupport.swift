@@ -32,10 +32,13 @@ struct BenchDatabase {
         let path = NSTemporaryDirectory() + "aerolith-pgbench-\(UUID().uuidString).sql"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
+        // As many transactions as the store ran, under a wall-clock bound (`timeout`), so a run
+        // that stalls fails instead of hanging the benchmark.
         let output = try Self.run(
-            "/usr/lib/postgresql/15/bin/pgbench",
+            "/usr/bin/timeout",
             [
-                "-n", "-M", "prepared", "-c", String(PostgresBenchmark.clients), "-j", "2", "-T", String(PostgresBenchmark.pgbenchSeconds),
+                String(PostgresBenchmark.pgbenchSecondsMax), "/usr/lib/postgresql/15/bin/pgbench", "-n", "-M", "prepared", "-c",
+                String(PostgresBenchmark.clients), "-j", "2", "-t", String(PostgresBenchmark.documentCount / PostgresBenchmark.clients),
                 "-f", path, url,
             ])
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
